@@ -1,0 +1,109 @@
+# dgm - deep generative models in dependency-free C++17.
+#
+#   make              library build/libdgm.a and the command build/dgm
+#   make run          the main job: build, then run it on the data shipped in datasets/
+#   make test         build and run the doctest suite (installs doctest-dev with apt-get as root)
+#   make sanitize     the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
+#   make bench        GEMM and training-speed benchmarks
+#   make data         install Debian's dataset-fashion-mnist (the full data set)
+#
+# Variables: CXX=clang++ (any C++17 compiler), BUILD=dir (build folder), PORTABLE=1 (no
+# -march=native), WERROR=1 (warnings are errors, as in CI), SAN=1 (sanitizers).
+# Never -Ofast or -ffast-math: they change the results of exp/log and NaN checks.
+
+CXX      ?= g++
+BUILD    ?= build
+PORTABLE ?= 0
+WERROR   ?= 0
+SAN      ?= 0
+
+ARCH := $(if $(filter 1,$(PORTABLE)),,-march=native)
+OPT  := $(if $(filter 1,$(SAN)),-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all,-O2)
+CXXFLAGS := -std=c++17 $(OPT) -Wall -Wextra $(ARCH) $(if $(filter 1,$(WERROR)),-Werror,) $(EXTRA_CXXFLAGS)
+CPPFLAGS := -Iinclude -MMD -MP
+LDFLAGS  := -pthread $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined,)
+comma := ,
+
+# The core: tensor, autodiff, ops, optimizers, rng, and their CPU kernels. It must also compile
+# without exceptions, RTTI and threads (`make noexcept`).
+CORE_SRC := src/check.cpp src/tensor.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
+            src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp \
+            src/backend/parallel.cpp
+LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/*.cpp src/backend/*.cpp src/io/*.cpp src/models/*.cpp src/theory/*.cpp))
+CLI_SRC  := $(wildcard src/cli/*.cpp)
+TEST_SRC := $(wildcard test/*.cpp)
+
+LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
+
+LIB  := $(BUILD)/libdgm.a
+DGM  := $(BUILD)/dgm
+TEST := $(BUILD)/test_dgm
+
+.PHONY: all run test sanitize noexcept bench bench-quality data doctest clean
+
+all: $(DGM)
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DGM): $(CLI_OBJ) $(LIB)
+	$(CXX) $(CXXFLAGS) $(CLI_OBJ) $(LIB) $(LDFLAGS) -o $@
+
+$(TEST): $(TEST_OBJ) $(LIB)
+	$(CXX) $(CXXFLAGS) $(TEST_OBJ) $(LIB) $(LDFLAGS) -o $@
+
+# doctest comes from Debian's doctest-dev; install it when we can, else say how.
+DOCTEST_H := /usr/include/doctest/doctest.h
+doctest:
+	@if [ ! -f $(DOCTEST_H) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing doctest-dev with apt-get"; \
+	    (apt-get install -y -qq doctest-dev >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq doctest-dev)) || exit 1; \
+	  else echo "make test needs doctest: run 'sudo apt-get install doctest-dev'"; exit 1; fi; \
+	fi
+
+$(TEST_OBJ): | doctest
+
+test: doctest $(TEST)
+	$(TEST)
+
+sanitize:
+	$(MAKE) BUILD=build-san SAN=1 test
+
+noexcept:
+	@mkdir -p $(BUILD)/noexcept
+	@for f in $(CORE_SRC); do \
+	  echo "$(CXX) -fno-exceptions -fno-rtti -DDGM_NO_THREADS $$f"; \
+	  $(CXX) -std=c++17 -O2 -Wall -Wextra -Werror -fno-exceptions -fno-rtti -DDGM_NO_THREADS -Iinclude \
+	    -c $$f -o $(BUILD)/noexcept/$$(echo $$f | tr / _).o || exit 1; \
+	done
+	@echo "noexcept: the core compiles with -fno-exceptions -fno-rtti -DDGM_NO_THREADS"
+
+bench: $(DGM)
+	$(DGM) bench
+
+bench-quality: $(DGM)
+	$(DGM) bench-quality
+
+data:
+	@if [ ! -d /usr/share/datasets/fashion-mnist ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq dataset-fashion-mnist || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist); \
+	  else echo "run 'sudo apt-get install dataset-fashion-mnist'"; exit 1; fi; \
+	fi
+	@ls -l /usr/share/datasets/fashion-mnist
+
+run: $(DGM)
+	$(DGM) run --out out
+
+clean:
+	rm -rf build build-* out
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,23 @@
+// gemm.h - matrix multiply, the hot path of every model.
+//
+//   C (M, N) = op(A) (M, K) * op(B) (K, N)          if accumulate is false
+//   C (M, N) += op(A) (M, K) * op(B) (K, N)         if accumulate is true
+// op(A) = A with A stored (M, K) row stride lda, or, if trans_a, A^T with A stored (K, M).
+// op(B) = B with B stored (K, N) row stride ldb, or, if trans_b, B^T with B stored (N, K).
+// All matrices row-major.
+//
+// gemm_naive is the reference: a plain triple loop, summing over k in increasing order.
+// gemm is cache-blocked (packed panels, register-tiled micro-kernel) and multithreaded over a
+// fixed partition of C, so its result does not depend on the thread count. The two agree within
+// float rounding (different summation order), which test_gemm.cpp checks.
+#pragma once
+
+namespace dgm {
+
+void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda,
+                const float* B, int ldb, float* C, int ldc, bool accumulate);
+
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda,
+          const float* B, int ldb, float* C, int ldc, bool accumulate);
+
+}  // namespace dgm
