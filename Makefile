@@ -18,18 +18,18 @@ PORTABLE ?= 0
 WERROR   ?= 0
 SAN      ?= 0
 
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 ARCH := $(if $(filter 1,$(PORTABLE)),,-march=native)
-OPT  := $(if $(filter 1,$(SAN)),-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all,-O2)
+OPT  := $(if $(filter 1,$(SAN)),-O1 -g -fno-omit-frame-pointer $(SANFLAGS),-O2)
 CXXFLAGS := -std=c++17 $(OPT) -Wall -Wextra $(ARCH) $(if $(filter 1,$(WERROR)),-Werror,) $(EXTRA_CXXFLAGS)
 CPPFLAGS := -Iinclude -MMD -MP
-LDFLAGS  := -pthread $(if $(filter 1,$(SAN)),-fsanitize=address$(comma)undefined,)
-comma := ,
+LDFLAGS  := -pthread $(if $(filter 1,$(SAN)),$(SANFLAGS),)
 
 # The core: tensor, autodiff, ops, optimizers, rng, and their CPU kernels. It must also compile
 # without exceptions, RTTI and threads (`make noexcept`).
-CORE_SRC := src/check.cpp src/tensor.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
+CORE_SRC := $(wildcard src/check.cpp src/tensor.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
             src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp \
-            src/backend/parallel.cpp
+            src/backend/parallel.cpp)
 LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/*.cpp src/backend/*.cpp src/io/*.cpp src/models/*.cpp src/theory/*.cpp))
 CLI_SRC  := $(wildcard src/cli/*.cpp)
 TEST_SRC := $(wildcard test/*.cpp)

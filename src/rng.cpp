@@ -1,0 +1,79 @@
+// rng.cpp - PCG32 and the samplers built on it (see include/dgm/rng.h).
+#include "dgm/rng.h"
+
+#include <cmath>
+
+#include "dgm/check.h"
+
+namespace dgm {
+
+// PCG32 seeding as in the reference implementation (pcg32_srandom_r).
+Rng::Rng(std::uint64_t seed, std::uint64_t stream) {
+  s_.state = 0;
+  s_.inc = (stream << 1u) | 1u;
+  next_u32();
+  s_.state += seed;
+  next_u32();
+}
+
+// state' = state * 6364136223846793005 + inc; output = rotr32(((s >> 18) ^ s) >> 27, s >> 59)
+std::uint32_t Rng::next_u32() {
+  std::uint64_t old = s_.state;
+  s_.state = old * 6364136223846793005ULL + s_.inc;
+  std::uint32_t xorshifted = static_cast<std::uint32_t>(((old >> 18u) ^ old) >> 27u);
+  std::uint32_t rot = static_cast<std::uint32_t>(old >> 59u);
+  return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+}
+
+float Rng::uniform() { return static_cast<float>(next_u32() >> 8) * (1.0f / 16777216.0f); }
+
+double Rng::uniform_double() {
+  std::uint64_t hi = next_u32() >> 5, lo = next_u32() >> 6;  // 27 + 26 = 53 bits
+  return static_cast<double>(hi * 67108864ULL + lo) * (1.0 / 9007199254740992.0);
+}
+
+float Rng::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
+
+// Box-Muller: for u1, u2 ~ U(0,1), r = sqrt(-2 log u1), z1 = r cos(2 pi u2), z2 = r sin(2 pi u2)
+// are independent N(0,1). The second is kept for the next call.
+double Rng::normal_double() {
+  double u1 = 1.0 - uniform_double();  // (0, 1]: log is finite
+  double u2 = uniform_double();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+float Rng::normal() {
+  if (s_.has_spare) {
+    s_.has_spare = 0;
+    return s_.spare;
+  }
+  float u1 = 1.0f - uniform();  // (0, 1]
+  float u2 = uniform();
+  float r = std::sqrt(-2.0f * std::log(u1));
+  float a = 6.28318530718f * u2;
+  s_.spare = r * std::sin(a);
+  s_.has_spare = 1;
+  return r * std::cos(a);
+}
+
+std::uint32_t Rng::below(std::uint32_t n) {
+  DGM_CHECK(n > 0, "Rng::below: n must be positive");
+  // Lemire-free classic rejection: drop the top values that would bias the modulo.
+  std::uint32_t threshold = (0u - n) % n;
+  for (;;) {
+    std::uint32_t r = next_u32();
+    if (r >= threshold) return r % n;
+  }
+}
+
+void Rng::fill_uniform(Tensor t, float lo, float hi) {
+  const std::size_t n = t.size();
+  for (std::size_t i = 0; i < n; ++i) t.data[i] = uniform(lo, hi);
+}
+
+void Rng::fill_normal(Tensor t, float mean, float stddev) {
+  const std::size_t n = t.size();
+  for (std::size_t i = 0; i < n; ++i) t.data[i] = mean + stddev * normal();
+}
+
+}  // namespace dgm
