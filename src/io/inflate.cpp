@@ -313,7 +313,8 @@ struct Decoder {
       std::size_t length = kLengthBase[sym] + br.peek(kLengthExtra[sym]);
       br.drop(kLengthExtra[sym]);
       int dsym = decode_symbol(br, dist);
-      if (dsym < 0) return br.overrun() ? truncated() : error("invalid distance code");
+      if (br.overrun()) return truncated();
+      if (dsym < 0) return error("invalid distance code");
       if (dsym >= 30) return error("invalid distance symbol (30 or 31)");
       std::size_t distance = kDistBase[dsym] + br.peek(kDistExtra[dsym]);
       br.drop(kDistExtra[dsym]);
