@@ -20,6 +20,10 @@
 
 namespace dgm {
 
+// The most bytes one call decodes (all gzip members together); more is an error, so that a
+// corrupt or hostile file cannot exhaust memory.
+constexpr std::size_t kInflateLimit = std::size_t(1) << 30;
+
 // Decodes the raw DEFLATE stream at in[0..n) and appends the bytes to *out.
 // *consumed (if not null) is set to the number of input bytes used, up to and including the byte
 // that holds the end of the final block. size_hint: the expected output size if known (used only
