@@ -548,7 +548,8 @@ void add_gan_optimum_checks(std::vector<TheoryCheck>& out) {
                  "[MSU] GAN и оптимальное распределение D/G (1); [HSE] Игра с 0 суммой",
                  check_optimal_d});
   out.push_back({"c-of-g", "C(G) = max_D V(D,G) = 2 D_JS(p_data||p_g) - log 4 >= -log 4, = iff p_g = p_data",
-                 "[MSU] GAN и оптимальное распределение D/G (3)", check_c_of_g});
+                 "[MSU] GAN и оптимальное распределение D/G (3); [MIPT] Генеративно-состязательные сети: оптимальность",
+                 check_c_of_g});
   out.push_back({"non-saturating",
                  "at D*, grad E_Q[-log D*] = grad [KL(Q||P) - 2 D_JS(P,Q)] (Arjovsky & Bottou)",
                  "[HSE] Wasserstein GAN / Martin Arjovsky, Soumith Chintala, Léon Bottou", check_nonsaturating});
