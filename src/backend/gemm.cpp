@@ -302,4 +302,6 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   run_tasks(parallel, J.tiles_m * J.tiles_n, tile_task, &J);
 }
 
+std::size_t gemm_workspace_floats() { return g_apack.capacity + g_bpack.capacity; }
+
 }  // namespace dgm
