@@ -1,4 +1,4 @@
-// status.cpp - Status::Error formats its message printf-style (see include/dgm/status.h).
+// status.cpp - Status::Error formatting (see include/dgm/status.h).
 #include "dgm/status.h"
 
 #include <cstdarg>
@@ -9,22 +9,28 @@ namespace dgm {
 Status Status::Error(const char* format, ...) {
   Status s;
   s.ok = false;
+  char buf[512];
   va_list args;
   va_start(args, format);
-  va_list again;
-  va_copy(again, args);
-  int n = std::vsnprintf(nullptr, 0, format, args);
+  int len = std::vsnprintf(buf, sizeof buf, format, args);
   va_end(args);
-  if (n > 0) {
-    s.message.resize(static_cast<std::size_t>(n) + 1);
-    std::vsnprintf(&s.message[0], s.message.size(), format, again);
-    s.message.resize(static_cast<std::size_t>(n));
-  } else if (n < 0) {
-    s.message = format;  // an encoding error in the arguments: keep at least the format
+  if (len < 0) {
+    s.message = "(unformattable error message)";
+  } else if (static_cast<std::size_t>(len) < sizeof buf) {
+    s.message.assign(buf, static_cast<std::size_t>(len));
+  } else {  // longer than the stack buffer: format again into a string of the right size
+    s.message.resize(static_cast<std::size_t>(len) + 1);
+    va_start(args, format);
+    std::vsnprintf(&s.message[0], s.message.size(), format, args);
+    va_end(args);
+    s.message.resize(static_cast<std::size_t>(len));
   }
-  va_end(again);
-  if (s.message.empty()) s.message = "error";  // an error always says something
   return s;
+}
+
+Status& Status::prefixed(const std::string& where) {
+  if (!ok && !where.empty()) message = where + ": " + message;
+  return *this;
 }
 
 }  // namespace dgm
