@@ -301,6 +301,8 @@ TEST_CASE("fileio: paths, extensions and folder errors") {
   CHECK(s.message.find("file") != std::string::npos);
   std::vector<std::uint8_t> bytes;
   CHECK_FALSE(read_file(join_path(base, "missing"), &bytes).ok);
-  CHECK_FALSE(read_file(base, &bytes).ok);  // a folder is not a file
+  Status folder = read_file(base, &bytes);  // a folder is not a file (and must not crash)
+  CHECK_FALSE(folder.ok);
+  CHECK(folder.message.find("folder") != std::string::npos);
   std::filesystem::remove_all(base);
 }
