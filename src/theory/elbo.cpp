@@ -21,7 +21,7 @@ namespace dgm {
 
 // In-place Cholesky A = L L^T of a symmetric positive definite n x n matrix (row-major); the
 // lower triangle receives L. Returns false if A is not positive definite.
-static bool cholesky(std::vector<double>& A, int n) {
+bool cholesky_factor(std::vector<double>& A, int n) {
   for (int j = 0; j < n; ++j) {
     double d = A[j * n + j];
     for (int k = 0; k < j; ++k) d -= A[j * n + k] * A[j * n + k];
@@ -44,7 +44,7 @@ static double chol_logdet(const std::vector<double>& L, int n) {
 }
 
 // Solves L L^T v = r in place (forward then backward substitution).
-static void chol_solve(const std::vector<double>& L, int n, double* r) {
+void cholesky_solve(const std::vector<double>& L, int n, double* r) {
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < i; ++k) r[i] -= L[i * n + k] * r[k];
     r[i] /= L[i * n + i];
@@ -121,10 +121,11 @@ double lg_log_evidence(const LinearGaussian& m, const std::vector<double>& x) {
       for (int j = 0; j < J; ++j) s += m.W[i * J + j] * m.W[k * J + j];
       C[i * D + k] = s;
     }
-  DGM_CHECK(cholesky(C, D), "lg_log_evidence: W W^T + s2 I is not positive definite");
+  bool ok = cholesky_factor(C, D);
+  DGM_CHECK(ok, "lg_log_evidence: W W^T + s2 I is not positive definite");
   std::vector<double> r(D), v(D);
   for (int i = 0; i < D; ++i) r[i] = v[i] = x[i] - m.b[i];
-  chol_solve(C, D, v.data());  // v = C^-1 r
+  cholesky_solve(C, D, v.data());  // v = C^-1 r
   double quad = 0;
   for (int i = 0; i < D; ++i) quad += r[i] * v[i];
   return -0.5 * (D * kLog2Pi + chol_logdet(C, D) + quad);
@@ -141,16 +142,17 @@ FullGaussian lg_posterior(const LinearGaussian& m, const std::vector<double>& x)
       p.precision[a * J + c] = (a == c ? 1.0 : 0.0) + s / m.s2;
     }
   std::vector<double> L = p.precision;
-  DGM_CHECK(cholesky(L, J), "lg_posterior: precision is not positive definite");
+  bool ok = cholesky_factor(L, J);
+  DGM_CHECK(ok, "lg_posterior: precision is not positive definite");
   p.mean.assign(J, 0.0);  // m = Sigma W^T (x - b) / s2
   for (int a = 0; a < J; ++a)
     for (int i = 0; i < D; ++i) p.mean[a] += m.W[i * J + a] * (x[i] - m.b[i]) / m.s2;
-  chol_solve(L, J, p.mean.data());
+  cholesky_solve(L, J, p.mean.data());
   p.cov.assign(static_cast<std::size_t>(J * J), 0.0);  // Sigma = precision^-1, column by column
   for (int c = 0; c < J; ++c) {
     std::vector<double> e(J, 0.0);
     e[c] = 1;
-    chol_solve(L, J, e.data());
+    cholesky_solve(L, J, e.data());
     for (int a = 0; a < J; ++a) p.cov[a * J + c] = e[a];
   }
   return p;
@@ -183,7 +185,8 @@ double elbo_closed_form(const LinearGaussian& m, const std::vector<double>& x, c
 double kl_diag_to_full(const DiagGaussian& q, const FullGaussian& p) {
   const int J = q.dim();
   std::vector<double> L = p.precision;
-  DGM_CHECK(cholesky(L, J), "kl_diag_to_full: precision is not positive definite");
+  bool ok = cholesky_factor(L, J);
+  DGM_CHECK(ok, "kl_diag_to_full: precision is not positive definite");
   double tr = 0, quad = 0, logdet_S = 0;
   for (int a = 0; a < J; ++a) {
     tr += p.precision[a * J + a] * std::exp(q.logvar[a]);  // tr(P S), S diagonal

@@ -38,6 +38,12 @@ McEstimate mc_estimate(const std::vector<double>& values);
 // (the large-n variance of s^2 for any distribution with finite fourth moment).
 double variance_standard_error(const std::vector<double>& values);
 
+// Small dense linear algebra for the exact answers (row-major n x n, n small).
+// In-place Cholesky A = L L^T (lower triangle receives L); false if A is not positive definite.
+bool cholesky_factor(std::vector<double>& A, int n);
+// Solves L L^T v = r in place, L from cholesky_factor.
+void cholesky_solve(const std::vector<double>& L, int n, double* r);
+
 // ---- [Utkin] Вычисление регуляризации ----
 // KL(q || N(0, I)) = -1/2 sum_{j=1}^J (1 + log sigma_j^2 - mu_j^2 - sigma_j^2)   (sum over j)
 double kl_diag_normal_std(const DiagGaussian& q);
