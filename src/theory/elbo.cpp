@@ -10,7 +10,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dgm/arena.h"
 #include "dgm/check.h"
+#include "dgm/ops.h"
+#include "dgm/tape.h"
 #include "dgm/rng.h"
 #include "dgm/theory/report.h"
 #include "dgm/theory/sampling.h"
@@ -487,6 +490,45 @@ static void check_reparametrization(Report& r) {
   r.note("per-draw gradient variance summed over mu and sigma: reparam %.3f, score function %.3f",
          var_reparam, var_score);
   r.at_most("reparam variance <= score-function variance", var_reparam, var_score);
+
+  // The same pathwise gradient by backpropagation through the project's tape, as a VAE computes
+  // it: mu and logvar are leaves (1, J), eps a constant (S, J), z = mu + exp(logvar / 2) * eps,
+  // loss = mean over the S rows of sum_j a_j (z_j - c_j)^2. d loss / d mu must be the mean of the
+  // per-draw pathwise gradients for the same eps (float32 vs double: 1e-4 relative), and
+  // d loss / d logvar = (sigma / 2) d loss / d sigma, analytically a_j sigma_j^2 (4 s.e.).
+  const int St = 20000;
+  Arena arena;
+  Tape t(arena);
+  Tensor tm = t.alloc(make_shape(1, J)), tl = t.alloc(make_shape(1, J)), ta = t.alloc(make_shape(1, J)),
+         tc = t.alloc(make_shape(1, J)), te = t.alloc(make_shape(St, J));
+  for (int j = 0; j < J; ++j) {
+    tm[j] = static_cast<float>(mu[j]);
+    tl[j] = static_cast<float>(2 * std::log(sigma[j]));
+    ta[j] = static_cast<float>(a[j]);
+    tc[j] = static_cast<float>(c[j]);
+  }
+  std::vector<double> path_mu(J, 0.0), path_lv(St * static_cast<std::size_t>(J));
+  for (int s = 0; s < St; ++s)
+    for (int j = 0; j < J; ++j) {
+      double e = rng.normal_double();
+      te[static_cast<std::size_t>(s) * J + j] = static_cast<float>(e);
+      double z = mu[j] + sigma[j] * static_cast<float>(e), g = 2 * a[j] * (z - c[j]);
+      path_mu[j] += g / St;
+      path_lv[static_cast<std::size_t>(s) * J + j] = g * static_cast<float>(e) * sigma[j] / 2;  // dz/dlogvar = eps sigma / 2
+    }
+  Var vm = t.leaf(tm), vl = t.leaf(tl);
+  Var z = add(t, mul(t, t.constant(te), exp(t, scale(t, vl, 0.5f))), vm);  // z = sigma (.) eps + mu
+  Var d = sub(t, z, t.constant(tc));
+  Var loss = mean(t, row_sum(t, mul(t, square(t, d), t.constant(ta))));
+  t.backward(loss);
+  for (int j = 0; j < J; ++j) {
+    char what[96];
+    std::snprintf(what, sizeof what, "tape d/dmu_%d vs mean pathwise gradient", j + 1);
+    r.close_rel(what, t.grad(vm)[j], path_mu[j], 1e-4);
+    McEstimate glv = column_estimate(path_lv, J, j);
+    std::snprintf(what, sizeof what, "tape d/dlogvar_%d vs a sigma^2 (4 s.e.)", j + 1);
+    r.close(what, t.grad(vl)[j], a[j] * sigma[j] * sigma[j], 4 * glv.se);
+  }
 }
 
 // [Utkin] Подход VAE: g(z) = z/10 + z/||z|| for z ~ N(0, I_2). ||g(z)|| = 1 + rho/10 with
