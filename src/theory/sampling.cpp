@@ -304,7 +304,8 @@ static void check_likelihood_vs_quality(Report& r) {
   r.note("mean log-likelihood gap %.4f nats = %.5f nats per dimension, %.2f%% of |E log p_data|", g,
          g / d, 100 * g / std::fabs(closed));
   r.at_most("mean gap E[log p_data - log p_w] <= log 100", g, std::log(100.0), 1e-9);
-  r.at_most("gap per dimension <= log(100)/784 < 0.006 nats", g / d, 0.006);
+  // "Small": against the log-likelihood itself (Theis et al. compare with ~1000s of nats per image).
+  r.holds("gap < 1% of |E log p_data| while the samples are 99% noise", g < 0.01 * std::fabs(closed));
   // Samples of p_w: pick the component, draw, then ask which component explains x better.
   int noise_like = 0;
   for (int i = 0; i < n; ++i) {
@@ -334,6 +335,8 @@ static void check_evidence_vs_cv(Report& r) {
   r.close("chain rule in reversed order vs forward order", log_evidence_chain(m, rev), chain, 1e-10);
   double loo = leave_one_out_score(m, x);
   r.note("per point: evidence log p(X)/n = %.4f, leave-one-out LOU = %.4f", direct / n, loo);
+  // Not an identity: in expectation the predictive log-density improves with more data, so the
+  // evidence's early terms (few points seen) are worse than LOU's (n - 1 points seen).
   r.at_most("log p(X)/n <= LOU (evidence pays for the early predictions)", direct / n, loo);
   // A much broader prior tau2 = 10^4: LOO hardly notices (n - 1 points swamp the prior), the
   // evidence pays log of the prior's width. Both sides: the chain rule vs the factorisation
