@@ -5,9 +5,11 @@
 #include <stdlib.h>  // mkdtemp (POSIX)
 #include <unistd.h>  // rmdir
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -233,10 +235,11 @@ TEST_CASE("data: synthetic sets have the documented centres and spreads") {
   REQUIRE(make_toy_set("ring", p, &ring).ok);
   CHECK(ring.dim == 2);
   CHECK(ring.modes == 8);
+  const double kPi = 3.14159265358979323846;
   for (int k = 0; k < 8; ++k) {  // on the circle of radius 2, 45 degrees apart
     const double x = ring.centres[static_cast<std::size_t>(2 * k)], y = ring.centres[static_cast<std::size_t>(2 * k + 1)];
     CHECK(std::hypot(x, y) == doctest::Approx(2.0).epsilon(1e-6));
-    CHECK(std::atan2(y, x) == doctest::Approx(std::remainder(k * M_PI / 4, 2 * M_PI)).epsilon(1e-6));
+    CHECK(std::atan2(y, x) == doctest::Approx(std::remainder(k * kPi / 4, 2 * kPi)).epsilon(1e-6));
   }
   REQUIRE(toy_defaults("grid", &p).ok);
   REQUIRE(make_toy_set("grid", p, &grid).ok);

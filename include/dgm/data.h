@@ -77,6 +77,8 @@ void epoch_order(int n, Rng& rng, std::vector<int>* order);
 // ---- synthetic sets -------------------------------------------------------------------------
 
 // The knobs of all synthetic sets; toy_defaults fills the ones a set uses, flags override them.
+// Error messages call them by the flag names --modes --radius --side --spacing --std --mean
+// --noise-lo --noise-hi.
 struct ToyParams {
   int modes = 8;           // ring: number of Gaussians on the circle
   float radius = 2.f;      // ring: radius of the circle of centres
