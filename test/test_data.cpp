@@ -237,7 +237,8 @@ TEST_CASE("data: synthetic sets have the documented centres and spreads") {
   CHECK(ring.modes == 8);
   const double kPi = 3.14159265358979323846;
   for (int k = 0; k < 8; ++k) {  // on the circle of radius 2, 45 degrees apart
-    const double x = ring.centres[static_cast<std::size_t>(2 * k)], y = ring.centres[static_cast<std::size_t>(2 * k + 1)];
+    const std::size_t i = static_cast<std::size_t>(2 * k);
+    const double x = ring.centres[i], y = ring.centres[i + 1];
     CHECK(std::hypot(x, y) == doctest::Approx(2.0).epsilon(1e-6));
     CHECK(std::atan2(y, x) == doctest::Approx(std::remainder(k * kPi / 4, 2 * kPi)).epsilon(1e-6));
   }
@@ -247,7 +248,8 @@ TEST_CASE("data: synthetic sets have the documented centres and spreads") {
   CHECK(grid.stddev == 0.05f);
   int on_grid = 0;
   for (int k = 0; k < 25; ++k) {
-    const float x = grid.centres[static_cast<std::size_t>(2 * k)], y = grid.centres[static_cast<std::size_t>(2 * k + 1)];
+    const std::size_t i = static_cast<std::size_t>(2 * k);
+    const float x = grid.centres[i], y = grid.centres[i + 1];
     for (float a : {-4.f, -2.f, 0.f, 2.f, 4.f})
       for (float b : {-4.f, -2.f, 0.f, 2.f, 4.f}) on_grid += (x == a && y == b);
   }
