@@ -1,0 +1,119 @@
+// model.h - what every generative model gives the trainer, the sampler and the evaluator.
+//
+// A model is one small file in src/models/ (ae.cpp, vae.cpp, gan.cpp, cgan.cpp, wgan.cpp,
+// aae.cpp) with its networks, its loss terms (each with the lecture formula and the reduction
+// stated) and its train_step. The trainer (src/train.cpp) owns everything around it: data,
+// batches, logging, checkpoints, sample grids. Data flows one way:
+//   data -> Batch (tensors in the arena) -> train_step: ops on the tape -> loss -> backward
+//   -> Optimizer::step on each Part -> log
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dgm/config.h"
+#include "dgm/data.h"
+#include "dgm/nn.h"
+#include "dgm/optim.h"
+#include "dgm/params.h"
+#include "dgm/rng.h"
+#include "dgm/status.h"
+#include "dgm/tape.h"
+
+namespace dgm {
+
+// A group of parameters with its own optimizer: a VAE has one ("vae"); a GAN has "G" and "D".
+struct Part {
+  std::string name;
+  ParamStore params;
+  Optimizer opt;
+};
+
+// What the model is trained on.
+struct DataInfo {
+  int dim = 0;          // features per example (784 for Fashion-MNIST, 2 for ring/grid, 1 for gauss1d)
+  int classes = 0;      // 10 for Fashion-MNIST, 0 for synthetic sets
+  int rows = 0, cols = 0;  // image size (0 for synthetic sets)
+  bool images() const { return rows > 0; }
+};
+
+// One minibatch, in the tape's arena.
+struct Batch {
+  Tensor x;  // (B, dim), scaled as the model's scale() asks (images), raw (synthetic)
+  Tensor y;  // (B, classes) one-hot labels; y.data == nullptr when there are none
+};
+
+// Named scalars of one step or one evaluation (losses, D(x), D(G(z)), ...). Fixed capacity, no
+// allocation; names are string literals.
+struct StepLog {
+  static constexpr int kMax = 16;
+  const char* name[kMax];
+  double value[kMax];
+  int n = 0;
+  void add(const char* key, double v);
+  void clear() { n = 0; }
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  // Declares the parameters, finalizes the stores, initialises the weights with rng and sets up
+  // the optimizers from c. Errors (e.g. a cGAN without labels) are returned, not thrown.
+  virtual Status build(const Config& c, const DataInfo& d, Rng& rng) = 0;
+  // The parameter groups, in a fixed order (checkpoints store them by part name).
+  virtual std::vector<Part*> parts() = 0;
+
+  // Pixel range of images for this model: [0,1] (sigmoid / Bernoulli output) or [-1,1] (tanh).
+  virtual PixelScale scale() const { return PixelScale::kUnit; }
+  // Dimension of the z that generate() takes.
+  virtual int latent_dim() const = 0;
+  // True if generate() uses labels (cGAN).
+  virtual bool conditional() const { return false; }
+  // How many minibatches of real data one train_step consumes (a GAN with k discriminator steps
+  // uses k, a WGAN n_critic). Batch::x then holds that many minibatches stacked: rows
+  // [i B, (i+1) B) are minibatch i, with B = the --batch size.
+  virtual int batches_per_step() const { return 1; }
+
+  // One training step: forward, loss, backward, optimizer steps of every part; logs each loss
+  // term separately. The trainer has already reset the tape.
+  virtual void train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) = 0;
+
+  // Draws z from the model's prior/noise distribution into z (n, latent_dim()).
+  virtual void sample_latent(Rng& rng, Tensor z) { rng.fill_normal(z); }
+  // x = G(z, y) or decoder(z): out (n, dim) in the data's range (probabilities for a Bernoulli
+  // decoder, the mean for a Gaussian one). y (n, classes) one-hot, used only if conditional().
+  virtual void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) = 0;
+  // Encoder then decoder (mean z, no noise): out (n, dim). False if the model has no encoder.
+  virtual bool reconstruct(Tape& t, const Tensor& x, Tensor out) {
+    (void)t, (void)x, (void)out;
+    return false;
+  }
+  // Model-specific metrics on one test batch, each a mean over the batch (the evaluator
+  // averages them over batches weighted by batch size), e.g. the VAE's test_loss, test_iwae.
+  virtual void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) { (void)t, (void)b, (void)rng, (void)out; }
+};
+
+// "ae" "dae" "vae" "gan" "cgan" "aae" "wgan"; nullptr and an error for an unknown name.
+std::unique_ptr<Model> make_model(const std::string& name, Status* st);
+const char* model_names();
+
+// Factories, one per model file.
+std::unique_ptr<Model> make_ae(bool denoising);
+std::unique_ptr<Model> make_vae();
+std::unique_ptr<Model> make_gan();
+std::unique_ptr<Model> make_cgan();
+std::unique_ptr<Model> make_wgan();
+std::unique_ptr<Model> make_aae();
+
+// Helpers the models share (src/models/common.cpp).
+// OptimConfig from the run's --optim/--beta1/--momentum and a learning rate.
+OptimConfig optim_config(const Config& c, float lr);
+// Activation from --act (validated earlier).
+Act config_act(const Config& c);
+// Sizes {in, hidden..., out}, and the same hidden widths mirrored: {in, reverse(hidden)..., out}.
+std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool mirror = false);
+// Mean over the batch of a (B, 1) per-row loss -> scalar value as double (for logging).
+double scalar(Tape& t, Var v);
+
+}  // namespace dgm

@@ -1,0 +1,299 @@
+// config.cpp - the flag table: one row per setting, used to parse flags, print --help and
+// config.txt, and store/restore the config in a checkpoint (see include/dgm/config.h).
+#include "dgm/config.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+namespace dgm {
+namespace {
+
+enum class Type { Int, Float, Str, IntList, U64, Bool };
+
+struct Flag {
+  const char* name;  // without the leading --
+  Type type;
+  void* ptr;
+  const char* help;
+  bool identity;     // part of what the run computes (stored in checkpoints)
+};
+
+std::vector<Flag> flags(Config& c) {
+  return {
+      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan", true},
+      {"data", Type::Str, &c.data, "Fashion-MNIST folder (default: datasets/ subset, then /usr/share/datasets/fashion-mnist; 'full' = the latter) or ring | grid | gauss1d", true},
+      {"epochs", Type::Int, &c.epochs, "passes over the training images", true},
+      {"iters", Type::Int, &c.iters, "training steps (synthetic data; > 0 overrides --epochs)", true},
+      {"batch", Type::Int, &c.batch, "minibatch size M", true},
+      {"optim", Type::Str, &c.optim, "sgd | adagrad | rmsprop | adam", true},
+      {"lr", Type::Float, &c.lr, "learning rate (ae, dae, vae, aae reconstruction)", true},
+      {"lr-g", Type::Float, &c.lr_g, "generator learning rate (gan, cgan, wgan, aae regularisation)", true},
+      {"lr-d", Type::Float, &c.lr_d, "discriminator / critic learning rate", true},
+      {"beta1", Type::Float, &c.beta1, "Adam beta1", true},
+      {"momentum", Type::Float, &c.momentum, "SGD momentum", true},
+      {"latent", Type::Int, &c.latent, "dimension of z", true},
+      {"hidden", Type::IntList, &c.hidden, "hidden widths, comma-separated (e.g. 400 or 128,128)", true},
+      {"act", Type::Str, &c.act, "hidden activation: relu | leaky | tanh", true},
+      {"k", Type::Int, &c.k, "gan/cgan: discriminator steps per generator step", true},
+      {"gen-loss", Type::Str, &c.gen_loss, "gan/cgan: ns (-log D(G(z))) | minimax (log(1 - D(G(z))))", true},
+      {"n-critic", Type::Int, &c.n_critic, "wgan: critic steps per generator step", true},
+      {"clip", Type::Float, &c.clip, "wgan: weight clipping bound c", true},
+      {"decoder", Type::Str, &c.decoder, "vae: bernoulli | gaussian", true},
+      {"estimator", Type::Str, &c.estimator, "vae: A (Monte Carlo KL) | B (closed-form KL)", true},
+      {"samples", Type::Int, &c.samples, "vae: L, z samples per datapoint", true},
+      {"iw", Type::Int, &c.iw, "vae eval: k importance samples for test_iwae", true},
+      {"corrupt", Type::Str, &c.corrupt, "dae: gaussian | mask", true},
+      {"noise", Type::Float, &c.noise, "dae: corruption std (gaussian) or drop probability (mask)", true},
+      {"encoder", Type::Str, &c.encoder, "aae: det | gauss | universal", true},
+      {"prior", Type::Str, &c.prior, "aae: normal | mixture | ring", true},
+      {"modes", Type::Int, &c.modes, "ring: number of Gaussians", true},
+      {"radius", Type::Float, &c.radius, "ring: radius of the circle of centres", true},
+      {"side", Type::Int, &c.side, "grid: side x side Gaussians", true},
+      {"spacing", Type::Float, &c.spacing, "grid: distance between centres", true},
+      {"std", Type::Float, &c.stddev, "ring/grid/gauss1d: std of each mode (< 0: the set's default)", true},
+      {"mean", Type::Float, &c.mean, "gauss1d: mean of the data N(mean, std^2)", true},
+      {"noise-lo", Type::Float, &c.noise_lo, "gauss1d: generator noise z ~ U(noise-lo, noise-hi)", true},
+      {"noise-hi", Type::Float, &c.noise_hi, "gauss1d: upper end of the noise interval", true},
+      {"seed", Type::U64, &c.seed, "random seed (data order, init, noise, fixed sample z)", true},
+      {"threads", Type::Int, &c.threads, "worker threads (0: DGM_THREADS or all); results do not depend on it", false},
+      {"out", Type::Str, &c.out, "run folder (default runs/<model>)", false},
+      {"resume", Type::Bool, &c.resume, "continue from <out>/model.safetensors up to --epochs/--iters", false},
+      {"log-every", Type::Int, &c.log_every, "metrics.csv row every N steps (0: every step)", false},
+      {"sample-every", Type::Int, &c.sample_every, "synthetic data: sample plot every N iterations (0: 10 per run)", false},
+  };
+}
+
+std::string value_text(const Flag& f) {
+  std::ostringstream s;
+  switch (f.type) {
+    case Type::Int: s << *static_cast<int*>(f.ptr); break;
+    case Type::Float: s.precision(9); s << *static_cast<float*>(f.ptr); break;
+    case Type::Str: s << *static_cast<std::string*>(f.ptr); break;
+    case Type::U64: s << *static_cast<std::uint64_t*>(f.ptr); break;
+    case Type::Bool: s << (*static_cast<bool*>(f.ptr) ? "true" : "false"); break;
+    case Type::IntList: {
+      const auto& v = *static_cast<std::vector<int>*>(f.ptr);
+      for (std::size_t i = 0; i < v.size(); ++i) s << (i ? "," : "") << v[i];
+      break;
+    }
+  }
+  return s.str();
+}
+
+Status set_value(const Flag& f, const std::string& v) {
+  const char* s = v.c_str();
+  char* end = nullptr;
+  errno = 0;
+  switch (f.type) {
+    case Type::Int: {
+      long x = std::strtol(s, &end, 10);
+      if (v.empty() || *end || errno || x < -2147483647L || x > 2147483647L)
+        return Status::Error("--%s expects an integer, got '%s'", f.name, s);
+      *static_cast<int*>(f.ptr) = static_cast<int>(x);
+      break;
+    }
+    case Type::U64: {
+      if (v.empty() || v[0] == '-') return Status::Error("--%s expects a non-negative integer, got '%s'", f.name, s);
+      unsigned long long x = std::strtoull(s, &end, 10);
+      if (*end || errno) return Status::Error("--%s expects a non-negative integer, got '%s'", f.name, s);
+      *static_cast<std::uint64_t*>(f.ptr) = x;
+      break;
+    }
+    case Type::Float: {
+      float x = std::strtof(s, &end);
+      if (v.empty() || *end || errno) return Status::Error("--%s expects a number, got '%s'", f.name, s);
+      *static_cast<float*>(f.ptr) = x;
+      break;
+    }
+    case Type::Str: *static_cast<std::string*>(f.ptr) = v; break;
+    case Type::Bool:
+      if (v == "true" || v == "1") *static_cast<bool*>(f.ptr) = true;
+      else if (v == "false" || v == "0") *static_cast<bool*>(f.ptr) = false;
+      else return Status::Error("--%s expects true or false, got '%s'", f.name, s);
+      break;
+    case Type::IntList: {
+      std::vector<int> out;
+      std::stringstream ss(v);
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        long x = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end || x <= 0 || x > 1000000)
+          return Status::Error("--%s expects positive integers separated by commas (e.g. 400,400), got '%s'", f.name, s);
+        out.push_back(static_cast<int>(x));
+      }
+      if (out.empty()) return Status::Error("--%s expects at least one width, got '%s'", f.name, s);
+      *static_cast<std::vector<int>*>(f.ptr) = out;
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+bool one_of(const std::string& v, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (v == n) return true;
+  return false;
+}
+
+}  // namespace
+
+bool is_toy_data(const std::string& data) { return one_of(data, {"ring", "grid", "gauss1d"}); }
+
+Config config_defaults(const std::string& model, const std::string& data) {
+  Config c;
+  c.model = model;
+  c.data = data;
+  const bool adversarial = one_of(model, {"gan", "cgan", "wgan"});
+  if (adversarial) {
+    // DCGAN-style defaults for images: Adam 2e-4, beta1 0.5, leaky ReLU, tanh output.
+    c.latent = 100;
+    c.hidden = {256, 512};
+    c.act = "leaky";
+    c.lr_g = c.lr_d = 2e-4f;
+    c.beta1 = 0.5f;
+    c.epochs = 20;
+  }
+  if (model == "wgan") {  // Arjovsky et al.: RMSProp, lr 5e-5, c = 0.01, n_critic = 5
+    c.optim = "rmsprop";
+    c.lr_g = c.lr_d = 5e-5f;
+    c.batch = 64;
+  }
+  if (model == "aae") {
+    c.latent = 8;
+    c.hidden = {512, 512};
+    c.lr_g = c.lr_d = 1e-4f;  // regularisation phase (Makhzani et al. use smaller rates there)
+  }
+  if (is_toy_data(data)) {
+    c.epochs = 0;
+    c.iters = 5000;
+    c.batch = 256;
+    if (adversarial || model == "aae") {
+      // The grid protocol of the models issue: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
+      // G lr 1e-3, D lr 1e-4, beta1 0.5; batch 512; 25,000 iterations.
+      c.latent = data == "gauss1d" ? 1 : 256;
+      c.hidden = {128, 128};
+      c.act = "tanh";
+      c.lr_g = 1e-3f;
+      c.lr_d = 1e-4f;
+      c.beta1 = 0.5f;
+      c.batch = 512;
+      c.iters = data == "grid" ? 25000 : 5000;
+    }
+    if (model == "wgan") {
+      c.optim = "rmsprop";
+      c.lr_g = c.lr_d = 5e-5f;
+      c.batch = 256;
+    }
+  }
+  return c;
+}
+
+Status parse_flags(int argc, char** argv, Config* c) {
+  std::vector<Flag> table = flags(*c);
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() < 3 || a[0] != '-' || a[1] != '-')
+      return Status::Error("unexpected argument '%s' (flags look like --name value)", argv[i]);
+    std::string name = a.substr(2), value;
+    bool has_value = false;
+    std::size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    for (char& ch : name)
+      if (ch == '_') ch = '-';
+    const Flag* f = nullptr;
+    for (const Flag& g : table)
+      if (name == g.name) f = &g;
+    if (!f) return Status::Error("unknown flag --%s (see --help)", name.c_str());
+    if (!has_value) {
+      if (f->type == Type::Bool) {
+        value = "true";
+      } else {
+        if (i + 1 >= argc) return Status::Error("--%s needs a value", f->name);
+        value = argv[++i];
+      }
+    }
+    Status s = set_value(*f, value);
+    if (!s) return s;
+  }
+  return Status::Ok();
+}
+
+Status validate(const Config& c) {
+  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}))
+    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan)", c.model.c_str());
+  if (!one_of(c.optim, {"sgd", "adagrad", "rmsprop", "adam"}))
+    return Status::Error("--optim: unknown optimizer '%s' (sgd, adagrad, rmsprop, adam)", c.optim.c_str());
+  if (!one_of(c.act, {"relu", "leaky", "tanh"}))
+    return Status::Error("--act: unknown activation '%s' (relu, leaky, tanh)", c.act.c_str());
+  if (!one_of(c.gen_loss, {"ns", "minimax"}))
+    return Status::Error("--gen-loss: '%s' (ns or minimax)", c.gen_loss.c_str());
+  if (!one_of(c.decoder, {"bernoulli", "gaussian"}))
+    return Status::Error("--decoder: '%s' (bernoulli or gaussian)", c.decoder.c_str());
+  if (!one_of(c.estimator, {"A", "B"})) return Status::Error("--estimator: '%s' (A or B)", c.estimator.c_str());
+  if (!one_of(c.corrupt, {"gaussian", "mask"})) return Status::Error("--corrupt: '%s' (gaussian or mask)", c.corrupt.c_str());
+  if (!one_of(c.encoder, {"det", "gauss", "universal"}))
+    return Status::Error("--encoder: '%s' (det, gauss or universal)", c.encoder.c_str());
+  if (!one_of(c.prior, {"normal", "mixture", "ring"}))
+    return Status::Error("--prior: '%s' (normal, mixture or ring)", c.prior.c_str());
+  if (c.batch < 1 || c.batch > 65536) return Status::Error("--batch must be in 1..65536, got %d", c.batch);
+  if (c.latent < 1 || c.latent > 65536) return Status::Error("--latent must be in 1..65536, got %d", c.latent);
+  if (c.epochs < 0 || c.iters < 0) return Status::Error("--epochs and --iters must not be negative");
+  if (c.epochs == 0 && c.iters == 0) return Status::Error("nothing to do: --epochs and --iters are both 0");
+  if (c.k < 1 || c.n_critic < 1 || c.samples < 1 || c.iw < 1)
+    return Status::Error("--k, --n-critic, --samples and --iw must be at least 1");
+  if (!(c.lr > 0) || !(c.lr_g > 0) || !(c.lr_d > 0)) return Status::Error("learning rates must be positive");
+  if (!(c.beta1 >= 0 && c.beta1 < 1)) return Status::Error("--beta1 must be in [0, 1), got %g", c.beta1);
+  if (!(c.clip > 0)) return Status::Error("--clip must be positive, got %g", c.clip);
+  if (!(c.noise >= 0)) return Status::Error("--noise must not be negative, got %g", c.noise);
+  if (c.corrupt == "mask" && !(c.noise < 1)) return Status::Error("--noise is a drop probability with --corrupt mask: it must be below 1, got %g", c.noise);
+  if (c.threads < 0 || c.threads > 256) return Status::Error("--threads must be in 0..256, got %d", c.threads);
+  return Status::Ok();
+}
+
+std::string config_to_text(const Config& c, bool identity_only) {
+  Config copy = c;
+  std::string s;
+  for (const Flag& f : flags(copy))
+    if (f.identity || !identity_only) s += std::string(f.name) + " = " + value_text(f) + "\n";
+  return s;
+}
+
+Status config_from_text(const std::string& text, Config* c) {
+  std::vector<Flag> table = flags(*c);
+  std::stringstream ss(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(ss, line)) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    std::size_t eq = line.find(" = ");
+    if (eq == std::string::npos) return Status::Error("config line %d: expected 'name = value', got '%s'", lineno, line.c_str());
+    std::string name = line.substr(0, eq), value = line.substr(eq + 3);
+    const Flag* f = nullptr;
+    for (const Flag& g : table)
+      if (name == g.name) f = &g;
+    if (!f) return Status::Error("config line %d: unknown setting '%s'", lineno, name.c_str());
+    Status s = set_value(*f, value);
+    if (!s) return s.prefixed("config line " + std::to_string(lineno));
+  }
+  return Status::Ok();
+}
+
+std::string flags_help(const Config& defaults) {
+  Config copy = defaults;
+  std::string s;
+  for (const Flag& f : flags(copy)) {
+    std::string left = std::string("  --") + f.name + " " + value_text(f);
+    if (left.size() < 28) left.resize(28, ' ');
+    s += left + " " + f.help + "\n";
+  }
+  return s;
+}
+
+}  // namespace dgm

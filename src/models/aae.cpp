@@ -1,0 +1,8 @@
+// aae.cpp - placeholder until the model lands (issue 4).
+#include "dgm/models/model.h"
+
+namespace dgm {
+
+std::unique_ptr<Model> make_aae() { return nullptr; }
+
+}  // namespace dgm

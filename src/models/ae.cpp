@@ -1,0 +1,8 @@
+// ae.cpp - placeholder until the model lands (issue 4).
+#include "dgm/models/model.h"
+
+namespace dgm {
+
+std::unique_ptr<Model> make_ae(bool denoising) { (void)denoising; return nullptr; }
+
+}  // namespace dgm

@@ -1,0 +1,8 @@
+// cgan.cpp - placeholder until the model lands (issue 4).
+#include "dgm/models/model.h"
+
+namespace dgm {
+
+std::unique_ptr<Model> make_cgan() { return nullptr; }
+
+}  // namespace dgm

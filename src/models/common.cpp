@@ -1,0 +1,64 @@
+// common.cpp - small helpers every model uses, and the model registry.
+#include <cstring>
+
+#include "dgm/models/model.h"
+
+namespace dgm {
+
+void StepLog::add(const char* key, double v) {
+  for (int i = 0; i < n; ++i)
+    if (!std::strcmp(name[i], key)) {
+      value[i] = v;
+      return;
+    }
+  if (n < kMax) {
+    name[n] = key;
+    value[n] = v;
+    ++n;
+  }
+}
+
+OptimConfig optim_config(const Config& c, float lr) {
+  OptimConfig o;
+  parse_optim_kind(c.optim, &o.kind);
+  o.lr = lr;
+  o.beta1 = c.beta1;
+  o.momentum = c.momentum;
+  return o;
+}
+
+Act config_act(const Config& c) {
+  Act a = Act::ReLU;
+  parse_act(c.act, &a);
+  return a;
+}
+
+std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool mirror) {
+  std::vector<int> s{in};
+  if (mirror)
+    s.insert(s.end(), hidden.rbegin(), hidden.rend());
+  else
+    s.insert(s.end(), hidden.begin(), hidden.end());
+  s.push_back(out);
+  return s;
+}
+
+double scalar(Tape& t, Var v) { return static_cast<double>(t.value(v).data[0]); }
+
+const char* model_names() { return "ae, dae, vae, gan, cgan, aae, wgan"; }
+
+std::unique_ptr<Model> make_model(const std::string& name, Status* st) {
+  std::unique_ptr<Model> m;
+  if (name == "ae") m = make_ae(false);
+  else if (name == "dae") m = make_ae(true);
+  else if (name == "vae") m = make_vae();
+  else if (name == "gan") m = make_gan();
+  else if (name == "cgan") m = make_cgan();
+  else if (name == "wgan") m = make_wgan();
+  else if (name == "aae") m = make_aae();
+  if (!m) *st = Status::Error("unknown or unavailable model '%s' (models: %s)", name.c_str(), model_names());
+  else *st = Status::Ok();
+  return m;
+}
+
+}  // namespace dgm

@@ -1,0 +1,8 @@
+// gan.cpp - placeholder until the model lands (issue 4).
+#include "dgm/models/model.h"
+
+namespace dgm {
+
+std::unique_ptr<Model> make_gan() { return nullptr; }
+
+}  // namespace dgm

@@ -1,0 +1,8 @@
+// vae.cpp - placeholder until the model lands (issue 4).
+#include "dgm/models/model.h"
+
+namespace dgm {
+
+std::unique_ptr<Model> make_vae() { return nullptr; }
+
+}  // namespace dgm

@@ -1,0 +1,97 @@
+// tape.cpp - the tape and the reverse walk (see include/dgm/tape.h).
+#include "dgm/tape.h"
+
+#include <cstring>
+
+#include "dgm/check.h"
+
+namespace dgm {
+
+Tape::Tape(Arena& arena) : arena_(&arena) { nodes_.reserve(256); }
+
+Var Tape::constant(Tensor value) {
+  Node n;
+  n.value = value;
+  nodes_.push_back(n);
+  return Var{size() - 1};
+}
+
+Var Tape::leaf(Tensor value) {
+  Node n;
+  n.value = value;
+  n.needs_grad = true;
+  nodes_.push_back(n);
+  return Var{size() - 1};
+}
+
+Var Tape::param(Tensor value, Tensor grad) {
+  DGM_CHECK(grad.size() == value.size(), "param: value %s and grad %s differ in size",
+            shape_str(value).text, shape_str(grad).text);
+  Node n;
+  n.value = value;
+  n.grad = grad;
+  n.needs_grad = true;
+  n.external_grad = true;
+  nodes_.push_back(n);
+  return Var{size() - 1};
+}
+
+Var Tape::push(Tensor value, BackwardFn backward, Var a, Var b, Var c) {
+  Node n;
+  n.value = value;
+  n.backward = backward;
+  const Var ins[3] = {a, b, c};
+  for (int k = 0; k < 3; ++k) {
+    DGM_CHECK(ins[k].id < size(), "tape: input %d refers to node %d of a tape with %d nodes", k,
+              ins[k].id, size());
+    n.in[k] = ins[k].id;
+    if (ins[k].valid() && nodes_[static_cast<std::size_t>(ins[k].id)].needs_grad) n.needs_grad = true;
+  }
+  nodes_.push_back(n);
+  return Var{size() - 1};
+}
+
+Tensor Tape::alloc(Tensor shape) { return arena_->tensor(shape); }
+
+const Tensor& Tape::value(Var v) const {
+  DGM_CHECK(v.valid() && v.id < size(), "tape: no node %d (tape has %d)", v.id, size());
+  return node(v.id).value;
+}
+
+Tensor& Tape::grad(Var v) {
+  DGM_CHECK(v.valid() && v.id < size(), "tape: no node %d (tape has %d)", v.id, size());
+  Node& n = node(v.id);
+  DGM_CHECK(n.grad.data != nullptr, "tape: node %d %s has no gradient (constant, or backward not run)",
+            v.id, shape_str(n.value).text);
+  return n.grad;
+}
+
+void Tape::backward(Var loss) {
+  DGM_CHECK(loss.valid() && loss.id < size(), "backward: no node %d", loss.id);
+  DGM_CHECK(node(loss.id).value.size() == 1, "backward: loss must be a scalar, got %s",
+            shape_str(node(loss.id).value).text);
+  // Every intermediate node that needs a gradient gets a zeroed buffer; parameters keep
+  // accumulating into their own (ParamStore) buffer.
+  for (int id = 0; id <= loss.id; ++id) {
+    Node& n = node(id);
+    if (!n.needs_grad || n.external_grad) continue;
+    Tensor g = n.value;
+    g.data = arena_->alloc_zero(g.size());
+    n.grad = g;
+  }
+  Node& l = node(loss.id);
+  if (!l.needs_grad) return;  // nothing trainable feeds the loss
+  l.grad.data[0] += 1.0f;     // d loss / d loss = 1
+  // Creation order is a topological order: walk it backwards.
+  for (int id = loss.id; id >= 0; --id) {
+    Node& n = node(id);
+    if (n.needs_grad && n.backward) n.backward(*this, id);
+  }
+}
+
+void Tape::reset() {
+  nodes_.clear();  // keeps capacity: no heap allocation next step
+  arena_->reset();
+}
+
+}  // namespace dgm
