@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dgm/checksum.h"
+#include "dgm/fileio.h"
 #include "dgm/data.h"
 #include "dgm/idx.h"
 #include "dgm/inflate.h"

@@ -1,5 +1,5 @@
 // gzip.cpp - the gzip (RFC 1952) and zlib (RFC 1950) wrappers around DEFLATE, and reading files
-// (see include/dgm/inflate.h). The DEFLATE decoder itself is in inflate.cpp.
+// that may be compressed (see include/dgm/inflate.h). The DEFLATE decoder itself is in inflate.cpp.
 //
 // RFC 1952 2.3, a gzip member: ID1 ID2 (1f 8b) CM (8) FLG MTIME(4) XFL OS, then the optional
 // fields FLG asks for (FEXTRA: XLEN(2) + XLEN bytes; FNAME, FCOMMENT: zero-terminated; FHCRC: the
@@ -7,11 +7,10 @@
 // decoded bytes. All numbers are little-endian. A file may hold several members, one after another.
 // RFC 1950 2.2, a zlib stream: CMF FLG (CMF*256 + FLG divisible by 31), DEFLATE data, Adler-32
 // (big-endian).
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "dgm/checksum.h"
+#include "dgm/fileio.h"
 #include "dgm/inflate.h"
 #include "inflate_at.h"
 
@@ -117,33 +116,6 @@ Status zlib_uncompress(const std::uint8_t* in, std::size_t n, std::vector<std::u
   const std::uint32_t got = adler32(out->data(), out->size());
   if (want != got) return Status::Error("zlib: Adler-32 mismatch: trailer says 0x%08x, data gives 0x%08x", want, got);
   if (p + 4 != n) return Status::Error("zlib: %zu unexpected bytes after the end of the stream", n - p - 4);
-  return Status::Ok();
-}
-
-Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
-  out->clear();
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return Status::Error("%s: cannot open: %s", path.c_str(), std::strerror(errno));
-  if (std::fseek(f, 0, SEEK_END) == 0) {  // the size, to allocate once; reading decides in the end
-    long size = std::ftell(f);
-    if (size > 0) out->reserve(static_cast<std::size_t>(size));
-    std::rewind(f);
-  }
-  const std::size_t chunk = 1 << 20;
-  for (;;) {
-    std::size_t have = out->size();
-    out->resize(have + chunk);
-    std::size_t got = std::fread(out->data() + have, 1, chunk, f);
-    out->resize(have + got);
-    if (got < chunk) break;
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed) {
-    out->clear();
-    return Status::Error("%s: read error: %s", path.c_str(), std::strerror(err));
-  }
   return Status::Ok();
 }
 
