@@ -200,8 +200,12 @@ TEST_CASE("data: resolve_data_dir") {
   std::string dir;
   REQUIRE(resolve_data_dir("some/dir", &dir).ok);
   CHECK(dir == "some/dir");
-  REQUIRE(resolve_data_dir("full", &dir).ok);
-  CHECK(dir == kSystemDataDir);
+  Status s = resolve_data_dir("full", &dir);
+  if (s.ok) {  // `make data` was run on this machine
+    CHECK(dir == kSystemDataDir);
+  } else {
+    CHECK(contains(s.message, "--data full: the full Fashion-MNIST is not in /usr/share/datasets/fashion-mnist"));
+  }
 }
 
 TEST_CASE("data: epoch order is a seeded uniform permutation") {
