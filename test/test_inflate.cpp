@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dgm/checksum.h"
+#include "dgm/fileio.h"
 #include "dgm/inflate.h"
 #include "dgm/rng.h"
 
@@ -437,7 +438,7 @@ TEST_CASE("inflate: files") {
   std::vector<std::uint8_t> out;
   Status s = read_file_decompressed("datasets/no-such-file.gz", &out);
   CHECK_FALSE(s.ok);
-  CHECK(contains(s.message, "datasets/no-such-file.gz: cannot open"));
+  CHECK(contains(s.message, "cannot open 'datasets/no-such-file.gz'"));
   // A name without .gz and content that is not gzip is returned as it is (a .gz name with other
   // content is tested in test_data.cpp, which writes files).
   s = read_file_decompressed("datasets/make_subset.sh", &out);
