@@ -438,7 +438,7 @@ TEST_CASE("inflate: files") {
   std::vector<std::uint8_t> out;
   Status s = read_file_decompressed("datasets/no-such-file.gz", &out);
   CHECK_FALSE(s.ok);
-  CHECK(contains(s.message, "cannot open 'datasets/no-such-file.gz'"));
+  CHECK(contains(s.message, "datasets/no-such-file.gz: cannot open"));
   // A name without .gz and content that is not gzip is returned as it is (a .gz name with other
   // content is tested in test_data.cpp, which writes files).
   s = read_file_decompressed("datasets/make_subset.sh", &out);
