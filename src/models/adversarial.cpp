@@ -138,11 +138,12 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
     // D's minibatch have the same label distribution p_y.
     y = classes_ ? t.constant(minibatch(b.y, i, B)) : Var{};
     // G(z) is recorded with G's weights as parameters only in the last D step, whose fakes the
-    // generator step reuses; backward_reachable keeps this D step's backward out of G.
+    // generator step reuses. D sees them through stop_gradient: the D update must not reach G
+    // (and backward_reachable then skips G's graph entirely).
     G_.params.set_trainable(last);
     fake = generator(t, t.constant(z), y);                    // (B, dim)
     Var real_out = discriminator(t, t.constant(minibatch(b.x, i, B)), y);  // (B, 1)
-    Var fake_out = discriminator(t, fake, y);                 // (B, 1)
+    Var fake_out = discriminator(t, stop_gradient(t, fake), y);            // (B, 1)
     Var ld = d_loss(t, real_out, fake_out);
     backward_reachable(t, ld);
     gnorm_d = grad_norm(D_.params);

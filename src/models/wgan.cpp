@@ -33,7 +33,11 @@ class Wgan : public AdversarialModel {
 
   // Critic: maximise the estimate E_x f(x) - E_z f(G(z)), i.e. minimise
   //   loss_d = mean_b f(G(z_b)) - mean_b f(x_b)
-  Var d_loss(Tape& t, Var real_f, Var fake_f) override { return sub(t, mean(t, fake_f), mean(t, real_f)); }
+  Var d_loss(Tape& t, Var real_f, Var fake_f) override {
+    Var e_fake = mean(t, fake_f);  // E_z f(G(z))
+    Var e_real = mean(t, real_f);  // E_x f(x)
+    return sub(t, e_fake, e_real);
+  }
   // Generator: minimise -E_z f(G(z)) = -mean_b f(G(z_b))  (the E_x f(x) term does not depend on G)
   Var g_loss(Tape& t, Var fake_f) override { return dgm::scale(t, mean(t, fake_f), -1.f); }
 
