@@ -70,22 +70,31 @@ void Tape::backward(Var loss) {
   DGM_CHECK(loss.valid() && loss.id < size(), "backward: no node %d", loss.id);
   DGM_CHECK(node(loss.id).value.size() == 1, "backward: loss must be a scalar, got %s",
             shape_str(node(loss.id).value).text);
-  // Every intermediate node that needs a gradient gets a zeroed buffer; parameters keep
-  // accumulating into their own (ParamStore) buffer.
+  // 1. Mark the nodes the loss depends on: walking backwards, a node is on the path if a node
+  //    on the path uses it (and it needs a gradient at all).
+  for (int id = 0; id <= loss.id; ++id) node(id).on_path = false;
+  node(loss.id).on_path = node(loss.id).needs_grad;
+  for (int id = loss.id; id >= 0; --id) {
+    const Node& n = node(id);
+    if (!n.on_path) continue;
+    for (int in : n.in)
+      if (in >= 0 && node(in).needs_grad) node(in).on_path = true;
+  }
+  if (!node(loss.id).on_path) return;  // nothing trainable feeds the loss
+  // 2. A zeroed gradient for every intermediate node on the path; parameters keep accumulating
+  //    into their own (ParamStore) buffer.
   for (int id = 0; id <= loss.id; ++id) {
     Node& n = node(id);
-    if (!n.needs_grad || n.external_grad) continue;
+    if (!n.on_path || n.external_grad) continue;
     Tensor g = n.value;
     g.data = arena_->alloc_zero(g.size());
     n.grad = g;
   }
-  Node& l = node(loss.id);
-  if (!l.needs_grad) return;  // nothing trainable feeds the loss
-  l.grad.data[0] += 1.0f;     // d loss / d loss = 1
-  // Creation order is a topological order: walk it backwards.
+  node(loss.id).grad.data[0] += 1.0f;  // d loss / d loss = 1
+  // 3. Creation order is a topological order: walk it backwards in a plain loop.
   for (int id = loss.id; id >= 0; --id) {
     Node& n = node(id);
-    if (n.needs_grad && n.backward) n.backward(*this, id);
+    if (n.on_path && n.backward) n.backward(*this, id);
   }
 }
 

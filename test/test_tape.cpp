@@ -68,3 +68,23 @@ TEST_CASE("tape: a 10,000-node chain does not recurse") {
   CHECK(t.grad(a).data[0] == 1.f);
   CHECK(t.size() == 10001);
 }
+
+TEST_CASE("tape: backward walks only the nodes the loss depends on (sub-steps on one tape)") {
+  // Two independent graphs on one tape: l1 = (w1 x)^2, then l2 = (w2 x)^2. backward(l2) must
+  // not touch w1's gradient or the nodes of l1's graph.
+  Arena arena;
+  Tape t(arena);
+  float w1 = 2.f, g1 = 0.f, w2 = 3.f, g2 = 0.f;
+  Tensor W1 = make_shape(1), G1 = make_shape(1), W2 = make_shape(1), G2 = make_shape(1);
+  W1.data = &w1, G1.data = &g1, W2.data = &w2, G2.data = &g2;
+  Var x = t.constant(scalar(t, 5.f));
+  Var l1 = square(t, mul(t, t.param(W1, G1), x));
+  t.backward(l1);
+  CHECK(g1 == 100.f);  // d (w x)^2 / dw = 2 w x^2 = 100
+  Var l2 = square(t, mul(t, t.param(W2, G2), x));
+  t.backward(l2);
+  CHECK(g2 == 150.f);  // 2 * 3 * 25
+  CHECK(g1 == 100.f);  // untouched by the second backward
+  CHECK_FALSE(t.node(l1).on_path);
+  CHECK(t.node(l2).on_path);
+}

@@ -38,6 +38,7 @@ struct Node {
   Tensor saved;                 // an intermediate the backward needs (e.g. sigmoid of the input)
   bool needs_grad = false;      // true if any path leads from a trainable leaf to this node
   bool external_grad = false;   // grad points into a ParamStore buffer (not owned by the tape)
+  bool on_path = false;         // set by backward(): the loss depends on this node
 };
 
 class Tape {
@@ -64,8 +65,11 @@ class Tape {
   int size() const { return static_cast<int>(nodes_.size()); }
   Arena& arena() { return *arena_; }
 
-  // loss must hold one element. Seeds d loss / d loss = 1, zeroes every intermediate gradient,
-  // then calls each node's backward from the last node to the first.
+  // loss must hold one element. Marks the nodes the loss depends on, zeroes their gradients
+  // (intermediate nodes only), seeds d loss / d loss = 1, then calls each marked node's backward
+  // from the last node to the first. Nodes the loss does not depend on are left alone, so one
+  // tape can hold several sub-steps (a GAN's D step, then its G step), each with its own
+  // backward, without running the other sub-steps' backward passes.
   void backward(Var loss);
 
   // Forgets all nodes and resets the arena (all values and intermediate gradients are freed).

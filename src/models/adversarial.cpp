@@ -13,7 +13,7 @@
 // it saves one forward pass of G and m x latent normals per step (see docs/models-gan.md).
 //
 // All sub-steps share the trainer's tape (the arena also holds the batch the trainer made), so
-// each backward is restricted to the nodes that lead to its loss (backward_reachable below).
+// each backward is restricted to the nodes that lead to its loss (Tape::backward marks them).
 #include "dgm/models/adversarial.h"
 
 #include <cmath>
@@ -38,37 +38,6 @@ double grad_norm(const ParamStore& p) {
   double s = 0.0;
   for (std::size_t i = 0; i < p.size(); ++i) s += static_cast<double>(g[i]) * g[i];
   return std::sqrt(s);
-}
-
-// Tape::backward walks every node up to the loss; one that needs a gradient but does not lead
-// to this loss (an earlier sub-step's D or G graph) would run its backward on a zero gradient:
-// wasted work as large as a whole backward pass of that network. So: mark the nodes the loss
-// depends on (walking the tape backwards, a node is marked if a marked node uses it), hide the
-// unmarked ones (needs_grad = false) for the duration of the backward, then restore them.
-// Ops only write into an input's gradient when the input needs_grad, so hidden nodes are left
-// alone. (A reachability test inside Tape::backward would make this helper unnecessary.)
-void AdversarialModel::backward_reachable(Tape& t, Var loss) {
-  const int n = loss.id + 1;
-  if (static_cast<int>(mark_.size()) < n) mark_.resize(static_cast<std::size_t>(n) * 2);  // grows in the first step only
-  for (int id = 0; id < n; ++id) mark_[static_cast<std::size_t>(id)] = 0;
-  mark_[static_cast<std::size_t>(loss.id)] = 1;
-  for (int id = loss.id; id >= 0; --id) {
-    const Node& nd = t.node(id);
-    if (!mark_[static_cast<std::size_t>(id)] || !nd.needs_grad) continue;
-    for (int in : nd.in)
-      if (in >= 0) mark_[static_cast<std::size_t>(in)] = 1;
-  }
-  // mark_ 2: hidden now, restore afterwards.
-  for (int id = 0; id < n; ++id) {
-    Node& nd = t.node(id);
-    if (nd.needs_grad && !mark_[static_cast<std::size_t>(id)]) {
-      nd.needs_grad = false;
-      mark_[static_cast<std::size_t>(id)] = 2;
-    }
-  }
-  t.backward(loss);
-  for (int id = 0; id < n; ++id)
-    if (mark_[static_cast<std::size_t>(id)] == 2) t.node(id).needs_grad = true;
 }
 
 Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
@@ -99,7 +68,6 @@ Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
   init_mlp(D_.params, d_net_, rng);
   G_.opt = Optimizer(optim_config(c, c.lr_g), G_.params.size());
   D_.opt = Optimizer(optim_config(c, c.lr_d), D_.params.size());
-  mark_.assign(1024, 0);
   return Status::Ok();
 }
 
@@ -139,13 +107,13 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
     y = classes_ ? t.constant(minibatch(b.y, i, B)) : Var{};
     // G(z) is recorded with G's weights as parameters only in the last D step, whose fakes the
     // generator step reuses. D sees them through stop_gradient: the D update must not reach G
-    // (and backward_reachable then skips G's graph entirely).
+    // (and Tape::backward then skips G's graph entirely).
     G_.params.set_trainable(last);
     fake = generator(t, t.constant(z), y);                    // (B, dim)
     Var real_out = discriminator(t, t.constant(minibatch(b.x, i, B)), y);  // (B, 1)
     Var fake_out = discriminator(t, stop_gradient(t, fake), y);            // (B, 1)
     Var ld = d_loss(t, real_out, fake_out);
-    backward_reachable(t, ld);
+    t.backward(ld);
     gnorm_d = grad_norm(D_.params);
     D_.opt.step(D_.params);
     D_.params.zero_grad();
@@ -159,7 +127,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
   D_.params.set_trainable(false);
   Var fake_out = discriminator(t, fake, y);  // D with its updated weights on the same G(z)
   Var lg = g_loss(t, fake_out);
-  backward_reachable(t, lg);
+  t.backward(lg);
   const double gnorm_g = grad_norm(G_.params);
   G_.opt.step(G_.params);
   G_.params.zero_grad();

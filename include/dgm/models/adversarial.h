@@ -64,7 +64,6 @@ class AdversarialModel : public Model {
   // How many discriminator steps per generator step (GAN: --k, WGAN: --n-critic).
   virtual int d_steps_from(const Config& c) const { return c.k; }
   // t.backward(loss) restricted to the nodes the loss depends on (see adversarial.cpp).
-  void backward_reachable(Tape& t, Var loss);
 
  private:
   Part G_{"G", {}, {}}, D_{"D", {}, {}};
@@ -72,7 +71,6 @@ class AdversarialModel : public Model {
   int latent_ = 0, dim_ = 0, classes_ = 0, d_steps_ = 1;
   bool uniform_noise_ = false;  // gauss1d: z ~ U(noise_lo, noise_hi) ([Utkin])
   float noise_lo_ = 0.f, noise_hi_ = 1.f;
-  std::vector<unsigned char> mark_;  // backward_reachable's scratch, one byte per tape node
 };
 
 // L2 norm of a parameter group's gradient buffer, sqrt(sum_i g_i^2) (the mode-collapse
