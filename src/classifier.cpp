@@ -10,19 +10,6 @@
 
 namespace dgm {
 
-void images_to_floats(const ImageSet& set, const int* idx, int count, PixelScale scale, Tensor x) {
-  const int d = set.dim();
-  DGM_CHECK(x.rows() == count && x.cols() == d, "images_to_floats: x %s should be (%d, %d)",
-            shape_str(x).text, count, d);
-  for (int b = 0; b < count; ++b) {
-    DGM_CHECK(idx[b] >= 0 && idx[b] < set.n, "images_to_floats: index %d outside 0..%d", idx[b], set.n - 1);
-    const std::uint8_t* p = set.pixels.data() + static_cast<std::size_t>(idx[b]) * static_cast<std::size_t>(d);
-    float* out = x.data + static_cast<std::size_t>(b) * static_cast<std::size_t>(d);
-    for (int j = 0; j < d; ++j)
-      out[j] = scale == PixelScale::kUnit ? p[j] / 255.f : (2.f * p[j]) / 255.f - 1.f;
-  }
-}
-
 void Classifier::build(int dim, int classes, const ClassifierOptions& o, Rng& rng) {
   DGM_CHECK(dim > 0 && classes > 1, "Classifier::build: dim %d, classes %d", dim, classes);
   opt_cfg_ = o;
@@ -59,23 +46,16 @@ double Classifier::train(const ImageSet& set, Rng& rng) {
   std::vector<int> order(static_cast<std::size_t>(set.n));
   double last = 0.0;
   for (int e = 0; e < opt_cfg_.epochs; ++e) {
-    // A uniformly random order (Fisher-Yates with rng.below), like data.h's epoch_order.
-    for (int i = 0; i < set.n; ++i) order[static_cast<std::size_t>(i)] = i;
-    for (int i = set.n - 1; i > 0; --i)
-      std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint32_t>(i + 1))]);
+    epoch_order(set.n, rng, &order);
     double sum = 0.0;
     int batches = 0;
     for (int s = 0; s < set.n; s += opt_cfg_.batch) {
       const int B = std::min(opt_cfg_.batch, set.n - s);
       tape_.reset();
       Tensor x = tape_.alloc(make_shape(B, dim_));
-      Tensor y = arena_.tensor_zero(make_shape(B, classes_));
-      images_to_floats(set, order.data() + s, B, opt_cfg_.scale, x);
-      for (int b = 0; b < B; ++b) {
-        const int label = set.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(s + b)])];
-        DGM_CHECK(label < classes_, "Classifier::train: label %d, classifier has %d classes", label, classes_);
-        y.data[static_cast<std::size_t>(b) * classes_ + label] = 1.f;
-      }
+      Tensor y = tape_.alloc(make_shape(B, classes_));
+      image_batch(set, order.data() + s, B, opt_cfg_.scale, x);
+      onehot_batch(set, order.data() + s, B, classes_, y);
       sum += train_batch(x, y);
       ++batches;
     }
@@ -115,7 +95,7 @@ double Classifier::accuracy(const ImageSet& set) {
     for (int b = 0; b < B; ++b) idx[static_cast<std::size_t>(b)] = s + b;
     Tensor x = make_shape(B, set.dim());
     x.data = buf.data();
-    images_to_floats(set, idx.data(), B, opt_cfg_.scale, x);
+    image_batch(set, idx.data(), B, opt_cfg_.scale, x);
     predict(x, pred.data());
     for (int b = 0; b < B; ++b) correct += pred[static_cast<std::size_t>(b)] == set.labels[static_cast<std::size_t>(s + b)];
   }

@@ -417,10 +417,10 @@ TEST_CASE("classifier: learns a synthetic 10-class image set; pixels scaled like
     Tensor x = make_shape(1, 2);
     x.data = buf;
     int idx = 0;
-    images_to_floats(one, &idx, 1, PixelScale::kSigned, x);
+    image_batch(one, &idx, 1, PixelScale::kSigned, x);
     CHECK(buf[0] == -1.f);
     CHECK(buf[1] == 1.f);
-    images_to_floats(one, &idx, 1, PixelScale::kUnit, x);
+    image_batch(one, &idx, 1, PixelScale::kUnit, x);
     CHECK(buf[0] == 0.f);
     CHECK(buf[1] == 1.f);
   }
@@ -445,7 +445,7 @@ TEST_CASE("classifier: learns a synthetic 10-class image set; pixels scaled like
   for (int i = 0; i < test.n; ++i) idx[static_cast<std::size_t>(i)] = i;
   Tensor x = make_shape(test.n, 36);
   x.data = xb.data();
-  images_to_floats(test, idx.data(), test.n, PixelScale::kSigned, x);
+  image_batch(test, idx.data(), test.n, PixelScale::kSigned, x);
   c.predict(x, pred.data());
   int correct = 0;
   for (int i = 0; i < test.n; ++i) correct += pred[static_cast<std::size_t>(i)] == test.labels[static_cast<std::size_t>(i)];

@@ -59,10 +59,6 @@ class Classifier {
   Tape tape_;
 };
 
-// Pixels of images idx[0..count) of set as floats in x (count, set.dim()), scaled as asked
-// (p/255 or 2p/255 - 1): the same mapping as data.h's image_batch.
-void images_to_floats(const ImageSet& set, const int* idx, int count, PixelScale scale, Tensor x);
-
 // The cGAN's score: generates n samples, sample i conditioned on label i % classes, from z drawn
 // with rng, and returns the fraction the classifier labels as their condition. The model must
 // be conditional() and output pixels in the classifier's range.
