@@ -25,18 +25,6 @@ namespace {
 
 int g_requested = 0;  // set_num_threads(); 0 = not set
 
-int env_threads() {
-  static const int n = [] {
-    const char* s = std::getenv("DGM_THREADS");
-    if (!s || !*s) return 0;
-    char* end = nullptr;
-    long v = std::strtol(s, &end, 10);
-    if (*end != '\0' || v < 1 || v > 1024) return 0;  // ignore garbage, use the default
-    return static_cast<int>(v);
-  }();
-  return n;
-}
-
 }  // namespace
 
 #if defined(DGM_NO_THREADS)
@@ -55,6 +43,19 @@ void parallel_for(int n_tasks, void (*fn)(void* ctx, int task), void* ctx) {
 #else  // threads
 
 namespace {
+
+// DGM_THREADS, read once; 0 when unset or not a number in [1, 1024].
+int env_threads() {
+  static const int n = [] {
+    const char* s = std::getenv("DGM_THREADS");
+    if (!s || !*s) return 0;
+    char* end = nullptr;
+    long v = std::strtol(s, &end, 10);
+    if (*end != '\0' || v < 1 || v > 1024) return 0;  // ignore garbage, use the default
+    return static_cast<int>(v);
+  }();
+  return n;
+}
 
 // How long an idle thread spins before it sleeps on the condition variable.
 constexpr auto kSpin = std::chrono::microseconds(200);
