@@ -80,16 +80,17 @@ inline float madd(float a, float b, float c) {
 #endif
 }
 
-// C (MR, NR) = [C +] a (kc, MR)^T * b (kc, NR): a and b are packed panels (k-major).
-void micro_kernel(int kc, const float* DGM_RESTRICT a, const float* DGM_RESTRICT b,
-                  float* DGM_RESTRICT c, int ldc, bool add) {
+// C (MR, NR) = [C +] a (MR, kc) * b (kc, NR). a[i][p] is a[i * a_rs + p * a_ks], so a is
+// read in place from op(A) whether or not A is transposed; b is a packed panel (k-major).
+void micro_kernel(int kc, const float* DGM_RESTRICT a, std::ptrdiff_t a_rs, std::ptrdiff_t a_ks,
+                  const float* DGM_RESTRICT b, float* DGM_RESTRICT c, int ldc, bool add) {
   float acc[MR][NR] = {};
   for (int p = 0; p < kc; ++p) {
-    const float* ap = a + p * MR;
+    const float* ap = a + p * a_ks;
     const float* bp = b + p * NR;
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const float ai = ap[i];
+      const float ai = ap[i * a_rs];
 #pragma GCC unroll 32
       for (int j = 0; j < NR; ++j) acc[i][j] = madd(ai, bp[j], acc[i][j]);
     }
@@ -136,36 +137,24 @@ struct Job {
   int ldb;
   float* C;
   int ldc;
-  float* Ap;  // m_panels x K x MR
-  float* Bp;  // n_panels x K x NR
-  int m_panels, n_panels;
-  int a_group, b_group;        // panels packed per packing task
-  int a_tasks, b_tasks;        // packing tasks
-  int k_blocks, kc;            // K = k_blocks blocks of kc (the last may be shorter)
-  int tiles_m, tiles_n;        // C tiles
+  float* Ap;  // (K, MR): the last MR-row panel when M is not a multiple of MR, zero-padded
+  float* Bp;  // n_panels x (K, NR)
+  int n_panels;
+  int b_group;           // B panels packed per packing task
+  int b_tasks;           // packing tasks for B; one more packs Ap if M % MR != 0
+  int k_blocks, kc;      // K = k_blocks blocks of kc (the last may be shorter)
+  int tiles_m, tiles_n;  // C tiles
 };
 
-// Packs rows [ip*MR, ip*MR+MR) of op(A) into Ap[ip] as (K, MR), zero rows past M.
-void pack_a_panel(const Job& J, int ip) {
-  const int i0 = ip * MR;
-  const int rows = J.M - i0 < MR ? J.M - i0 : MR;
-  float* dst = J.Ap + static_cast<std::size_t>(ip) * J.K * MR;
-  if (J.trans_a) {  // A stored (K, M): row k holds op(A)[., k]
-    for (int k = 0; k < J.K; ++k) {
-      const float* src = J.A + static_cast<std::size_t>(k) * J.lda + i0;
-      float* d = dst + static_cast<std::size_t>(k) * MR;
-      for (int i = 0; i < rows; ++i) d[i] = src[i];
-      for (int i = rows; i < MR; ++i) d[i] = 0.0f;
-    }
-  } else {  // A stored (M, K)
-    for (int i = 0; i < MR; ++i) {
-      if (i < rows) {
-        const float* src = J.A + static_cast<std::size_t>(i0 + i) * J.lda;
-        for (int k = 0; k < J.K; ++k) dst[static_cast<std::size_t>(k) * MR + i] = src[k];
-      } else {
-        for (int k = 0; k < J.K; ++k) dst[static_cast<std::size_t>(k) * MR + i] = 0.0f;
-      }
-    }
+// Packs rows [i0, M) of op(A), fewer than MR, into Ap as (K, MR) with zero rows below.
+void pack_a_edge(const Job& J, int i0) {
+  const int rows = J.M - i0;
+  for (int k = 0; k < J.K; ++k) {
+    float* d = J.Ap + static_cast<std::size_t>(k) * MR;
+    for (int i = 0; i < MR; ++i)
+      d[i] = i >= rows         ? 0.0f
+             : J.trans_a ? J.A[static_cast<std::size_t>(k) * J.lda + i0 + i]
+                         : J.A[static_cast<std::size_t>(i0 + i) * J.lda + k];
   }
 }
 
@@ -188,26 +177,29 @@ void pack_b_panel(const Job& J, int jp) {
         }
       }
     }
-  } else {  // B stored (K, N)
+  } else if (cols == NR) {  // B stored (K, N), a full panel: fixed-length copies (vectorized)
     for (int k = 0; k < J.K; ++k) {
       const float* src = J.B + static_cast<std::size_t>(k) * J.ldb + j0;
       float* d = dst + static_cast<std::size_t>(k) * NR;
-      for (int j = 0; j < cols; ++j) d[j] = src[j];
-      for (int j = cols; j < NR; ++j) d[j] = 0.0f;
+      for (int j = 0; j < NR; ++j) d[j] = src[j];
+    }
+  } else {  // the last, partial panel
+    for (int k = 0; k < J.K; ++k) {
+      const float* src = J.B + static_cast<std::size_t>(k) * J.ldb + j0;
+      float* d = dst + static_cast<std::size_t>(k) * NR;
+      for (int j = 0; j < NR; ++j) d[j] = j < cols ? src[j] : 0.0f;
     }
   }
 }
 
 void pack_task(void* ctx, int t) {
   const Job& J = *static_cast<const Job*>(ctx);
-  if (t < J.a_tasks) {
-    const int end = (t + 1) * J.a_group < J.m_panels ? (t + 1) * J.a_group : J.m_panels;
-    for (int ip = t * J.a_group; ip < end; ++ip) pack_a_panel(J, ip);
-  } else {
-    t -= J.a_tasks;
-    const int end = (t + 1) * J.b_group < J.n_panels ? (t + 1) * J.b_group : J.n_panels;
-    for (int jp = t * J.b_group; jp < end; ++jp) pack_b_panel(J, jp);
+  if (t == J.b_tasks) {
+    pack_a_edge(J, J.M / MR * MR);
+    return;
   }
+  const int end = (t + 1) * J.b_group < J.n_panels ? (t + 1) * J.b_group : J.n_panels;
+  for (int jp = t * J.b_group; jp < end; ++jp) pack_b_panel(J, jp);
 }
 
 // Computes tile t of C (row-major order over the tile grid).
@@ -216,6 +208,8 @@ void tile_task(void* ctx, int t) {
   const int i0 = (t / J.tiles_n) * MC, j0 = (t % J.tiles_n) * NC;
   const int i1 = i0 + MC < J.M ? i0 + MC : J.M;
   const int j1 = j0 + NC < J.N ? j0 + NC : J.N;
+  // op(A)[i][k] = A[i * a_rs + k * a_ks]
+  const std::ptrdiff_t a_rs = J.trans_a ? 1 : J.lda, a_ks = J.trans_a ? J.lda : 1;
   for (int kb = 0; kb < J.k_blocks; ++kb) {
     const int k0 = kb * J.kc;
     const int kc = J.K - k0 < J.kc ? J.K - k0 : J.kc;
@@ -224,14 +218,16 @@ void tile_task(void* ctx, int t) {
       const float* bp = J.Bp + (static_cast<std::size_t>(j / NR) * J.K + k0) * NR;
       const int nr = j1 - j < NR ? j1 - j : NR;
       for (int i = i0; i < i1; i += MR) {
-        const float* ap = J.Ap + (static_cast<std::size_t>(i / MR) * J.K + k0) * MR;
         const int mr = i1 - i < MR ? i1 - i : MR;
         float* c = J.C + static_cast<std::size_t>(i) * J.ldc + j;
         if (mr == MR && nr == NR) {
-          micro_kernel(kc, ap, bp, c, J.ldc, add);
+          micro_kernel(kc, J.A + i * a_rs + k0 * a_ks, a_rs, a_ks, bp, c, J.ldc, add);
         } else {  // edge: compute the full register tile, keep the part inside C
           float tmp[MR * NR];
-          micro_kernel(kc, ap, bp, tmp, NR, false);
+          if (mr == MR)
+            micro_kernel(kc, J.A + i * a_rs + k0 * a_ks, a_rs, a_ks, bp, tmp, NR, false);
+          else
+            micro_kernel(kc, J.Ap + static_cast<std::size_t>(k0) * MR, 1, MR, bp, tmp, NR, false);
           for (int r = 0; r < mr; ++r) {
             float* cr = c + static_cast<std::size_t>(r) * J.ldc;
             for (int q = 0; q < nr; ++q) cr[q] = add ? cr[q] + tmp[r * NR + q] : tmp[r * NR + q];
@@ -283,14 +279,10 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   J.ldb = ldb;
   J.C = C;
   J.ldc = ldc;
-  J.m_panels = ceil_div(M, MR);
   J.n_panels = ceil_div(N, NR);
-  J.Ap = g_apack.reserve(static_cast<std::size_t>(J.m_panels) * MR * K);
+  J.Ap = M % MR ? g_apack.reserve(static_cast<std::size_t>(MR) * K) : nullptr;
   J.Bp = g_bpack.reserve(static_cast<std::size_t>(J.n_panels) * NR * K);
-  // About 32K floats per packing task.
-  J.a_group = (1 << 15) / (MR * K) > 1 ? (1 << 15) / (MR * K) : 1;
-  J.b_group = (1 << 15) / (NR * K) > 1 ? (1 << 15) / (NR * K) : 1;
-  J.a_tasks = ceil_div(J.m_panels, J.a_group);
+  J.b_group = (1 << 15) / (NR * K) > 1 ? (1 << 15) / (NR * K) : 1;  // ~32K floats per task
   J.b_tasks = ceil_div(J.n_panels, J.b_group);
   J.k_blocks = ceil_div(K, KC);
   J.kc = ceil_div(K, J.k_blocks);  // equal blocks: 784 = 4 x 196, not 3 x 256 + 16
@@ -298,7 +290,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   J.tiles_n = ceil_div(N, NC);
 
   const bool parallel = static_cast<double>(M) * N * K >= kMinParallelWork;
-  run_tasks(parallel, J.a_tasks + J.b_tasks, pack_task, &J);
+  run_tasks(parallel, J.b_tasks + (M % MR ? 1 : 0), pack_task, &J);
   run_tasks(parallel, J.tiles_m * J.tiles_n, tile_task, &J);
 }
 
