@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <vector>
 
 #include "dgm/check.h"
 #include "dgm/parallel.h"
@@ -63,21 +64,19 @@ namespace {
 // Register tile of the micro-kernel: MR rows x NR columns of C, sized so that the MR*NR
 // accumulators fill about half the vector registers (measured best on this Zen 4 for each
 // instruction set; any values are correct, since the tests only compare results).
-// Cache blocking: a task owns an MC x NC tile of C; k is taken in blocks of at most KC so that
-// the B micro-panel (KC x NR floats) stays near L1 and the tile's rows of A (MC x KC) in L2
-// while they are reused.
 #if defined(__AVX512F__)
 constexpr int MR = 8, NR = 32;  // 16 zmm accumulators
-constexpr int MC = 64, NC = 128;
 #elif defined(__AVX__)
 constexpr int MR = 4, NR = 24;  // 12 ymm accumulators
-constexpr int MC = 64, NC = 120;
 #else
 constexpr int MR = 6, NR = 8;  // 12 xmm accumulators (SSE2)
-constexpr int MC = 60, NC = 128;
 #endif
+// Cache blocking: k is taken in blocks of at most KC, and a task's packed block of B, at most
+// KC x (kMaxPanels * NR) floats (128 KiB with AVX-512), stays in L2 while every MR-row panel of
+// A streams past it.
 constexpr int KC = 256;
-static_assert(MC % MR == 0 && NC % NR == 0, "tiles must be whole register tiles");
+constexpr int kMaxPanels = 4;  // NR-panels per task
+constexpr int kMinTasks = 8;   // split C into at least this many tasks when the shape allows
 // Below this many multiply-adds (M*N*K) a call runs on the calling thread only: waking the
 // workers would cost more than it saves. Does not change results (same tiles either way).
 constexpr double kMinParallelWork = 1 << 20;
@@ -121,6 +120,16 @@ struct Buffer {
   float* data = nullptr;
   std::size_t capacity = 0;  // floats
 
+  Buffer() = default;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  Buffer(Buffer&& o) noexcept : raw(o.raw), data(o.data), capacity(o.capacity) {
+    o.raw = nullptr;
+    o.data = nullptr;
+    o.capacity = 0;
+  }
+  ~Buffer() { std::free(raw); }
+
   float* reserve(std::size_t n) {
     if (n > capacity) {
       std::free(raw);
@@ -132,12 +141,14 @@ struct Buffer {
     }
     return data;
   }
-  ~Buffer() { std::free(raw); }
 };
 
-Buffer g_apack, g_bpack;
+// Packed B blocks, one buffer per thread (indexed by worker_index()): a block is written and
+// read by the same core, which matters when the two cores do not share a cache.
+std::vector<Buffer> g_bpack;
+Buffer g_apack;  // the last, partial MR-row panel of op(A), packed by the calling thread
 
-// Everything a task needs; tasks read it and write only their own part of Ap, Bp or C.
+// Everything a task needs; tasks read it and write only their own block of C.
 struct Job {
   bool trans_a, trans_b, accumulate;
   int M, N, K;
@@ -147,97 +158,94 @@ struct Job {
   int ldb;
   float* C;
   int ldc;
-  float* Ap;  // (K, MR): the last MR-row panel when M is not a multiple of MR, zero-padded
-  float* Bp;  // n_panels x (K, NR)
-  int n_panels;
-  int b_group;           // B panels packed per packing task
-  int b_tasks;           // packing tasks for B; one more packs Ap if M % MR != 0
-  int k_blocks, kc;      // K = k_blocks blocks of kc (the last may be shorter)
-  int tiles_m, tiles_n;  // C tiles
+  const float* Ap;         // (K, MR): rows [M / MR * MR, M) of op(A), zero-padded; or null
+  int k_blocks, kc;        // K = k_blocks blocks of kc (the last may be shorter)
+  int task_cols;           // columns of C per task (a multiple of NR)
+  int task_rows;           // rows of C per task (a multiple of MR)
+  int tasks_n, tasks_m;    // the task grid; task t is block (t / tasks_n, t % tasks_n)
 };
 
-// Packs rows [i0, M) of op(A), fewer than MR, into Ap as (K, MR) with zero rows below.
-void pack_a_edge(const Job& J, int i0) {
+// Packs op(B)[k0 : k0+kc, j0 : j0+cols) into dst as NR-column panels, each (kc, NR), zero
+// columns past `cols`.
+void pack_b(const Job& J, int k0, int kc, int j0, int cols, float* DGM_RESTRICT dst) {
+  for (int q = 0; q * NR < cols; ++q, dst += static_cast<std::size_t>(kc) * NR) {
+    const int jq = j0 + q * NR;
+    const int n = cols - q * NR < NR ? cols - q * NR : NR;
+    if (J.trans_b) {  // B stored (N, K): a transpose, done in strips of 16 k for locality
+      constexpr int KS = 16;
+      for (int ks = 0; ks < kc; ks += KS) {
+        const int kn = kc - ks < KS ? kc - ks : KS;
+        for (int j = 0; j < NR; ++j) {
+          float* d = dst + static_cast<std::size_t>(ks) * NR + j;
+          if (j < n) {
+            const float* src = J.B + static_cast<std::size_t>(jq + j) * J.ldb + k0 + ks;
+            for (int k = 0; k < kn; ++k) d[k * NR] = src[k];
+          } else {
+            for (int k = 0; k < kn; ++k) d[k * NR] = 0.0f;
+          }
+        }
+      }
+    } else if (n == NR) {  // B stored (K, N), a full panel: fixed-length copies (vectorized)
+      for (int k = 0; k < kc; ++k) {
+        const float* src = J.B + static_cast<std::size_t>(k0 + k) * J.ldb + jq;
+        float* d = dst + static_cast<std::size_t>(k) * NR;
+        for (int j = 0; j < NR; ++j) d[j] = src[j];
+      }
+    } else {  // the last, partial panel
+      for (int k = 0; k < kc; ++k) {
+        const float* src = J.B + static_cast<std::size_t>(k0 + k) * J.ldb + jq;
+        float* d = dst + static_cast<std::size_t>(k) * NR;
+        for (int j = 0; j < NR; ++j) d[j] = j < n ? src[j] : 0.0f;
+      }
+    }
+  }
+}
+
+// Packs rows [i0, M) of op(A), fewer than MR, into dst as (K, MR) with zero rows below.
+void pack_a_edge(const Job& J, int i0, float* dst) {
   const int rows = J.M - i0;
   for (int k = 0; k < J.K; ++k) {
-    float* d = J.Ap + static_cast<std::size_t>(k) * MR;
+    float* d = dst + static_cast<std::size_t>(k) * MR;
     for (int i = 0; i < MR; ++i)
-      d[i] = i >= rows         ? 0.0f
+      d[i] = i >= rows     ? 0.0f
              : J.trans_a ? J.A[static_cast<std::size_t>(k) * J.lda + i0 + i]
                          : J.A[static_cast<std::size_t>(i0 + i) * J.lda + k];
   }
 }
 
-// Packs columns [jp*NR, jp*NR+NR) of op(B) into Bp[jp] as (K, NR), zero columns past N.
-void pack_b_panel(const Job& J, int jp) {
-  const int j0 = jp * NR;
-  const int cols = J.N - j0 < NR ? J.N - j0 : NR;
-  float* dst = J.Bp + static_cast<std::size_t>(jp) * J.K * NR;
-  if (J.trans_b) {  // B stored (N, K): a transpose, done in strips of 16 k for locality
-    constexpr int KS = 16;
-    for (int k0 = 0; k0 < J.K; k0 += KS) {
-      const int kn = J.K - k0 < KS ? J.K - k0 : KS;
-      for (int j = 0; j < NR; ++j) {
-        float* d = dst + static_cast<std::size_t>(k0) * NR + j;
-        if (j < cols) {
-          const float* src = J.B + static_cast<std::size_t>(j0 + j) * J.ldb + k0;
-          for (int k = 0; k < kn; ++k) d[k * NR] = src[k];
-        } else {
-          for (int k = 0; k < kn; ++k) d[k * NR] = 0.0f;
-        }
-      }
-    }
-  } else if (cols == NR) {  // B stored (K, N), a full panel: fixed-length copies (vectorized)
-    for (int k = 0; k < J.K; ++k) {
-      const float* src = J.B + static_cast<std::size_t>(k) * J.ldb + j0;
-      float* d = dst + static_cast<std::size_t>(k) * NR;
-      for (int j = 0; j < NR; ++j) d[j] = src[j];
-    }
-  } else {  // the last, partial panel
-    for (int k = 0; k < J.K; ++k) {
-      const float* src = J.B + static_cast<std::size_t>(k) * J.ldb + j0;
-      float* d = dst + static_cast<std::size_t>(k) * NR;
-      for (int j = 0; j < NR; ++j) d[j] = j < cols ? src[j] : 0.0f;
-    }
-  }
-}
-
-void pack_task(void* ctx, int t) {
+// Computes one block of C: for each k-block (in increasing k), pack that slice of B into this
+// thread's buffer, then for each MR-row panel of A and each NR-panel of B, the micro-kernel.
+void gemm_task(void* ctx, int t) {
   const Job& J = *static_cast<const Job*>(ctx);
-  if (t == J.b_tasks) {
-    pack_a_edge(J, J.M / MR * MR);
-    return;
-  }
-  const int end = (t + 1) * J.b_group < J.n_panels ? (t + 1) * J.b_group : J.n_panels;
-  for (int jp = t * J.b_group; jp < end; ++jp) pack_b_panel(J, jp);
-}
-
-// Computes tile t of C (row-major order over the tile grid).
-void tile_task(void* ctx, int t) {
-  const Job& J = *static_cast<const Job*>(ctx);
-  const int i0 = (t / J.tiles_n) * MC, j0 = (t % J.tiles_n) * NC;
-  const int i1 = i0 + MC < J.M ? i0 + MC : J.M;
-  const int j1 = j0 + NC < J.N ? j0 + NC : J.N;
+  const int i0 = (t / J.tasks_n) * J.task_rows, j0 = (t % J.tasks_n) * J.task_cols;
+  const int i1 = i0 + J.task_rows < J.M ? i0 + J.task_rows : J.M;
+  const int j1 = j0 + J.task_cols < J.N ? j0 + J.task_cols : J.N;
+  float* bpack = g_bpack[static_cast<std::size_t>(worker_index())].data;
   // op(A)[i][k] = A[i * a_rs + k * a_ks]
   const std::ptrdiff_t a_rs = J.trans_a ? 1 : J.lda, a_ks = J.trans_a ? J.lda : 1;
   for (int kb = 0; kb < J.k_blocks; ++kb) {
     const int k0 = kb * J.kc;
     const int kc = J.K - k0 < J.kc ? J.K - k0 : J.kc;
     const bool add = J.accumulate || kb > 0;
-    for (int j = j0; j < j1; j += NR) {
-      const float* bp = J.Bp + (static_cast<std::size_t>(j / NR) * J.K + k0) * NR;
-      const int nr = j1 - j < NR ? j1 - j : NR;
-      for (int i = i0; i < i1; i += MR) {
-        const int mr = i1 - i < MR ? i1 - i : MR;
+    pack_b(J, k0, kc, j0, j1 - j0, bpack);
+    for (int i = i0; i < i1; i += MR) {
+      const int mr = i1 - i < MR ? i1 - i : MR;
+      const float* a = J.A + i * a_rs + k0 * a_ks;
+      std::ptrdiff_t rs = a_rs, ks = a_ks;
+      if (mr < MR) {  // only at the bottom of C: the zero-padded copy
+        a = J.Ap + static_cast<std::size_t>(k0) * MR;
+        rs = 1;
+        ks = MR;
+      }
+      for (int j = j0; j < j1; j += NR) {
+        const float* bp = bpack + static_cast<std::size_t>((j - j0) / NR) * kc * NR;
+        const int nr = j1 - j < NR ? j1 - j : NR;
         float* c = J.C + static_cast<std::size_t>(i) * J.ldc + j;
         if (mr == MR && nr == NR) {
-          micro_kernel(kc, J.A + i * a_rs + k0 * a_ks, a_rs, a_ks, bp, c, J.ldc, add);
+          micro_kernel(kc, a, rs, ks, bp, c, J.ldc, add);
         } else {  // edge: compute the full register tile, keep the part inside C
           float tmp[MR * NR];
-          if (mr == MR)
-            micro_kernel(kc, J.A + i * a_rs + k0 * a_ks, a_rs, a_ks, bp, tmp, NR, false);
-          else
-            micro_kernel(kc, J.Ap + static_cast<std::size_t>(k0) * MR, 1, MR, bp, tmp, NR, false);
+          micro_kernel(kc, a, rs, ks, bp, tmp, NR, false);
           for (int r = 0; r < mr; ++r) {
             float* cr = c + static_cast<std::size_t>(r) * J.ldc;
             for (int q = 0; q < nr; ++q) cr[q] = add ? cr[q] + tmp[r * NR + q] : tmp[r * NR + q];
@@ -245,14 +253,6 @@ void tile_task(void* ctx, int t) {
         }
       }
     }
-  }
-}
-
-void run_tasks(bool parallel, int n, void (*fn)(void*, int), void* ctx) {
-  if (parallel) {
-    parallel_for(n, fn, ctx);
-  } else {
-    for (int t = 0; t < n; ++t) fn(ctx, t);
   }
 }
 
@@ -289,21 +289,46 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   J.ldb = ldb;
   J.C = C;
   J.ldc = ldc;
-  J.n_panels = ceil_div(N, NR);
-  J.Ap = M % MR ? g_apack.reserve(static_cast<std::size_t>(MR) * K) : nullptr;
-  J.Bp = g_bpack.reserve(static_cast<std::size_t>(J.n_panels) * NR * K);
-  J.b_group = (1 << 15) / (NR * K) > 1 ? (1 << 15) / (NR * K) : 1;  // ~32K floats per task
-  J.b_tasks = ceil_div(J.n_panels, J.b_group);
   J.k_blocks = ceil_div(K, KC);
   J.kc = ceil_div(K, J.k_blocks);  // equal blocks: 784 = 4 x 196, not 3 x 256 + 16
-  J.tiles_m = ceil_div(M, MC);
-  J.tiles_n = ceil_div(N, NC);
+  // The task grid depends on the shape only (never on the thread count): column blocks of 1 to
+  // kMaxPanels NR-panels, aiming at kMinTasks tasks; row blocks only when there are too few
+  // column blocks (N small), each with at least 4 MR-panels.
+  const int n_panels = ceil_div(N, NR), m_panels = ceil_div(M, MR);
+  int per = n_panels / kMinTasks;
+  per = per < 1 ? 1 : per > kMaxPanels ? kMaxPanels : per;
+  J.task_cols = per * NR;
+  J.tasks_n = ceil_div(n_panels, per);
+  int tm = ceil_div(kMinTasks, J.tasks_n);
+  if (tm > m_panels / 4) tm = m_panels / 4;
+  if (tm < 1) tm = 1;
+  J.task_rows = ceil_div(m_panels, tm) * MR;
+  J.tasks_m = ceil_div(M, J.task_rows);
 
+  J.Ap = nullptr;
+  if (M % MR) {
+    float* ap = g_apack.reserve(static_cast<std::size_t>(K) * MR);
+    pack_a_edge(J, M / MR * MR, ap);
+    J.Ap = ap;
+  }
   const bool parallel = static_cast<double>(M) * N * K >= kMinParallelWork;
-  run_tasks(parallel, J.b_tasks + (M % MR ? 1 : 0), pack_task, &J);
-  run_tasks(parallel, J.tiles_m * J.tiles_n, tile_task, &J);
+  const int threads = parallel ? num_threads() : 1;
+  if (g_bpack.size() < static_cast<std::size_t>(threads)) g_bpack.resize(static_cast<std::size_t>(threads));
+  const std::size_t bsize = static_cast<std::size_t>(J.kc) * J.task_cols;
+  for (int w = 0; w < threads; ++w) g_bpack[static_cast<std::size_t>(w)].reserve(bsize);
+
+  const int n_tasks = J.tasks_m * J.tasks_n;
+  if (parallel) {
+    parallel_for(n_tasks, gemm_task, &J);
+  } else {
+    for (int t = 0; t < n_tasks; ++t) gemm_task(&J, t);
+  }
 }
 
-std::size_t gemm_workspace_floats() { return g_apack.capacity + g_bpack.capacity; }
+std::size_t gemm_workspace_floats() {
+  std::size_t n = g_apack.capacity;
+  for (const Buffer& b : g_bpack) n += b.capacity;
+  return n;
+}
 
 }  // namespace dgm

@@ -31,6 +31,8 @@ int g_requested = 0;  // set_num_threads(); 0 = not set
 
 int num_threads() { return 1; }
 
+int worker_index() { return 0; }
+
 void set_num_threads(int n) {
   DGM_CHECK(n >= 1, "set_num_threads: n must be >= 1, got %d", n);
   g_requested = n;
@@ -56,6 +58,8 @@ int env_threads() {
   }();
   return n;
 }
+
+thread_local int t_worker_index = 0;  // see worker_index()
 
 // How long an idle thread spins before it sleeps on the condition variable.
 constexpr auto kSpin = std::chrono::microseconds(200);
@@ -118,7 +122,8 @@ class Pool {
 
   // `seen` is the generation before the worker's first job: a thread may start running only
   // after that job has been published, and must still take part in it.
-  void worker_loop(unsigned long seen) {
+  void worker_loop(int index, unsigned long seen) {
+    t_worker_index = index;
     for (;;) {
       auto fresh = [&] { return generation_.load(std::memory_order_acquire) != seen; };
       if (!spin_until(fresh)) {
@@ -152,7 +157,7 @@ class Pool {
     stop();
     workers_.reserve(static_cast<std::size_t>(n_workers));
     const unsigned long g = generation_.load(std::memory_order_relaxed);
-    for (int i = 0; i < n_workers; ++i) workers_.emplace_back([this, g] { worker_loop(g); });
+    for (int i = 0; i < n_workers; ++i) workers_.emplace_back([this, i, g] { worker_loop(i + 1, g); });
   }
 
   std::vector<std::thread> workers_;
@@ -185,6 +190,8 @@ void set_num_threads(int n) {
   DGM_CHECK(n >= 1, "set_num_threads: n must be >= 1, got %d", n);
   g_requested = n;
 }
+
+int worker_index() { return t_worker_index; }
 
 void parallel_for(int n_tasks, void (*fn)(void* ctx, int task), void* ctx) {
   if (n_tasks <= 0) return;
