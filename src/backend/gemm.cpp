@@ -1,14 +1,16 @@
 // gemm.cpp - matrix multiply: the reference triple loop and the cache-blocked, threaded kernel.
 //
 // The blocked gemm follows the usual BLIS/GotoBLAS plan, kept as plain C++ that the compiler
-// vectorizes (no intrinsics):
-//   1. pack op(B) into column panels of NR columns, k-major: Bp[panel][k][0..NR), zero-padded
-//      past the last column, so the micro-kernel reads NR contiguous floats per k. op(A) is read
-//      in place (the kernel broadcasts single elements, so any stride will do), except a last
-//      panel of fewer than MR rows, which is copied into a zero-padded (K, MR) buffer;
-//   2. split C into tiles of MC x NC; one task computes one tile: for each block of kc values of
-//      k (in increasing order), for each NR-panel, for each MR-panel, the micro-kernel adds the
-//      (MR x kc) * (kc x NR) product into C.
+// vectorizes (no intrinsics). C is split into blocks (tasks) by a rule that looks only at the
+// shape: column blocks of 1 to 4 NR-column panels, aiming at 8 or more tasks, and row blocks
+// only when N alone gives too few. One task computes one block of C:
+//   for each block of kc values of k, in increasing order:
+//     pack op(B)[k-block, the task's columns] into NR-column panels, k-major, zero-padded past
+//       the last column, in this thread's own buffer (written and read by the same core);
+//     for each MR-row panel of A, for each NR-panel: the micro-kernel adds the
+//       (MR x kc) * (kc x NR) product into C.
+// op(A) is read in place (the kernel broadcasts single elements, so any stride will do), except
+// a last panel of fewer than MR rows, which the caller copies into a zero-padded (K, MR) buffer.
 // The micro-kernel keeps an MR x NR block of C in registers (8 x 32 = 16 zmm registers with
 // AVX-512): per k it loads NR floats of B and broadcasts MR floats of A, i.e. MR*NR fused
 // multiply-adds per MR+NR loads. Check with objdump -d that it compiled to vfmadd231ps on zmm.
@@ -16,11 +18,14 @@
 // Determinism: tiles, k-blocks and the order of every sum depend only on (M, N, K), never on the
 // thread count or on which thread runs a tile, so the result is bitwise the same for 1, 2 or 64
 // threads. Per element, C = ((C0 + s_0) + s_1) + ... where s_b is the sum over k-block b in
-// increasing k, accumulated with fused multiply-adds when the target has them (__FMA__).
+// increasing k, accumulated with fused multiply-adds when the target has them (__FMA__). The
+// order does not depend on MR or NR either, so AVX2 and AVX-512 builds agree bit for bit; a
+// build without FMA (PORTABLE=1 on plain x86-64) rounds differently.
 //
-// Memory: the packed panels live in two buffers owned by this file, grown when a larger problem
-// comes and otherwise reused, so steady-state calls do not touch the heap. Consequently gemm is
-// not reentrant: call it from one thread at a time (it parallelizes internally).
+// Memory: the packed blocks live in buffers owned by this file (one per thread, at most
+// KC x 4*NR floats each, plus MR x K for a partial panel of A), grown when a larger problem comes
+// and otherwise reused, so steady-state calls do not touch the heap. Consequently gemm is not
+// reentrant: call it from one thread at a time (it parallelizes internally).
 #include "dgm/gemm.h"
 
 #include <cmath>
