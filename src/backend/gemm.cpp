@@ -273,6 +273,8 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   DGM_CHECK(ldb >= (trans_b ? K : N), "gemm: ldb=%d too small for B stored (%d, %d)", ldb,
             trans_b ? N : K, trans_b ? K : N);
   DGM_CHECK(ldc >= N, "gemm: ldc=%d too small for C (%d, %d)", ldc, M, N);
+  DGM_CHECK(worker_index() == 0, "gemm: called inside a parallel_for task (worker %d); gemm "
+            "uses the pool and shared buffers itself", worker_index());
   if (M == 0 || N == 0) return;
   if (K == 0) {  // empty sum: C = 0, or C unchanged when accumulating
     if (!accumulate)
