@@ -60,3 +60,24 @@ TEST_CASE("parallel_for: a thread count below 1 is a programmer error") {
   CHECK_THROWS(set_num_threads(0));
   CHECK(num_threads() >= 1);
 }
+
+TEST_CASE("parallel_for: worker_index is 0 on the caller and below num_threads() in tasks") {
+  const int saved = num_threads();
+  CHECK(worker_index() == 0);
+  for (int threads = 1; threads <= 3; ++threads) {
+    set_num_threads(threads);
+    std::vector<int> who(200, -1);
+    auto body = [&](int i) {
+      volatile double s = 0.0;  // a little work, so that the workers get some of the tasks
+      for (int k = 0; k < 2000; ++k) s = s + k;
+      who[static_cast<std::size_t>(i)] = worker_index();
+    };
+    parallel_for(static_cast<int>(who.size()), body);
+    int bad = 0;
+    for (int w : who) bad += w < 0 || w >= threads;
+    CAPTURE(threads);
+    CHECK(bad == 0);
+  }
+  CHECK(worker_index() == 0);
+  set_num_threads(saved);
+}

@@ -27,6 +27,11 @@ void set_num_threads(int n);  // n >= 1; restarts the pool at the next parallel_
 // Allocates nothing per call once the pool has started.
 void parallel_for(int n_tasks, void (*fn)(void* ctx, int task), void* ctx);
 
+// Which thread is running the current task: 0 for the thread that called parallel_for (and
+// outside parallel_for), 1 .. num_threads()-1 for the workers. Lets a task use per-thread
+// scratch memory (gemm's packing buffers) that stays in that core's cache.
+int worker_index();
+
 template <class F>
 void parallel_for(int n_tasks, F& f) {
   parallel_for(n_tasks, [](void* c, int i) { (*static_cast<F*>(c))(i); }, &f);

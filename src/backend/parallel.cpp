@@ -1,10 +1,12 @@
 // parallel.cpp - the worker pool behind parallel_for (see include/dgm/parallel.h).
 //
-// One job at a time. The caller publishes (fn, ctx, n_tasks), bumps a generation counter and
-// wakes the workers; everybody, caller included, claims task indices from one atomic counter
-// until they run out. Each worker then checks in; the caller returns once every worker has
-// checked in, so no worker can still be reading the job when the next one is published.
-// Waiting is a short spin (cheap when calls come back to back) followed by a condition variable.
+// One job at a time. The caller publishes (fn, ctx, n_tasks), opens the job, bumps a generation
+// counter and wakes the workers; everybody, caller included, claims task indices from one
+// atomic counter until they run out. The caller waits until every task has finished, closes the
+// job and waits for the workers inside it to leave. A worker that wakes up late (its core was
+// busy with another program) finds the job closed and goes back to waiting, so the caller never
+// waits for a worker that has no work. Waiting is a short spin (cheap when calls come back to
+// back) followed by a condition variable.
 #include "dgm/parallel.h"
 
 #include <cstdlib>
@@ -25,23 +27,13 @@ namespace {
 
 int g_requested = 0;  // set_num_threads(); 0 = not set
 
-int env_threads() {
-  static const int n = [] {
-    const char* s = std::getenv("DGM_THREADS");
-    if (!s || !*s) return 0;
-    char* end = nullptr;
-    long v = std::strtol(s, &end, 10);
-    if (*end != '\0' || v < 1 || v > 1024) return 0;  // ignore garbage, use the default
-    return static_cast<int>(v);
-  }();
-  return n;
-}
-
 }  // namespace
 
 #if defined(DGM_NO_THREADS)
 
 int num_threads() { return 1; }
+
+int worker_index() { return 0; }
 
 void set_num_threads(int n) {
   DGM_CHECK(n >= 1, "set_num_threads: n must be >= 1, got %d", n);
@@ -55,6 +47,21 @@ void parallel_for(int n_tasks, void (*fn)(void* ctx, int task), void* ctx) {
 #else  // threads
 
 namespace {
+
+// DGM_THREADS, read once; 0 when unset or not a number in [1, 1024].
+int env_threads() {
+  static const int n = [] {
+    const char* s = std::getenv("DGM_THREADS");
+    if (!s || !*s) return 0;
+    char* end = nullptr;
+    long v = std::strtol(s, &end, 10);
+    if (*end != '\0' || v < 1 || v > 1024) return 0;  // ignore garbage, use the default
+    return static_cast<int>(v);
+  }();
+  return n;
+}
+
+thread_local int t_worker_index = 0;  // see worker_index()
 
 // How long an idle thread spins before it sleeps on the condition variable.
 constexpr auto kSpin = std::chrono::microseconds(200);
@@ -72,25 +79,31 @@ class Pool {
   ~Pool() { stop(); }
 
   // Runs the job with n_workers worker threads (plus the caller). The pool is resized only when
-  // the thread count changes, not per call; workers that find no task left just check in.
+  // the thread count changes, not per call.
   void run(int n_workers, int n_tasks, void (*fn)(void*, int), void* ctx) {
     if (static_cast<int>(workers_.size()) != n_workers) restart(n_workers);
     fn_ = fn;
     ctx_ = ctx;
     n_tasks_ = n_tasks;
     next_.store(0, std::memory_order_relaxed);
-    pending_.store(n_workers, std::memory_order_relaxed);
+    finished_.store(0, std::memory_order_relaxed);
+    open_.store(true);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     work();
-    // Wait until every worker has checked in.
-    if (!spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    // Wait for the tasks that workers are still running (not for workers that never woke up).
+    auto all_done = [this] { return finished_.load(std::memory_order_acquire) == n_tasks_; };
+    if (!spin_until(all_done)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+      done_.wait(lock, all_done);
     }
+    // Close the job: a worker that joins from now on sees it closed and leaves fn_/ctx_ alone.
+    // Those that joined before (active_, seq_cst on both sides) are leaving work() right now.
+    open_.store(false);
+    while (active_.load() != 0) std::this_thread::yield();
   }
 
  private:
@@ -112,12 +125,17 @@ class Pool {
       const int t = next_.fetch_add(1, std::memory_order_relaxed);
       if (t >= n_tasks_) return;
       fn_(ctx_, t);
+      if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_tasks_) {
+        std::lock_guard<std::mutex> lock(mutex_);  // pairs with the caller's wait
+        done_.notify_one();
+      }
     }
   }
 
   // `seen` is the generation before the worker's first job: a thread may start running only
   // after that job has been published, and must still take part in it.
-  void worker_loop(unsigned long seen) {
+  void worker_loop(int index, unsigned long seen) {
+    t_worker_index = index;
     for (;;) {
       auto fresh = [&] { return generation_.load(std::memory_order_acquire) != seen; };
       if (!spin_until(fresh)) {
@@ -125,12 +143,10 @@ class Pool {
         wake_.wait(lock, fresh);
       }
       seen = generation_.load(std::memory_order_acquire);
-      if (quit_) return;
-      work();
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lock(mutex_);  // pairs with the caller's wait
-        done_.notify_one();
-      }
+      if (quit_.load()) return;
+      active_.fetch_add(1);
+      if (open_.load()) work();  // else the caller already finished the job without us
+      active_.fetch_sub(1);
     }
   }
 
@@ -138,20 +154,20 @@ class Pool {
     if (workers_.empty()) return;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      quit_ = true;
+      quit_.store(true);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     for (std::thread& t : workers_) t.join();
     workers_.clear();
-    quit_ = false;
+    quit_.store(false);
   }
 
   void restart(int n_workers) {
     stop();
     workers_.reserve(static_cast<std::size_t>(n_workers));
     const unsigned long g = generation_.load(std::memory_order_relaxed);
-    for (int i = 0; i < n_workers; ++i) workers_.emplace_back([this, g] { worker_loop(g); });
+    for (int i = 0; i < n_workers; ++i) workers_.emplace_back([this, i, g] { worker_loop(i + 1, g); });
   }
 
   std::vector<std::thread> workers_;
@@ -159,8 +175,10 @@ class Pool {
   std::condition_variable wake_, done_;
   std::atomic<unsigned long> generation_{0};
   std::atomic<int> next_{0};
-  std::atomic<int> pending_{0};
-  bool quit_ = false;  // written under mutex_ before a generation bump, read after it
+  std::atomic<int> finished_{0};  // tasks of the current job completed
+  std::atomic<int> active_{0};    // workers inside the current job
+  std::atomic<bool> open_{false}; // the current job still has tasks to hand out or finish
+  std::atomic<bool> quit_{false};
   void (*fn_)(void*, int) = nullptr;
   void* ctx_ = nullptr;
   int n_tasks_ = 0;
@@ -184,6 +202,8 @@ void set_num_threads(int n) {
   DGM_CHECK(n >= 1, "set_num_threads: n must be >= 1, got %d", n);
   g_requested = n;
 }
+
+int worker_index() { return t_worker_index; }
 
 void parallel_for(int n_tasks, void (*fn)(void* ctx, int task), void* ctx) {
   if (n_tasks <= 0) return;
