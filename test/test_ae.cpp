@@ -68,7 +68,8 @@ TEST_CASE("ae/dae: the reconstruction loss falls on a small fixed batch") {
       StepLog log = ref::train_step(*f.m, f.t, x, 64, rng);
       if (s > 290) last += ref::get(log, "recon") / 10;
     }
-    MESSAGE(std::string(v.model) + " " + v.corrupt << ": recon " << first << " -> " << last);
+    const std::string name = std::string(v.model) + " " + v.corrupt;
+    MESSAGE(name << ": recon " << first << " -> " << last);
     // From ~44 nats (random logits on 64 pixels) to ~15 (DAE) or less (the plain AE memorises
     // the 32 images in its 4-d code). A 25% drop is far beyond step-to-step noise.
     CHECK(last < 0.75 * first);
