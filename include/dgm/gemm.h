@@ -10,7 +10,13 @@
 // gemm is cache-blocked (packed panels, register-tiled micro-kernel) and multithreaded over a
 // fixed partition of C, so its result does not depend on the thread count. The two agree within
 // float rounding (different summation order), which test_gemm.cpp checks.
+//
+// With accumulate false, C is overwritten (its old contents, even NaN, are never read).
+// gemm keeps its packing buffers between calls (grown only when a larger problem comes), so it
+// allocates nothing in steady state; for the same reason it must be called from one thread at a
+// time (it uses the parallel_for pool itself).
 #pragma once
+#include <cstddef>
 
 namespace dgm {
 
@@ -19,5 +25,9 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, const float* A,
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda,
           const float* B, int ldb, float* C, int ldc, bool accumulate);
+
+// Floats held by gemm's packing buffers now (for memory reports; stops growing once the largest
+// shape has been seen).
+std::size_t gemm_workspace_floats();
 
 }  // namespace dgm
