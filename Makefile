@@ -87,8 +87,13 @@ noexcept:
 	done
 	@echo "noexcept: the core compiles with -fno-exceptions -fno-rtti -DDGM_NO_THREADS"
 
+# Each configuration in its own process, so peak memory is per configuration.
 bench: $(DGM)
-	$(DGM) bench
+	$(DGM) bench gemm
+	$(DGM) bench vae --threads 1
+	$(DGM) bench vae --threads 2
+	$(DGM) bench gan --threads 1
+	$(DGM) bench gan --threads 2
 
 bench-quality: $(DGM)
 	$(DGM) bench-quality

@@ -78,8 +78,15 @@ Status load_split(const std::string& dir, const char* images_name, const char* l
 }  // namespace
 
 Status resolve_data_dir(const std::string& flag, std::string* dir) {
-  if (!flag.empty()) {
-    *dir = (flag == "full" && !has_all_files(flag)) ? std::string(kSystemDataDir) : flag;
+  if (flag == "full" && !has_all_files(flag)) {
+    if (!has_all_files(kSystemDataDir))
+      return Status::Error("--data full: the full Fashion-MNIST is not in %s (`make data` installs Debian's "
+                           "dataset-fashion-mnist there)", kSystemDataDir);
+    *dir = kSystemDataDir;
+    return Status::Ok();
+  }
+  if (!flag.empty()) {  // load_image_data says what is missing there
+    *dir = flag;
     return Status::Ok();
   }
   for (const char* candidate : {kSubsetDataDir, kSystemDataDir}) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dgm/checksum.h"
+#include "dgm/fileio.h"
 #include "dgm/inflate.h"
 #include "dgm/rng.h"
 

@@ -92,6 +92,11 @@ TEST_CASE("safetensors: round trip of several tensors and metadata through a fil
   REQUIRE(f.meta("step"));
   CHECK(*f.meta("step") == "1234");
   CHECK(f.meta("missing") == nullptr);
+  std::uint64_t step = 0;
+  REQUIRE(f.meta_u64("step", &step).ok);
+  CHECK(step == 1234u);
+  CHECK_FALSE(f.meta_u64("config", &step).ok);   // not digits
+  CHECK_FALSE(f.meta_u64("missing", &step).ok);
 
   std::vector<float> w2(12), b2(4), s2(1);
   REQUIRE(f.read("enc.W", {3, 4}, w2.data()).ok);
@@ -238,6 +243,15 @@ TEST_CASE("safetensors: file errors and writer misuse are Status errors") {
   CHECK_FALSE(encode_safetensors({{"a", {-1}, a}}, {}, &out).ok);
   CHECK_FALSE(encode_safetensors({{"a", {1}, nullptr}}, {}, &out).ok);
   // An empty file list with metadata only is valid ("{...}" and no data).
-  REQUIRE(encode_safetensors({}, {{"k", "v"}}, &out).ok);
-  CHECK(parse(out).ok);
+  REQUIRE(encode_safetensors({}, {{"k", "v"}, {"max", "18446744073709551615"},
+                                  {"over", "18446744073709551616"}, {"empty", ""}}, &out).ok);
+  SafetensorsFile m;
+  REQUIRE(m.parse(out, "meta").ok);
+  std::uint64_t x = 0;
+  CHECK(m.meta_u64("max", &x).ok);
+  CHECK(x == UINT64_MAX);
+  Status over = m.meta_u64("over", &x);
+  CHECK_FALSE(over.ok);
+  CHECK(over.message.find("18446744073709551616") != std::string::npos);
+  CHECK_FALSE(m.meta_u64("empty", &x).ok);
 }

@@ -48,8 +48,9 @@ struct ImageData {
 };
 
 // The directory to load. flag: the --data value; empty means the default search above. The word
-// "full" means kSystemDataDir (unless a directory named "full" exists). An error lists the places
-// searched and says how to get the data.
+// "full" means kSystemDataDir (unless a directory named "full" holds the files), and is an error
+// if the files are not there. Any other flag is returned as is (load_image_data reports what is
+// missing). An error lists the places searched and says how to get the data.
 Status resolve_data_dir(const std::string& flag, std::string* dir);
 
 // Loads the four files from dir, each as NAME.gz or, if that is missing, NAME. Checks: the IDX
@@ -77,6 +78,8 @@ void epoch_order(int n, Rng& rng, std::vector<int>* order);
 // ---- synthetic sets -------------------------------------------------------------------------
 
 // The knobs of all synthetic sets; toy_defaults fills the ones a set uses, flags override them.
+// Error messages call them by the flag names --modes --radius --side --spacing --std --mean
+// --noise-lo --noise-hi.
 struct ToyParams {
   int modes = 8;           // ring: number of Gaussians on the circle
   float radius = 2.f;      // ring: radius of the circle of centres

@@ -12,7 +12,8 @@
 
 namespace dgm {
 
-// Reads the whole file at `path` into *out (replacing its contents).
+// Reads the whole file at `path` into *out (replacing its contents). Errors start with the path:
+// "PATH: cannot open: No such file or directory".
 Status read_file(const std::string& path, std::vector<std::uint8_t>* out);
 
 // Writes n bytes to "<path>.tmp", closes it, then renames it over `path`. A reader never sees a

@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "dgm/fileio.h"  // read_file
 #include "dgm/status.h"
 
 namespace dgm {
@@ -45,7 +44,8 @@ bool looks_like_gzip(const std::uint8_t* in, std::size_t n);
 
 // The whole file, decompressed if it is gzip: a name ending in ".gz" must hold gzip data; any
 // other name is decompressed if it starts with the gzip magic and returned as is otherwise.
-// Errors are prefixed with the path. Peak memory: file size + decoded size.
+// Errors name the path. Peak memory: file size + decoded size. (read_file, which reads a file
+// as it is, is in fileio.h.)
 Status read_file_decompressed(const std::string& path, std::vector<std::uint8_t>* out);
 
 }  // namespace dgm

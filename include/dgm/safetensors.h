@@ -66,6 +66,9 @@ class SafetensorsFile {
   const TensorEntry* find(const std::string& name) const;              // nullptr if absent
   const Metadata& metadata() const { return metadata_; }
   const std::string* meta(const std::string& key) const;                // nullptr if absent
+  // A metadata value that must be a decimal unsigned integer (a step, an RNG state word, a seed):
+  // an error names the key and what was found if it is absent, empty, not digits, or > 2^64 - 1.
+  Status meta_u64(const std::string& key, std::uint64_t* out) const;
 
   // Copies tensor `name` into dst (product of shape floats) after checking that the file's
   // shape equals `shape` exactly. Errors name the tensor and both shapes.

@@ -100,10 +100,4 @@ int cmd_bench(int argc, char** argv) {
   return 0;
 }
 
-int cmd_bench_quality(int argc, char** argv) {
-  (void)argc, (void)argv;
-  std::fprintf(stderr, "dgm bench-quality: not yet available\n");
-  return 2;
-}
-
 }  // namespace dgm

@@ -11,18 +11,23 @@ namespace dgm {
 
 Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
   out->clear();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))  // fopen accepts a folder on Linux; ftell lies there
+    return Status::Error("%s: cannot read: it is a folder, expected a file", path.c_str());
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Status::Error("%s: cannot open: %s", path.c_str(), std::strerror(errno));
   if (std::fseek(f, 0, SEEK_END) == 0) {  // the size, to allocate once; reading decides in the end
-    long size = std::ftell(f);  // a folder reports a huge size: reserve only plausible ones
-    if (size > 0 && size < (1L << 31)) out->reserve(static_cast<std::size_t>(size));
+    const long size = std::ftell(f);
+    if (size > 0 && size < (1L << 30)) out->reserve(static_cast<std::size_t>(size));  // a hint only
     std::rewind(f);
   }
+  // Read in chunks until a short read rather than trusting the size: works for pipes and for
+  // files that change while we read.
   const std::size_t chunk = 1 << 20;
   for (;;) {
-    std::size_t have = out->size();
+    const std::size_t have = out->size();
     out->resize(have + chunk);
-    std::size_t got = std::fread(out->data() + have, 1, chunk, f);
+    const std::size_t got = std::fread(out->data() + have, 1, chunk, f);
     out->resize(have + got);
     if (got < chunk) break;
   }

@@ -1,5 +1,5 @@
-// inflate.cpp - DEFLATE decoder (RFC 1951) and the gzip (RFC 1952) / zlib (RFC 1950) wrappers.
-// See include/dgm/inflate.h for what is checked.
+// inflate.cpp - the DEFLATE decoder (RFC 1951). The gzip and zlib wrappers and file reading are in
+// gzip.cpp; include/dgm/inflate.h says what is checked.
 //
 // DEFLATE in the order this file follows it (section numbers are RFC 1951's):
 //  3.1.1 Bits are taken from each byte starting at its least significant bit. Huffman codes are
@@ -18,11 +18,10 @@
 // than that (rare) are decoded one bit at a time by walking the canonical code.
 #include "dgm/inflate.h"
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
-#include "dgm/checksum.h"
+#include "inflate_at.h"
 
 namespace dgm {
 namespace {
@@ -37,16 +36,13 @@ const std::uint16_t kLengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13, 
 const std::uint8_t kLengthExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                        2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
 // 3.2.5: base distance and extra bits for distance symbols 0..29.
-const std::uint16_t kDistBase[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
-                                     193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+const std::uint16_t kDistBase[30] = {1,    2,    3,    4,    5,    7,     9,     13,    17,   25,
+                                     33,   49,   65,   97,   129,  193,   257,   385,   513,  769,
+                                     1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 const std::uint8_t kDistExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
                                      6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 // 3.2.7: the order in which the code length code's lengths are sent.
 const std::uint8_t kCodeLengthOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-
-std::uint32_t le32(const std::uint8_t* p) {
-  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
 
 // LSB-first bit reader over in[0..n). Past the end it supplies zero bits, and overrun() says
 // that the decoder has used bits the input does not have (a truncated stream).
@@ -119,7 +115,8 @@ bool build_huffman(Huffman* h, const std::uint8_t* lengths, int n, CodeKind kind
     used += h->count[len];
     if (h->count[len]) max_len = len;
     if (left < 0) {
-      std::snprintf(why, why_size, "over-subscribed %s code (more codes of length <= %d than fit)", kind_name(kind), len);
+      std::snprintf(why, why_size, "over-subscribed %s code (more codes of length <= %d than fit)",
+                    kind_name(kind), len);
       return false;
     }
   }
@@ -259,8 +256,9 @@ struct Decoder {
     int hclen = static_cast<int>(br.bits(4)) + 4;
     char why[160];
     if (hlit > 286 || hdist > 30) {
-      std::snprintf(why, sizeof why, "dynamic block header says %d literal/length and %d distance codes (at most 286 and 30)",
-                    hlit, hdist);
+      std::snprintf(why, sizeof why,
+                    "dynamic block header says %d literal/length and %d distance codes (at most 286 and 30)", hlit,
+                    hdist);
       return error(why);
     }
     std::uint8_t cl_lengths[19] = {0};
@@ -290,7 +288,8 @@ struct Decoder {
         repeat = 11 + static_cast<int>(br.bits(7));
       }
       if (i + repeat > total) {
-        std::snprintf(why, sizeof why, "code length repeat of %d at length %d runs past the %d lengths", repeat, i, total);
+        std::snprintf(why, sizeof why, "code length repeat of %d at length %d runs past the %d lengths", repeat, i,
+                      total);
         return error(why);
       }
       while (repeat--) lengths[i++] = value;
@@ -369,6 +368,8 @@ struct Decoder {
   }
 };
 
+}  // namespace
+
 Status inflate_at(const std::uint8_t* in, std::size_t n, std::size_t base, std::vector<std::uint8_t>* out,
                   std::size_t* consumed, std::size_t size_hint) {
   // The hint comes from the file (gzip ISIZE), so a damaged file could ask for gigabytes. Trust
@@ -385,125 +386,9 @@ Status inflate_at(const std::uint8_t* in, std::size_t n, std::size_t base, std::
   return s;
 }
 
-}  // namespace
-
 Status inflate_raw(const std::uint8_t* in, std::size_t n, std::vector<std::uint8_t>* out, std::size_t* consumed,
                    std::size_t size_hint) {
   return inflate_at(in, n, 0, out, consumed, size_hint);
-}
-
-bool looks_like_gzip(const std::uint8_t* in, std::size_t n) { return n >= 2 && in[0] == 0x1F && in[1] == 0x8B; }
-
-Status gunzip(const std::uint8_t* in, std::size_t n, std::vector<std::uint8_t>* out) {
-  out->clear();
-  // ISIZE of the last member: the whole size for the usual one-member file.
-  std::size_t hint = n >= 18 ? le32(in + n - 4) : 0;
-  std::size_t pos = 0;
-  for (int member = 1;; ++member) {
-    const std::size_t head = pos;
-    if (n - pos < 10) {
-      if (n == 0) return Status::Error("gzip: file is empty (expected a 10-byte header starting 1f 8b)");
-      return Status::Error("gzip: file ends at byte %zu inside the 10-byte header of member %d (truncated?)", n, member);
-    }
-    if (!looks_like_gzip(in + pos, n - pos))
-      return Status::Error("gzip: not gzip data: expected magic 1f 8b at byte %zu, found %02x %02x", pos, in[pos],
-                           in[pos + 1]);
-    if (in[pos + 2] != 8)
-      return Status::Error("gzip: compression method %u at byte %zu, expected 8 (deflate)", in[pos + 2], pos + 2);
-    const unsigned flg = in[pos + 3];
-    if (flg & 0xE0) return Status::Error("gzip: reserved flag bits set in FLG 0x%02x at byte %zu", flg, pos + 3);
-    std::size_t p = pos + 10;
-    if (flg & 0x04) {  // FEXTRA: XLEN, then XLEN bytes
-      if (n - p < 2 || n - p - 2 < std::size_t(in[p] | in[p + 1] << 8))
-        return Status::Error("gzip: file ends inside the FEXTRA field of member %d (truncated?)", member);
-      p += 2 + std::size_t(in[p] | in[p + 1] << 8);
-    }
-    for (unsigned field = 0x08; field <= 0x10; field <<= 1) {  // FNAME, FCOMMENT: zero-terminated
-      if (!(flg & field)) continue;
-      const void* zero = std::memchr(in + p, 0, n - p);
-      if (!zero)
-        return Status::Error("gzip: file ends inside the %s field of member %d (truncated?)",
-                             field == 0x08 ? "FNAME" : "FCOMMENT", member);
-      p = static_cast<std::size_t>(static_cast<const std::uint8_t*>(zero) - in) + 1;
-    }
-    if (flg & 0x02) {  // FHCRC: low 16 bits of the CRC-32 of the header so far
-      if (n - p < 2) return Status::Error("gzip: file ends inside the header CRC of member %d (truncated?)", member);
-      unsigned want = in[p] | in[p + 1] << 8, got = crc32(in + head, p - head) & 0xFFFFu;
-      if (want != got)
-        return Status::Error("gzip: header CRC mismatch in member %d: header says 0x%04x, header bytes give 0x%04x",
-                             member, want, got);
-      p += 2;
-    }
-    const std::size_t start = out->size();
-    std::size_t used = 0;
-    Status s = inflate_at(in + p, n - p, p, out, &used, member == 1 ? hint : 0);
-    if (!s) return s;
-    p += used;
-    if (n - p < 8)
-      return Status::Error("gzip: file ends at byte %zu inside the 8-byte trailer (CRC-32, size) of member %d "
-                           "(truncated?)", n, member);
-    const std::uint32_t want_crc = le32(in + p), want_size = le32(in + p + 4);
-    const std::uint32_t got_crc = crc32(out->data() + start, out->size() - start);
-    if (want_crc != got_crc)
-      return Status::Error("gzip: CRC mismatch in member %d: trailer says 0x%08x, data gives 0x%08x", member,
-                           want_crc, got_crc);
-    const std::size_t got_size = out->size() - start;
-    if (want_size != static_cast<std::uint32_t>(got_size))
-      return Status::Error("gzip: size mismatch in member %d: trailer says %u bytes (mod 2^32), data has %zu", member,
-                           want_size, got_size);
-    pos = p + 8;
-    if (pos == n) return Status::Ok();
-    if (looks_like_gzip(in + pos, n - pos)) continue;
-    std::size_t nonzero = pos;
-    while (nonzero < n && in[nonzero] == 0) ++nonzero;
-    if (nonzero == n) return Status::Ok();  // zero padding after the last member
-    return Status::Error("gzip: %zu unexpected bytes after member %d at byte %zu (expected the end of the file or "
-                         "another member starting 1f 8b, found %02x)", n - pos, member, pos, in[pos]);
-  }
-}
-
-Status zlib_uncompress(const std::uint8_t* in, std::size_t n, std::vector<std::uint8_t>* out) {
-  out->clear();
-  if (n < 2) return Status::Error("zlib: %zu bytes, too short for the 2-byte header", n);
-  const unsigned cmf = in[0], flg = in[1];
-  if ((cmf * 256 + flg) % 31 != 0)
-    return Status::Error("zlib: header check failed: CMF 0x%02x FLG 0x%02x, CMF*256+FLG is not a multiple of 31", cmf,
-                         flg);
-  if ((cmf & 15) != 8) return Status::Error("zlib: compression method %u, expected 8 (deflate)", cmf & 15);
-  if ((cmf >> 4) > 7) return Status::Error("zlib: window size 2^%u, at most 2^15", (cmf >> 4) + 8);
-  if (flg & 0x20) return Status::Error("zlib: stream needs a preset dictionary (FDICT), which is not supported");
-  std::size_t used = 0;
-  Status s = inflate_at(in + 2, n - 2, 2, out, &used, 0);
-  if (!s) return s;
-  const std::size_t p = 2 + used;
-  if (n - p < 4) return Status::Error("zlib: data ends at byte %zu inside the 4-byte Adler-32 trailer (truncated?)", n);
-  const std::uint32_t want = std::uint32_t(in[p]) << 24 | std::uint32_t(in[p + 1]) << 16 |
-                             std::uint32_t(in[p + 2]) << 8 | in[p + 3];
-  const std::uint32_t got = adler32(out->data(), out->size());
-  if (want != got) return Status::Error("zlib: Adler-32 mismatch: trailer says 0x%08x, data gives 0x%08x", want, got);
-  if (p + 4 != n) return Status::Error("zlib: %zu unexpected bytes after the end of the stream", n - p - 4);
-  return Status::Ok();
-}
-
-Status read_file_decompressed(const std::string& path, std::vector<std::uint8_t>* out) {
-  std::vector<std::uint8_t> raw;
-  Status s = read_file(path, &raw);
-  if (!s) return s;
-  const bool gz_name = path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-  if (!looks_like_gzip(raw.data(), raw.size())) {
-    if (gz_name) {
-      if (raw.size() < 2)
-        return Status::Error("%s: %zu bytes: too short for gzip data (the name ends in .gz)", path.c_str(), raw.size());
-      return Status::Error("%s: not gzip data: the name ends in .gz, so expected magic 1f 8b, found %02x %02x",
-                           path.c_str(), raw[0], raw[1]);
-    }
-    out->swap(raw);
-    return Status::Ok();
-  }
-  out->clear();
-  out->shrink_to_fit();
-  s = gunzip(raw.data(), raw.size(), out);
-  return s.prefixed(path);
 }
 
 }  // namespace dgm

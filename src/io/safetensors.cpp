@@ -327,6 +327,27 @@ const std::string* SafetensorsFile::meta(const std::string& key) const {
   return it == metadata_.end() ? nullptr : &it->second;
 }
 
+Status SafetensorsFile::meta_u64(const std::string& key, std::uint64_t* out) const {
+  const std::string* v = meta(key);
+  if (!v) return Status::Error("'%s': no metadata key '%s'", where_.c_str(), key.c_str());
+  std::uint64_t x = 0;
+  bool ok = !v->empty() && v->size() <= 20;
+  for (char c : *v) {
+    if (!ok || c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    const unsigned d = static_cast<unsigned>(c - '0');
+    if (x > (UINT64_MAX - d) / 10) ok = false;
+    x = x * 10 + d;
+  }
+  if (!ok)
+    return Status::Error("'%s': metadata '%s' is \"%s\", expected an unsigned decimal integer",
+                         where_.c_str(), key.c_str(), v->c_str());
+  *out = x;
+  return Status::Ok();
+}
+
 Status SafetensorsFile::read(const std::string& name, const std::vector<std::int64_t>& shape,
                              float* dst) const {
   const TensorEntry* e = find(name);

@@ -1,0 +1,90 @@
+// adversarial.h - what GAN, cGAN and WGAN share: the generator and discriminator networks and
+// the alternating training step ([HSE] Общее описание алгоритма; [Vesel] 1.2 Generativne
+// nasprotniške mreže, Algoritem 1):
+//
+//   for k steps:   sample z ~ p(z), a real minibatch x; update D on  loss_d(D(x), D(G(z)))
+//   then:          update G on loss_g(D(G(z))) with D frozen (gradients flow through D to G)
+//
+// The loss terms themselves live in the model files: gan.cpp (minimax / non-saturating, also
+// used by cgan.cpp) and wgan.cpp (the critic's Wasserstein estimate). This file only decides
+// which network sees which batch and when each optimizer steps.
+//
+// Networks (sizes from the Config):
+//   G: (latent [+ classes]) -> hidden... -> dim, hidden activation --act, output tanh for images
+//      (pixels in [-1, 1], PixelScale::kSigned) and linear for synthetic 2-D / 1-D data;
+//   D: (dim [+ classes]) -> reversed hidden... -> 1, hidden activation --act, output a logit
+//      (GAN: D(x) = sigmoid(logit); WGAN: the critic value f(x) itself).
+// The cGAN appends the one-hot label y to G's and D's inputs ([MSU] Условные состязательные
+// генеративные сети).
+#pragma once
+#include "dgm/models/model.h"
+
+namespace dgm {
+
+class AdversarialModel : public Model {
+ public:
+  Status build(const Config& c, const DataInfo& d, Rng& rng) override;
+  std::vector<Part*> parts() override { return {&G_, &D_}; }
+  PixelScale scale() const override { return PixelScale::kSigned; }
+  int latent_dim() const override { return latent_; }
+  bool conditional() const override { return classes_ > 0; }
+  int batches_per_step() const override { return d_steps_; }
+  void train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) override;
+  void sample_latent(Rng& rng, Tensor z) override;
+  void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override;
+  // Mean D output on real test data and on fresh fakes (GAN: "test_d_real", "test_d_fake";
+  // WGAN: "test_w_estimate"), each a mean over the batch.
+  void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override;
+
+  // Exposed for tests: the networks and the parameter groups.
+  Part& gen() { return G_; }
+  Part& disc() { return D_; }
+  // G(z [, y]) -> (n, dim) on the tape; the store's trainable flag decides whether G gets gradients.
+  Var generator(Tape& t, Var z, Var y);
+  // D(x [, y]) -> (n, 1) logits / critic values.
+  Var discriminator(Tape& t, Var x, Var y);
+
+ protected:
+  // ---- the model's loss terms (each a scalar: the reduction is stated where they are written) ----
+  // Discriminator / critic loss to MINIMISE, from D's outputs on a real minibatch and on a fake
+  // one, both (B, 1).
+  virtual Var d_loss(Tape& t, Var real_out, Var fake_out) = 0;
+  // Generator loss to minimise, from D's outputs on a fake minibatch (B, 1).
+  virtual Var g_loss(Tape& t, Var fake_out) = 0;
+  // After each optimizer step of D (WGAN: weight clipping).
+  virtual void after_d_step() {}
+  // Logs the diagnostics of one discriminator sub-step (GAN: d_real, d_fake; WGAN: w_estimate).
+  virtual void log_d(Tape& t, Var real_out, Var fake_out, StepLog& log) = 0;
+  // The same on a test batch, under test_ names (evaluate()).
+  virtual void log_eval(Tape& t, Var real_out, Var fake_out, StepLog& log) = 0;
+  // Called by build() before anything else; a model that needs labels says so here.
+  virtual Status check_data(const DataInfo& d) { (void)d; return Status::Ok(); }
+  // Whether G and D take the one-hot label (cGAN).
+  virtual bool wants_labels() const { return false; }
+  // How many discriminator steps per generator step (GAN: --k, WGAN: --n-critic).
+  virtual int d_steps_from(const Config& c) const { return c.k; }
+  // t.backward(loss) restricted to the nodes the loss depends on (see adversarial.cpp).
+  void backward_reachable(Tape& t, Var loss);
+
+ private:
+  Part G_{"G", {}, {}}, D_{"D", {}, {}};
+  MLP g_net_, d_net_;
+  int latent_ = 0, dim_ = 0, classes_ = 0, d_steps_ = 1;
+  bool uniform_noise_ = false;  // gauss1d: z ~ U(noise_lo, noise_hi) ([Utkin])
+  float noise_lo_ = 0.f, noise_hi_ = 1.f;
+  std::vector<unsigned char> mark_;  // backward_reachable's scratch, one byte per tape node
+};
+
+// L2 norm of a parameter group's gradient buffer, sqrt(sum_i g_i^2) (the mode-collapse
+// diagnostics "grad_g", "grad_d"; design.md item 6).
+double grad_norm(const ParamStore& p);
+
+// The GAN loss terms (gan.cpp), shared with the cGAN, which has the same objective with every
+// D and G conditioned on y ([MSU] Условные состязательные генеративные сети).
+Var gan_d_loss(Tape& t, Var real_logit, Var fake_logit);
+Var gan_g_loss(Tape& t, Var fake_logit, bool non_saturating);
+// Logs "d_real" = mean_b sigmoid(real_logit_b) and "d_fake" = mean_b sigmoid(fake_logit_b)
+// ("test_d_real", "test_d_fake" with test = true).
+void gan_log_d(Tape& t, Var real_logit, Var fake_logit, StepLog& log, bool test = false);
+
+}  // namespace dgm

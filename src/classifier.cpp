@@ -1,0 +1,148 @@
+// classifier.cpp - an MLP classifier for Fashion-MNIST, used to judge the cGAN's samples
+// (see include/dgm/classifier.h).
+#include "dgm/classifier.h"
+
+#include <algorithm>
+
+#include "dgm/check.h"
+#include "dgm/models/model.h"
+#include "dgm/ops.h"
+
+namespace dgm {
+
+void images_to_floats(const ImageSet& set, const int* idx, int count, PixelScale scale, Tensor x) {
+  const int d = set.dim();
+  DGM_CHECK(x.rows() == count && x.cols() == d, "images_to_floats: x %s should be (%d, %d)",
+            shape_str(x).text, count, d);
+  for (int b = 0; b < count; ++b) {
+    DGM_CHECK(idx[b] >= 0 && idx[b] < set.n, "images_to_floats: index %d outside 0..%d", idx[b], set.n - 1);
+    const std::uint8_t* p = set.pixels.data() + static_cast<std::size_t>(idx[b]) * static_cast<std::size_t>(d);
+    float* out = x.data + static_cast<std::size_t>(b) * static_cast<std::size_t>(d);
+    for (int j = 0; j < d; ++j)
+      out[j] = scale == PixelScale::kUnit ? p[j] / 255.f : (2.f * p[j]) / 255.f - 1.f;
+  }
+}
+
+void Classifier::build(int dim, int classes, const ClassifierOptions& o, Rng& rng) {
+  DGM_CHECK(dim > 0 && classes > 1, "Classifier::build: dim %d, classes %d", dim, classes);
+  opt_cfg_ = o;
+  dim_ = dim;
+  classes_ = classes;
+  std::vector<int> sizes{dim};
+  sizes.insert(sizes.end(), o.hidden.begin(), o.hidden.end());
+  sizes.push_back(classes);
+  net_ = make_mlp(params_, "C", sizes, Act::ReLU, Act::None);
+  params_.finalize();
+  init_mlp(params_, net_, rng);
+  OptimConfig oc;
+  oc.kind = OptimKind::Adam;
+  oc.lr = o.lr;
+  opt_ = Optimizer(oc, params_.size());
+}
+
+double Classifier::train_batch(const Tensor& x, const Tensor& y) {
+  DGM_CHECK(x.cols() == dim_ && y.cols() == classes_ && x.rows() == y.rows(),
+            "Classifier::train_batch: x %s, y %s; expected (B, %d), (B, %d)", shape_str(x).text,
+            shape_str(y).text, dim_, classes_);
+  Var logits = forward(tape_, params_, net_, tape_.constant(x));  // (B, classes)
+  // mean over the minibatch of -sum_j y_j log softmax(l)_j
+  Var loss = mean(tape_, softmax_cross_entropy(tape_, logits, tape_.constant(y)));
+  tape_.backward(loss);
+  opt_.step(params_);
+  params_.zero_grad();
+  return static_cast<double>(tape_.value(loss).data[0]);
+}
+
+double Classifier::train(const ImageSet& set, Rng& rng) {
+  DGM_CHECK(set.dim() == dim_ && set.n > 0, "Classifier::train: images of %d pixels, classifier takes %d",
+            set.dim(), dim_);
+  std::vector<int> order(static_cast<std::size_t>(set.n));
+  double last = 0.0;
+  for (int e = 0; e < opt_cfg_.epochs; ++e) {
+    // A uniformly random order (Fisher-Yates with rng.below), like data.h's epoch_order.
+    for (int i = 0; i < set.n; ++i) order[static_cast<std::size_t>(i)] = i;
+    for (int i = set.n - 1; i > 0; --i)
+      std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint32_t>(i + 1))]);
+    double sum = 0.0;
+    int batches = 0;
+    for (int s = 0; s < set.n; s += opt_cfg_.batch) {
+      const int B = std::min(opt_cfg_.batch, set.n - s);
+      tape_.reset();
+      Tensor x = tape_.alloc(make_shape(B, dim_));
+      Tensor y = arena_.tensor_zero(make_shape(B, classes_));
+      images_to_floats(set, order.data() + s, B, opt_cfg_.scale, x);
+      for (int b = 0; b < B; ++b) {
+        const int label = set.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(s + b)])];
+        DGM_CHECK(label < classes_, "Classifier::train: label %d, classifier has %d classes", label, classes_);
+        y.data[static_cast<std::size_t>(b) * classes_ + label] = 1.f;
+      }
+      sum += train_batch(x, y);
+      ++batches;
+    }
+    last = batches ? sum / batches : 0.0;
+  }
+  tape_.reset();
+  return last;
+}
+
+void Classifier::predict(const Tensor& x, int* labels) {
+  DGM_CHECK(x.cols() == dim_, "Classifier::predict: x %s should have %d columns", shape_str(x).text, dim_);
+  const int n = x.rows(), chunk = 1000;  // bounded arena use for any n
+  params_.set_trainable(false);
+  for (int s = 0; s < n; s += chunk) {
+    const int B = std::min(chunk, n - s);
+    Tensor xs = make_shape(B, dim_);
+    xs.data = x.data + static_cast<std::size_t>(s) * static_cast<std::size_t>(dim_);
+    tape_.reset();
+    const Tensor& l = tape_.value(forward(tape_, params_, net_, tape_.constant(xs)));  // (B, classes)
+    for (int b = 0; b < B; ++b) {
+      const float* row = l.data + static_cast<std::size_t>(b) * static_cast<std::size_t>(classes_);
+      labels[s + b] = static_cast<int>(std::max_element(row, row + classes_) - row);
+    }
+  }
+  tape_.reset();
+  params_.set_trainable(true);
+}
+
+double Classifier::accuracy(const ImageSet& set) {
+  if (set.n == 0) return 0.0;
+  const int chunk = 1000;
+  std::vector<int> idx(static_cast<std::size_t>(chunk)), pred(static_cast<std::size_t>(chunk));
+  std::vector<float> buf(static_cast<std::size_t>(chunk) * static_cast<std::size_t>(set.dim()));
+  long correct = 0;
+  for (int s = 0; s < set.n; s += chunk) {
+    const int B = std::min(chunk, set.n - s);
+    for (int b = 0; b < B; ++b) idx[static_cast<std::size_t>(b)] = s + b;
+    Tensor x = make_shape(B, set.dim());
+    x.data = buf.data();
+    images_to_floats(set, idx.data(), B, opt_cfg_.scale, x);
+    predict(x, pred.data());
+    for (int b = 0; b < B; ++b) correct += pred[static_cast<std::size_t>(b)] == set.labels[static_cast<std::size_t>(s + b)];
+  }
+  return static_cast<double>(correct) / set.n;
+}
+
+double conditional_accuracy(Model& m, Classifier& c, int n, Rng& rng) {
+  DGM_CHECK(m.conditional() && n > 0, "conditional_accuracy: needs a conditional model and n > 0");
+  const int classes = c.classes();
+  const int chunk = 500;
+  Arena arena;
+  Tape t(arena);
+  std::vector<int> pred(static_cast<std::size_t>(chunk));
+  long agree = 0;
+  for (int s = 0; s < n; s += chunk) {
+    const int B = std::min(chunk, n - s);
+    t.reset();
+    Tensor z = t.alloc(make_shape(B, m.latent_dim()));
+    m.sample_latent(rng, z);
+    Tensor y = arena.tensor_zero(make_shape(B, classes));
+    for (int b = 0; b < B; ++b) y.data[static_cast<std::size_t>(b) * classes + (s + b) % classes] = 1.f;
+    Tensor x = t.alloc(make_shape(B, c.params().value(0).cols()));  // first layer W: (h1, dim)
+    m.generate(t, z, y, x);
+    c.predict(x, pred.data());
+    for (int b = 0; b < B; ++b) agree += pred[static_cast<std::size_t>(b)] == (s + b) % classes;
+  }
+  return static_cast<double>(agree) / n;
+}
+
+}  // namespace dgm

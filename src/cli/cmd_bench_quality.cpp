@@ -1,0 +1,180 @@
+// cmd_bench_quality.cpp - `dgm bench-quality` (`make bench-quality`): the quality protocols of
+// the models issue, each printed with its target and PASS or FAIL. Long: minutes, not seconds,
+// so it is not part of `make test`.
+//   vae      VAE 784-400-20, Bernoulli, Adam 1e-3, batch 128, 10 epochs on the full
+//            Fashion-MNIST: test_loss <= 245.0 nats (PyTorch: 244.1)
+//   gan      GAN on grid, 25,000 iterations, 3 seeds: >= 24 of 25 modes, >= 30% high quality
+//   cgan     classifier test accuracy (aim >= 88%), then >= 80% of cGAN samples get their label
+//   aae      MMD^2(codes, prior) next to MMD^2(prior, prior)
+//   gauss1d  1-D GAN learns N(-1, 1) from Uniform(0, 1) noise: mean and std within 0.1
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "cli.h"
+#include "dgm/checkpoint.h"
+#include "dgm/classifier.h"
+#include "dgm/evaluate.h"
+#include "dgm/fileio.h"
+#include "dgm/run_data.h"
+#include "dgm/train.h"
+
+namespace dgm {
+namespace {
+
+double metric(const StepLog& l, const char* name) {
+  for (int i = 0; i < l.n; ++i)
+    if (std::string(l.name[i]) == name) return l.value[i];
+  return NAN;
+}
+
+// Trains c, reopens its checkpoint and evaluates it. Returns false (and prints why) on failure.
+bool train_and_eval(Config c, StepLog* ev, std::unique_ptr<Model>* model, RunData* data, double* seconds) {
+  TrainReport r;
+  Status st = train(c, &r, true);
+  if (st) {
+    Config cc;
+    TrainState ts;
+    st = open_checkpoint(join_path(run_folder(c), "model.safetensors"), &cc, model, &ts);
+    if (st) st = load_run_data(cc, data);
+  }
+  if (!st) {
+    std::printf("  FAILED: %s\n", st.message.c_str());
+    return false;
+  }
+  evaluate_model(**model, *data, 1, ev);
+  *seconds = r.seconds;
+  return true;
+}
+
+int verdict(bool ok) {
+  std::printf("  %s\n", ok ? "PASS" : "FAIL");
+  std::fflush(stdout);
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int cmd_bench_quality(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::printf("usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|all] [--data DIR]\n"
+                "Runs the quality protocols of the models issue and prints each figure with its\n"
+                "target. Image protocols use the full Fashion-MNIST (make data) unless --data.\n");
+    return 0;
+  }
+  std::string which = "all", data = "full";
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--data" && i + 1 < argc) data = argv[++i];
+    else if (a[0] != '-') which = a;
+    else {
+      std::fprintf(stderr, "dgm bench-quality: unexpected argument '%s'\n", argv[i]);
+      return 2;
+    }
+  }
+  auto want = [&](const char* w) { return which == "all" || which == w; };
+  int failures = 0;
+  StepLog ev;
+  std::unique_ptr<Model> m;
+  RunData d;
+  double secs = 0;
+
+  if (want("vae")) {
+    std::printf("vae: 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, 10 epochs, data %s\n", data.c_str());
+    Config c = config_defaults("vae", data);
+    c.out = "build/quality-vae";
+    ev.clear();
+    if (train_and_eval(c, &ev, &m, &d, &secs)) {
+      std::printf("  test_loss %.2f nats (target <= 245.0; PyTorch 244.1)  test_iwae %.2f  train %.0f s\n",
+                  metric(ev, "test_loss"), metric(ev, "test_iwae"), secs);
+      failures += verdict(metric(ev, "test_loss") <= 245.0);
+    } else {
+      ++failures;
+    }
+  }
+  if (want("gan")) {
+    std::printf("gan: grid, z 256, G and D 2 x 128 tanh, Adam G 1e-3 D 1e-4 beta1 0.5, batch 512, 25,000 iterations\n");
+    double modes = 0, hq = 0;
+    int runs = 0;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+      Config c = config_defaults("gan", "grid");
+      c.seed = seed;
+      c.out = "build/quality-gan-" + std::to_string(seed);
+      ev.clear();
+      if (!train_and_eval(c, &ev, &m, &d, &secs)) continue;
+      std::printf("  seed %llu: %g of 25 modes, %.1f%% high quality (%.0f s)\n", static_cast<unsigned long long>(seed),
+                  metric(ev, "modes_covered"), 100 * metric(ev, "high_quality"), secs);
+      modes += metric(ev, "modes_covered");
+      hq += metric(ev, "high_quality");
+      ++runs;
+    }
+    if (runs == 3) {
+      std::printf("  mean: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%; PyTorch 24-25, 37%%)\n",
+                  modes / 3, 100 * hq / 3);
+      failures += verdict(modes / 3 >= 24 && hq / 3 >= 0.30);
+    } else {
+      ++failures;
+    }
+  }
+  if (want("cgan")) {
+    std::printf("cgan: classifier MLP 784-256-256-10, then the cGAN judged by it, data %s\n", data.c_str());
+    RunData cd;
+    Config c = config_defaults("cgan", data);
+    Status st = load_run_data(c, &cd);
+    if (!st) {
+      std::printf("  FAILED: %s\n", st.message.c_str());
+      ++failures;
+    } else {
+      Classifier clf;
+      ClassifierOptions o;
+      Rng rng(1);
+      clf.build(cd.info.dim, cd.info.classes, o, rng);
+      clf.train(cd.images.train, rng);
+      const double acc = clf.accuracy(cd.images.test);
+      std::printf("  classifier test accuracy %.2f%% (aim >= 88%%)\n", 100 * acc);
+      c.out = "build/quality-cgan";
+      ev.clear();
+      if (train_and_eval(c, &ev, &m, &d, &secs)) {
+        Rng srng(2);
+        const double cacc = conditional_accuracy(*m, clf, 1000, srng);
+        std::printf("  %.1f%% of 1000 cGAN samples get their conditioned label (target >= 80%%; %.0f s)\n",
+                    100 * cacc, secs);
+        failures += verdict(cacc >= 0.80 && acc >= 0.88);
+      } else {
+        ++failures;
+      }
+    }
+  }
+  if (want("aae")) {
+    std::printf("aae: codes vs prior samples, data %s\n", data.c_str());
+    Config c = config_defaults("aae", data);
+    c.out = "build/quality-aae";
+    ev.clear();
+    if (train_and_eval(c, &ev, &m, &d, &secs)) {
+      const double a = metric(ev, "mmd_codes_prior"), b = metric(ev, "mmd_prior_prior");
+      std::printf("  MMD^2(codes, prior) %.5f   MMD^2(prior, prior) %.5f   test_recon %.2f  (%.0f s)\n", a, b,
+                  metric(ev, "test_recon"), secs);
+      std::printf("  (reported, no fixed target)\n");
+    } else {
+      ++failures;
+    }
+  }
+  if (want("gauss1d")) {
+    std::printf("gauss1d: GAN learns N(-1, 1) from Uniform(0, 1) noise\n");
+    Config c = config_defaults("gan", "gauss1d");
+    c.out = "build/quality-gauss1d";
+    ev.clear();
+    if (train_and_eval(c, &ev, &m, &d, &secs)) {
+      const double mu = metric(ev, "sample_mean"), sd = metric(ev, "sample_std");
+      std::printf("  sample mean %.3f (target -1 +- 0.1), std %.3f (target 1 +- 0.1)  (%.0f s)\n", mu, sd, secs);
+      failures += verdict(std::fabs(mu + 1) <= 0.1 && std::fabs(sd - 1) <= 0.1);
+    } else {
+      ++failures;
+    }
+  }
+  std::printf("bench-quality: %d failure(s)\n", failures);
+  return failures ? 1 : 0;
+}
+
+}  // namespace dgm

@@ -1,0 +1,204 @@
+// adversarial.cpp - the networks and the alternating step shared by GAN, cGAN and WGAN
+// (see include/dgm/models/adversarial.h). The algorithm is [HSE] Общее описание алгоритма
+// (Goodfellow et al. 2014, Algorithm 1; [Vesel] Algoritem 1):
+//
+//   for k steps:  sample z^(1..m) ~ p(z) and a real minibatch x^(1..m);
+//                 update D by ascending  grad_theta_d 1/m sum_i [log D(x^(i)) + log(1 - D(G(z^(i))))]
+//   sample z^(1..m) ~ p(z); update G by its gradient (loss terms in gan.cpp / wgan.cpp).
+//
+// One deviation from the slide, the one the PyTorch examples make (dcgan/main.py): the
+// generator step does not draw a second noise minibatch, it reuses the z and G(z) of the last
+// discriminator step and runs D again on them with D's NEW weights. G(z) is still a fresh draw
+// from p_g, independent of the real data, so the generator's minibatch gradient is unbiased;
+// it saves one forward pass of G and m x latent normals per step (see docs/models-gan.md).
+//
+// All sub-steps share the trainer's tape (the arena also holds the batch the trainer made), so
+// each backward is restricted to the nodes that lead to its loss (backward_reachable below).
+#include "dgm/models/adversarial.h"
+
+#include <cmath>
+
+#include "dgm/check.h"
+#include "dgm/ops.h"
+
+namespace dgm {
+namespace {
+
+// Rows [i B, (i+1) B) of a stacked (k B, cols) batch, as a (B, cols) view (no copy).
+Tensor minibatch(const Tensor& x, int i, int B) {
+  Tensor v = make_shape(B, x.cols());
+  v.data = x.data + static_cast<std::size_t>(i) * static_cast<std::size_t>(B) * static_cast<std::size_t>(x.cols());
+  return v;
+}
+
+}  // namespace
+
+double grad_norm(const ParamStore& p) {
+  const float* g = p.grads();
+  double s = 0.0;
+  for (std::size_t i = 0; i < p.size(); ++i) s += static_cast<double>(g[i]) * g[i];
+  return std::sqrt(s);
+}
+
+// Tape::backward walks every node up to the loss; one that needs a gradient but does not lead
+// to this loss (an earlier sub-step's D or G graph) would run its backward on a zero gradient:
+// wasted work as large as a whole backward pass of that network. So: mark the nodes the loss
+// depends on (walking the tape backwards, a node is marked if a marked node uses it), hide the
+// unmarked ones (needs_grad = false) for the duration of the backward, then restore them.
+// Ops only write into an input's gradient when the input needs_grad, so hidden nodes are left
+// alone. (A reachability test inside Tape::backward would make this helper unnecessary.)
+void AdversarialModel::backward_reachable(Tape& t, Var loss) {
+  const int n = loss.id + 1;
+  if (static_cast<int>(mark_.size()) < n) mark_.resize(static_cast<std::size_t>(n) * 2);  // grows in the first step only
+  for (int id = 0; id < n; ++id) mark_[static_cast<std::size_t>(id)] = 0;
+  mark_[static_cast<std::size_t>(loss.id)] = 1;
+  for (int id = loss.id; id >= 0; --id) {
+    const Node& nd = t.node(id);
+    if (!mark_[static_cast<std::size_t>(id)] || !nd.needs_grad) continue;
+    for (int in : nd.in)
+      if (in >= 0) mark_[static_cast<std::size_t>(in)] = 1;
+  }
+  // mark_ 2: hidden now, restore afterwards.
+  for (int id = 0; id < n; ++id) {
+    Node& nd = t.node(id);
+    if (nd.needs_grad && !mark_[static_cast<std::size_t>(id)]) {
+      nd.needs_grad = false;
+      mark_[static_cast<std::size_t>(id)] = 2;
+    }
+  }
+  t.backward(loss);
+  for (int id = 0; id < n; ++id)
+    if (mark_[static_cast<std::size_t>(id)] == 2) t.node(id).needs_grad = true;
+}
+
+Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
+  Status st = check_data(d);
+  if (!st) return st;
+  if (d.dim <= 0) return Status::Error("%s: the data has no features (dim %d)", c.model.c_str(), d.dim);
+  latent_ = c.latent;
+  dim_ = d.dim;
+  classes_ = wants_labels() ? d.classes : 0;
+  d_steps_ = d_steps_from(c);
+  // [Utkin] Возвращаясь к порождающим моделям (практика): "на входе G одиночное случайное число
+  // из равномерного распределения шума: z ~ uniform(0, 1)".
+  uniform_noise_ = c.data == "gauss1d";
+  noise_lo_ = c.noise_lo;
+  noise_hi_ = c.noise_hi;
+  if (uniform_noise_ && !(noise_lo_ < noise_hi_))
+    return Status::Error("--noise-lo %g must be below --noise-hi %g", noise_lo_, noise_hi_);
+
+  const Act act = config_act(c);
+  // G: latent [+ classes] -> hidden... -> dim; tanh output for images in [-1, 1], linear otherwise.
+  g_net_ = make_mlp(G_.params, "G", mlp_sizes(latent_ + classes_, c.hidden, dim_), act,
+                    d.images() ? Act::Tanh : Act::None);
+  // D: dim [+ classes] -> reversed hidden... -> 1 logit (or critic value).
+  d_net_ = make_mlp(D_.params, "D", mlp_sizes(dim_ + classes_, c.hidden, 1, /*mirror=*/true), act, Act::None);
+  G_.params.finalize();
+  D_.params.finalize();
+  init_mlp(G_.params, g_net_, rng);
+  init_mlp(D_.params, d_net_, rng);
+  G_.opt = Optimizer(optim_config(c, c.lr_g), G_.params.size());
+  D_.opt = Optimizer(optim_config(c, c.lr_d), D_.params.size());
+  mark_.assign(1024, 0);
+  return Status::Ok();
+}
+
+Var AdversarialModel::generator(Tape& t, Var z, Var y) {
+  Var in = classes_ ? concat_cols(t, z, y) : z;  // G(z, y) = G(concat(z, y))
+  return forward(t, G_.params, g_net_, in);
+}
+
+Var AdversarialModel::discriminator(Tape& t, Var x, Var y) {
+  Var in = classes_ ? concat_cols(t, x, y) : x;  // D(x, y) = D(concat(x, y))
+  return forward(t, D_.params, d_net_, in);
+}
+
+void AdversarialModel::sample_latent(Rng& rng, Tensor z) {
+  if (uniform_noise_)
+    rng.fill_uniform(z, noise_lo_, noise_hi_);
+  else
+    rng.fill_normal(z);  // z ~ N(0, I)
+}
+
+void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) {
+  const int B = b.x.rows() / d_steps_;
+  DGM_CHECK(B > 0 && B * d_steps_ == b.x.rows() && b.x.cols() == dim_,
+            "adversarial train_step: x %s should be (%d x B, %d)", shape_str(b.x).text, d_steps_, dim_);
+  DGM_CHECK(!classes_ || (b.y.data && b.y.rows() == b.x.rows() && b.y.cols() == classes_),
+            "cgan train_step: labels %s should be (%d, %d)", shape_str(b.y).text, b.x.rows(), classes_);
+
+  // ---- k discriminator steps, each on its own real minibatch and its own noise ----
+  double loss_d = 0.0, gnorm_d = 0.0;
+  Var fake, y;  // of the last D step, reused by the generator step
+  for (int i = 0; i < d_steps_; ++i) {
+    const bool last = i + 1 == d_steps_;
+    Tensor z = t.alloc(make_shape(B, latent_));  // z: (B, latent)
+    sample_latent(rng, z);
+    // cGAN: the fake samples are conditioned on the real minibatch's labels, so both halves of
+    // D's minibatch have the same label distribution p_y.
+    y = classes_ ? t.constant(minibatch(b.y, i, B)) : Var{};
+    // G(z) is recorded with G's weights as parameters only in the last D step, whose fakes the
+    // generator step reuses. D sees them through stop_gradient: the D update must not reach G
+    // (and backward_reachable then skips G's graph entirely).
+    G_.params.set_trainable(last);
+    fake = generator(t, t.constant(z), y);                    // (B, dim)
+    Var real_out = discriminator(t, t.constant(minibatch(b.x, i, B)), y);  // (B, 1)
+    Var fake_out = discriminator(t, stop_gradient(t, fake), y);            // (B, 1)
+    Var ld = d_loss(t, real_out, fake_out);
+    backward_reachable(t, ld);
+    gnorm_d = grad_norm(D_.params);
+    D_.opt.step(D_.params);
+    D_.params.zero_grad();
+    after_d_step();
+    loss_d += scalar(t, ld) / d_steps_;  // logged: the mean over the k sub-steps
+    if (last) log_d(t, real_out, fake_out, log);
+  }
+  G_.params.set_trainable(true);
+
+  // ---- one generator step: D frozen (a constant on the tape), gradients flow through it ----
+  D_.params.set_trainable(false);
+  Var fake_out = discriminator(t, fake, y);  // D with its updated weights on the same G(z)
+  Var lg = g_loss(t, fake_out);
+  backward_reachable(t, lg);
+  const double gnorm_g = grad_norm(G_.params);
+  G_.opt.step(G_.params);
+  G_.params.zero_grad();
+  D_.params.set_trainable(true);
+
+  log.add("loss_d", loss_d);
+  log.add("loss_g", scalar(t, lg));
+  log.add("grad_d", gnorm_d);
+  log.add("grad_g", gnorm_g);
+}
+
+void AdversarialModel::generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) {
+  DGM_CHECK(z.cols() == latent_ && out.rows() == z.rows() && out.cols() == dim_,
+            "generate: z %s, out %s; expected (n, %d) and (n, %d)", shape_str(z).text,
+            shape_str(out).text, latent_, dim_);
+  DGM_CHECK(!classes_ || (y.data && y.rows() == z.rows() && y.cols() == classes_),
+            "generate: the cGAN needs labels y (n, %d), got %s", classes_, shape_str(y).text);
+  const bool trainable = G_.params.trainable();
+  G_.params.set_trainable(false);  // forward only
+  Var x = generator(t, t.constant(z), classes_ ? t.constant(y) : Var{});
+  G_.params.set_trainable(trainable);
+  copy(out, t.value(x));
+}
+
+void AdversarialModel::evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) {
+  const int B = b.x.rows();
+  DGM_CHECK(b.x.cols() == dim_ && (!classes_ || (b.y.data && b.y.rows() == B)),
+            "evaluate: x %s, y %s; expected (B, %d) and labels for a cGAN", shape_str(b.x).text,
+            shape_str(b.y).text, dim_);
+  G_.params.set_trainable(false);
+  D_.params.set_trainable(false);
+  Tensor z = t.alloc(make_shape(B, latent_));
+  sample_latent(rng, z);
+  Var y = classes_ ? t.constant(b.y) : Var{};
+  Var real_out = discriminator(t, t.constant(b.x), y);
+  Var fake_out = discriminator(t, generator(t, t.constant(z), y), y);
+  log_eval(t, real_out, fake_out, out);
+  G_.params.set_trainable(true);
+  D_.params.set_trainable(true);
+}
+
+}  // namespace dgm
