@@ -72,8 +72,9 @@ doctest:
 
 $(TEST_OBJ): | doctest
 
-test: doctest $(TEST)
+test: doctest $(TEST) $(DGM)
 	$(TEST)
+	test/cli_smoke.sh $(DGM)
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN=1 test

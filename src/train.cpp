@@ -177,6 +177,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
       if (!std::isfinite(log.value[i])) {
         finish_csv();
         if (bar) std::fprintf(stderr, "\n");
+        report->diverged = true;
         return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. "
                              "Last good checkpoint: %s",
                              static_cast<long long>(state.step), log.name[i], log.value[i],

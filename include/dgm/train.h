@@ -26,6 +26,7 @@ struct TrainReport {
   StepLog last_epoch;          // image data: each term's mean over the last epoch; synthetic:
                                // over the last sample_every steps
   std::string out;             // the run folder
+  bool diverged = false;       // stopped by the NaN/Inf guard (not an input error)
 };
 
 // quiet: no progress bar and no per-epoch lines (benchmarks, tests).

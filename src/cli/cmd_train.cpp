@@ -114,7 +114,7 @@ int cmd_train(int argc, char** argv) {
   st = train(c, &r);
   if (!st) {
     std::fprintf(stderr, "dgm train: %s\n", st.message.c_str());
-    return 1;
+    return r.diverged ? 1 : 2;  // 1: the training failed; 2: bad flags or input files
   }
   return 0;
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# cli_smoke.sh - the `dgm` command's exit codes and messages on bad input (run by `make test`).
+# Every verb answers --help with 0; bad flags, unknown names and corrupt or truncated files give
+# exit status 2 and a one-line message naming what is wrong, never a crash (status >= 128).
+set -u
+dgm=${1:-build/dgm}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect STATUS PATTERN -- command...
+expect() {
+  local want=$1 pattern=$2; shift 3
+  local out status
+  out=$("$@" 2>&1); status=$?
+  if [ "$status" -eq "$want" ] && printf '%s' "$out" | grep -q -- "$pattern"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $* -> status $status (want $want), output: $(printf '%s' "$out" | head -3)"
+  fi
+}
+
+for verb in train sample eval theory run bench bench-quality; do
+  expect 0 "usage: dgm $verb" -- "$dgm" "$verb" --help
+done
+expect 2 "usage: dgm <verb>" -- "$dgm"
+expect 2 "unknown verb 'fly'" -- "$dgm" fly
+expect 2 "which model" -- "$dgm" train
+expect 2 "unknown flag --epoch" -- "$dgm" train vae --epoch 3
+expect 2 "expects an integer, got 'x'" -- "$dgm" train vae --epochs x
+expect 2 "unknown model 'vea'" -- "$dgm" train vea
+expect 2 "unknown check 'nope'" -- "$dgm" theory nope
+expect 2 "--ckpt and --out are required" -- "$dgm" sample
+expect 2 "cannot open" -- "$dgm" eval --ckpt "$tmp/none.safetensors"
+
+# A data folder whose files are corrupt or truncated.
+mkdir -p "$tmp/bad" "$tmp/trunc"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  head -c 3000 "datasets/fashion-mnist-subset/$f.gz" > "$tmp/trunc/$f.gz"
+  cp "datasets/fashion-mnist-subset/$f.gz" "$tmp/bad/$f.gz"
+done
+printf 'not gzip at all' > "$tmp/bad/train-images-idx3-ubyte.gz"
+expect 2 "truncated" -- "$dgm" train vae --epochs 1 --data "$tmp/trunc" --out "$tmp/run"
+expect 2 "gzip" -- "$dgm" train vae --epochs 1 --data "$tmp/bad" --out "$tmp/run"
+
+# A checkpoint cut in half, and one that is not a checkpoint at all.
+"$dgm" train gan --data ring --iters 20 --hidden 8 --latent 2 --batch 16 --out "$tmp/ok" >/dev/null 2>&1
+head -c 500 "$tmp/ok/model.safetensors" > "$tmp/half.safetensors"
+expect 2 "half.safetensors" -- "$dgm" sample --ckpt "$tmp/half.safetensors" --out "$tmp/s.csv"
+printf 'hello' > "$tmp/junk.safetensors"
+expect 2 "junk.safetensors" -- "$dgm" eval --ckpt "$tmp/junk.safetensors"
+expect 0 "wrote 10 samples" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --n 10 --out "$tmp/s.npy"
+expect 2 "makes no images" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --out "$tmp/s.png"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
