@@ -1,0 +1,42 @@
+// checkpoint.h - a run's whole state in one safetensors file (model.safetensors).
+//
+// Tensors, each named "<part>.<parameter>" (e.g. "G.G.0.W"), row-major float32:
+//   every parameter of every part, then each part's optimizer state "<part>.opt.s1" and
+//   "<part>.opt.s2" (when the optimizer has them).
+// __metadata__ (strings): "format" = "dgm-checkpoint-1", "config" = the run's settings that
+// change its result (config_to_text(c, true)), "step", "epoch", "rng" (the PCG32 state, 4 words),
+// "<part>.opt.t" (steps taken, for Adam's bias correction), "data" = "dim rows cols classes".
+// The file is written to "<path>.tmp" and renamed over path, so a crash mid-write leaves the
+// previous checkpoint intact. Loading restores everything, so training continues bit-identically.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "dgm/config.h"
+#include "dgm/models/model.h"
+#include "dgm/rng.h"
+#include "dgm/status.h"
+
+namespace dgm {
+
+struct TrainState {
+  std::int64_t step = 0;  // optimisation steps done
+  int epoch = 0;          // epochs done (image data)
+  RngState rng;           // the training Rng after those steps
+  DataInfo info;          // the shape of the data trained on (so sampling needs no data)
+};
+
+Status save_checkpoint(const std::string& path, const Config& c, Model& m, const TrainState& s);
+
+// The config stored in a checkpoint, applied on top of *c (which keeps its run-control settings).
+Status read_checkpoint_config(const std::string& path, Config* c);
+
+// Loads weights, optimizer state and the training state into a model already built with the
+// checkpoint's config. Shapes and names must match exactly.
+Status load_checkpoint(const std::string& path, Model& m, TrainState* s);
+
+// Reads the config and data shape, makes and builds the model, loads the checkpoint: what
+// `dgm sample` and `dgm eval` need.
+Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model>* m, TrainState* s);
+
+}  // namespace dgm

@@ -1,0 +1,35 @@
+// fileio.h - whole-file reads, atomic writes and run folders, for the io/ layer.
+//
+// Not part of the core (the core needs no file system). Every function returns a Status whose
+// message names the path and the system's reason (strerror) on failure; nothing throws.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dgm/status.h"
+
+namespace dgm {
+
+// Reads the whole file at `path` into *out (replacing its contents).
+Status read_file(const std::string& path, std::vector<std::uint8_t>* out);
+
+// Writes n bytes to "<path>.tmp", closes it, then renames it over `path`. A reader never sees a
+// half-written file: either the old file or the new one (rename is atomic on POSIX file
+// systems). On failure the temporary file is removed and `path` is left as it was.
+Status write_file_atomic(const std::string& path, const void* data, std::size_t n);
+Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
+Status write_text_atomic(const std::string& path, const std::string& text);
+
+// Creates the folder and any missing parents (mkdir -p). Ok if it already exists as a folder.
+Status make_dirs(const std::string& path);
+
+// "out/run1" + "samples/epoch_001.png" -> "out/run1/samples/epoch_001.png".
+std::string join_path(const std::string& folder, const std::string& name);
+
+// The extension of the last path component, lower-cased, without the dot ("" if none):
+// "a/b.PNG" -> "png", "a.b/c" -> "".
+std::string path_extension(const std::string& path);
+
+}  // namespace dgm

@@ -1,0 +1,37 @@
+// train.h - `dgm train`: everything around a model's train_step.
+//
+// Prints the full config and seed first, then trains: a one-line progress bar with ETA on a
+// terminal (plain lines otherwise) and a summary line per epoch. The run folder (--out) gets
+//   config.txt              every setting, one "name = value" per line
+//   metrics.csv             step, epoch, every logged term (loss terms, D(x), D(G(z)), ...), seconds
+//   samples/epoch_NNN.png   images from the same fixed z every epoch (synthetic data:
+//                           samples/iter_NNNNNN.svg, data and samples overlaid)
+//   recon.png               test images above their reconstructions (models with an encoder)
+//   model.safetensors       the checkpoint (checkpoint.h), rewritten atomically every epoch
+// A non-finite loss stops the run with the step, the term and the first non-finite parameter.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "dgm/config.h"
+#include "dgm/models/model.h"
+#include "dgm/status.h"
+
+namespace dgm {
+
+struct TrainReport {
+  std::int64_t steps = 0;      // steps taken in this call
+  double seconds = 0;          // wall time of the training loop in this call
+  double seconds_per_epoch = 0;  // image data: mean over the epochs run in this call
+  StepLog last_epoch;          // image data: each term's mean over the last epoch; synthetic:
+                               // over the last sample_every steps
+  std::string out;             // the run folder
+};
+
+// quiet: no progress bar and no per-epoch lines (benchmarks, tests).
+Status train(const Config& c, TrainReport* report, bool quiet = false);
+
+// "runs/<model>" unless c.out is set.
+std::string run_folder(const Config& c);
+
+}  // namespace dgm

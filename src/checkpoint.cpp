@@ -1,0 +1,153 @@
+// checkpoint.cpp - saving and restoring a run (see include/dgm/checkpoint.h).
+#include "dgm/checkpoint.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "dgm/safetensors.h"
+
+namespace dgm {
+namespace {
+
+const char* const kFormat = "dgm-checkpoint-1";
+
+std::vector<std::int64_t> dims(const Tensor& t) {
+  std::vector<std::int64_t> d;
+  for (int i = 0; i < t.ndim; ++i) d.push_back(t.dim[i]);
+  return d;
+}
+
+std::string rng_text(const RngState& r) {
+  std::uint32_t spare_bits;
+  std::memcpy(&spare_bits, &r.spare, sizeof spare_bits);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64 " %016" PRIx64 " %" PRIu32 " %08" PRIx32, r.state, r.inc,
+                r.has_spare, spare_bits);
+  return buf;
+}
+
+bool parse_rng(const std::string& s, RngState* r) {
+  std::uint64_t st, inc;
+  std::uint32_t has, bits;
+  if (std::sscanf(s.c_str(), "%" SCNx64 " %" SCNx64 " %" SCNu32 " %" SCNx32, &st, &inc, &has, &bits) != 4)
+    return false;
+  r->state = st;
+  r->inc = inc;
+  r->has_spare = has;
+  std::memcpy(&r->spare, &bits, sizeof bits);
+  return true;
+}
+
+bool parse_i64(const std::string* s, std::int64_t* v) {
+  if (!s) return false;
+  char* end = nullptr;
+  long long x = std::strtoll(s->c_str(), &end, 10);
+  if (s->empty() || *end) return false;
+  *v = x;
+  return true;
+}
+
+}  // namespace
+
+Status save_checkpoint(const std::string& path, const Config& c, Model& m, const TrainState& s) {
+  std::vector<NamedTensor> tensors;
+  Metadata meta;
+  meta["format"] = kFormat;
+  meta["config"] = config_to_text(c, true);
+  meta["step"] = std::to_string(s.step);
+  meta["epoch"] = std::to_string(s.epoch);
+  meta["rng"] = rng_text(s.rng);
+  meta["data"] = std::to_string(s.info.dim) + " " + std::to_string(s.info.rows) + " " +
+                 std::to_string(s.info.cols) + " " + std::to_string(s.info.classes);
+  for (Part* p : m.parts()) {
+    for (int h = 0; h < p->params.count(); ++h)
+      tensors.push_back(NamedTensor{p->name + "." + p->params.name(h), dims(p->params.value(h)),
+                                    p->params.value(h).data});
+    const std::int64_t n = static_cast<std::int64_t>(p->params.size());
+    if (!p->opt.s1.empty()) tensors.push_back(NamedTensor{p->name + ".opt.s1", {n}, p->opt.s1.data()});
+    if (!p->opt.s2.empty()) tensors.push_back(NamedTensor{p->name + ".opt.s2", {n}, p->opt.s2.data()});
+    meta[p->name + ".opt.t"] = std::to_string(p->opt.t);
+  }
+  return save_safetensors(path, tensors, meta);
+}
+
+Status read_checkpoint_config(const std::string& path, Config* c) {
+  SafetensorsFile f;
+  Status st = f.load(path);
+  if (!st) return st;
+  const std::string* fmt = f.meta("format");
+  if (!fmt || *fmt != kFormat)
+    return Status::Error("%s: not a dgm checkpoint (metadata \"format\" is %s, expected %s)", path.c_str(),
+                         fmt ? fmt->c_str() : "missing", kFormat);
+  const std::string* text = f.meta("config");
+  if (!text) return Status::Error("%s: checkpoint has no \"config\" metadata", path.c_str());
+  return config_from_text(*text, c).prefixed(path);
+}
+
+Status load_checkpoint(const std::string& path, Model& m, TrainState* s) {
+  SafetensorsFile f;
+  Status st = f.load(path);
+  if (!st) return st;
+  for (Part* p : m.parts()) {
+    for (int h = 0; h < p->params.count(); ++h) {
+      st = f.read(p->name + "." + p->params.name(h), p->params.value(h));
+      if (!st) return st.prefixed(path);
+    }
+    const std::int64_t n = static_cast<std::int64_t>(p->params.size());
+    if (!p->opt.s1.empty()) {
+      st = f.read(p->name + ".opt.s1", {n}, p->opt.s1.data());
+      if (!st) return st.prefixed(path);
+    }
+    if (!p->opt.s2.empty()) {
+      st = f.read(p->name + ".opt.s2", {n}, p->opt.s2.data());
+      if (!st) return st.prefixed(path);
+    }
+    std::int64_t t = 0;
+    if (!parse_i64(f.meta(p->name + ".opt.t"), &t))
+      return Status::Error("%s: metadata \"%s.opt.t\" missing or not an integer", path.c_str(), p->name.c_str());
+    p->opt.t = t;
+    p->params.zero_grad();
+  }
+  std::int64_t step = 0, epoch = 0;
+  if (!parse_i64(f.meta("step"), &step) || !parse_i64(f.meta("epoch"), &epoch))
+    return Status::Error("%s: metadata \"step\" or \"epoch\" missing or not an integer", path.c_str());
+  const std::string* rng = f.meta("rng");
+  if (!rng || !parse_rng(*rng, &s->rng))
+    return Status::Error("%s: metadata \"rng\" missing or malformed", path.c_str());
+  const std::string* data = f.meta("data");
+  if (!data || std::sscanf(data->c_str(), "%d %d %d %d", &s->info.dim, &s->info.rows, &s->info.cols,
+                           &s->info.classes) != 4)
+    return Status::Error("%s: metadata \"data\" missing or malformed", path.c_str());
+  s->step = step;
+  s->epoch = static_cast<int>(epoch);
+  return Status::Ok();
+}
+
+// The data shape alone, to build the model before loading its weights.
+static Status read_data_info(const std::string& path, DataInfo* info) {
+  SafetensorsFile f;
+  Status st = f.load(path);
+  if (!st) return st;
+  const std::string* data = f.meta("data");
+  if (!data || std::sscanf(data->c_str(), "%d %d %d %d", &info->dim, &info->rows, &info->cols, &info->classes) != 4 ||
+      info->dim < 1)
+    return Status::Error("%s: metadata \"data\" missing or malformed", path.c_str());
+  return Status::Ok();
+}
+
+Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model>* m, TrainState* s) {
+  Status st = read_checkpoint_config(path, c);
+  if (!st) return st;
+  DataInfo info;
+  st = read_data_info(path, &info);
+  if (!st) return st;
+  *m = make_model(c->model, &st);
+  if (!st) return st.prefixed(path);
+  Rng rng(c->seed);
+  st = (*m)->build(*c, info, rng);
+  if (!st) return st.prefixed(path);
+  return load_checkpoint(path, **m, s);
+}
+
+}  // namespace dgm

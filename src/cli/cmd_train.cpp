@@ -1,0 +1,214 @@
+// cmd_train.cpp - `dgm train`, `dgm sample`, `dgm eval`.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "dgm/checkpoint.h"
+#include "dgm/evaluate.h"
+#include "dgm/fileio.h"
+#include "dgm/image.h"
+#include "dgm/outputs.h"
+#include "dgm/plot.h"
+#include "dgm/train.h"
+
+namespace dgm {
+namespace {
+
+int fail(const char* verb, const Status& s) {
+  std::fprintf(stderr, "dgm %s: %s\n", verb, s.message.c_str());
+  return 2;
+}
+
+// The value of --name in argv (either "--name v" or "--name=v"), or nullptr.
+const char* find_flag(int argc, char** argv, const char* name) {
+  const std::size_t len = std::strlen(name);
+  for (int i = 0; i < argc; ++i) {
+    if (!std::strcmp(argv[i], name) && i + 1 < argc) return argv[i + 1];
+    if (!std::strncmp(argv[i], name, len) && argv[i][len] == '=') return argv[i] + len + 1;
+  }
+  return nullptr;
+}
+
+bool has_flag(int argc, char** argv, const char* name) {
+  for (int i = 0; i < argc; ++i)
+    if (!std::strcmp(argv[i], name)) return true;
+  return false;
+}
+
+// A small flag reader for the verbs with few flags.
+struct Flags {
+  int argc;
+  char** argv;
+  Status st;
+  std::vector<const char*> known;
+  const char* str(const char* name, const char* def) {
+    known.push_back(name);
+    const char* v = find_flag(argc, argv, name);
+    return v ? v : def;
+  }
+  long num(const char* name, long def, long lo, long hi) {
+    const char* v = str(name, nullptr);
+    if (!v) return def;
+    char* end = nullptr;
+    long x = std::strtol(v, &end, 10);
+    if (!*v || *end || x < lo || x > hi) {
+      if (st) st = Status::Error("%s expects an integer in %ld..%ld, got '%s'", name, lo, hi, v);
+      return def;
+    }
+    return x;
+  }
+  // Every argument must be a known flag or its value.
+  Status check() {
+    if (!st) return st;
+    for (int i = 0; i < argc; ++i) {
+      std::string a = argv[i];
+      std::string name = a.substr(0, a.find('='));
+      bool ok = false;
+      for (const char* k : known) ok = ok || name == k;
+      if (!ok) return Status::Error("unexpected argument '%s' (see --help)", argv[i]);
+      if (a.find('=') == std::string::npos) ++i;  // skip the value
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+  const bool help = wants_help(argc, argv);
+  std::string model = argc > 0 && argv[0][0] != '-' ? argv[0] : "";
+  if (!model.empty()) --argc, ++argv;
+  const char* data = find_flag(argc, argv, "--data");
+  if (help) {
+    std::printf("usage: dgm train MODEL [flags]\n"
+                "Trains MODEL (%s) and writes a run folder: config.txt, metrics.csv, samples/,\n"
+                "recon.png, model.safetensors. Defaults depend on the model and the data; shown\n"
+                "here for %s on %s:\n%s",
+                model_names(), model.empty() ? "vae" : model.c_str(), data ? data : "the Fashion-MNIST subset",
+                flags_help(config_defaults(model.empty() ? "vae" : model, data ? data : "")).c_str());
+    return 0;
+  }
+  if (model.empty()) {
+    std::fprintf(stderr, "dgm train: which model? (%s; dgm train --help)\n", model_names());
+    return 2;
+  }
+  Config c = config_defaults(model, data ? data : "");
+  Status st;
+  if (has_flag(argc, argv, "--resume")) {
+    // Start from the stored config, so `dgm train MODEL --out DIR --resume --epochs N` is enough.
+    Config probe = c;
+    st = parse_flags(argc, argv, &probe);
+    if (!st) return fail("train", st);
+    st = read_checkpoint_config(join_path(run_folder(probe), "model.safetensors"), &c);
+    if (!st) return fail("train", st.prefixed("--resume"));
+    if (c.model != model)
+      return fail("train", Status::Error("--resume: the checkpoint is a %s, not a %s", c.model.c_str(), model.c_str()));
+  }
+  st = parse_flags(argc, argv, &c);
+  if (!st) return fail("train", st);
+  c.model = model;
+  TrainReport r;
+  st = train(c, &r);
+  if (!st) {
+    std::fprintf(stderr, "dgm train: %s\n", st.message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_sample(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C]\n"
+                "Generates N samples from a checkpoint (the config is read from it).\n"
+                "  --ckpt F    a model.safetensors written by dgm train\n"
+                "  --out F     .png or .pgm: a grid of images (image models);\n"
+                "              .csv or .npy: one sample per row (any model)\n"
+                "  --n N       number of samples (default 100)\n"
+                "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
+                "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
+                "  --cols C    grid columns (default 10)\n");
+    return 0;
+  }
+  Flags f{argc, argv, Status::Ok(), {}};
+  const char* ckpt = f.str("--ckpt", nullptr);
+  const char* out = f.str("--out", nullptr);
+  const long n = f.num("--n", 100, 1, 1000000);
+  const long label = f.num("--label", -1, 0, 1000);
+  const char* seed_s = f.str("--seed", nullptr);
+  const long cols = f.num("--cols", 10, 1, 1000);
+  Status st = f.check();
+  if (!st) return fail("sample", st);
+  if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
+  Config c;
+  std::unique_ptr<Model> m;
+  TrainState ts;
+  st = open_checkpoint(ckpt, &c, &m, &ts);
+  if (!st) return fail("sample", st);
+  if (label >= 0 && (!m->conditional() || label >= ts.info.classes))
+    return fail("sample", Status::Error("--label %ld: this %s %s", label, c.model.c_str(),
+                                        m->conditional() ? "has fewer classes" : "is not conditional"));
+  const std::uint64_t seed = seed_s ? std::strtoull(seed_s, nullptr, 10) : c.seed;
+  FixedLatent fl = make_fixed_latent(*m, ts.info, seed, static_cast<int>(n), static_cast<int>(label));
+  Arena arena;
+  std::vector<float> rows(static_cast<std::size_t>(n) * ts.info.dim);
+  generate_rows(*m, arena, fl, ts.info.dim, rows.data());
+  const std::string ext = path_extension(out);
+  if (ext == "png" || ext == "pgm") {
+    if (ts.info.rows == 0) return fail("sample", Status::Error("%s: a %d-dim model makes no images; use .csv or .npy", out, ts.info.dim));
+    GridOptions g;
+    g.lo = m->scale() == PixelScale::kSigned ? -1.f : 0.f;
+    const int c_ = static_cast<int>(cols), r_ = static_cast<int>((n + cols - 1) / cols);
+    st = write_image(out, make_grid(rows.data(), static_cast<int>(n), ts.info.rows, ts.info.cols, r_, c_, g));
+  } else if (ext == "csv" || ext == "npy") {
+    st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim);
+  } else {
+    st = Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
+  }
+  if (!st) return fail("sample", st);
+  std::printf("wrote %ld samples of %s (step %lld, seed %llu) to %s\n", n, ckpt, static_cast<long long>(ts.step),
+              static_cast<unsigned long long>(seed), out);
+  return 0;
+}
+
+int cmd_eval(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S]\n"
+                "Prints one 'name value' line per metric of a checkpoint on the test split:\n"
+                "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
+                "       (importance-weighted bound with k = --iw samples of the run's config);\n"
+                "  ae/dae: test_recon; aae: test_recon, mmd_codes_prior, mmd_prior_prior;\n"
+                "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D).\n"
+                "  --data DIR   test data folder (default: the one the run trained on)\n"
+                "  --seed S     seed of the samples drawn (default 1)\n");
+    return 0;
+  }
+  Flags f{argc, argv, Status::Ok(), {}};
+  const char* ckpt = f.str("--ckpt", nullptr);
+  const char* data = f.str("--data", nullptr);
+  const long seed = f.num("--seed", 1, 0, 2147483647L);
+  Status st = f.check();
+  if (!st) return fail("eval", st);
+  if (!ckpt) return fail("eval", Status::Error("--ckpt is required (dgm eval --help)"));
+  Config c;
+  std::unique_ptr<Model> m;
+  TrainState ts;
+  st = open_checkpoint(ckpt, &c, &m, &ts);
+  if (!st) return fail("eval", st);
+  if (data) c.data = data;
+  RunData d;
+  st = load_run_data(c, &d);
+  if (!st) return fail("eval", st);
+  if (d.info.dim != ts.info.dim)
+    return fail("eval", Status::Error("%s has %d-dim data, the model was trained on %d-dim data", d.where.c_str(),
+                                      d.info.dim, ts.info.dim));
+  StepLog out;
+  evaluate_model(*m, d, static_cast<std::uint64_t>(seed), &out);
+  std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
+  for (int i = 0; i < out.n; ++i) std::printf("%s %.6g\n", out.name[i], out.value[i]);
+  return 0;
+}
+
+}  // namespace dgm

@@ -1,0 +1,94 @@
+// fileio.cpp - whole-file reads, atomic writes, mkdir -p (see include/dgm/fileio.h).
+#include "dgm/fileio.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace dgm {
+
+Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
+  out->clear();
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Status::Error("cannot open '%s' for reading: %s", path.c_str(), std::strerror(errno));
+  // Read in chunks rather than trusting ftell: works for pipes and files that change size.
+  std::uint8_t chunk[1 << 16];
+  for (;;) {
+    std::size_t got = std::fread(chunk, 1, sizeof chunk, f);
+    out->insert(out->end(), chunk, chunk + got);
+    if (got < sizeof chunk) break;
+  }
+  bool failed = std::ferror(f) != 0;
+  int err = errno;
+  std::fclose(f);
+  if (failed) {
+    out->clear();
+    return Status::Error("error reading '%s': %s", path.c_str(), std::strerror(err));
+  }
+  return Status::Ok();
+}
+
+Status write_file_atomic(const std::string& path, const void* data, std::size_t n) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return Status::Error("cannot open '%s' for writing: %s", tmp.c_str(), std::strerror(errno));
+  bool ok = n == 0 || std::fwrite(data, 1, n, f) == n;
+  int err = errno;
+  if (std::fflush(f) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (std::fclose(f) != 0 && ok) {  // a full disk may only show here
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return Status::Error("error writing '%s' (%zu bytes): %s", tmp.c_str(), n, std::strerror(err));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    std::remove(tmp.c_str());
+    return Status::Error("cannot rename '%s' to '%s': %s", tmp.c_str(), path.c_str(), std::strerror(err));
+  }
+  return Status::Ok();
+}
+
+Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  return write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+Status write_text_atomic(const std::string& path, const std::string& text) {
+  return write_file_atomic(path, text.data(), text.size());
+}
+
+Status make_dirs(const std::string& path) {
+  if (path.empty()) return Status::Error("make_dirs: empty folder name");
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Status::Error("cannot create folder '%s': %s", path.c_str(), ec.message().c_str());
+  if (!std::filesystem::is_directory(path, ec))
+    return Status::Error("cannot create folder '%s': a file of that name exists", path.c_str());
+  return Status::Ok();
+}
+
+std::string join_path(const std::string& folder, const std::string& name) {
+  if (folder.empty()) return name;
+  if (folder.back() == '/') return folder + name;
+  return folder + "/" + name;
+}
+
+std::string path_extension(const std::string& path) {
+  std::size_t slash = path.find_last_of('/');
+  std::size_t start = slash == std::string::npos ? 0 : slash + 1;
+  std::size_t dot = path.find_last_of('.');
+  if (dot == std::string::npos || dot < start) return "";
+  std::string ext = path.substr(dot + 1);
+  for (char& c : ext)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return ext;
+}
+
+}  // namespace dgm

@@ -1,0 +1,75 @@
+// run_data.cpp - loading a run's data and cutting batches (see include/dgm/run_data.h).
+#include "dgm/run_data.h"
+
+#include <cstdio>
+
+namespace dgm {
+
+Status load_run_data(const Config& c, RunData* d) {
+  if (is_toy_data(c.data)) {
+    ToyParams p;
+    Status s = toy_defaults(c.data, &p);
+    if (!s) return s;
+    p.modes = c.modes;
+    p.radius = c.radius;
+    p.side = c.side;
+    p.spacing = c.spacing;
+    if (c.stddev >= 0) p.stddev = c.stddev;
+    p.mean = c.mean;
+    p.noise_lo = c.noise_lo;
+    p.noise_hi = c.noise_hi;
+    s = make_toy_set(c.data, p, &d->set);
+    if (!s) return s;
+    d->toy = true;
+    d->info.dim = d->set.dim;
+    d->info.classes = 0;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s (%d modes, std %g)", c.data.c_str(), d->set.modes, d->set.stddev);
+    d->where = buf;
+    return Status::Ok();
+  }
+  std::string dir;
+  Status s = resolve_data_dir(c.data, &dir);
+  if (!s) return s;
+  s = load_image_data(dir, &d->images);
+  if (!s) return s;
+  d->toy = false;
+  d->info.dim = d->images.train.dim();
+  d->info.rows = d->images.train.rows;
+  d->info.cols = d->images.train.cols;
+  d->info.classes = kFashionClasses;
+  d->where = dir;
+  return Status::Ok();
+}
+
+int steps_per_epoch(const RunData& d, int B, int per_step) {
+  if (d.toy) return 0;
+  return d.images.train.n / (B * per_step);  // the remainder of a shuffled epoch is dropped
+}
+
+Batch train_batch(Tape& t, const RunData& d, const int* idx, int n, PixelScale scale, Rng& rng) {
+  Batch b;
+  b.x = t.alloc(make_shape(n, d.info.dim));
+  if (d.toy) {
+    toy_batch(d.set, rng, b.x);
+    return b;
+  }
+  image_batch(d.images.train, idx, n, scale, b.x);
+  b.y = t.alloc(make_shape(n, d.info.classes));
+  onehot_batch(d.images.train, idx, n, d.info.classes, b.y);
+  return b;
+}
+
+Batch test_batch(Tape& t, const RunData& d, int begin, int n, PixelScale scale) {
+  Batch b;
+  b.x = t.alloc(make_shape(n, d.info.dim));
+  b.y = t.alloc(make_shape(n, d.info.classes));
+  // Consecutive indices: a small index array in the arena (no heap allocation).
+  int* idx = reinterpret_cast<int*>(t.arena().alloc(static_cast<std::size_t>(n)));
+  for (int i = 0; i < n; ++i) idx[i] = begin + i;
+  image_batch(d.images.test, idx, n, scale, b.x);
+  onehot_batch(d.images.test, idx, n, d.info.classes, b.y);
+  return b;
+}
+
+}  // namespace dgm

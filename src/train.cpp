@@ -1,0 +1,262 @@
+// train.cpp - the training loop and the run folder (see include/dgm/train.h).
+#include "dgm/train.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "dgm/checkpoint.h"
+#include "dgm/fileio.h"
+#include "dgm/outputs.h"
+#include "dgm/parallel.h"
+#include "dgm/run_data.h"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+static bool stderr_is_terminal() { return isatty(fileno(stderr)) != 0; }
+#else
+static bool stderr_is_terminal() { return false; }
+#endif
+
+namespace dgm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string hms(double s) {
+  if (!(s >= 0) || s > 1e7) return "?";
+  char buf[32];
+  const long t = static_cast<long>(s + 0.5);
+  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+// Running means of every logged term since the last clear().
+struct Means {
+  StepLog sum;
+  long count = 0;
+  void add(const StepLog& l) {
+    for (int i = 0; i < l.n; ++i) {
+      double prev = 0;
+      for (int j = 0; j < sum.n; ++j)
+        if (sum.name[j] == l.name[i]) prev = sum.value[j];
+      sum.add(l.name[i], prev + l.value[i]);
+    }
+    ++count;
+  }
+  StepLog mean() const {
+    StepLog m = sum;
+    for (int i = 0; i < m.n; ++i) m.value[i] /= count > 0 ? static_cast<double>(count) : 1.0;
+    return m;
+  }
+  void clear() {
+    sum.clear();
+    count = 0;
+  }
+};
+
+std::string log_text(const StepLog& l) {
+  std::string s;
+  char buf[64];
+  for (int i = 0; i < l.n; ++i) {
+    std::snprintf(buf, sizeof buf, "%s%s %.4g", i ? "  " : "", l.name[i], l.value[i]);
+    s += buf;
+  }
+  return s;
+}
+
+// The first parameter tensor holding a NaN or Inf, for the NaN guard's message.
+std::string first_nonfinite(Model& m) {
+  for (Part* p : m.parts())
+    for (int h = 0; h < p->params.count(); ++h) {
+      Tensor v = p->params.value(h);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v.data[i])) return p->name + "." + p->params.name(h);
+    }
+  return "none (the parameters are finite)";
+}
+
+std::size_t count_params(Model& m) {
+  std::size_t n = 0;
+  for (Part* p : m.parts()) n += p->params.size();
+  return n;
+}
+
+}  // namespace
+
+std::string run_folder(const Config& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
+
+Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
+  Config c = cfg_in;
+  Status st = validate(c);
+  if (!st) return st;
+  if (c.threads > 0) set_num_threads(c.threads);
+  const std::string out = run_folder(c);
+  report->out = out;
+  const std::string ckpt_path = join_path(out, "model.safetensors");
+
+  RunData d;
+  st = load_run_data(c, &d);
+  if (!st) return st;
+  std::unique_ptr<Model> m = make_model(c.model, &st);
+  if (!st) return st;
+  Rng rng(c.seed);
+  st = m->build(c, d.info, rng);
+  if (!st) return st;
+  TrainState state;
+  state.info = d.info;
+  if (c.resume) {
+    st = load_checkpoint(ckpt_path, *m, &state);
+    if (!st) return st.prefixed("--resume");
+    rng.set_state(state.rng);
+  }
+  st = make_dirs(join_path(out, "samples"));
+  if (!st) return st;
+  st = write_text_atomic(join_path(out, "config.txt"), config_to_text(c));
+  if (!st) return st;
+
+  const int B = c.batch, per_step = m->batches_per_step();
+  const bool toy = d.toy;
+  const int spe = toy ? 0 : steps_per_epoch(d, B, per_step);
+  if (!toy && spe < 1)
+    return Status::Error("%s has %d training images, fewer than one step needs (batch %d x %d)", d.where.c_str(),
+                         d.images.train.n, B, per_step);
+  const std::int64_t total_steps = toy ? c.iters : static_cast<std::int64_t>(spe) * c.epochs;
+  const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
+
+  if (!quiet) {
+    std::printf("dgm train %s\n%s", c.model.c_str(), config_to_text(c).c_str());
+    std::printf("seed %llu  data %s  (%d-dim%s)  parameters %zu  threads %d\n",
+                static_cast<unsigned long long>(c.seed), d.where.c_str(), d.info.dim,
+                toy ? ", fresh samples every step" : "", count_params(*m), num_threads());
+    if (c.resume)
+      std::printf("resumed from %s at step %lld, epoch %d\n", ckpt_path.c_str(), static_cast<long long>(state.step),
+                  state.epoch);
+    std::fflush(stdout);
+  }
+
+  std::FILE* csv = std::fopen(join_path(out, "metrics.csv").c_str(), c.resume ? "a" : "w");
+  if (!csv) return Status::Error("%s: cannot open metrics.csv for writing", out.c_str());
+  bool header_done = c.resume;
+
+  const FixedLatent fixed = make_fixed_latent(*m, d.info, c.seed, toy ? 2500 : 100);
+  std::vector<float> toy_samples(toy ? static_cast<std::size_t>(fixed.n) * d.info.dim : 0);
+  Arena arena, out_arena;
+  Tape t(arena);
+  std::vector<int> order;
+  StepLog log;
+  Means means;
+  const bool bar = !quiet && stderr_is_terminal();
+  const auto t0 = Clock::now();
+  auto last_bar = t0;
+  std::int64_t steps_here = 0;
+  int epochs_here = 0;
+  double epoch_seconds = 0;
+
+  auto finish_csv = [&]() { std::fclose(csv); };
+  while (state.step < total_steps) {
+    const int epoch = state.epoch;  // image data: the epoch in progress
+    const int s_in_epoch = toy ? 0 : static_cast<int>(state.step % spe);
+    if (!toy && s_in_epoch == 0) {
+      epoch_order(d.images.train.n, rng, &order);
+      means.clear();
+    }
+    const auto step_t0 = Clock::now();
+    t.reset();
+    const int* idx = toy ? nullptr : order.data() + static_cast<std::size_t>(s_in_epoch) * B * per_step;
+    Batch b = train_batch(t, d, idx, B * per_step, m->scale(), rng);
+    log.clear();
+    m->train_step(t, b, rng, log);
+    ++state.step;
+    ++steps_here;
+    epoch_seconds += since(step_t0);
+    for (int i = 0; i < log.n; ++i)
+      if (!std::isfinite(log.value[i])) {
+        finish_csv();
+        if (bar) std::fprintf(stderr, "\n");
+        return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. "
+                             "Last good checkpoint: %s",
+                             static_cast<long long>(state.step), log.name[i], log.value[i],
+                             first_nonfinite(*m).c_str(), ckpt_path.c_str());
+      }
+    means.add(log);
+    if (!header_done) {
+      std::fprintf(csv, "step,epoch");
+      for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%s", log.name[i]);
+      std::fprintf(csv, ",seconds\n");
+      header_done = true;
+    }
+    if (c.log_every <= 1 || state.step % c.log_every == 0) {
+      std::fprintf(csv, "%lld,%d", static_cast<long long>(state.step), epoch + (toy ? 0 : 1));
+      for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%.7g", log.value[i]);
+      std::fprintf(csv, ",%.3f\n", since(t0));
+    }
+    if (bar && since(last_bar) > 0.25) {
+      last_bar = Clock::now();
+      const double done = static_cast<double>(state.step) / static_cast<double>(total_steps);
+      const double eta = since(t0) / static_cast<double>(steps_here) * static_cast<double>(total_steps - state.step);
+      char line[48];
+      const int w = 24, filled = static_cast<int>(done * w);
+      for (int i = 0; i < w; ++i) line[i] = i < filled ? '=' : (i == filled ? '>' : ' ');
+      line[w] = 0;
+      std::fprintf(stderr, "\r[%s] %3.0f%% step %lld/%lld  %s  ETA %s   ", line, 100 * done,
+                   static_cast<long long>(state.step), static_cast<long long>(total_steps),
+                   log_text(log).c_str(), hms(eta).c_str());
+      std::fflush(stderr);
+    }
+
+    const bool epoch_end = !toy && state.step % spe == 0;
+    const bool toy_mark = toy && (state.step % sample_every == 0 || state.step == total_steps);
+    if (!epoch_end && !toy_mark) continue;
+
+    // ---- end of an epoch (images) or a sampling point (synthetic data) ----
+    if (bar) std::fprintf(stderr, "\r%*s\r", 120, "");
+    const StepLog mean = means.mean();
+    report->last_epoch = mean;
+    char name[64];
+    if (toy) {
+      generate_rows(*m, out_arena, fixed, d.info.dim, toy_samples.data());
+      std::snprintf(name, sizeof name, "samples/iter_%06lld.svg", static_cast<long long>(state.step));
+      Rng plot_rng(c.seed, 11);
+      char title[96];
+      std::snprintf(title, sizeof title, "%s on %s, iteration %lld", c.model.c_str(), c.data.c_str(),
+                    static_cast<long long>(state.step));
+      st = write_toy_plot(d, toy_samples.data(), fixed.n, plot_rng, title, join_path(out, name));
+      if (!st) return finish_csv(), st;
+      if (!quiet)
+        std::printf("iter %lld/%lld  %s  %.1f s\n", static_cast<long long>(state.step),
+                    static_cast<long long>(total_steps), log_text(mean).c_str(), since(t0));
+      means.clear();
+    } else {
+      state.epoch = epoch + 1;
+      ++epochs_here;
+      std::snprintf(name, sizeof name, "samples/epoch_%03d.png", state.epoch);
+      st = write_sample_grid(*m, out_arena, d, fixed, 10, join_path(out, name));
+      if (!st) return finish_csv(), st;
+      st = write_reconstructions(*m, out_arena, d, join_path(out, "recon.png"));
+      if (!st) return finish_csv(), st;
+      if (!quiet)
+        std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),
+                    epoch_seconds, static_cast<double>(spe) * B * per_step / epoch_seconds);
+      report->seconds_per_epoch += epoch_seconds;
+      epoch_seconds = 0;
+    }
+    state.rng = rng.state();
+    st = save_checkpoint(ckpt_path, c, *m, state);
+    if (!st) return finish_csv(), st;
+    std::fflush(csv);
+    std::fflush(stdout);
+  }
+  finish_csv();
+  report->steps = steps_here;
+  report->seconds = since(t0);
+  if (epochs_here > 0) report->seconds_per_epoch /= epochs_here;
+  if (!quiet) std::printf("done: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here),
+                          report->seconds, out.c_str());
+  return Status::Ok();
+}
+
+}  // namespace dgm
