@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "dgm/fileio.h"  // read_file
 #include "dgm/status.h"
 
 namespace dgm {
@@ -41,9 +42,6 @@ Status zlib_uncompress(const std::uint8_t* in, std::size_t n, std::vector<std::u
 
 // True if the bytes start with the gzip magic 1f 8b.
 bool looks_like_gzip(const std::uint8_t* in, std::size_t n);
-
-// The whole file as bytes, unchanged. Errors name the path.
-Status read_file(const std::string& path, std::vector<std::uint8_t>* out);
 
 // The whole file, decompressed if it is gzip: a name ending in ".gz" must hold gzip data; any
 // other name is decompressed if it starts with the gzip magic and returned as is otherwise.

@@ -12,20 +12,26 @@ namespace dgm {
 Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
   out->clear();
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return Status::Error("cannot open '%s' for reading: %s", path.c_str(), std::strerror(errno));
-  // Read in chunks rather than trusting ftell: works for pipes and files that change size.
-  std::uint8_t chunk[1 << 16];
-  for (;;) {
-    std::size_t got = std::fread(chunk, 1, sizeof chunk, f);
-    out->insert(out->end(), chunk, chunk + got);
-    if (got < sizeof chunk) break;
+  if (!f) return Status::Error("%s: cannot open: %s", path.c_str(), std::strerror(errno));
+  if (std::fseek(f, 0, SEEK_END) == 0) {  // the size, to allocate once; reading decides in the end
+    long size = std::ftell(f);  // a folder reports a huge size: reserve only plausible ones
+    if (size > 0 && size < (1L << 31)) out->reserve(static_cast<std::size_t>(size));
+    std::rewind(f);
   }
-  bool failed = std::ferror(f) != 0;
-  int err = errno;
+  const std::size_t chunk = 1 << 20;
+  for (;;) {
+    std::size_t have = out->size();
+    out->resize(have + chunk);
+    std::size_t got = std::fread(out->data() + have, 1, chunk, f);
+    out->resize(have + got);
+    if (got < chunk) break;
+  }
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
   std::fclose(f);
   if (failed) {
     out->clear();
-    return Status::Error("error reading '%s': %s", path.c_str(), std::strerror(err));
+    return Status::Error("%s: read error: %s", path.c_str(), std::strerror(err));
   }
   return Status::Ok();
 }

@@ -485,33 +485,6 @@ Status zlib_uncompress(const std::uint8_t* in, std::size_t n, std::vector<std::u
   return Status::Ok();
 }
 
-Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
-  out->clear();
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return Status::Error("%s: cannot open: %s", path.c_str(), std::strerror(errno));
-  if (std::fseek(f, 0, SEEK_END) == 0) {  // the size, to allocate once; reading decides in the end
-    long size = std::ftell(f);
-    if (size > 0) out->reserve(static_cast<std::size_t>(size));
-    std::rewind(f);
-  }
-  const std::size_t chunk = 1 << 20;
-  for (;;) {
-    std::size_t have = out->size();
-    out->resize(have + chunk);
-    std::size_t got = std::fread(out->data() + have, 1, chunk, f);
-    out->resize(have + got);
-    if (got < chunk) break;
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed) {
-    out->clear();
-    return Status::Error("%s: read error: %s", path.c_str(), std::strerror(err));
-  }
-  return Status::Ok();
-}
-
 Status read_file_decompressed(const std::string& path, std::vector<std::uint8_t>* out) {
   std::vector<std::uint8_t> raw;
   Status s = read_file(path, &raw);
