@@ -6,7 +6,8 @@
 //   q(z) = int_x q(z|x) p_d(x) dx                          ([Vesel] 1.4)
 // is pushed towards a prior p(z) by a discriminator on codes instead of the VAE's KL term:
 // "we want q(z) to match the prior p(z) ... train a discriminating network to tell the codes of
-// real data from random codes drawn from p" ([Utkin] "Соперничающие автокодеры", 6th slide).
+// real data from random codes drawn from p" ([Utkin] "Соперничающие автокодеры", the slide
+// "Мы хотим, чтобы q(z) совпадало с априорным p(z)").
 //
 // Networks (sizes from the Config; hidden activation --act):
 //   encoder E   dim [+ latent] -> hidden... -> latent [x 2]      (Part "enc")
