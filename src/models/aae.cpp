@@ -90,14 +90,6 @@ double mean_sigmoid(const Tensor& logit) {
   return s / logit.rows();
 }
 
-// Tape::backward(loss) visits every node created before the loss. Once a phase has stepped its
-// optimizer its nodes can give no more useful gradients, so they are marked as constants: the
-// next phase's backward then skips them instead of re-running them with zero gradients (the
-// same numbers, a fraction of the work).
-void end_phase(Tape& t) {
-  for (int id = 0; id < t.size(); ++id) t.node(id).needs_grad = false;
-}
-
 class AdversarialAutoencoder : public Aae {
  public:
   Status build(const Config& c, const DataInfo& d, Rng& rng) override {
@@ -154,7 +146,6 @@ class AdversarialAutoencoder : public Aae {
     dec_.params.zero_grad();
     sync_mirror();
     log.add("recon", scalar(t, loss));
-    end_phase(t);
   }
 
   // Phase 2 ([Utkin] events, 2): L_D = mean_i -log D(z'_i) + mean_i -log(1 - D(E(x_i))),
@@ -174,7 +165,6 @@ class AdversarialAutoencoder : public Aae {
     log.add("loss_d", scalar(t, loss));
     log.add("d_prior", mean_sigmoid(t.value(lp)));
     log.add("d_code", mean_sigmoid(t.value(lq)));
-    end_phase(t);
   }
 
   // Phase 3 ([Utkin] events, 3): L_G = mean_i -log D(E(x_i)) with D frozen; steps the encoder
@@ -189,7 +179,6 @@ class AdversarialAutoencoder : public Aae {
     sync_mirror();
     D_.params.set_trainable(true);
     log.add("loss_g", scalar(t, loss));
-    end_phase(t);
   }
 
   void sample_latent(Rng& rng, Tensor z) override { sample_prior(prior_, rng, z); }
