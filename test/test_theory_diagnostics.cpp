@@ -2,6 +2,8 @@
 // library functions on hand-computed values, and the same comparisons failing on wrong formulas.
 #include <doctest/doctest.h>
 
+#include "theory_test.h"
+
 #include <cmath>
 
 #include "dgm/rng.h"
@@ -11,17 +13,10 @@
 
 using namespace dgm;
 
-static bool run_silent(const char* name) {
-  const TheoryCheck* c = find_theory_check(name);
-  REQUIRE(c != nullptr);
-  Report r(nullptr);
-  c->run(r);
-  return r.passed() && r.comparisons() > 0;
-}
 
-TEST_CASE("theory check: generative-vs-discriminative") { CHECK(run_silent("generative-vs-discriminative")); }
-TEST_CASE("theory check: birthday") { CHECK(run_silent("birthday")); }
-TEST_CASE("theory check: dae-score") { CHECK(run_silent("dae-score")); }
+TEST_CASE("theory check: generative-vs-discriminative") { CHECK(run_theory_silently("generative-vs-discriminative")); }
+TEST_CASE("theory check: birthday") { CHECK(run_theory_silently("birthday")); }
+TEST_CASE("theory check: dae-score") { CHECK(run_theory_silently("dae-score")); }
 
 TEST_CASE("diagnostics: tables of three points by hand") {
   std::vector<std::pair<int, int>> pts = {{0, 1}, {1, 1}, {1, 0}};

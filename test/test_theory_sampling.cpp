@@ -2,6 +2,8 @@
 // hand-computed values, and the same comparisons failing on wrong samplers / formulas.
 #include <doctest/doctest.h>
 
+#include "theory_test.h"
+
 #include <cmath>
 
 #include "dgm/rng.h"
@@ -10,19 +12,12 @@
 
 using namespace dgm;
 
-static bool run_silent(const char* name) {
-  const TheoryCheck* c = find_theory_check(name);
-  REQUIRE(c != nullptr);
-  Report r(nullptr);
-  c->run(r);
-  return r.passed() && r.comparisons() > 0;
-}
 
-TEST_CASE("theory check: inverse-transform") { CHECK(run_silent("inverse-transform")); }
-TEST_CASE("theory check: rejection") { CHECK(run_silent("rejection")); }
-TEST_CASE("theory check: bootstrap") { CHECK(run_silent("bootstrap")); }
-TEST_CASE("theory check: likelihood-vs-quality") { CHECK(run_silent("likelihood-vs-quality")); }
-TEST_CASE("theory check: evidence-vs-cv") { CHECK(run_silent("evidence-vs-cv")); }
+TEST_CASE("theory check: inverse-transform") { CHECK(run_theory_silently("inverse-transform")); }
+TEST_CASE("theory check: rejection") { CHECK(run_theory_silently("rejection")); }
+TEST_CASE("theory check: bootstrap") { CHECK(run_theory_silently("bootstrap")); }
+TEST_CASE("theory check: likelihood-vs-quality") { CHECK(run_theory_silently("likelihood-vs-quality")); }
+TEST_CASE("theory check: evidence-vs-cv") { CHECK(run_theory_silently("evidence-vs-cv")); }
 
 TEST_CASE("sampling: normal density and CDF at hand values") {
   CHECK(normal_log_pdf(0, 0, 1) == doctest::Approx(-0.5 * std::log(2 * kPi)).epsilon(1e-15));
