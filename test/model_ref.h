@@ -2,6 +2,8 @@
 // a double-precision reference forward pass of an MLP read back from a ParamStore by name
 // (independent of the tape and gemm), a fixed synthetic image batch, and a trainer-like step.
 #pragma once
+#include <doctest/doctest.h>
+
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -104,6 +106,32 @@ inline void mean_se(const std::vector<double>& v, double* mean, double* se) {
   *mean = s / v.size();
   for (double x : v) s2 += (x - *mean) * (x - *mean);
   *se = std::sqrt(s2 / (v.size() - 1) / v.size());
+}
+
+
+// generate() and reconstruct() of a Bernoulli-output model give (n, dim) values in [0, 1], and
+// an output tensor of the wrong width is refused.
+inline void check_outputs_in_unit_range(dgm::Model& m, dgm::Tape& t, int dim, int latent) {
+  using namespace dgm;
+  Rng rng(7);
+  t.reset();
+  Tensor z = t.alloc(make_shape(5, latent));
+  m.sample_latent(rng, z);
+  Tensor out = t.alloc(make_shape(5, dim));
+  m.generate(t, z, Tensor{}, out);
+  const std::vector<float> x = binary_images(5, dim, 1);
+  Tensor xt = t.alloc(make_shape(5, dim));
+  std::memcpy(xt.data, x.data(), x.size() * sizeof(float));
+  Tensor rec = t.alloc(make_shape(5, dim));
+  CHECK(m.reconstruct(t, xt, rec));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    REQUIRE((out.data[i] >= 0.f && out.data[i] <= 1.f));
+    REQUIRE((rec.data[i] >= 0.f && rec.data[i] <= 1.f));
+  }
+  Tensor bad = t.alloc(make_shape(5, dim - 1));
+  CHECK_THROWS(m.generate(t, z, Tensor{}, bad));
+  CHECK_THROWS(m.reconstruct(t, xt, bad));
+  CHECK(m.latent_dim() == latent);
 }
 
 }  // namespace ref
