@@ -245,7 +245,8 @@ std::vector<double> mlp_by_hand(const ParamStore& p, const std::vector<double>& 
     std::vector<double> o(static_cast<std::size_t>(W.rows()));
     for (int j = 0; j < W.rows(); ++j) {
       double s = b.data[j];
-      for (int i = 0; i < W.cols(); ++i) s += static_cast<double>(W.data[j * W.cols() + i]) * h[static_cast<std::size_t>(i)];
+      for (int i = 0; i < W.cols(); ++i)
+        s += static_cast<double>(W.data[j * W.cols() + i]) * h[static_cast<std::size_t>(i)];
       o[static_cast<std::size_t>(j)] = l + 1 < layers ? std::tanh(s) : s;
     }
     h = o;

@@ -180,7 +180,8 @@ int cmd_bench_quality(int argc, char** argv) {
     // Three seeds: one lucky run would say little about a GAN, whose samples wander around the
     // equilibrium (docs/models-gan.md).
     Config c0 = config_defaults("gan", "gauss1d");
-    std::printf("gauss1d: GAN learns N(-1, 1) from Uniform(0, 1) noise; G and D hidden %s %s, Adam G %g D %g beta1 %g, batch %d, %lld iterations, 3 seeds\n",
+    std::printf("gauss1d: GAN learns N(-1, 1) from Uniform(0, 1) noise; G and D hidden %s %s, "
+                "Adam G %g D %g beta1 %g, batch %d, %lld iterations, 3 seeds\n",
                 hidden_text(c0.hidden).c_str(), c0.act.c_str(), c0.lr_g, c0.lr_d, c0.beta1, c0.batch,
                 static_cast<long long>(c0.iters));
     int passed = 0;
