@@ -1,7 +1,9 @@
 // cgan.cpp - the conditional GAN ([MSU] Условные состязательные генеративные сети; [Vesel] 1.2:
 // "razširitev na pogojni generativni model p(x|c) ... dodamo pogoj c na vhod tako generatorju
 // kot diskriminatorju"). Both networks take the one-hot label y as extra input columns:
-//   G(z, y) = G(concat(z, y)),   D(x, y) = D(concat(x, y))   (adversarial.cpp)
+//   G(z, y) = G(concat(z, s_G y)),   D(x, y) = D(concat(x, s_D y))   (adversarial.cpp)
+// with s_G = sqrt(latent), s_D = sqrt(dim): y scaled to the norm of the input it joins, so that
+// the label's first-layer weights matter as early as the others do (AdversarialModel::build).
 // and the game is the GAN's with every term conditioned on y:
 //   min_G max_D  E_{x~p_data, y~p_y} log D(x, y) + E_{z~p_z, y~p_y} log(1 - D(G(z, y), y))
 // so the loss terms are gan.cpp's (means over the minibatch, from logits):

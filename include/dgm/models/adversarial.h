@@ -15,7 +15,8 @@
 //   D: (dim [+ classes]) -> reversed hidden... -> 1, hidden activation --act, output a logit
 //      (GAN: D(x) = sigmoid(logit); WGAN: the critic value f(x) itself).
 // The cGAN appends the one-hot label y to G's and D's inputs ([MSU] Условные состязательные
-// генеративные сети).
+// генеративные сети), scaled to the norm of the input it joins: sqrt(latent) y for G, sqrt(dim) y
+// for D (see AdversarialModel::build for why).
 #pragma once
 #include "dgm/models/model.h"
 
@@ -71,6 +72,7 @@ class AdversarialModel : public Model {
   int latent_ = 0, dim_ = 0, classes_ = 0, d_steps_ = 1;
   bool uniform_noise_ = false;  // gauss1d: z ~ U(noise_lo, noise_hi) ([Utkin])
   float noise_lo_ = 0.f, noise_hi_ = 1.f;
+  float label_scale_g_ = 1.f, label_scale_d_ = 1.f;  // cGAN: G sees s_G y, D sees s_D y
 };
 
 // L2 norm of a parameter group's gradient buffer, sqrt(sum_i g_i^2) (the mode-collapse
