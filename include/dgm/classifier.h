@@ -26,7 +26,7 @@ struct ClassifierOptions {
   std::vector<int> hidden = {256, 256};
   int epochs = 10;
   int batch = 128;
-  float lr = 1e-3f;                         // Adam
+  float lr = 1e-3f;                         // Adam, starting rate (cosine-annealed per epoch)
   PixelScale scale = PixelScale::kSigned;   // pixel range of the inputs
 };
 

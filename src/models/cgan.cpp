@@ -18,13 +18,7 @@
 namespace dgm {
 namespace {
 
-class CGan : public AdversarialModel {
- public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
-    non_saturating_ = c.gen_loss != "minimax";
-    return AdversarialModel::build(c, d, rng);
-  }
-
+class CGan : public Gan {
  protected:
   Status check_data(const DataInfo& d) override {
     if (d.classes <= 0)
@@ -35,13 +29,6 @@ class CGan : public AdversarialModel {
     return Status::Ok();
   }
   bool wants_labels() const override { return true; }
-  Var d_loss(Tape& t, Var real_logit, Var fake_logit) override { return gan_d_loss(t, real_logit, fake_logit); }
-  Var g_loss(Tape& t, Var fake_logit) override { return gan_g_loss(t, fake_logit, non_saturating_); }
-  void log_d(Tape& t, Var r, Var f, StepLog& log) override { gan_log_d(t, r, f, log); }
-  void log_eval(Tape& t, Var r, Var f, StepLog& log) override { gan_log_d(t, r, f, log, true); }
-
- private:
-  bool non_saturating_ = true;
 };
 
 }  // namespace

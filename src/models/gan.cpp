@@ -64,27 +64,6 @@ void gan_log_d(Tape& t, Var real_logit, Var fake_logit, StepLog& log, bool test)
   log.add(test ? "test_d_fake" : "d_fake", mean_sigmoid(t.value(fake_logit)));
 }
 
-namespace {
-
-class Gan : public AdversarialModel {
- public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
-    non_saturating_ = c.gen_loss != "minimax";
-    return AdversarialModel::build(c, d, rng);
-  }
-
- protected:
-  Var d_loss(Tape& t, Var real_logit, Var fake_logit) override { return gan_d_loss(t, real_logit, fake_logit); }
-  Var g_loss(Tape& t, Var fake_logit) override { return gan_g_loss(t, fake_logit, non_saturating_); }
-  void log_d(Tape& t, Var r, Var f, StepLog& log) override { gan_log_d(t, r, f, log); }
-  void log_eval(Tape& t, Var r, Var f, StepLog& log) override { gan_log_d(t, r, f, log, true); }
-
- private:
-  bool non_saturating_ = true;
-};
-
-}  // namespace
-
 std::unique_ptr<Model> make_gan() { return std::make_unique<Gan>(); }
 
 }  // namespace dgm
