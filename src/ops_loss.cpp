@@ -33,31 +33,47 @@ void check_same(const char* op, const Tensor& a, const Tensor& b) {
 constexpr std::size_t kChunk = 8192;
 inline std::size_t rows_per_task(std::size_t cols) { return cols >= kChunk ? 1 : kChunk / cols; }
 
-// Row r of the forward: y = sum_j softplus(l_j) - x_j l_j (double sum), sig_j = sigmoid(l_j).
-// x == nullptr means every x_j is `target`.
-void bce_row(float* DGM_RESTRICT sig, const float* DGM_RESTRICT l, const float* DGM_RESTRICT x, float target,
-             std::size_t cols, float* y) {
-  // softplus(l) - x l and sigmoid(l), both from e = e^-|l| <= 1 (see ops_pointwise.cpp)
-  auto term = [](float lj, float xj, float* sj) -> float {
-    const float e = fast_exp(-std::fabs(lj));
-    const float inv = 1.f / (1.f + e);
-    *sj = lj >= 0.f ? inv : e * inv;
-    return (lj > 0.f ? lj : 0.f) + fast_log1p01(e) - xj * lj;
-  };
+// softplus(l) - x l, and sigmoid(l) into *sig, both from e = e^-|l| <= 1 (see ops_pointwise.cpp).
+DGM_INLINE float bce_term(float l, float x, float* sig) {
+  const float e = fast_exp(-std::fabs(l));
+  const float inv = 1.f / (1.f + e);
+  *sig = l >= 0.f ? inv : e * inv;
+  return (l > 0.f ? l : 0.f) + fast_log1p01(e) - x * l;
+}
+
+// One row of the forward: returns sum_j softplus(l_j) - x_j l_j (a double sum in order
+// j = 0, 1, ...) and writes sig_j = sigmoid(l_j). x == nullptr means every x_j is `target`.
+double bce_row_forward(float* DGM_RESTRICT sig, const float* DGM_RESTRICT l, const float* DGM_RESTRICT x,
+                       float target, std::size_t cols) {
   double s = 0.0;
   std::size_t c = 0;
-  for (; c + kBlock <= cols; c += kBlock) {
+  for (; c + kBlock <= cols; c += kBlock) {  // blocks of kBlock: the terms vectorize
     float xb[kBlock], tb[kBlock];
     if (x) {
       for (std::size_t k = 0; k < kBlock; ++k) xb[k] = x[c + k];
     } else {
       for (std::size_t k = 0; k < kBlock; ++k) xb[k] = target;
     }
-    for (std::size_t k = 0; k < kBlock; ++k) tb[k] = term(l[c + k], xb[k], &sig[c + k]);
-    for (std::size_t k = 0; k < kBlock; ++k) s += tb[k];  // in order j = 0, 1, ...
+    for (std::size_t k = 0; k < kBlock; ++k) tb[k] = bce_term(l[c + k], xb[k], sig + c + k);
+    for (std::size_t k = 0; k < kBlock; ++k) s += tb[k];
   }
-  for (; c < cols; ++c) s += term(l[c], x ? x[c] : target, &sig[c]);
-  *y = static_cast<float>(s);
+  for (; c < cols; ++c) s += bce_term(l[c], x ? x[c] : target, sig + c);
+  return s;
+}
+
+// One row of the backward: dl_j += dy (sigmoid(l_j) - x_j)  (x == nullptr: x_j = target)
+DGM_NOINLINE void bce_row_backward(float* DGM_RESTRICT dl, const float* DGM_RESTRICT sig, const float* DGM_RESTRICT x,
+                      float target, float dy, std::size_t cols) {
+  if (x) {
+    for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - x[j]); });
+  } else {
+    for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - target); });
+  }
+}
+
+// dx_j -= dy l_j
+DGM_NOINLINE void bce_row_backward_x(float* DGM_RESTRICT dx, const float* DGM_RESTRICT l, float dy, std::size_t cols) {
+  for_blocks(cols, [&](std::size_t j) { dx[j] -= dy * l[j]; });
 }
 
 void bce_backward(Tape& t, int id) {
@@ -67,26 +83,13 @@ void bce_backward(Tape& t, int id) {
   Node* X = const_target ? nullptr : &t.node(n.in[1]);
   const std::size_t cols = static_cast<std::size_t>(L.value.cols());
   const std::size_t rows = static_cast<std::size_t>(L.value.rows());
-  const float target = n.f[0];
   auto run = [&](std::size_t r0, std::size_t r1) {
     for (std::size_t r = r0; r < r1; ++r) {
-      const float dy = n.grad.data[r];
       const std::size_t o = r * cols;
-      const float* DGM_RESTRICT sig = n.saved.data + o;  // sigmoid(l)
-      if (L.needs_grad) {  // dl += dy (sigmoid(l) - x)
-        float* DGM_RESTRICT dl = L.grad.data + o;
-        if (X) {
-          const float* DGM_RESTRICT x = X->value.data + o;
-          for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - x[j]); });
-        } else {
-          for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - target); });
-        }
-      }
-      if (X && X->needs_grad) {  // dx -= dy l
-        float* DGM_RESTRICT dx = X->grad.data + o;
-        const float* DGM_RESTRICT l = L.value.data + o;
-        for_blocks(cols, [&](std::size_t j) { dx[j] -= dy * l[j]; });
-      }
+      if (L.needs_grad)
+        bce_row_backward(L.grad.data + o, n.saved.data + o, X ? X->value.data + o : nullptr, n.f[0],
+                         n.grad.data[r], cols);
+      if (X && X->needs_grad) bce_row_backward_x(X->grad.data + o, L.value.data + o, n.grad.data[r], cols);
     }
   };
   parallel_chunks(rows, rows_per_task(cols), run);
@@ -104,7 +107,8 @@ Var bce_impl(Tape& t, Var logits, Var targets, float target) {
   Tensor sig = t.alloc(L);
   auto run = [&](std::size_t r0, std::size_t r1) {
     for (std::size_t r = r0; r < r1; ++r)
-      bce_row(sig.data + r * cols, L.data + r * cols, x ? x + r * cols : nullptr, target, cols, y.data + r);
+      y.data[r] = static_cast<float>(
+          bce_row_forward(sig.data + r * cols, L.data + r * cols, x ? x + r * cols : nullptr, target, cols));
   };
   parallel_chunks(rows, rows_per_task(cols), run);
   Var out = t.push(y, bce_backward, logits, targets);

@@ -135,7 +135,11 @@ void tanh_backward(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const f
 
 // y = softplus(x) = log(1 + e^x);  dy/dx = e^x / (1 + e^x) = sigmoid(x)
 void softplus_forward(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
-  for_blocks(n, [&](std::size_t i) { y[i] = fast_softplus(x[i]); });
+  // for_blocks written out: GCC would not inline this longer body into it (no vectorization)
+  std::size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock)
+    for (std::size_t k = 0; k < kBlock; ++k) y[i + k] = fast_softplus(x[i + k]);
+  for (; i < n; ++i) y[i] = fast_softplus(x[i]);
 }
 void softplus_backward(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float* DGM_RESTRICT x,
                        const float*, std::size_t n, float) {
@@ -144,7 +148,10 @@ void softplus_backward(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, con
 
 // y = log sigmoid(x) = -softplus(-x);  dy/dx = 1 - sigmoid(x) = sigmoid(-x)
 void log_sigmoid_forward(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
-  for_blocks(n, [&](std::size_t i) { y[i] = -fast_softplus(-x[i]); });
+  std::size_t i = 0;  // for_blocks written out, as in softplus_forward
+  for (; i + kBlock <= n; i += kBlock)
+    for (std::size_t k = 0; k < kBlock; ++k) y[i + k] = -fast_softplus(-x[i + k]);
+  for (; i < n; ++i) y[i] = -fast_softplus(-x[i]);
 }
 void log_sigmoid_backward(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy,
                           const float* DGM_RESTRICT x, const float*, std::size_t n,
