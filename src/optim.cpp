@@ -23,10 +23,9 @@ constexpr std::size_t kChunk = 16384;
 
 // Adam on w[0, n): m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
 //   w <- w - a m / (sqrt(v * ic2) + eps),  a = lr / c1, ic2 = 1 / c2
-// (= lr m^ / (sqrt(v^) + eps) with m^ = m / c1, v^ = v / c2).
-void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT m, float* DGM_RESTRICT v,
-                const float* DGM_RESTRICT g, std::size_t n, float b1, float b2, float a, float ic2,
-                float eps) {
+// (= lr m^ / (sqrt(v^) + eps) with m^ = m / c1, v^ = v / c2). With zero_g, g is set to 0 after use.
+void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT m, float* DGM_RESTRICT v, float* DGM_RESTRICT g,
+                std::size_t n, float b1, float b2, float a, float ic2, float eps, bool zero_g) {
   std::size_t i = 0;
   for (; i + kBlock <= n; i += kBlock) {
     float q[kBlock];
@@ -38,11 +37,14 @@ void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT m, float* DGM_RESTRIC
     }
     sqrt_block(q);
     for (std::size_t k = 0; k < kBlock; ++k) w[i + k] -= a * m[i + k] / (q[k] + eps);
+    if (zero_g)
+      for (std::size_t k = 0; k < kBlock; ++k) g[i + k] = 0.f;
   }
   for (; i < n; ++i) {  // the same update, one element at a time
     m[i] = b1 * m[i] + (1.f - b1) * g[i];
     v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];
     w[i] -= a * m[i] / (std::sqrt(v[i] * ic2) + eps);
+    if (zero_g) g[i] = 0.f;
   }
 }
 
@@ -71,6 +73,15 @@ Optimizer::Optimizer(const OptimConfig& c, std::size_t n_params)
     : cfg(c), s1(n_params, 0.f), s2(c.kind == OptimKind::Adam ? n_params : 0, 0.f) {}
 
 void Optimizer::step(float* w, const float* g, std::size_t n) {
+  // g is only written when zero_g is true (step_and_zero_grad, which owns a mutable buffer)
+  step_impl(w, const_cast<float*>(g), n, false);
+}
+
+void Optimizer::step_and_zero_grad(ParamStore& p) {
+  step_impl(p.data(), p.grads(), p.size(), true);
+}
+
+void Optimizer::step_impl(float* w, float* g, std::size_t n, bool zero_g) {
   DGM_CHECK(n == s1.size(), "Optimizer::step: %zu parameters, state sized for %zu", n, s1.size());
   ++t;
   const float lr = cfg.lr, eps = cfg.eps;
@@ -112,12 +123,14 @@ void Optimizer::step(float* w, const float* g, std::size_t n) {
       float* m = s1.data();
       float* v = s2.data();
       auto run = [&](std::size_t b, std::size_t e) {
-        adam_range(w + b, m + b, v + b, g + b, e - b, b1, b2, a, ic2, eps);
+        adam_range(w + b, m + b, v + b, g + b, e - b, b1, b2, a, ic2, eps, zero_g);
       };
       parallel_chunks(n, kChunk, run);
-      break;
+      return;  // (g already zeroed when asked)
     }
   }
+  if (zero_g)  // SGD, Adagrad, RMSProp: a second pass
+    for (std::size_t i = 0; i < n; ++i) g[i] = 0.f;
 }
 
 }  // namespace dgm

@@ -125,3 +125,29 @@ TEST_CASE("optim: Adam over a large buffer (vector blocks, parallel chunks) agai
   }
   CHECK(bad == 0);
 }
+
+TEST_CASE("optim: step_and_zero_grad = step, then zero_grad, for every optimizer") {
+  for (OptimKind k : {OptimKind::SGD, OptimKind::Adagrad, OptimKind::RMSProp, OptimKind::Adam}) {
+    INFO(std::string(optim_kind_name(k)));
+    ParamStore a, b;
+    a.add("w", make_shape(37, 1001));  // 37037 values: several chunks, blocks and a remainder
+    b.add("w", make_shape(37, 1001));
+    a.finalize();
+    b.finalize();
+    Rng rng(4);
+    for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] = b.data()[i] = rng.uniform(-1.f, 1.f);
+    OptimConfig c;
+    c.kind = k;
+    Optimizer oa(c, a.size()), ob(c, b.size());
+    for (int step = 0; step < 3; ++step) {
+      for (std::size_t i = 0; i < a.size(); ++i) a.grads()[i] = b.grads()[i] = rng.uniform(-1.f, 1.f);
+      oa.step(a);
+      a.zero_grad();
+      ob.step_and_zero_grad(b);
+    }
+    CHECK(std::vector<float>(a.data(), a.data() + a.size()) == std::vector<float>(b.data(), b.data() + b.size()));
+    bool zero = true;
+    for (std::size_t i = 0; i < b.size(); ++i) zero = zero && b.grads()[i] == 0.f;
+    CHECK(zero);
+  }
+}
