@@ -8,16 +8,11 @@
 
 #include "dgm/check.h"
 #include "dgm/ops.h"
+#include "dgm/parallel.h"
+#include "dgm/vecmath.h"
 
 namespace dgm {
 namespace {
-
-inline float softplus1(float x) { return std::fmax(x, 0.f) + std::log1p(std::exp(-std::fabs(x))); }
-inline float sigmoid1(float x) {
-  if (x >= 0.f) return 1.f / (1.f + std::exp(-x));
-  float e = std::exp(x);
-  return e / (1.f + e);
-}
 
 void check_same(const char* op, const Tensor& a, const Tensor& b) {
   DGM_CHECK(a.size() == b.size() && a.cols() == b.cols(), "%s: shapes differ: %s vs %s", op,
@@ -28,23 +23,76 @@ void check_same(const char* op, const Tensor& a, const Tensor& b) {
 // y_r = sum_j softplus(l_j) - x_j l_j
 //   (= -sum_j [x_j log sigmoid(l_j) + (1 - x_j) log(1 - sigmoid(l_j))])
 // dy/dl_j = sigmoid(l_j) - x_j;  dy/dx_j = -l_j
+// The forward saves sigmoid(l) (from the e^-|l| it computes for softplus anyway), so the backward
+// needs no exp. Rows are independent: both passes run over fixed blocks of rows in parallel (the
+// sum inside a row keeps its order, so the result does not depend on the thread count).
+// Reference (the loops this replaces, kept in test/test_ops.cpp): softplus and sigmoid from
+// std::exp/std::log1p, the same double sum per row.
+
+// Rows per parallel task: about kChunk elements.
+constexpr std::size_t kChunk = 8192;
+inline std::size_t rows_per_task(std::size_t cols) { return cols >= kChunk ? 1 : kChunk / cols; }
+
+// softplus(l) - x l, and sigmoid(l) into *sig, both from e = e^-|l| <= 1 (see ops_pointwise.cpp).
+DGM_INLINE float bce_term(float l, float x, float* sig) {
+  const float e = fast_exp(-std::fabs(l));
+  const float inv = 1.f / (1.f + e);
+  *sig = l >= 0.f ? inv : e * inv;
+  return (l > 0.f ? l : 0.f) + fast_log1p01(e) - x * l;
+}
+
+// One row of the forward: returns sum_j softplus(l_j) - x_j l_j (a double sum in order
+// j = 0, 1, ...) and writes sig_j = sigmoid(l_j). x == nullptr means every x_j is `target`.
+double bce_row_forward(float* DGM_RESTRICT sig, const float* DGM_RESTRICT l, const float* DGM_RESTRICT x,
+                       float target, std::size_t cols) {
+  double s = 0.0;
+  std::size_t c = 0;
+  for (; c + kBlock <= cols; c += kBlock) {  // blocks of kBlock: the terms vectorize
+    float xb[kBlock], tb[kBlock];
+    if (x) {
+      for (std::size_t k = 0; k < kBlock; ++k) xb[k] = x[c + k];
+    } else {
+      for (std::size_t k = 0; k < kBlock; ++k) xb[k] = target;
+    }
+    for (std::size_t k = 0; k < kBlock; ++k) tb[k] = bce_term(l[c + k], xb[k], sig + c + k);
+    for (std::size_t k = 0; k < kBlock; ++k) s += tb[k];
+  }
+  for (; c < cols; ++c) s += bce_term(l[c], x ? x[c] : target, sig + c);
+  return s;
+}
+
+// One row of the backward: dl_j += dy (sigmoid(l_j) - x_j)  (x == nullptr: x_j = target)
+DGM_NOINLINE void bce_row_backward(float* DGM_RESTRICT dl, const float* DGM_RESTRICT sig, const float* DGM_RESTRICT x,
+                      float target, float dy, std::size_t cols) {
+  if (x) {
+    for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - x[j]); });
+  } else {
+    for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - target); });
+  }
+}
+
+// dx_j -= dy l_j
+DGM_NOINLINE void bce_row_backward_x(float* DGM_RESTRICT dx, const float* DGM_RESTRICT l, float dy, std::size_t cols) {
+  for_blocks(cols, [&](std::size_t j) { dx[j] -= dy * l[j]; });
+}
+
 void bce_backward(Tape& t, int id) {
   Node& n = t.node(id);
   Node& L = t.node(n.in[0]);
   const bool const_target = n.in[1] < 0;
   Node* X = const_target ? nullptr : &t.node(n.in[1]);
-  const std::size_t rows = static_cast<std::size_t>(L.value.rows());
   const std::size_t cols = static_cast<std::size_t>(L.value.cols());
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float dy = n.grad.data[r];
-    for (std::size_t c = 0; c < cols; ++c) {
-      const std::size_t i = r * cols + c;
-      const float l = L.value.data[i];
-      const float x = const_target ? n.f[0] : X->value.data[i];
-      if (L.needs_grad) L.grad.data[i] += dy * (sigmoid1(l) - x);
-      if (X && X->needs_grad) X->grad.data[i] -= dy * l;
+  const std::size_t rows = static_cast<std::size_t>(L.value.rows());
+  auto run = [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) {
+      const std::size_t o = r * cols;
+      if (L.needs_grad)
+        bce_row_backward(L.grad.data + o, n.saved.data + o, X ? X->value.data + o : nullptr, n.f[0],
+                         n.grad.data[r], cols);
+      if (X && X->needs_grad) bce_row_backward_x(X->grad.data + o, L.value.data + o, n.grad.data[r], cols);
     }
-  }
+  };
+  parallel_chunks(rows, rows_per_task(cols), run);
 }
 
 Var bce_impl(Tape& t, Var logits, Var targets, float target) {
@@ -56,17 +104,16 @@ Var bce_impl(Tape& t, Var logits, Var targets, float target) {
   }
   const std::size_t rows = static_cast<std::size_t>(L.rows()), cols = static_cast<std::size_t>(L.cols());
   Tensor y = t.alloc(make_shape(L.rows(), 1));
-  for (std::size_t r = 0; r < rows; ++r) {
-    double s = 0.0;
-    for (std::size_t c = 0; c < cols; ++c) {
-      const std::size_t i = r * cols + c;
-      const float xi = x ? x[i] : target;
-      s += softplus1(L.data[i]) - xi * L.data[i];
-    }
-    y.data[r] = static_cast<float>(s);
-  }
+  Tensor sig = t.alloc(L);
+  auto run = [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r)
+      y.data[r] = static_cast<float>(
+          bce_row_forward(sig.data + r * cols, L.data + r * cols, x ? x + r * cols : nullptr, target, cols));
+  };
+  parallel_chunks(rows, rows_per_task(cols), run);
   Var out = t.push(y, bce_backward, logits, targets);
   t.node(out).f[0] = target;
+  t.node(out).saved = sig;
   return out;
 }
 

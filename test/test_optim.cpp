@@ -2,9 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "dgm/optim.h"
+#include "dgm/parallel.h"
+#include "dgm/rng.h"
 
 using namespace dgm;
 
@@ -82,4 +86,68 @@ TEST_CASE("optim: names parse; state size is checked") {
   Optimizer o(OptimConfig{}, 3);
   float w[2] = {0, 0}, g[2] = {0, 0};
   CHECK_THROWS_WITH(o.step(w, g, 2), doctest::Contains("2 parameters, state sized for 3"));
+}
+
+TEST_CASE("optim: Adam over a large buffer (vector blocks, parallel chunks) against the double formula") {
+  // 100003 parameters: many chunks of 16384, blocks of 16 and a remainder. 1 and 2 threads
+  // must agree bit for bit (elementwise work); both must match the update in double.
+  const std::size_t n = 100003;
+  std::vector<float> g1(n), g2(n), w0(n);
+  Rng rng(9);
+  for (std::size_t i = 0; i < n; ++i) {
+    w0[i] = rng.uniform(-1.f, 1.f);
+    g1[i] = rng.uniform(-1.f, 1.f) * (i % 7 == 0 ? 1e-6f : 1.f);  // some tiny gradients too
+    g2[i] = rng.uniform(-1.f, 1.f);
+  }
+  const int saved = num_threads();
+  std::vector<float> out[2];
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    Optimizer opt(OptimConfig{}, n);
+    std::vector<float> w = w0;
+    opt.step(w.data(), g1.data(), n);
+    opt.step(w.data(), g2.data(), n);
+    out[threads - 1] = w;
+  }
+  set_num_threads(saved);
+  CHECK(out[0] == out[1]);
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double m = 0, v = 0, w = w0[i];
+    const double gs[2] = {g1[i], g2[i]};
+    for (int t = 1; t <= 2; ++t) {
+      m = 0.9 * m + 0.1 * gs[t - 1];
+      v = 0.999 * v + 0.001 * gs[t - 1] * gs[t - 1];
+      w -= 1e-3 * (m / (1 - std::pow(0.9, t))) / (std::sqrt(v / (1 - std::pow(0.999, t))) + 1e-8);
+    }
+    // float rounding of w (|w| <= 1: 6e-8) and of the step (1e-3 * a few ulp): 2e-7 absolute
+    if (std::fabs(out[0][i] - w) > 2e-7) ++bad;
+  }
+  CHECK(bad == 0);
+}
+
+TEST_CASE("optim: step_and_zero_grad = step, then zero_grad, for every optimizer") {
+  for (OptimKind k : {OptimKind::SGD, OptimKind::Adagrad, OptimKind::RMSProp, OptimKind::Adam}) {
+    INFO(std::string(optim_kind_name(k)));
+    ParamStore a, b;
+    a.add("w", make_shape(37, 1001));  // 37037 values: several chunks, blocks and a remainder
+    b.add("w", make_shape(37, 1001));
+    a.finalize();
+    b.finalize();
+    Rng rng(4);
+    for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] = b.data()[i] = rng.uniform(-1.f, 1.f);
+    OptimConfig c;
+    c.kind = k;
+    Optimizer oa(c, a.size()), ob(c, b.size());
+    for (int step = 0; step < 3; ++step) {
+      for (std::size_t i = 0; i < a.size(); ++i) a.grads()[i] = b.grads()[i] = rng.uniform(-1.f, 1.f);
+      oa.step(a);
+      a.zero_grad();
+      ob.step_and_zero_grad(b);
+    }
+    CHECK(std::vector<float>(a.data(), a.data() + a.size()) == std::vector<float>(b.data(), b.data() + b.size()));
+    bool zero = true;
+    for (std::size_t i = 0; i < b.size(); ++i) zero = zero && b.grads()[i] == 0.f;
+    CHECK(zero);
+  }
 }

@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <initializer_list>
+#include <vector>
 
 #include "dgm/rng.h"
 
@@ -45,4 +47,26 @@ TEST_CASE("rng: uniform and normal moments") {
   int counts[5] = {0, 0, 0, 0, 0};
   for (int i = 0; i < 50000; ++i) counts[r.below(5)]++;
   for (int c : counts) CHECK(std::abs(c - 10000) < 500);
+}
+
+TEST_CASE("rng: fill_normal (normals in vector blocks) gives exactly the numbers normal() gives") {
+  // Sizes around the block of 2 x 16 normals, with and without a pending second normal.
+  for (std::size_t n : {0u, 1u, 2u, 31u, 32u, 33u, 64u, 101u, 1000u}) {
+    for (int pending = 0; pending < 2; ++pending) {
+      INFO(n << " pending " << pending);
+      Rng a(11), b(11);
+      if (pending) {
+        a.normal();
+        b.normal();
+      }
+      std::vector<float> buf(n + 1, 0.f);
+      Tensor t = make_shape(static_cast<int>(n), 1);
+      t.data = buf.data();
+      a.fill_normal(t, 0.5f, 2.f);
+      bool same = true;
+      for (std::size_t i = 0; i < n; ++i) same = same && buf[i] == 0.5f + 2.f * b.normal();
+      CHECK(same);
+      CHECK(a.normal() == b.normal());  // and the generators are left in the same state
+    }
+  }
 }

@@ -42,6 +42,12 @@ struct Optimizer {
   // One update of every parameter from its gradient. Does not zero the gradients.
   void step(float* w, const float* g, std::size_t n);
   void step(ParamStore& p) { step(p.data(), p.grads(), p.size()); }
+  // step(p), then p.zero_grad(), in one pass over memory (what a training step does; the same
+  // numbers as the two calls).
+  void step_and_zero_grad(ParamStore& p);
+
+ private:
+  void step_impl(float* w, float* g, std::size_t n, bool zero_g);
 };
 
 }  // namespace dgm

@@ -16,6 +16,7 @@
 // parallel_for is meant to be called from one thread at a time (the main thread), and not from
 // inside a task (no nesting).
 #pragma once
+#include <cstddef>
 
 namespace dgm {
 
@@ -35,6 +36,25 @@ int worker_index();
 template <class F>
 void parallel_for(int n_tasks, F& f) {
   parallel_for(n_tasks, [](void* c, int i) { (*static_cast<F*>(c))(i); }, &f);
+}
+
+// f(begin, end) for the consecutive ranges of `chunk` elements (the last one shorter) that cover
+// [0, n), in parallel when there are two or more. The cut depends on n and chunk only, so an
+// elementwise loop split this way gives the same bits for any thread count. Inside a task (a
+// nested call) the ranges run one after another on the calling thread.
+template <class F>
+void parallel_chunks(std::size_t n, std::size_t chunk, F& f) {
+  if (chunk == 0) chunk = n > 0 ? n : 1;
+  const std::size_t tasks = (n + chunk - 1) / chunk;
+  if (tasks <= 1 || num_threads() == 1 || worker_index() != 0) {
+    for (std::size_t b = 0; b < n; b += chunk) f(b, n - b < chunk ? n : b + chunk);
+    return;
+  }
+  auto task = [&](int t) {
+    const std::size_t b = static_cast<std::size_t>(t) * chunk;
+    f(b, n - b < chunk ? n : b + chunk);
+  };
+  parallel_for(static_cast<int>(tasks), task);
 }
 
 }  // namespace dgm

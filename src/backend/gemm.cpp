@@ -176,19 +176,18 @@ void pack_b(const Job& J, int k0, int kc, int j0, int cols, float* DGM_RESTRICT 
   for (int q = 0; q * NR < cols; ++q, dst += static_cast<std::size_t>(kc) * NR) {
     const int jq = j0 + q * NR;
     const int n = cols - q * NR < NR ? cols - q * NR : NR;
-    if (J.trans_b) {  // B stored (N, K): a transpose, done in strips of 16 k for locality
-      constexpr int KS = 16;
-      for (int ks = 0; ks < kc; ks += KS) {
-        const int kn = kc - ks < KS ? kc - ks : KS;
-        for (int j = 0; j < NR; ++j) {
-          float* d = dst + static_cast<std::size_t>(ks) * NR + j;
-          if (j < n) {
-            const float* src = J.B + static_cast<std::size_t>(jq + j) * J.ldb + k0 + ks;
-            for (int k = 0; k < kn; ++k) d[k * NR] = src[k];
-          } else {
-            for (int k = 0; k < kn; ++k) d[k * NR] = 0.0f;
-          }
-        }
+    if (J.trans_b && n == NR) {  // B stored (N, K): a transpose, one k (NR strided loads) at a time
+      const float* src = J.B + static_cast<std::size_t>(jq) * J.ldb + k0;
+      const std::size_t ldb = static_cast<std::size_t>(J.ldb);
+      for (int k = 0; k < kc; ++k) {
+        float* d = dst + static_cast<std::size_t>(k) * NR;
+        for (int j = 0; j < NR; ++j) d[j] = src[j * ldb + k];
+      }
+    } else if (J.trans_b) {  // the last, partial panel of a transposed B
+      for (int j = 0; j < NR; ++j) {
+        float* d = dst + j;
+        const float* src = J.B + static_cast<std::size_t>(jq + j) * J.ldb + k0;
+        for (int k = 0; k < kc; ++k) d[static_cast<std::size_t>(k) * NR] = j < n ? src[k] : 0.0f;
       }
     } else if (n == NR) {  // B stored (K, N), a full panel: fixed-length copies (vectorized)
       for (int k = 0; k < kc; ++k) {

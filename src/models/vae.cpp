@@ -106,8 +106,7 @@ class Vae : public Model {
     // loss = 1/M sum_i [recon_i + kl_i]: the negative ELBO per image, mean over the minibatch
     Var loss = mean(t, add(t, recon, kl));
     t.backward(loss);
-    part_.opt.step(part_.params);
-    part_.params.zero_grad();
+    part_.opt.step_and_zero_grad(part_.params);  // = opt.step(params); params.zero_grad()
     log.add("loss", scalar(t, loss));
     log.add("recon", mean_rows(t.value(recon)));
     log.add("kl", mean_rows(t.value(kl)));
