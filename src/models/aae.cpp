@@ -113,15 +113,11 @@ class AdversarialAutoencoder : public Aae {
     dec_net_ = make_mlp(dec_.params, "dec", mlp_sizes(latent_, c.hidden, dim_, true), act, Act::None);
     d_net_ = make_mlp(D_.params, "D", mlp_sizes(latent_, c.hidden, 1), act, Act::None);
     make_mlp(enc_reg_.params, "enc", enc_sizes, act, Act::None);  // the mirror: same names and layout
-    for (Part* p : parts()) p->params.finalize();
-    init_mlp(enc_.params, enc_net_, rng);
-    init_mlp(dec_.params, dec_net_, rng);
-    init_mlp(D_.params, d_net_, rng);
+    finish_part(enc_, c, c.lr, {&enc_net_}, rng);
+    finish_part(dec_, c, c.lr, {&dec_net_}, rng);
+    finish_part(D_, c, c.lr_d, {&d_net_}, rng);
+    finish_part(enc_reg_, c, c.lr_g, {}, rng);  // weights copied from enc_ below, not drawn
     sync_mirror();
-    enc_.opt = Optimizer(optim_config(c, c.lr), enc_.params.size());
-    dec_.opt = Optimizer(optim_config(c, c.lr), dec_.params.size());
-    D_.opt = Optimizer(optim_config(c, c.lr_d), D_.params.size());
-    enc_reg_.opt = Optimizer(optim_config(c, c.lr_g), enc_reg_.params.size());
     bandwidth_ = prior_bandwidth(prior_, latent_);
     return Status::Ok();
   }
@@ -140,10 +136,8 @@ class AdversarialAutoencoder : public Aae {
     Var xv = t.constant(x);
     Var loss = mean(t, recon(t, decode(t, encode(t, xv, &rng)), xv));  // mean over the minibatch
     t.backward(loss);
-    enc_.opt.step(enc_.params);
-    dec_.opt.step(dec_.params);
-    enc_.params.zero_grad();
-    dec_.params.zero_grad();
+    enc_.opt.step_and_zero_grad(enc_.params);
+    dec_.opt.step_and_zero_grad(dec_.params);
     sync_mirror();
     log.add("recon", scalar(t, loss));
   }
@@ -159,8 +153,7 @@ class AdversarialAutoencoder : public Aae {
     // bce_with_logits(l, 1) = softplus(-l) = -log D, bce_with_logits(l, 0) = softplus(l) = -log(1 - D)
     Var loss = add(t, mean(t, bce_with_logits(t, lp, 1.f)), mean(t, bce_with_logits(t, lq, 0.f)));
     t.backward(loss);
-    D_.opt.step(D_.params);
-    D_.params.zero_grad();
+    D_.opt.step_and_zero_grad(D_.params);
     enc_.params.set_trainable(true);
     log.add("loss_d", scalar(t, loss));
     log.add("d_prior", mean_sigmoid(t.value(lp)));

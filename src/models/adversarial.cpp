@@ -74,12 +74,8 @@ Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
                     d.images() ? Act::Tanh : Act::None);
   // D: dim [+ classes] -> reversed hidden... -> 1 logit (or critic value).
   d_net_ = make_mlp(D_.params, "D", mlp_sizes(dim_ + classes_, c.hidden, 1, /*mirror=*/true), act, Act::None);
-  G_.params.finalize();
-  D_.params.finalize();
-  init_mlp(G_.params, g_net_, rng);
-  init_mlp(D_.params, d_net_, rng);
-  G_.opt = Optimizer(optim_config(c, c.lr_g), G_.params.size());
-  D_.opt = Optimizer(optim_config(c, c.lr_d), D_.params.size());
+  finish_part(G_, c, c.lr_g, {&g_net_}, rng);
+  finish_part(D_, c, c.lr_d, {&d_net_}, rng);
   return Status::Ok();
 }
 
@@ -127,8 +123,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
     Var ld = d_loss(t, real_out, fake_out);
     t.backward(ld);
     gnorm_d = grad_norm(D_.params);
-    D_.opt.step(D_.params);
-    D_.params.zero_grad();
+    D_.opt.step_and_zero_grad(D_.params);
     after_d_step();
     loss_d += scalar(t, ld) / d_steps_;  // logged: the mean over the k sub-steps
     if (last) log_d(t, real_out, fake_out, log);
@@ -141,8 +136,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
   Var lg = g_loss(t, fake_out);
   t.backward(lg);
   const double gnorm_g = grad_norm(G_.params);
-  G_.opt.step(G_.params);
-  G_.params.zero_grad();
+  G_.opt.step_and_zero_grad(G_.params);
   D_.params.set_trainable(true);
 
   log.add("loss_d", loss_d);

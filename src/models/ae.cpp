@@ -46,10 +46,7 @@ class Autoencoder : public Model {
     const Act act = config_act(c);
     enc_ = make_mlp(part_.params, "enc", mlp_sizes(dim_, c.hidden, J_), act, Act::None);
     dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, c.hidden, dim_, true), act, Act::None);
-    part_.params.finalize();
-    init_mlp(part_.params, enc_, rng);
-    init_mlp(part_.params, dec_, rng);
-    part_.opt = Optimizer(optim_config(c, c.lr), part_.params.size());
+    finish_part(part_, c, c.lr, {&enc_, &dec_}, rng);
     return Status::Ok();
   }
 
@@ -63,8 +60,7 @@ class Autoencoder : public Model {
     Var recon = bce_with_logits(t, decode(t, encode(t, input)), x);  // (M, 1)
     Var loss = mean(t, recon);
     t.backward(loss);
-    part_.opt.step(part_.params);
-    part_.params.zero_grad();
+    part_.opt.step_and_zero_grad(part_.params);
     log.add("recon", scalar(t, loss));
   }
 

@@ -43,6 +43,12 @@ std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool
   return s;
 }
 
+void finish_part(Part& p, const Config& c, float lr, std::initializer_list<const MLP*> nets, Rng& rng) {
+  p.params.finalize();
+  for (const MLP* m : nets) init_mlp(p.params, *m, rng);
+  p.opt = Optimizer(optim_config(c, lr), p.params.size());
+}
+
 double scalar(Tape& t, Var v) { return static_cast<double>(t.value(v).data[0]); }
 
 const char* model_names() { return "ae, dae, vae, gan, cgan, aae, wgan"; }

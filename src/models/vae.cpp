@@ -63,10 +63,7 @@ class Vae : public Model {
     enc_ = make_mlp(part_.params, "enc", mlp_sizes(dim_, c.hidden, 2 * J_), act, Act::None);
     dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, c.hidden, gaussian_ ? 2 * dim_ : dim_, true), act,
                     Act::None);
-    part_.params.finalize();
-    init_mlp(part_.params, enc_, rng);
-    init_mlp(part_.params, dec_, rng);
-    part_.opt = Optimizer(optim_config(c, c.lr), part_.params.size());
+    finish_part(part_, c, c.lr, {&enc_, &dec_}, rng);
     return Status::Ok();
   }
 

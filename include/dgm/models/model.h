@@ -7,6 +7,7 @@
 //   data -> Batch (tensors in the arena) -> train_step: ops on the tape -> loss -> backward
 //   -> Optimizer::step on each Part -> log
 #pragma once
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -113,6 +114,9 @@ OptimConfig optim_config(const Config& c, float lr);
 Act config_act(const Config& c);
 // Sizes {in, hidden..., out}, and the same hidden widths mirrored: {in, reverse(hidden)..., out}.
 std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool mirror = false);
+// Ends a part's set-up: one allocation for its parameters (ParamStore::finalize), the weights of
+// each network initialised from rng in the order given, and its optimizer with learning rate lr.
+void finish_part(Part& p, const Config& c, float lr, std::initializer_list<const MLP*> nets, Rng& rng);
 // Mean over the batch of a (B, 1) per-row loss -> scalar value as double (for logging).
 double scalar(Tape& t, Var v);
 
