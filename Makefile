@@ -10,7 +10,7 @@
 #
 # Variables: CXX=clang++ (any C++17 compiler), BUILD=dir (build folder), PORTABLE=1 (no
 # -march=native), WERROR=1 (warnings are errors, as in CI), SAN=1 (sanitizers).
-# Never -Ofast or -ffast-math: they change the results of exp/log and NaN checks.
+# No fast-math flags (nor the -O level that turns them on): they change exp/log results and NaN checks.
 
 CXX      ?= g++
 BUILD    ?= build

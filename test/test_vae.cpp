@@ -255,17 +255,7 @@ TEST_CASE("vae: train_step allocates nothing in steady state (arena high water, 
     s_est = est;
     Fixture f(64, {32}, 4, [](Config& c) { c.estimator = s_est; c.samples = 2; });
     Rng rng(5);
-    std::size_t hw[5], calls[5];
-    for (int s = 0; s < 5; ++s) {
-      const std::size_t before = g_heap_allocations.load();
-      ref::train_step(*f.m, f.t, x, 64, rng);
-      calls[s] = g_heap_allocations.load() - before;
-      hw[s] = f.arena.high_water();
-    }
-    for (int s = 2; s < 5; ++s) {
-      CHECK(hw[s] == hw[1]);
-      CHECK(calls[s] == 0);
-    }
+    check_no_allocation_per_step([&] { ref::train_step(*f.m, f.t, x, 64, rng); }, f.arena);
   }
 }
 
