@@ -66,27 +66,27 @@ inline std::vector<float> binary_images(int n, int dim, std::uint64_t seed) {
   return x;
 }
 
-// What the trainer does each step: reset the tape, put the batch in the arena, train_step.
-inline dgm::StepLog train_step(dgm::Model& m, dgm::Tape& t, const std::vector<float>& data, int dim,
-                               dgm::Rng& rng) {
+// The batch as the trainer makes it: the tape reset, the rows copied into its arena.
+inline dgm::Batch batch_on_tape(dgm::Tape& t, const std::vector<float>& data, int dim) {
   t.reset();
   const int rows = static_cast<int>(data.size()) / dim;
-  dgm::Tensor x = t.alloc(dgm::make_shape(rows, dim));
-  std::memcpy(x.data, data.data(), data.size() * sizeof(float));
   dgm::Batch b;
-  b.x = x;
+  b.x = t.alloc(dgm::make_shape(rows, dim));
+  std::memcpy(b.x.data, data.data(), data.size() * sizeof(float));
+  return b;
+}
+
+// What the trainer does each step: a fresh batch on the tape, then train_step.
+inline dgm::StepLog train_step(dgm::Model& m, dgm::Tape& t, const std::vector<float>& data, int dim,
+                               dgm::Rng& rng) {
+  dgm::Batch b = batch_on_tape(t, data, dim);
   dgm::StepLog log;
   m.train_step(t, b, rng, log);
   return log;
 }
 
 inline dgm::StepLog evaluate(dgm::Model& m, dgm::Tape& t, const std::vector<float>& data, int dim, dgm::Rng& rng) {
-  t.reset();
-  const int rows = static_cast<int>(data.size()) / dim;
-  dgm::Tensor x = t.alloc(dgm::make_shape(rows, dim));
-  std::memcpy(x.data, data.data(), data.size() * sizeof(float));
-  dgm::Batch b;
-  b.x = x;
+  dgm::Batch b = batch_on_tape(t, data, dim);
   dgm::StepLog log;
   m.evaluate(t, b, rng, log);
   return log;
