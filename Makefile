@@ -7,13 +7,18 @@
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
 #   make bench        GEMM and training-speed benchmarks
 #   make data         install Debian's dataset-fashion-mnist (the full data set)
+#   make CUDA=1       the same with the CUDA backend (src/backend/cuda.cu, nvcc, -lcudart) in
+#                     build-cuda/; `make test CUDA=1` adds the CPU-vs-GPU tests, `make bench
+#                     CUDA=1` benchmarks --device cuda. Without CUDA=1 nothing CUDA is compiled.
 #
 # Variables: CXX=clang++ (any C++17 compiler), BUILD=dir (build folder), PORTABLE=1 (no
-# -march=native), WERROR=1 (warnings are errors, as in CI), SAN=1 (sanitizers).
+# -march=native), WERROR=1 (warnings are errors, as in CI), SAN=1 (sanitizers), CUDA=1 (GPU
+# backend; NVCC=path to nvcc, CUDA_ARCH=90 for the H100).
 # No fast-math flags (nor the -O level that turns them on): they change exp/log results and NaN checks.
 
 CXX      ?= g++
-BUILD    ?= build
+CUDA     ?= 0
+BUILD    ?= $(if $(filter 1,$(CUDA)),build-cuda,build)
 PORTABLE ?= 0
 WERROR   ?= 0
 SAN      ?= 0
@@ -25,16 +30,33 @@ CXXFLAGS := -std=c++17 $(OPT) -Wall -Wextra $(ARCH) $(if $(filter 1,$(WERROR)),-
 CPPFLAGS := -Iinclude -MMD -MP
 LDFLAGS  := -pthread $(if $(filter 1,$(SAN)),$(SANFLAGS),)
 
+# CUDA=1: -DDGM_CUDA everywhere, src/backend/cuda.cu through nvcc for the H100 (sm_90, plus
+# compute_90 PTX for newer GPUs), libcudart found next to nvcc and linked with an rpath.
+ifeq ($(CUDA),1)
+NVCC      ?= nvcc
+CUDA_ARCH ?= 90
+CUDA_HOME := $(patsubst %/bin/nvcc,%,$(realpath $(shell command -v $(NVCC))))
+CUDA_LIB  := $(patsubst %/,%,$(dir $(firstword $(wildcard $(CUDA_HOME)/lib64/libcudart.so \
+               $(CUDA_HOME)/targets/x86_64-linux/lib/libcudart.so))))
+NVCCFLAGS := -std=c++17 -O2 -Iinclude -DDGM_CUDA --extended-lambda \
+             -gencode arch=compute_$(CUDA_ARCH),code=sm_$(CUDA_ARCH) \
+             -gencode arch=compute_$(CUDA_ARCH),code=compute_$(CUDA_ARCH) \
+             -Xcompiler -Wall,-Wextra $(if $(filter 1,$(WERROR)),-Werror all-warnings -Xcompiler -Werror,)
+CPPFLAGS  += -DDGM_CUDA
+LDFLAGS   += -L$(CUDA_LIB) -Wl,-rpath,$(CUDA_LIB) -lcudart
+CU_SRC    := src/backend/cuda.cu
+endif
+
 # The core: tensor, autodiff, ops, optimizers, rng, and their CPU kernels. It must also compile
 # without exceptions, RTTI and threads (`make noexcept`).
-CORE_SRC := $(wildcard src/check.cpp src/tensor.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
+CORE_SRC := $(wildcard src/check.cpp src/tensor.cpp src/device.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
             src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp \
             src/backend/parallel.cpp)
 LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/*.cpp src/backend/*.cpp src/io/*.cpp src/models/*.cpp src/theory/*.cpp))
 CLI_SRC  := $(wildcard src/cli/*.cpp)
 TEST_SRC := $(wildcard test/*.cpp)
 
-LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o) $(CU_SRC:%.cu=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 
@@ -49,6 +71,10 @@ all: $(DGM)
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -75,6 +101,11 @@ $(TEST_OBJ): | doctest
 test: doctest $(TEST) $(DGM)
 	$(TEST)
 	test/cli_smoke.sh $(DGM)
+ifeq ($(CUDA),1)
+	@$(TEST) -tc='cuda: *' -s 2>&1 | grep -q 'no CUDA device' && \
+	  echo '*** make test CUDA=1: NO CUDA DEVICE HERE: the CPU-vs-GPU tests (test/test_cuda.cpp) were SKIPPED ***' && \
+	  echo '*** (test/mock_cuda.sh runs them on a mock GPU: the device paths, not the GPU itself) ***' || true
+endif
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN=1 test
@@ -90,11 +121,17 @@ noexcept:
 
 # Each configuration in its own process, so peak memory is per configuration.
 bench: $(DGM)
+ifeq ($(CUDA),1)
+	$(DGM) bench gemm --device cuda
+	$(DGM) bench vae --device cuda
+	$(DGM) bench gan --device cuda
+else
 	$(DGM) bench gemm
 	$(DGM) bench vae --threads 1
 	$(DGM) bench vae --threads 2
 	$(DGM) bench gan --threads 1
 	$(DGM) bench gan --threads 2
+endif
 
 bench-quality: $(DGM)
 	$(DGM) bench-quality

@@ -13,7 +13,11 @@ constexpr std::size_t kAlignFloats = 16;  // 64 bytes: a cache line, and room fo
 std::size_t round_up(std::size_t n) { return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 }  // namespace
 
-Arena::Arena(std::size_t initial_floats) {
+Arena::Arena(std::size_t initial_floats, Device device) : device_(device) {
+  if (device == Device::CUDA) {
+    const char* why = nullptr;
+    DGM_CHECK(cuda_available(&why), "Arena on the CUDA device: %s", why);
+  }
   if (initial_floats > 0) add_block(initial_floats);
 }
 
@@ -27,13 +31,24 @@ Arena::Arena(float* buffer, std::size_t capacity_floats) : owns_(false) {
 
 Arena::~Arena() {
   if (owns_)
-    for (int i = 0; i < nblocks_; ++i) std::free(blocks_[i].data);
+    for (int i = 0; i < nblocks_; ++i) free_block(blocks_[i].data);
+}
+
+void Arena::free_block(float* p) {
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA) return device_free(p);
+#endif
+  std::free(p);
 }
 
 void Arena::add_block(std::size_t n) {
   DGM_CHECK(nblocks_ < kMaxBlocks, "Arena: more than %d blocks", kMaxBlocks);
   n = round_up(n);
-  void* p = std::aligned_alloc(64, n * sizeof(float));
+  void* p = nullptr;
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA) p = device_alloc(n);
+#endif
+  if (device_ == Device::CPU) p = std::aligned_alloc(64, n * sizeof(float));
   DGM_CHECK(p != nullptr, "Arena: out of memory allocating %zu floats", n);
   blocks_[nblocks_++] = Block{static_cast<float*>(p), n, 0};
   ++heap_allocs_;
@@ -59,6 +74,12 @@ float* Arena::alloc(std::size_t n) {
 
 float* Arena::alloc_zero(std::size_t n) {
   float* p = alloc(n);
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA) {
+    device_zero(p, n);
+    return p;
+  }
+#endif
   std::memset(p, 0, n * sizeof(float));
   return p;
 }
@@ -76,7 +97,7 @@ Tensor Arena::tensor_zero(Tensor shape) {
 void Arena::reset() {
   if (owns_ && nblocks_ > 1) {
     // Merge: one block big enough for the high-water mark, so the next step fits in one block.
-    for (int i = 0; i < nblocks_; ++i) std::free(blocks_[i].data);
+    for (int i = 0; i < nblocks_; ++i) free_block(blocks_[i].data);
     nblocks_ = 0;
     add_block(high_);
   }

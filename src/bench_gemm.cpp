@@ -15,6 +15,10 @@
 #include "dgm/gemm.h"
 #include "dgm/parallel.h"
 #include "dgm/rng.h"
+#ifdef DGM_CUDA
+#include "backend/gpu.h"
+#include "dgm/device.h"
+#endif
 
 namespace dgm {
 namespace {
@@ -29,11 +33,13 @@ using GemmFn = void (*)(bool, bool, int, int, int, const float*, int, const floa
                         int, bool);
 
 // Best GFLOP/s over `reps` timed batches; a batch repeats the call until it has run >= min_s.
+// sync (GPU): waits for the launched calls, before reading the clock.
 double time_gemm(GemmFn f, const Shape& s, const float* A, const float* B, float* C, int reps,
-                 double min_s) {
+                 double min_s, void (*sync)() = nullptr) {
   const int lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N;
   const double flops = 2.0 * s.M * s.N * s.K;
   f(s.ta, s.tb, s.M, s.N, s.K, A, lda, B, ldb, C, s.N, false);  // warm-up (pool, buffers)
+  if (sync) sync();
   double best = 0.0;
   for (int r = 0; r < reps; ++r) {
     int calls = 0;
@@ -42,6 +48,8 @@ double time_gemm(GemmFn f, const Shape& s, const float* A, const float* B, float
     do {
       f(s.ta, s.tb, s.M, s.N, s.K, A, lda, B, ldb, C, s.N, false);
       ++calls;
+      if (sync && calls % 16 == 0) sync();
+      if (sync && calls % 16 != 0) continue;  // GPU: read the clock after every 16 calls, synchronised
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     } while (elapsed < min_s);
     const double gflops = flops * calls / elapsed * 1e-9;
@@ -50,22 +58,25 @@ double time_gemm(GemmFn f, const Shape& s, const float* A, const float* B, float
   return best;
 }
 
-}  // namespace
-
-void bench_gemm(std::FILE* out) {
-  const Shape shapes[] = {
+const Shape kShapes[] = {
       {"x W^T  (128x784)(400x784)^T", false, true, 128, 400, 784},
       {"dy W   (128x400)(400x784)", false, false, 128, 784, 400},
       {"dy^T x (128x400)^T(128x784)", true, false, 400, 784, 128},
       {"h W^T  (128x400)(784x400)^T", false, true, 128, 784, 400},
       {"A B    (1024x1024)(1024x1024)", false, false, 1024, 1024, 1024},
-  };
+};
+
+}  // namespace
+
+void bench_gemm(std::FILE* out) {
+  const Shape* shapes = kShapes;
   const int saved_threads = num_threads();
   std::fprintf(out, "gemm GFLOP/s (2*M*N*K per call, best of 20 batches of >= 10 ms)\n");
   std::fprintf(out, "%-31s %5s %5s %5s %8s %10s %10s\n", "product", "M", "N", "K", "naive",
                "blocked:1", "blocked:2");
   Rng rng(1);
-  for (const Shape& s : shapes) {
+  for (int i = 0; i < 5; ++i) {
+    const Shape& s = shapes[i];
     std::vector<float> A(static_cast<std::size_t>(s.M) * s.K), B(static_cast<std::size_t>(s.K) * s.N),
         C(static_cast<std::size_t>(s.M) * s.N);
     for (float& v : A) v = rng.normal();
@@ -83,5 +94,27 @@ void bench_gemm(std::FILE* out) {
   }
   set_num_threads(saved_threads);
 }
+
+#ifdef DGM_CUDA
+// The same shapes through gpu::gemm (src/backend/cuda.cu), operands in device memory.
+void bench_gemm_cuda(std::FILE* out) {
+  std::fprintf(out, "gemm GFLOP/s on the GPU (gpu::gemm, 64x64 tiles, fp32; best of 20 batches of >= 10 ms)\n");
+  std::fprintf(out, "%-31s %5s %5s %5s %10s\n", "product", "M", "N", "K", "gpu");
+  Rng rng(1);
+  const GemmFn f = [](bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+                      float* C, int ldc, bool acc) { gpu::gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc, acc); };
+  for (const Shape& s : kShapes) {
+    std::vector<float> A(static_cast<std::size_t>(s.M) * s.K), B(static_cast<std::size_t>(s.K) * s.N);
+    for (float& v : A) v = rng.normal();
+    for (float& v : B) v = rng.normal();
+    DeviceBuffer dA(A.size()), dB(B.size()), dC(static_cast<std::size_t>(s.M) * s.N);
+    device_upload(dA.data(), A.data(), A.size());
+    device_upload(dB.data(), B.data(), B.size());
+    const double g = time_gemm(f, s, dA.data(), dB.data(), dC.data(), 20, 0.01, device_sync);
+    std::fprintf(out, "%-31s %5d %5d %5d %10.1f\n", s.label, s.M, s.N, s.K, g);
+    std::fflush(out);
+  }
+}
+#endif
 
 }  // namespace dgm

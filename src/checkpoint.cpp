@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "dgm/device.h"
 #include "dgm/safetensors.h"
 
 namespace dgm {
@@ -58,12 +59,15 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
   meta["step"] = std::to_string(s.step);
   meta["epoch"] = std::to_string(s.epoch);
   meta["rng"] = rng_text(s.rng);
+  meta["device"] = c.device;  // where it was trained (a record only: any device can load it)
   meta["data"] = std::to_string(s.info.dim) + " " + std::to_string(s.info.rows) + " " +
                  std::to_string(s.info.cols) + " " + std::to_string(s.info.classes);
   for (Part* p : m.parts()) {
+    p->params.to_host();  // device parts: refresh the host copies that are written
+    p->opt.to_host();
     for (int h = 0; h < p->params.count(); ++h)
-      tensors.push_back(NamedTensor{p->name + "." + p->params.name(h), dims(p->params.value(h)),
-                                    p->params.value(h).data});
+      tensors.push_back(NamedTensor{p->name + "." + p->params.name(h), dims(p->params.host_value(h)),
+                                    p->params.host_value(h).data});
     const std::int64_t n = static_cast<std::int64_t>(p->params.size());
     if (!p->opt.s1.empty()) tensors.push_back(NamedTensor{p->name + ".opt.s1", {n}, p->opt.s1.data()});
     if (!p->opt.s2.empty()) tensors.push_back(NamedTensor{p->name + ".opt.s2", {n}, p->opt.s2.data()});
@@ -91,7 +95,7 @@ Status load_checkpoint(const std::string& path, Model& m, TrainState* s) {
   if (!st) return st;
   for (Part* p : m.parts()) {
     for (int h = 0; h < p->params.count(); ++h) {
-      st = f.read(p->name + "." + p->params.name(h), p->params.value(h));
+      st = f.read(p->name + "." + p->params.name(h), p->params.host_value(h));
       if (!st) return st.prefixed(path);
     }
     const std::int64_t n = static_cast<std::int64_t>(p->params.size());
@@ -107,6 +111,8 @@ Status load_checkpoint(const std::string& path, Model& m, TrainState* s) {
     if (!parse_i64(f.meta(p->name + ".opt.t"), &t))
       return Status::Error("%s: metadata \"%s.opt.t\" missing or not an integer", path.c_str(), p->name.c_str());
     p->opt.t = t;
+    p->params.to_device();  // device parts: send the loaded host copies up
+    p->opt.to_device();
     p->params.zero_grad();
   }
   std::int64_t step = 0, epoch = 0;
@@ -136,8 +142,15 @@ static Status read_data_info(const std::string& path, DataInfo* info) {
   return Status::Ok();
 }
 
-Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model>* m, TrainState* s) {
-  Status st = read_checkpoint_config(path, c);
+Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model>* m, TrainState* s, int iw,
+                       const std::string& device) {
+  Status st = check_device(device);  // before the file: a bad flag is named first
+  if (!st) return st;
+  st = read_checkpoint_config(path, c);
+  if (!st) return st;
+  if (iw > 0) c->iw = iw;
+  c->device = device;
+  st = validate(*c);
   if (!st) return st;
   DataInfo info;
   st = read_data_info(path, &info);

@@ -9,7 +9,7 @@
 namespace dgm {
 
 void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out) {
-  Arena arena;
+  Arena arena(0, model_device(m));
   Tape t(arena);
   Rng rng(seed, 13);
   if (!d.toy) {
@@ -51,8 +51,9 @@ void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out
   }
   t.reset();
   Batch b;
-  b.x = t.alloc(make_shape(n, d.info.dim));
+  b.x = t.host_alloc(make_shape(n, d.info.dim));
   toy_batch(d.set, rng, b.x);
+  b.x = t.upload(b.x);
   m.evaluate(t, b, rng, *out);
 }
 

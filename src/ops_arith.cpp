@@ -9,6 +9,9 @@
 // used for (over rows for Row, over columns for Col, over all for Scalar).
 #include "dgm/check.h"
 #include "dgm/ops.h"
+#ifdef DGM_CUDA
+#include "backend/gpu.h"
+#endif
 
 namespace dgm {
 namespace {
@@ -69,6 +72,13 @@ void arith_backward(Tape& t, int id) {
   const float* dy = n.grad.data;
   const float* a = A.value.data;
   const float* b = B.value.data;
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::arith_backward(op, k, A.needs_grad ? A.grad.data : nullptr, B.needs_grad ? B.grad.data : nullptr, dy, a, b,
+                        rows, cols);
+#endif
+    return;
+  }
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < cols; ++c) {
       const std::size_t i = r * cols + c, j = bidx(k, r, c, cols);
@@ -88,8 +98,15 @@ Var arith(Tape& t, ArithOp op, const char* name, Var a, Var b) {
   Tensor av = t.value(a), bv = t.value(b);
   const Bcast k = broadcast_kind(name, av, bv);
   Tensor y = t.alloc(av);
-  arith_forward(op, k, y.data, av.data, bv.data, static_cast<std::size_t>(av.rows()),
-                static_cast<std::size_t>(av.cols()));
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::arith_forward(op, k, y.data, av.data, bv.data, static_cast<std::size_t>(av.rows()),
+                       static_cast<std::size_t>(av.cols()));
+#endif
+  } else {
+    arith_forward(op, k, y.data, av.data, bv.data, static_cast<std::size_t>(av.rows()),
+                  static_cast<std::size_t>(av.cols()));
+  }
   Var out = t.push(y, arith_backward, a, b);
   t.node(out).i[0] = op;
   t.node(out).i[1] = k;
@@ -103,6 +120,12 @@ void affine_backward(Tape& t, int id) {
   if (!A.needs_grad) return;
   const float s = n.f[0];
   const std::size_t len = n.value.size();
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::affine_backward(A.grad.data, n.grad.data, len, s);
+#endif
+    return;
+  }
   for (std::size_t i = 0; i < len; ++i) A.grad.data[i] += s * n.grad.data[i];
 }
 
@@ -110,7 +133,13 @@ Var affine(Tape& t, Var a, float s, float c) {
   Tensor x = t.value(a);
   Tensor y = t.alloc(x);
   const std::size_t len = x.size();
-  for (std::size_t i = 0; i < len; ++i) y.data[i] = s * x.data[i] + c;
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::affine_forward(y.data, x.data, len, s, c);
+#endif
+  } else {
+    for (std::size_t i = 0; i < len; ++i) y.data[i] = s * x.data[i] + c;
+  }
   Var out = t.push(y, affine_backward, a);
   t.node(out).f[0] = s;
   t.node(out).f[1] = c;

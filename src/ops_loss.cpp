@@ -10,6 +10,10 @@
 #include "dgm/ops.h"
 #include "dgm/parallel.h"
 #include "dgm/vecmath.h"
+#include "backend/kernels_hd.h"
+#ifdef DGM_CUDA
+#include "backend/gpu.h"
+#endif
 
 namespace dgm {
 namespace {
@@ -33,13 +37,9 @@ void check_same(const char* op, const Tensor& a, const Tensor& b) {
 constexpr std::size_t kChunk = 8192;
 inline std::size_t rows_per_task(std::size_t cols) { return cols >= kChunk ? 1 : kChunk / cols; }
 
-// softplus(l) - x l, and sigmoid(l) into *sig, both from e = e^-|l| <= 1 (see ops_pointwise.cpp).
-DGM_INLINE float bce_term(float l, float x, float* sig) {
-  const float e = fast_exp(-std::fabs(l));
-  const float inv = 1.f / (1.f + e);
-  *sig = l >= 0.f ? inv : e * inv;
-  return (l > 0.f ? l : 0.f) + fast_log1p01(e) - x * l;
-}
+// softplus(l) - x l, and sigmoid(l) into *sig: hd::bce_term (src/backend/kernels_hd.h, shared
+// with the CUDA kernel).
+using hd::bce_term;
 
 // One row of the forward: returns sum_j softplus(l_j) - x_j l_j (a double sum in order
 // j = 0, 1, ...) and writes sig_j = sigmoid(l_j). x == nullptr means every x_j is `target`.
@@ -83,6 +83,13 @@ void bce_backward(Tape& t, int id) {
   Node* X = const_target ? nullptr : &t.node(n.in[1]);
   const std::size_t cols = static_cast<std::size_t>(L.value.cols());
   const std::size_t rows = static_cast<std::size_t>(L.value.rows());
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::bce_backward(L.needs_grad ? L.grad.data : nullptr, X && X->needs_grad ? X->grad.data : nullptr, n.saved.data,
+                      L.value.data, X ? X->value.data : nullptr, n.f[0], n.grad.data, rows, cols);
+#endif
+    return;
+  }
   auto run = [&](std::size_t r0, std::size_t r1) {
     for (std::size_t r = r0; r < r1; ++r) {
       const std::size_t o = r * cols;
@@ -105,12 +112,18 @@ Var bce_impl(Tape& t, Var logits, Var targets, float target) {
   const std::size_t rows = static_cast<std::size_t>(L.rows()), cols = static_cast<std::size_t>(L.cols());
   Tensor y = t.alloc(make_shape(L.rows(), 1));
   Tensor sig = t.alloc(L);
-  auto run = [&](std::size_t r0, std::size_t r1) {
-    for (std::size_t r = r0; r < r1; ++r)
-      y.data[r] = static_cast<float>(
-          bce_row_forward(sig.data + r * cols, L.data + r * cols, x ? x + r * cols : nullptr, target, cols));
-  };
-  parallel_chunks(rows, rows_per_task(cols), run);
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::bce_forward(y.data, sig.data, t.alloc(L).data, L.data, x, target, rows, cols);
+#endif
+  } else {
+    auto run = [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t r = r0; r < r1; ++r)
+        y.data[r] = static_cast<float>(
+            bce_row_forward(sig.data + r * cols, L.data + r * cols, x ? x + r * cols : nullptr, target, cols));
+    };
+    parallel_chunks(rows, rows_per_task(cols), run);
+  }
   Var out = t.push(y, bce_backward, logits, targets);
   t.node(out).f[0] = target;
   t.node(out).saved = sig;
@@ -130,6 +143,14 @@ void gaussian_nll_backward(Tape& t, int id) {
   Node& V = t.node(n.in[2]);
   const std::size_t rows = static_cast<std::size_t>(X.value.rows());
   const std::size_t cols = static_cast<std::size_t>(X.value.cols());
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::gaussian_nll_backward(X.needs_grad ? X.grad.data : nullptr, M.needs_grad ? M.grad.data : nullptr,
+                               V.needs_grad ? V.grad.data : nullptr, n.grad.data, X.value.data, M.value.data,
+                               V.value.data, rows, cols);
+#endif
+    return;
+  }
   for (std::size_t r = 0; r < rows; ++r) {
     const float dy = n.grad.data[r];
     for (std::size_t c = 0; c < cols; ++c) {
@@ -152,6 +173,13 @@ void kl_backward(Tape& t, int id) {
   Node& V = t.node(n.in[1]);
   const std::size_t rows = static_cast<std::size_t>(M.value.rows());
   const std::size_t cols = static_cast<std::size_t>(M.value.cols());
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::kl_backward(M.needs_grad ? M.grad.data : nullptr, V.needs_grad ? V.grad.data : nullptr, n.grad.data,
+                     M.value.data, V.value.data, rows, cols);
+#endif
+    return;
+  }
   for (std::size_t r = 0; r < rows; ++r) {
     const float dy = n.grad.data[r];
     for (std::size_t c = 0; c < cols; ++c) {
@@ -172,6 +200,13 @@ void softmax_ce_backward(Tape& t, int id) {
   Node& Y = t.node(n.in[1]);
   const std::size_t rows = static_cast<std::size_t>(L.value.rows());
   const std::size_t cols = static_cast<std::size_t>(L.value.cols());
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::softmax_ce_backward(L.needs_grad ? L.grad.data : nullptr, Y.needs_grad ? Y.grad.data : nullptr, n.grad.data,
+                             n.saved.data, L.value.data, Y.value.data, rows, cols);
+#endif
+    return;
+  }
   for (std::size_t r = 0; r < rows; ++r) {
     const float dy = n.grad.data[r];
     const float lse = n.saved.data[r];
@@ -200,6 +235,12 @@ Var gaussian_nll(Tape& t, Var x, Var mu, Var logvar) {
   check_same("gaussian_nll (x, logvar)", X, V);
   const std::size_t rows = static_cast<std::size_t>(X.rows()), cols = static_cast<std::size_t>(X.cols());
   Tensor y = t.alloc(make_shape(X.rows(), 1));
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::gaussian_nll_forward(y.data, t.alloc(X).data, X.data, M.data, V.data, rows, cols);
+#endif
+    return t.push(y, gaussian_nll_backward, x, mu, logvar);
+  }
   for (std::size_t r = 0; r < rows; ++r) {
     double s = 0.0;
     for (std::size_t c = 0; c < cols; ++c) {
@@ -217,6 +258,12 @@ Var kl_normal_std(Tape& t, Var mu, Var logvar) {
   check_same("kl_normal_std", M, V);
   const std::size_t rows = static_cast<std::size_t>(M.rows()), cols = static_cast<std::size_t>(M.cols());
   Tensor y = t.alloc(make_shape(M.rows(), 1));
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::kl_forward(y.data, t.alloc(M).data, M.data, V.data, rows, cols);
+#endif
+    return t.push(y, kl_backward, mu, logvar);
+  }
   for (std::size_t r = 0; r < rows; ++r) {
     double s = 0.0;
     for (std::size_t c = 0; c < cols; ++c) {
@@ -234,6 +281,14 @@ Var softmax_cross_entropy(Tape& t, Var logits, Var targets) {
   const std::size_t rows = static_cast<std::size_t>(L.rows()), cols = static_cast<std::size_t>(L.cols());
   Tensor y = t.alloc(make_shape(L.rows(), 1));
   Tensor lse = t.alloc(make_shape(L.rows(), 1));
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::softmax_ce_forward(y.data, lse.data, L.data, Y.data, rows, cols);
+#endif
+    Var out = t.push(y, softmax_ce_backward, logits, targets);
+    t.node(out).saved = lse;
+    return out;
+  }
   for (std::size_t r = 0; r < rows; ++r) {
     const float* l = L.data + r * cols;
     const float* yy = Y.data + r * cols;

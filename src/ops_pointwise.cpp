@@ -18,6 +18,9 @@
 #include "dgm/ops.h"
 #include "dgm/parallel.h"
 #include "dgm/vecmath.h"
+#ifdef DGM_CUDA
+#include "backend/gpu.h"
+#endif
 
 namespace dgm {
 namespace {
@@ -30,7 +33,10 @@ using Bwd = void (*)(float* dx, const float* dy, const float* x, const float* y,
 // small enough that a (128, 400) activation gives every thread work.
 constexpr std::size_t kChunk = 8192;
 
-template <Bwd backward_kernel>
+// Each op names its CPU kernels and its GPU kernels (gpu::x_forward, gpu::x_backward from
+// src/backend/cuda.cu; null in a CPU build, where on_device() is always false); the tape's device
+// picks which run.
+template <Bwd backward_kernel, Bwd gpu_backward>
 void unary_backward(Tape& t, int id) {
   Node& n = t.node(id);
   Node& a = t.node(n.in[0]);
@@ -38,17 +44,22 @@ void unary_backward(Tape& t, int id) {
   float* dx = a.grad.data;
   const float *dy = n.grad.data, *x = a.value.data, *y = n.value.data;
   const float arg = n.f[0];
+  if (t.on_device()) return gpu_backward(dx, dy, x, y, n.value.size(), arg);
   auto run = [&](std::size_t b, std::size_t e) { backward_kernel(dx + b, dy + b, x + b, y + b, e - b, arg); };
   parallel_chunks(n.value.size(), kChunk, run);
 }
 
-template <Fwd forward_kernel, Bwd backward_kernel>
+template <Fwd forward_kernel, Bwd backward_kernel, Fwd gpu_forward, Bwd gpu_backward>
 Var unary(Tape& t, Var a, float arg = 0.f) {
   Tensor x = t.value(a);
   Tensor y = t.alloc(x);
-  auto run = [&](std::size_t b, std::size_t e) { forward_kernel(y.data + b, x.data + b, e - b, arg); };
-  parallel_chunks(x.size(), kChunk, run);
-  Var out = t.push(y, unary_backward<backward_kernel>, a);
+  if (t.on_device()) {
+    gpu_forward(y.data, x.data, x.size(), arg);
+  } else {
+    auto run = [&](std::size_t b, std::size_t e) { forward_kernel(y.data + b, x.data + b, e - b, arg); };
+    parallel_chunks(x.size(), kChunk, run);
+  }
+  Var out = t.push(y, unary_backward<backward_kernel, gpu_backward>, a);
   t.node(out).f[0] = arg;
   return out;
 }
@@ -159,17 +170,23 @@ void log_sigmoid_backward(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy,
   for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * fast_sigmoid(-x[i]); });
 }
 
-Var exp(Tape& t, Var a) { return unary<exp_forward, exp_backward>(t, a); }
-Var log(Tape& t, Var a) { return unary<log_forward, log_backward>(t, a); }
-Var sqrt(Tape& t, Var a) { return unary<sqrt_forward, sqrt_backward>(t, a); }
-Var square(Tape& t, Var a) { return unary<square_forward, square_backward>(t, a); }
-Var relu(Tape& t, Var a) { return unary<relu_forward, relu_backward>(t, a); }
-Var leaky_relu(Tape& t, Var a, float slope) {
-  return unary<leaky_relu_forward, leaky_relu_backward>(t, a, slope);
-}
-Var sigmoid(Tape& t, Var a) { return unary<sigmoid_forward, sigmoid_backward>(t, a); }
-Var tanh(Tape& t, Var a) { return unary<tanh_forward, tanh_backward>(t, a); }
-Var softplus(Tape& t, Var a) { return unary<softplus_forward, softplus_backward>(t, a); }
-Var log_sigmoid(Tape& t, Var a) { return unary<log_sigmoid_forward, log_sigmoid_backward>(t, a); }
+// The four kernels of op `name`: CPU forward and backward, GPU forward and backward.
+#ifdef DGM_CUDA
+#define DGM_KERNELS(name) name##_forward, name##_backward, gpu::name##_forward, gpu::name##_backward
+#else
+#define DGM_KERNELS(name) name##_forward, name##_backward, nullptr, nullptr
+#endif
+
+Var exp(Tape& t, Var a) { return unary<DGM_KERNELS(exp)>(t, a); }
+Var log(Tape& t, Var a) { return unary<DGM_KERNELS(log)>(t, a); }
+Var sqrt(Tape& t, Var a) { return unary<DGM_KERNELS(sqrt)>(t, a); }
+Var square(Tape& t, Var a) { return unary<DGM_KERNELS(square)>(t, a); }
+Var relu(Tape& t, Var a) { return unary<DGM_KERNELS(relu)>(t, a); }
+Var leaky_relu(Tape& t, Var a, float slope) { return unary<DGM_KERNELS(leaky_relu)>(t, a, slope); }
+Var sigmoid(Tape& t, Var a) { return unary<DGM_KERNELS(sigmoid)>(t, a); }
+Var tanh(Tape& t, Var a) { return unary<DGM_KERNELS(tanh)>(t, a); }
+Var softplus(Tape& t, Var a) { return unary<DGM_KERNELS(softplus)>(t, a); }
+Var log_sigmoid(Tape& t, Var a) { return unary<DGM_KERNELS(log_sigmoid)>(t, a); }
+#undef DGM_KERNELS
 
 }  // namespace dgm

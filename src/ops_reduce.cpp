@@ -3,6 +3,9 @@
 // Sums are accumulated in double in index order, so the result does not depend on threads.
 #include "dgm/check.h"
 #include "dgm/ops.h"
+#ifdef DGM_CUDA
+#include "backend/gpu.h"
+#endif
 
 namespace dgm {
 namespace {
@@ -25,6 +28,12 @@ void reduce_backward(Tape& t, int id) {
   const std::size_t groups = n.value.size();
   const std::size_t len = A.value.size() / groups;
   const float w = n.f[0];
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::reduce_backward(A.grad.data, n.grad.data, groups, len, w);
+#endif
+    return;
+  }
   for (std::size_t g = 0; g < groups; ++g) {
     const float d = w * n.grad.data[g];
     for (std::size_t c = 0; c < len; ++c) A.grad.data[g * len + c] += d;
@@ -37,7 +46,13 @@ Var reduce(Tape& t, Var a, bool per_row, bool average) {
   const std::size_t len = x.size() / (groups ? groups : 1);
   const float w = average ? 1.f / static_cast<float>(len) : 1.f;
   Tensor y = t.alloc(per_row ? make_shape(x.rows(), 1) : make_shape(1));
-  reduce_forward(y.data, x.data, groups, len, w);
+  if (t.on_device()) {
+#ifdef DGM_CUDA
+    gpu::reduce_forward(y.data, x.data, groups, len, w);
+#endif
+  } else {
+    reduce_forward(y.data, x.data, groups, len, w);
+  }
   Var out = t.push(y, reduce_backward, a);
   t.node(out).f[0] = w;
   return out;

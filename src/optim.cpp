@@ -14,6 +14,9 @@
 #include "dgm/check.h"
 #include "dgm/parallel.h"
 #include "dgm/vecmath.h"
+#ifdef DGM_CUDA
+#include "backend/gpu.h"
+#endif
 
 namespace dgm {
 namespace {
@@ -48,6 +51,16 @@ void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT m, float* DGM_RESTRIC
   }
 }
 
+// Adam's per-step constants: c1 = 1 - b1^t, c2 = 1 - b2^t (in double), a = lr / c1, ic2 = 1 / c2.
+struct AdamConstants {
+  float a, ic2;
+};
+AdamConstants adam_constants(const OptimConfig& cfg, std::int64_t t) {
+  const float c1 = static_cast<float>(1.0 - std::pow(static_cast<double>(cfg.beta1), static_cast<double>(t)));
+  const float c2 = static_cast<float>(1.0 - std::pow(static_cast<double>(cfg.beta2), static_cast<double>(t)));
+  return AdamConstants{cfg.lr / c1, static_cast<float>(1.0 / static_cast<double>(c2))};
+}
+
 }  // namespace
 
 bool parse_optim_kind(const std::string& name, OptimKind* out) {
@@ -69,8 +82,29 @@ const char* optim_kind_name(OptimKind k) {
   return "?";
 }
 
-Optimizer::Optimizer(const OptimConfig& c, std::size_t n_params)
-    : cfg(c), s1(n_params, 0.f), s2(c.kind == OptimKind::Adam ? n_params : 0, 0.f) {}
+Optimizer::Optimizer(const OptimConfig& c, std::size_t n_params, Device d)
+    : cfg(c), s1(n_params, 0.f), s2(c.kind == OptimKind::Adam ? n_params : 0, 0.f), device(d) {
+  if (d == Device::CUDA) {
+    d1 = DeviceBuffer(s1.size());
+    d2 = DeviceBuffer(s2.size());
+  }
+}
+
+void Optimizer::to_host() {
+#ifdef DGM_CUDA
+  if (device != Device::CUDA) return;
+  device_download(s1.data(), d1.data(), s1.size());
+  device_download(s2.data(), d2.data(), s2.size());
+#endif
+}
+
+void Optimizer::to_device() {
+#ifdef DGM_CUDA
+  if (device != Device::CUDA) return;
+  device_upload(d1.data(), s1.data(), s1.size());
+  device_upload(d2.data(), s2.data(), s2.size());
+#endif
+}
 
 void Optimizer::step(float* w, const float* g, std::size_t n) {
   // g is only written when zero_g is true (step_and_zero_grad, which owns a mutable buffer)
@@ -85,6 +119,21 @@ void Optimizer::step_impl(float* w, float* g, std::size_t n, bool zero_g) {
   DGM_CHECK(n == s1.size(), "Optimizer::step: %zu parameters, state sized for %zu", n, s1.size());
   ++t;
   const float lr = cfg.lr, eps = cfg.eps;
+  if (device == Device::CUDA) {  // the same formulas, one GPU thread per parameter
+#ifdef DGM_CUDA
+    switch (cfg.kind) {
+      case OptimKind::SGD: gpu::sgd_step(w, g, d1.data(), n, lr, cfg.momentum, zero_g); return;
+      case OptimKind::Adagrad: gpu::adagrad_step(w, g, d1.data(), n, lr, eps, zero_g); return;
+      case OptimKind::RMSProp: gpu::rmsprop_step(w, g, d1.data(), n, lr, cfg.alpha, eps, zero_g); return;
+      case OptimKind::Adam: {
+        const AdamConstants k = adam_constants(cfg, t);
+        gpu::adam_step(w, g, d1.data(), d2.data(), n, cfg.beta1, cfg.beta2, k.a, k.ic2, eps, zero_g);
+        return;
+      }
+    }
+#endif
+    return;
+  }
   float* s = s1.data();
   switch (cfg.kind) {
     case OptimKind::SGD: {
@@ -117,9 +166,8 @@ void Optimizer::step_impl(float* w, float* g, std::size_t n, bool zero_g) {
       // Kingma & Ba: m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
       //   m^ = m / (1 - b1^t);  v^ = v / (1 - b2^t);  w <- w - lr m^ / (sqrt(v^) + eps)
       const float b1 = cfg.beta1, b2 = cfg.beta2;
-      const float c1 = static_cast<float>(1.0 - std::pow(static_cast<double>(b1), static_cast<double>(t)));
-      const float c2 = static_cast<float>(1.0 - std::pow(static_cast<double>(b2), static_cast<double>(t)));
-      const float a = lr / c1, ic2 = static_cast<float>(1.0 / static_cast<double>(c2));
+      const AdamConstants k = adam_constants(cfg, t);
+      const float a = k.a, ic2 = k.ic2;
       float* m = s1.data();
       float* v = s2.data();
       auto run = [&](std::size_t b, std::size_t e) {

@@ -1,9 +1,13 @@
 // outputs.cpp - sample grids, reconstructions and plots (see include/dgm/outputs.h).
 #include "dgm/outputs.h"
 
+#include <algorithm>
+
 #include "dgm/fileio.h"
 #include "dgm/image.h"
+#include "dgm/models/aae.h"
 #include "dgm/plot.h"
+#include "dgm/prior.h"
 
 namespace dgm {
 
@@ -26,18 +30,23 @@ FixedLatent make_fixed_latent(Model& m, const DataInfo& info, std::uint64_t seed
   return fl;
 }
 
+// z and y go up to the tape's memory and the samples come down (no-ops on a CPU arena).
 void generate_rows(Model& m, Arena& arena, const FixedLatent& fl, int dim, float* out) {
   Tape t(arena);
   Tensor z = make_shape(fl.n, m.latent_dim());
   z.data = const_cast<float*>(fl.z.data());
+  z = t.upload(z);
   Tensor y;
   if (!fl.y.empty()) {
     y = make_shape(fl.n, static_cast<int>(fl.y.size()) / fl.n);
     y.data = const_cast<float*>(fl.y.data());
+    y = t.upload(y);
   }
-  Tensor o = make_shape(fl.n, dim);
-  o.data = out;
+  Tensor host = make_shape(fl.n, dim);
+  host.data = out;
+  const Tensor o = t.on_device() ? t.alloc(host) : host;
   m.generate(t, z, y, o);
+  copy(host, o);  // device -> host (nothing to do on the CPU: the same floats)
   t.reset();
 }
 
@@ -67,13 +76,15 @@ Status write_reconstructions(Model& m, Arena& arena, const RunData& d, const std
     t.reset();
     return Status::Ok();
   }
+  const Tensor x = t.host_copy(b.x);
+  rec = t.host_copy(rec);
   // Rows: originals 0-9, reconstructions 0-9, originals 10-19, reconstructions 10-19.
   std::vector<float> grid(static_cast<std::size_t>(2 * n) * dim);
   for (int i = 0; i < n; ++i) {
     const int block = i / 10, col = i % 10;
     const std::size_t orig_row = static_cast<std::size_t>(block * 20 + col);
     const std::size_t rec_row = orig_row + 10;
-    std::copy(b.x.data + static_cast<std::size_t>(i) * dim, b.x.data + static_cast<std::size_t>(i + 1) * dim,
+    std::copy(x.data + static_cast<std::size_t>(i) * dim, x.data + static_cast<std::size_t>(i + 1) * dim,
               grid.begin() + static_cast<std::ptrdiff_t>(orig_row * dim));
     std::copy(rec.data + static_cast<std::size_t>(i) * dim, rec.data + static_cast<std::size_t>(i + 1) * dim,
               grid.begin() + static_cast<std::ptrdiff_t>(rec_row * dim));
@@ -81,6 +92,49 @@ Status write_reconstructions(Model& m, Arena& arena, const RunData& d, const std
   t.reset();
   Image img = make_grid(grid.data(), 2 * n, d.info.rows, d.info.cols, 4, 10, grid_range(m));
   return write_image(path, img);
+}
+
+std::vector<float> aae_test_codes(Model& m, Arena& arena, const RunData& d, int n, Rng& rng) {
+  Aae* a = as_aae(&m);
+  if (!a || d.toy) return {};
+  const int L = a->latent_dim(), B = 500;
+  std::vector<float> z(static_cast<std::size_t>(n) * L);
+  Tape t(arena);
+  for (int begin = 0; begin < n; begin += B) {
+    const int count = std::min(B, n - begin);
+    t.reset();
+    Batch b = test_batch(t, d, begin, count, m.scale());
+    Tensor zt = make_shape(count, L);  // a view of rows [begin, begin + count) of z
+    zt.data = z.data() + static_cast<std::size_t>(begin) * L;
+    a->codes(t, b.x, &rng, zt);  // codes() copies into zt (down from the device if need be)
+  }
+  t.reset();
+  return z;
+}
+
+Status write_code_plot(Model& m, Arena& arena, const RunData& d, const std::string& title, const std::string& path) {
+  Aae* a = as_aae(&m);
+  if (!a || d.toy || a->latent_dim() < 2) return Status::Ok();
+  const int n = std::min(2000, d.images.test.n), L = a->latent_dim();
+  Rng rng(20160525, 17);  // fixed: the same noise and prior samples every epoch
+  const std::vector<float> z = aae_test_codes(m, arena, d, n, rng);
+  std::vector<float> codes(static_cast<std::size_t>(n) * 2), prior(static_cast<std::size_t>(n) * L);
+  for (int i = 0; i < n; ++i) {  // keep dimensions 0 and 1
+    codes[static_cast<std::size_t>(i) * 2] = z[static_cast<std::size_t>(i) * L];
+    codes[static_cast<std::size_t>(i) * 2 + 1] = z[static_cast<std::size_t>(i) * L + 1];
+  }
+  Tensor p = make_shape(n, L);
+  p.data = prior.data();
+  sample_prior(a->prior_kind(), rng, p);
+  for (int i = 0; i < n; ++i) {  // compact to (n, 2) in place: row i's first two values
+    prior[static_cast<std::size_t>(i) * 2] = prior[static_cast<std::size_t>(i) * L];
+    prior[static_cast<std::size_t>(i) * 2 + 1] = prior[static_cast<std::size_t>(i) * L + 1];
+  }
+  PlotOptions o;
+  o.title = title;
+  o.data_label = std::string("prior ") + prior_name(a->prior_kind());
+  o.sample_label = "test codes";
+  return write_text_atomic(path, scatter_svg(prior.data(), n, codes.data(), n, o));
 }
 
 Status write_toy_plot(const RunData& d, const float* samples, int n, Rng& rng, const std::string& title,

@@ -2,8 +2,13 @@
 #include "dgm/params.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 
 #include "dgm/check.h"
+#ifdef DGM_CUDA
+#include "backend/gpu.h"
+#endif
 
 namespace dgm {
 
@@ -20,8 +25,40 @@ int ParamStore::add(const std::string& name, Tensor shape) {
 void ParamStore::finalize() {
   DGM_CHECK(!finalized_, "ParamStore::finalize: called twice");
   values_.assign(total_, 0.f);
-  grads_.assign(total_, 0.f);
+  if (device_ == Device::CUDA) {  // zeroed device buffers; values_ stays as the host copy
+    dvalues_ = DeviceBuffer(total_);
+    dgrads_ = DeviceBuffer(total_);
+  } else {
+    grads_.assign(total_, 0.f);
+  }
   finalized_ = true;
+}
+
+void ParamStore::set_device(Device d) {
+  DGM_CHECK(!finalized_, "ParamStore::set_device: only before finalize()");
+  if (d == Device::CUDA) {
+    const char* why = nullptr;
+    DGM_CHECK(cuda_available(&why), "ParamStore on the CUDA device: %s", why);
+  }
+  device_ = d;
+}
+
+Tensor ParamStore::host_value(int h) const {
+  Tensor t = value(h);
+  t.data = const_cast<float*>(values_.data()) + entries_[static_cast<std::size_t>(h)].offset;
+  return t;
+}
+
+void ParamStore::to_host() {
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA && finalized_) device_download(values_.data(), dvalues_.data(), total_);
+#endif
+}
+
+void ParamStore::to_device() {
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA && finalized_) device_upload(dvalues_.data(), values_.data(), total_);
+#endif
 }
 
 Tensor ParamStore::value(int h) const {
@@ -29,7 +66,7 @@ Tensor ParamStore::value(int h) const {
             h, count(), finalized_ ? "finalized" : "not finalized");
   const Entry& e = entries_[static_cast<std::size_t>(h)];
   Tensor t = e.shape;
-  t.data = const_cast<float*>(values_.data()) + e.offset;
+  t.data = base() + e.offset;
   return t;
 }
 
@@ -38,7 +75,7 @@ Tensor ParamStore::grad(int h) const {
             h, count(), finalized_ ? "finalized" : "not finalized");
   const Entry& e = entries_[static_cast<std::size_t>(h)];
   Tensor t = e.shape;
-  t.data = const_cast<float*>(grads_.data()) + e.offset;
+  t.data = grad_base() + e.offset;
   return t;
 }
 
@@ -48,7 +85,39 @@ int ParamStore::find(const std::string& name) const {
   return -1;
 }
 
-void ParamStore::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.f); }
+void ParamStore::zero_grad() {
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA) return device_zero(dgrads_.data(), total_);
+#endif
+  std::fill(grads_.begin(), grads_.end(), 0.f);
+}
+
+double ParamStore::grad_norm() const {
+  const float* g = grads();
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA) return std::sqrt(gpu::sum_squares(g, total_));
+#endif
+  double s = 0.0;
+  for (std::size_t i = 0; i < size(); ++i) s += static_cast<double>(g[i]) * g[i];
+  return std::sqrt(s);
+}
+
+void ParamStore::clamp(float lo, float hi) {
+  float* w = data();
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA) return gpu::clamp(w, total_, lo, hi);
+#endif
+  for (std::size_t i = 0; i < size(); ++i) w[i] = std::min(hi, std::max(lo, w[i]));
+}
+
+void ParamStore::copy_values_from(const ParamStore& src) {
+  DGM_CHECK(src.size() == size() && src.device() == device_, "ParamStore::copy_values_from: %zu floats on %s from %zu on %s",
+            size(), device_name(device_), src.size(), device_name(src.device()));
+#ifdef DGM_CUDA
+  if (device_ == Device::CUDA) return device_copy(data(), src.data(), size());
+#endif
+  std::memcpy(data(), src.data(), size() * sizeof(float));
+}
 
 Var ParamStore::var(Tape& t, int h) const {
   return trainable_ ? t.param(value(h), grad(h)) : t.constant(value(h));

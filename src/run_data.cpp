@@ -47,28 +47,35 @@ int steps_per_epoch(const RunData& d, int B, int per_step) {
   return d.images.train.n / (B * per_step);  // the remainder of a shuffled epoch is dropped
 }
 
+// Batches are built by the host (in the arena on a CPU tape; in host scratch on a device tape)
+// and then uploaded (a no-op on a CPU tape): the minibatch is what goes up to the GPU.
 Batch train_batch(Tape& t, const RunData& d, const int* idx, int n, PixelScale scale, Rng& rng) {
   Batch b;
-  b.x = t.alloc(make_shape(n, d.info.dim));
+  b.x = t.host_alloc(make_shape(n, d.info.dim));
   if (d.toy) {
     toy_batch(d.set, rng, b.x);
+    b.x = t.upload(b.x);
     return b;
   }
   image_batch(d.images.train, idx, n, scale, b.x);
-  b.y = t.alloc(make_shape(n, d.info.classes));
+  b.y = t.host_alloc(make_shape(n, d.info.classes));
   onehot_batch(d.images.train, idx, n, d.info.classes, b.y);
+  b.x = t.upload(b.x);
+  b.y = t.upload(b.y);
   return b;
 }
 
 Batch test_batch(Tape& t, const RunData& d, int begin, int n, PixelScale scale) {
   Batch b;
-  b.x = t.alloc(make_shape(n, d.info.dim));
-  b.y = t.alloc(make_shape(n, d.info.classes));
-  // Consecutive indices: a small index array in the arena (no heap allocation).
-  int* idx = reinterpret_cast<int*>(t.arena().alloc(static_cast<std::size_t>(n)));
+  b.x = t.host_alloc(make_shape(n, d.info.dim));
+  b.y = t.host_alloc(make_shape(n, d.info.classes));
+  // Consecutive indices: a small index array in host memory of the tape (no heap allocation).
+  int* idx = reinterpret_cast<int*>(t.host_alloc(make_shape(n)).data);
   for (int i = 0; i < n; ++i) idx[i] = begin + i;
   image_batch(d.images.test, idx, n, scale, b.x);
   onehot_batch(d.images.test, idx, n, d.info.classes, b.y);
+  b.x = t.upload(b.x);
+  b.y = t.upload(b.y);
   return b;
 }
 

@@ -70,12 +70,14 @@ std::string log_text(const StepLog& l) {
 
 // The first parameter tensor holding a NaN or Inf, for the NaN guard's message.
 std::string first_nonfinite(Model& m) {
-  for (Part* p : m.parts())
+  for (Part* p : m.parts()) {
+    p->params.to_host();  // (device parameters: read their host copy)
     for (int h = 0; h < p->params.count(); ++h) {
-      Tensor v = p->params.value(h);
+      Tensor v = p->params.host_value(h);
       for (std::size_t i = 0; i < v.size(); ++i)
         if (!std::isfinite(v.data[i])) return p->name + "." + p->params.name(h);
     }
+  }
   return "none (the parameters are finite)";
 }
 
@@ -129,9 +131,9 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
 
   if (!quiet) {
     std::printf("dgm train %s\n%s", c.model.c_str(), config_to_text(c).c_str());
-    std::printf("seed %llu  data %s  (%d-dim%s)  parameters %zu  threads %d\n",
+    std::printf("seed %llu  data %s  (%d-dim%s)  parameters %zu  threads %d  device %s\n",
                 static_cast<unsigned long long>(c.seed), d.where.c_str(), d.info.dim,
-                toy ? ", fresh samples every step" : "", count_params(*m), num_threads());
+                toy ? ", fresh samples every step" : "", count_params(*m), num_threads(), c.device.c_str());
     if (c.resume)
       std::printf("resumed from %s at step %lld, epoch %d\n", ckpt_path.c_str(), static_cast<long long>(state.step),
                   state.epoch);
@@ -144,7 +146,8 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
 
   const FixedLatent fixed = make_fixed_latent(*m, d.info, c.seed, toy ? 2500 : 100);
   std::vector<float> toy_samples(toy ? static_cast<std::size_t>(fixed.n) * d.info.dim : 0);
-  Arena arena, out_arena;
+  // Device::CUDA: the step's activations and the sample grids' tapes in device memory.
+  Arena arena(0, config_device(c)), out_arena(0, config_device(c));
   Tape t(arena);
   std::vector<int> order;
   StepLog log;
@@ -238,6 +241,9 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
       st = write_sample_grid(*m, out_arena, d, fixed, 10, join_path(out, name));
       if (!st) return finish_csv(), st;
       st = write_reconstructions(*m, out_arena, d, join_path(out, "recon.png"));
+      if (!st) return finish_csv(), st;
+      std::snprintf(name, sizeof name, "AAE codes (dims 0, 1) vs prior, epoch %d", state.epoch);
+      st = write_code_plot(*m, out_arena, d, name, join_path(out, "codes.svg"));
       if (!st) return finish_csv(), st;
       if (!quiet)
         std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),

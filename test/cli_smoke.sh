@@ -33,6 +33,9 @@ expect 2 "unknown model 'vea'" -- "$dgm" train vea
 expect 2 "unknown check 'nope'" -- "$dgm" theory nope
 expect 2 "--ckpt and --out are required" -- "$dgm" sample
 expect 2 "cannot open" -- "$dgm" eval --ckpt "$tmp/none.safetensors"
+expect 2 "--device must be cpu or cuda, got 'gpu'" -- "$dgm" train vae --device gpu
+expect 2 "--device must be cpu or cuda, got 'gpu'" -- "$dgm" sample --ckpt "$tmp/none.safetensors" --out "$tmp/x.png" --device gpu
+expect 2 "--device must be cpu or cuda, got 'gpu'" -- "$dgm" bench vae --device gpu
 
 # A data folder whose files are corrupt or truncated.
 mkdir -p "$tmp/bad" "$tmp/trunc"
@@ -52,6 +55,11 @@ printf 'hello' > "$tmp/junk.safetensors"
 expect 2 "junk.safetensors" -- "$dgm" eval --ckpt "$tmp/junk.safetensors"
 expect 0 "wrote 10 samples" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --n 10 --out "$tmp/s.npy"
 expect 2 "makes no images" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --out "$tmp/s.png"
+
+# dgm eval --iw K overrides the run's number of importance samples (a tiny VAE on the subset).
+"$dgm" train vae --epochs 1 --hidden 16 --latent 2 --batch 500 --iw 2 --out "$tmp/vae" >/dev/null 2>&1
+expect 0 "test_iwae" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 3
+expect 2 "--iw expects an integer in 1" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 0
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

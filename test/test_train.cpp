@@ -130,6 +130,28 @@ TEST_CASE("train: the sample grid is a valid PNG of a 10 x 10 grid of 28 x 28 im
   CHECK(file_bytes("build/test-runs/vae-png/metrics.csv").size() > 10);
 }
 
+TEST_CASE("train: an AAE run writes codes.svg (codes over prior samples); other models do not") {
+  TrainReport r;
+  Config c = config_defaults("aae", "");
+  c.hidden = {32};
+  c.latent = 4;
+  c.batch = 250;
+  c.epochs = 1;
+  c.prior = "ring";
+  c.out = "build/test-runs/aae-codes";
+  Status s = train(c, &r, true);
+  REQUIRE_MESSAGE(s.ok, s.message);
+  const auto b = file_bytes("build/test-runs/aae-codes/codes.svg");
+  const std::string svg(b.begin(), b.end());
+  int circles = 0;
+  for (std::size_t p = svg.find("<circle"); p != std::string::npos; p = svg.find("<circle", p + 1)) ++circles;
+  CHECK(circles == 2 * 2000);  // 2,000 test codes and 2,000 prior samples (the subset has 2,000 test images)
+  CHECK(svg.find("prior ring") != std::string::npos);
+  // The VAE run of the test above has no codes plot.
+  std::vector<std::uint8_t> none;
+  CHECK_FALSE(read_file("build/test-runs/vae-png/codes.svg", &none).ok);
+}
+
 TEST_CASE("train: bad flags and bad files are errors that say what is wrong") {
   Config c = config_defaults("vae", "");
   char a1[] = "--epochs", a2[] = "ten";
@@ -163,4 +185,21 @@ TEST_CASE("train: bad flags and bad files are errors that say what is wrong") {
   s = open_checkpoint("build/test-runs/truncated.safetensors", &c, &m, &ts);
   CHECK_FALSE(s.ok);
   CHECK(s.message.find("truncated.safetensors") != std::string::npos);
+}
+
+TEST_CASE("config: floats are written as the shortest text that reads back as the same float") {
+  Config c = config_defaults("gan", "grid");
+  c.lr_g = 1e-3f;                   // "0.001", not "0.00100000005"
+  c.lr_d = 0.1f + 0.2f;             // needs more digits to round-trip
+  c.clip = 3.4028235e38f;           // the largest float
+  c.beta1 = 1.17549435e-38f;        // the smallest normal float
+  const std::string text = config_to_text(c);
+  CHECK(text.find("lr-g = 0.001\n") != std::string::npos);
+  Config back = config_defaults("vae", "");
+  Status s = config_from_text(text, &back);
+  REQUIRE_MESSAGE(s.ok, s.message);
+  CHECK(back.lr_g == c.lr_g);  // exact float equality: the text must round-trip bit for bit
+  CHECK(back.lr_d == c.lr_d);
+  CHECK(back.clip == c.clip);
+  CHECK(back.beta1 == c.beta1);
 }

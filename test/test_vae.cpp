@@ -160,12 +160,15 @@ TEST_CASE("vae: evaluate's test_loss and test_iwae equal the formulas recomputed
     Fixture f(6, {5}, 2, [](Config& c) { c.iw = 7; c.decoder = s_dec; });
     Rng rng(17);
     Rng copy = rng;
-    // Order of draws (vae.cpp evaluate): eps (B, J) for test_loss, then k times eps (B, J).
+    // Order of draws (vae.cpp evaluate): eps (B, J) for test_loss from rng, then a seed from rng
+    // for the generator of the k eps (B, J) of test_iwae.
     RefTerms one = reference(f, x, draw(copy, 4 * 2));
     double loss = 0;
     for (int r = 0; r < 4; ++r) loss += (one.recon[r] + one.kl_closed[r]) / 4;
+    const std::uint64_t hi = copy.next_u32(), lo = copy.next_u32();
+    Rng iw_rng((hi << 32) | lo);
     std::vector<std::vector<double>> lw;
-    for (int i = 0; i < 7; ++i) lw.push_back(reference(f, x, draw(copy, 4 * 2)).log_w);
+    for (int i = 0; i < 7; ++i) lw.push_back(reference(f, x, draw(iw_rng, 4 * 2)).log_w);
     double iwae = 0;
     for (int r = 0; r < 4; ++r) {
       double s = 0;  // plain sum of exp: the values here are small enough not to overflow
@@ -176,6 +179,20 @@ TEST_CASE("vae: evaluate's test_loss and test_iwae equal the formulas recomputed
     // Tolerances as above: float forward vs double, values O(10) nats.
     CHECK(std::fabs(ref::get(log, "test_loss") - loss) < 1e-4);
     CHECK(std::fabs(ref::get(log, "test_iwae") - iwae) < 1e-4);
+  }
+}
+
+TEST_CASE("vae: evaluate's test_loss does not depend on k (--iw), and the next batch's draws neither") {
+  const std::vector<float> x = ref::binary_images(4, 6, 13);
+  Fixture f1(6, {5}, 2, [](Config& c) { c.iw = 1; });
+  Fixture f9(6, {5}, 2, [](Config& c) { c.iw = 9; });
+  std::memcpy(f9.p().data(), f1.p().data(), f1.p().size() * sizeof(float));
+  Rng r1(5), r9(5);
+  for (int batch = 0; batch < 3; ++batch) {  // as evaluate_model does over the test batches
+    StepLog a = ref::evaluate(*f1.m, f1.t, x, 6, r1);
+    StepLog b = ref::evaluate(*f9.m, f9.t, x, 6, r9);
+    CHECK(ref::get(a, "test_loss") == ref::get(b, "test_loss"));  // same eps, same weights: same bits
+    CHECK(ref::get(a, "test_iwae") != ref::get(b, "test_iwae"));
   }
 }
 

@@ -10,5 +10,7 @@ namespace dgm {
 // for the shapes a VAE on 28x28 images (784 -> 400 -> ...) uses with batch 128, and for 1024^3.
 // Restores the thread count it found.
 void bench_gemm(std::FILE* out);
+// The same shapes through the GPU's gemm (CUDA builds only; `dgm bench gemm --device cuda`).
+void bench_gemm_cuda(std::FILE* out);
 
 }  // namespace dgm

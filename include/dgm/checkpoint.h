@@ -5,7 +5,8 @@
 //   "<part>.opt.s2" (when the optimizer has them).
 // __metadata__ (strings): "format" = "dgm-checkpoint-1", "config" = the run's settings that
 // change its result (config_to_text(c, true)), "step", "epoch", "rng" (the PCG32 state, 4 words),
-// "<part>.opt.t" (steps taken, for Adam's bias correction), "data" = "dim rows cols classes".
+// "<part>.opt.t" (steps taken, for Adam's bias correction), "data" = "dim rows cols classes",
+// "device" (cpu or cuda: where it was trained; a record, any device loads any checkpoint).
 // The file is written to "<path>.tmp" and renamed over path, so a crash mid-write leaves the
 // previous checkpoint intact. Loading restores everything, so training continues bit-identically.
 #pragma once
@@ -36,7 +37,10 @@ Status read_checkpoint_config(const std::string& path, Config* c);
 Status load_checkpoint(const std::string& path, Model& m, TrainState* s);
 
 // Reads the config and data shape, makes and builds the model, loads the checkpoint: what
-// `dgm sample` and `dgm eval` need.
-Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model>* m, TrainState* s);
+// `dgm sample` and `dgm eval` need. iw > 0 replaces the stored config's --iw (the VAE's number of
+// importance samples for test_iwae: an evaluation setting, not part of the weights).
+// device: "cpu" or "cuda", where the model is built (any device can load any checkpoint).
+Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model>* m, TrainState* s,
+                       int iw = 0, const std::string& device = "cpu");
 
 }  // namespace dgm

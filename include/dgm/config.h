@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dgm/device.h"
 #include "dgm/status.h"
 
 namespace dgm {
@@ -56,6 +57,8 @@ struct Config {
   // ---- run control (not part of the checkpoint's identity) ----
   std::uint64_t seed = 42;
   int threads = 0;            // 0: DGM_THREADS or all hardware threads
+  std::string device = "cpu"; // cpu | cuda (a `make CUDA=1` build with a GPU); recorded in
+                              // config.txt and the checkpoint, not part of its identity
   std::string out = "";       // run folder (empty: runs/<model>)
   bool resume = false;
   int log_every = 0;          // metrics.csv row every N steps (0: every step)
@@ -73,6 +76,9 @@ Config config_defaults(const std::string& model, const std::string& data);
 Status parse_flags(int argc, char** argv, Config* c);
 // Checks value ranges and names (model, act, optim, ...); the message says what is allowed.
 Status validate(const Config& c);
+// --device NAME: "cpu", or "cuda" in a `make CUDA=1` build that finds a GPU; *out (if given) is
+// set on success. The one check behind train, sample, eval and bench.
+Status check_device(const std::string& name, Device* out = nullptr);
 
 // One "name = value" line per setting; with identity_only, only those that change the result.
 std::string config_to_text(const Config& c, bool identity_only = false);

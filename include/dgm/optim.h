@@ -7,11 +7,15 @@
 //   RMSProp  s1 = moving average of squared gradients
 //   Adam     s1 = m (first moment), s2 = v (second moment)
 // The formulas are in src/optim.cpp next to each loop.
+// Device::CUDA (CUDA builds): the state lives in device memory (d1, d2) and step() runs on the
+// GPU, on the device buffers of a device ParamStore; s1, s2 are then the host copy of the state
+// for checkpoints (to_host() refreshes them, to_device() sends them back).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "dgm/device.h"
 #include "dgm/params.h"
 
 namespace dgm {
@@ -36,9 +40,13 @@ struct Optimizer {
   OptimConfig cfg;
   std::vector<float> s1, s2;  // state, parallel to the parameter buffer
   std::int64_t t = 0;         // steps taken (Adam's bias correction uses it)
+  Device device = Device::CPU;
+  DeviceBuffer d1, d2;        // the state on the device (Device::CUDA), same sizes as s1, s2
 
   Optimizer() = default;
-  Optimizer(const OptimConfig& c, std::size_t n_params);
+  Optimizer(const OptimConfig& c, std::size_t n_params, Device d = Device::CPU);
+  void to_host();
+  void to_device();
   // One update of every parameter from its gradient. Does not zero the gradients.
   void step(float* w, const float* g, std::size_t n);
   void step(ParamStore& p) { step(p.data(), p.grads(), p.size()); }

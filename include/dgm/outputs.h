@@ -29,6 +29,16 @@ Status write_sample_grid(Model& m, Arena& arena, const RunData& d, const FixedLa
 // Image data: 20 test images in rows of 10, each row of originals above its reconstructions.
 // Does nothing (and returns ok) for a model without an encoder.
 Status write_reconstructions(Model& m, Arena& arena, const RunData& d, const std::string& path);
+// AAE on image data: the codes z ~ q(z|x) of the first n test images, (n, latent) row-major on the
+// host, made in batches of 500 on a tape over `arena` (the model's device) with noise from rng.
+// Empty for other models and for synthetic data.
+std::vector<float> aae_test_codes(Model& m, Arena& arena, const RunData& d, int n, Rng& rng);
+
+// AAE on image data: SVG scatter of dimensions 0 and 1 of the codes of the first 2,000 test
+// images (sampled from q(z|x), as evaluate() uses them) over as many prior samples - the shape
+// the mixture and ring priors draw lives in those two dimensions. Does nothing (and returns ok)
+// for other models and for synthetic data.
+Status write_code_plot(Model& m, Arena& arena, const RunData& d, const std::string& title, const std::string& path);
 // Synthetic data: SVG of n_data data points and the generated rows (scatter for 2-D, histogram
 // for 1-D).
 Status write_toy_plot(const RunData& d, const float* samples, int n, Rng& rng, const std::string& title,

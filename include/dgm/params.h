@@ -5,11 +5,17 @@
 // parallel buffer of the same size, so every optimizer is one flat loop over size() floats.
 // Layout: tensors are laid out in the order they were added, each row-major; docs/architecture.md
 // and the C-array exporter rely on this order.
+//
+// Device: set_device(Device::CUDA) before finalize() puts the values and gradients in device
+// memory (CUDA builds); value(), grad(), data() and grads() then point there, and a tape on a
+// device arena uses them directly. The store keeps a host copy of the values for checkpoints
+// and reports: to_host() refreshes it, host_value() reads it, to_device() sends it back.
 #pragma once
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "dgm/device.h"
 #include "dgm/tape.h"
 #include "dgm/tensor.h"
 
@@ -28,14 +34,34 @@ class ParamStore {
   int count() const { return static_cast<int>(entries_.size()); }
   int find(const std::string& name) const;  // -1 if absent
 
-  float* data() { return values_.data(); }
-  const float* data() const { return values_.data(); }
-  float* grads() { return grads_.data(); }
-  const float* grads() const { return grads_.data(); }
+  float* data() { return base(); }
+  const float* data() const { return base(); }
+  float* grads() { return grad_base(); }
+  const float* grads() const { return grad_base(); }
   std::size_t size() const { return values_.size(); }
   bool finalized() const { return finalized_; }
 
   void zero_grad();
+
+  // Where the values and gradients live; set before finalize().
+  void set_device(Device d);
+  Device device() const { return device_; }
+  // The host copy of the values (the values themselves on the CPU): to_host() downloads them
+  // into it, to_device() uploads it; both do nothing for a CPU store.
+  Tensor host_value(int h) const;
+  float* host_data() { return values_.data(); }
+  void to_host();
+  void to_device();
+
+  // Whole-buffer operations, on the store's device:
+  // sqrt(sum_i g_i^2) over the gradient buffer, summed in double (CPU: in index order; GPU: a
+  // fixed partition and tree, so equal within double rounding). The GANs log it as grad_d and
+  // grad_g (mode-collapse diagnostics, design.md item 6).
+  double grad_norm() const;
+  // w_i = min(hi, max(lo, w_i)) for every value (the WGAN's weight clipping).
+  void clamp(float lo, float hi);
+  // Values copied from a store of the same size (the AAE's mirror of its encoder).
+  void copy_values_from(const ParamStore& src);
 
   // Puts tensor h on the tape: as a parameter (gradients accumulate into grad(h)) when the store
   // is trainable, as a constant otherwise (e.g. the discriminator during the generator's step:
@@ -51,7 +77,11 @@ class ParamStore {
     std::size_t offset;
   };
   std::vector<Entry> entries_;
-  std::vector<float> values_, grads_;
+  float* base() const { return device_ == Device::CUDA ? dvalues_.data() : const_cast<float*>(values_.data()); }
+  float* grad_base() const { return device_ == Device::CUDA ? dgrads_.data() : const_cast<float*>(grads_.data()); }
+  std::vector<float> values_, grads_;  // on the device: values_ is the host copy, grads_ unused
+  DeviceBuffer dvalues_, dgrads_;      // Device::CUDA only
+  Device device_ = Device::CPU;
   std::size_t total_ = 0;
   bool finalized_ = false;
   bool trainable_ = true;

@@ -10,6 +10,10 @@
 // their value and gradient in a ParamStore and backward() accumulates into that gradient buffer.
 // reset() forgets the nodes and resets the arena; the node vector keeps its capacity, so a
 // training step allocates nothing from the heap after the first one.
+//
+// Device: a tape whose arena is on the CUDA device (Arena(0, Device::CUDA), CUDA builds) runs
+// every op on the GPU; the ops dispatch on on_device(). Host code that builds or reads tensor
+// data goes through host_alloc / upload / host_copy, which are free on a CPU tape.
 #pragma once
 #include <vector>
 
@@ -65,6 +69,21 @@ class Tape {
   int size() const { return static_cast<int>(nodes_.size()); }
   Arena& arena() { return *arena_; }
 
+  // True when the tape's arena is device memory: its ops run on the GPU.
+  bool on_device() const { return kCudaBuild && arena_->device() == Device::CUDA; }
+  // The host boundary (docs/architecture.md, "CUDA backend"); each is free on a CPU tape:
+  //   host_alloc(shape) a tensor the host can write (a batch being built): from the arena on a
+  //                     CPU tape, from the tape's host scratch on a device tape;
+  //   upload(x)         a host tensor in the tape's memory: x itself on a CPU tape, else a
+  //                     device copy from the arena;
+  //   host_copy(x)      a tensor of the tape's memory readable by the host: x itself on a CPU
+  //                     tape, else a copy in host scratch (this waits for the GPU).
+  // Host scratch is a growable host Arena reset with the tape, so it stops allocating once it
+  // has reached its high-water mark.
+  Tensor host_alloc(Tensor shape);
+  Tensor upload(Tensor host);
+  Tensor host_copy(Tensor x);
+
   // loss must hold one element. Marks the nodes the loss depends on, zeroes their gradients
   // (intermediate nodes only), seeds d loss / d loss = 1, then calls each marked node's backward
   // from the last node to the first. Nodes the loss does not depend on are left alone, so one
@@ -77,6 +96,7 @@ class Tape {
 
  private:
   Arena* arena_;
+  Arena host_;  // host scratch of a device tape (never used by a CPU tape)
   std::vector<Node> nodes_;
 };
 

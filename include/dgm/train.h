@@ -7,6 +7,7 @@
 //   samples/epoch_NNN.png   images from the same fixed z every epoch (synthetic data:
 //                           samples/iter_NNNNNN.svg, data and samples overlaid)
 //   recon.png               test images above their reconstructions (models with an encoder)
+//   codes.svg               AAE on images: code dimensions 0, 1 of test images over prior samples
 //   model.safetensors       the checkpoint (checkpoint.h), rewritten atomically every epoch
 // A non-finite loss stops the run with the step, the term and the first non-finite parameter.
 #pragma once

@@ -29,8 +29,17 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__AVX__) || defined(__SSE2__)
+#if (defined(__AVX__) || defined(__SSE2__)) && !defined(__CUDACC__)
 #include <immintrin.h>
+#endif
+
+// DGM_HD marks the scalar functions below as callable from CUDA kernels as well (nvcc compiles
+// them for the GPU, so src/backend/cuda.cu computes the same formulas as the CPU kernels). In a
+// CPU build it is empty.
+#if defined(__CUDACC__)
+#define DGM_HD __host__ __device__
+#else
+#define DGM_HD
 #endif
 
 // The kernels only vectorize when every function of the loop body is inlined into the loop;
@@ -72,19 +81,27 @@ DGM_FLATTEN void for_blocks(std::size_t n, Body body) {
   for (; i < n; ++i) body(i);
 }
 
-DGM_INLINE float bits_float(std::uint32_t u) {
+DGM_HD DGM_INLINE float bits_float(std::uint32_t u) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(u);
+#else
   float f;
   std::memcpy(&f, &u, sizeof f);
   return f;
+#endif
 }
-DGM_INLINE std::uint32_t float_bits(float f) {
+DGM_HD DGM_INLINE std::uint32_t float_bits(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
   std::uint32_t u;
   std::memcpy(&u, &f, sizeof u);
   return u;
+#endif
 }
 
 // e^x. Overflows to +inf above log(FLT_MAX) = 88.72, underflows to 0 (through subnormals) below -103.97.
-DGM_INLINE float fast_exp(float x) {
+DGM_HD DGM_INLINE float fast_exp(float x) {
   const float xc = x < -104.f ? -104.f : (x > 89.f ? 89.f : x);
   // n = round(x / ln 2) by the 1.5 * 2^23 trick (exact in round-to-nearest); its low bits are n.
   const float t = xc * 1.44269504088896341f + 12582912.f;
@@ -108,7 +125,7 @@ DGM_INLINE float fast_exp(float x) {
 }
 
 // log x for x > 0 and normal (the callers pass values in [2^-24, 2]); log 1 = 0 exactly.
-DGM_INLINE float fast_log(float x) {
+DGM_HD DGM_INLINE float fast_log(float x) {
   const std::uint32_t u = float_bits(x);
   std::int32_t k = static_cast<std::int32_t>((u >> 23) & 0xff) - 127;
   float m = bits_float((u & 0x007fffffu) | 0x3f800000u);  // x = 2^k m, m in [1, 2)
@@ -128,14 +145,14 @@ DGM_INLINE float fast_log(float x) {
 
 // log(1 + x) for x in [0, 1]: log of u = 1 + x, plus the rounding error of 1 + x divided by u
 // (log(u + c) ~ log u + c/u), which keeps full relative accuracy for tiny x.
-DGM_INLINE float fast_log1p01(float x) {
+DGM_HD DGM_INLINE float fast_log1p01(float x) {
   const float u = 1.f + x;
   const float c = (x - (u - 1.f)) / u;
   return fast_log(u) + c;
 }
 
 // tanh x. Odd; tanh(+-inf) = +-1; NaN stays NaN.
-DGM_INLINE float fast_tanh(float x) {
+DGM_HD DGM_INLINE float fast_tanh(float x) {
   const float a = std::fabs(x);
   const float e = fast_exp(-2.f * a);
   const float big = (1.f - e) / (1.f + e);
@@ -154,14 +171,14 @@ DGM_INLINE float fast_tanh(float x) {
 
 // sigmoid(x) = 1 / (1 + e^-x), from e = e^-|x| <= 1 (never overflows):
 //   x >= 0: 1 / (1 + e);   x < 0: e / (1 + e)
-DGM_INLINE float fast_sigmoid(float x) {
+DGM_HD DGM_INLINE float fast_sigmoid(float x) {
   const float e = fast_exp(-std::fabs(x));
   const float r = 1.f / (1.f + e);
   return x >= 0.f ? r : e * r;
 }
 
 // softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
-DGM_INLINE float fast_softplus(float x) {
+DGM_HD DGM_INLINE float fast_softplus(float x) {
   const float m = x > 0.f ? x : 0.f;
   return m + fast_log1p01(fast_exp(-std::fabs(x)));
 }
@@ -169,7 +186,7 @@ DGM_INLINE float fast_softplus(float x) {
 // sin(2 pi u) and cos(2 pi u) for u in [0, 1] (Box-Muller's angle). 4u = q + f with q an integer
 // and f in [-1/2, 1/2], both exact; a = f pi/2 in [-pi/4, pi/4], where the Taylor series to a^13
 // (sin) and a^12 (cos) are within 2^-30; the quadrant q mod 4 swaps and negates them.
-DGM_INLINE void fast_sincos_2pi(float u, float* s_out, float* c_out) {
+DGM_HD DGM_INLINE void fast_sincos_2pi(float u, float* s_out, float* c_out) {
   const float t = 4.f * u;
   const float qf = (t + 12582912.f) - 12582912.f;  // round(t)
   const std::int32_t q = static_cast<std::int32_t>(qf) & 3;
@@ -199,9 +216,9 @@ DGM_INLINE void fast_sincos_2pi(float u, float* s_out, float* c_out) {
 // at -O2 (the errno path), so x86 builds use the vector square-root instruction. IEEE 754
 // square roots are correctly rounded, so every branch gives the same bits as std::sqrt.
 DGM_INLINE void sqrt_block(float* q) {
-#if defined(__AVX__)  // (also with AVX-512: GCC 12 warns falsely inside _mm512_sqrt_ps)
+#if defined(__AVX__) && !defined(__CUDACC__)  // (also with AVX-512: GCC 12 warns falsely inside _mm512_sqrt_ps)
   for (std::size_t k = 0; k < kBlock; k += 8) _mm256_storeu_ps(q + k, _mm256_sqrt_ps(_mm256_loadu_ps(q + k)));
-#elif defined(__SSE2__)
+#elif defined(__SSE2__) && !defined(__CUDACC__)
   for (std::size_t k = 0; k < kBlock; k += 4) _mm_storeu_ps(q + k, _mm_sqrt_ps(_mm_loadu_ps(q + k)));
 #else
   for (std::size_t k = 0; k < kBlock; ++k) q[k] = std::sqrt(q[k]);

@@ -13,7 +13,9 @@
 
 #include "cli.h"
 #include "dgm/bench.h"
+#include "dgm/config.h"
 #include "dgm/data.h"
+#include "dgm/device.h"
 #include "dgm/parallel.h"
 #include "dgm/train.h"
 
@@ -33,16 +35,17 @@ double peak_rss_mb() {
 
 int cmd_bench(int argc, char** argv) {
   if (wants_help(argc, argv) || argc < 1) {
-    std::printf("usage: dgm bench gemm | vae | gan [--threads T] [--epochs N] [--iters N] [--data DIR]\n"
+    std::printf("usage: dgm bench gemm | vae | gan [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
                 "  gemm   GFLOP/s, naive vs blocked, 1 and 2 threads, on the VAE's shapes and 1024^3\n"
                 "  vae    VAE 784-400-20, batch 128: seconds per epoch, images/s, peak memory\n"
                 "         (--data: default the full Fashion-MNIST if installed, else the subset)\n"
-                "  gan    GAN grid protocol (batch 512, z 256, 2 x 128 tanh): ms per iteration\n");
+                "  gan    GAN grid protocol (batch 512, z 256, 2 x 128 tanh): ms per iteration\n"
+                "  --device cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return argc < 1 ? 2 : 0;
   }
   const std::string what = argv[0];
   int threads = 0, epochs = 2, iters = 400;
-  std::string data;
+  std::string data, device = "cpu";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) {
@@ -53,13 +56,26 @@ int cmd_bench(int argc, char** argv) {
     else if (a == "--epochs") epochs = std::atoi(argv[++i]);
     else if (a == "--iters") iters = std::atoi(argv[++i]);
     else if (a == "--data") data = argv[++i];
+    else if (a == "--device") device = argv[++i];
     else {
       std::fprintf(stderr, "dgm bench: unexpected argument '%s'\n", argv[i]);
       return 2;
     }
   }
   if (threads > 0) set_num_threads(threads);
+  Device dev = Device::CPU;
+  const Status ds = check_device(device, &dev);
+  if (!ds) {
+    std::fprintf(stderr, "dgm bench: %s\n", ds.message.c_str());
+    return 2;
+  }
   if (what == "gemm") {
+#ifdef DGM_CUDA
+    if (dev == Device::CUDA) {
+      bench_gemm_cuda(stdout);
+      return 0;
+    }
+#endif
     bench_gemm(stdout);
     return 0;
   }
@@ -80,8 +96,9 @@ int cmd_bench(int argc, char** argv) {
     c.iters = iters;
     c.sample_every = iters;
   }
-  c.out = "build/bench-" + what;
+  c.out = "build/bench-" + what + (dev == Device::CUDA ? "-cuda" : "");
   c.threads = threads;
+  c.device = device;
   TrainReport r;
   Status st = train(c, &r, true);
   if (!st) {
@@ -90,11 +107,12 @@ int cmd_bench(int argc, char** argv) {
   }
   if (what == "vae") {
     const double imgs = r.seconds_per_epoch > 0 ? static_cast<double>(r.steps) / epochs * c.batch / r.seconds_per_epoch : 0;
-    std::printf("vae  threads %d  data %-8s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n", num_threads(),
+    std::printf("vae  %s  data %-8s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n",
+                dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(),
                 data.empty() ? "subset" : data.c_str(), r.seconds_per_epoch, imgs, peak_rss_mb());
   } else {
-    std::printf("gan  threads %d  grid, batch 512, z 256  %.3f ms/iteration  (%lld iterations)  peak RSS %.1f MB\n",
-                num_threads(), 1000.0 * r.seconds / static_cast<double>(r.steps), static_cast<long long>(r.steps),
+    std::printf("gan  %s  grid, batch 512, z 256  %.3f ms/iteration  (%lld iterations)  peak RSS %.1f MB\n",
+                dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(), 1000.0 * r.seconds / static_cast<double>(r.steps), static_cast<long long>(r.steps),
                 peak_rss_mb());
   }
   return 0;

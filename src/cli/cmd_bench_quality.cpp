@@ -5,8 +5,10 @@
 //            Fashion-MNIST: test_loss <= 245.0 nats (PyTorch: 244.1)
 //   gan      GAN on grid, 25,000 iterations, 3 seeds: >= 24 of 25 modes, >= 30% high quality
 //   cgan     classifier test accuracy (aim >= 88%), then >= 80% of cGAN samples get their label
-//   aae      MMD^2(codes, prior) next to MMD^2(prior, prior)
+//   aae      for the priors normal, mixture, ring: MMD^2(codes, prior) next to MMD^2(prior, prior),
+//            and the per-coordinate mean and std of the test codes next to the prior's
 //   gauss1d  1-D GAN learns N(-1, 1) from Uniform(0, 1) noise: mean and std within 0.1
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +21,10 @@
 #include "dgm/classifier.h"
 #include "dgm/evaluate.h"
 #include "dgm/fileio.h"
+#include "dgm/models/aae.h"
+#include "dgm/outputs.h"
+#include "dgm/prior.h"
+#include "dgm/quality.h"
 #include "dgm/run_data.h"
 #include "dgm/train.h"
 
@@ -55,6 +61,30 @@ std::string hidden_text(const std::vector<int>& h, const char* sep = "-") {
   std::string s;
   for (std::size_t i = 0; i < h.size(); ++i) s += (i ? sep : "") + std::to_string(h[i]);
   return s;
+}
+
+// The per-coordinate moments of an AAE's test codes (sampled, as evaluate() does) next to as many
+// prior samples: a check of MMD^2 that needs no kernel. Prints one line per coordinate.
+void print_code_moments(Model& m, const RunData& d) {
+  Aae* a = as_aae(&m);
+  if (!a || d.toy) return;
+  const int n = d.images.test.n, L = a->latent_dim();
+  Arena arena;
+  Rng rng(1, 29);
+  const std::vector<float> z = aae_test_codes(m, arena, d, n, rng);
+  std::vector<float> p(z.size()), col(static_cast<std::size_t>(n));
+  Tensor pt = make_shape(n, L);
+  pt.data = p.data();
+  sample_prior(a->prior_kind(), rng, pt);
+  std::printf("  coordinate: codes mean std | prior mean std  (%d test codes, %d prior samples)\n", n, n);
+  for (int j = 0; j < L; ++j) {
+    double cm, cs, pm, ps;
+    for (int i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = z[static_cast<std::size_t>(i) * L + j];
+    mean_std(col.data(), n, &cm, &cs);
+    for (int i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = p[static_cast<std::size_t>(i) * L + j];
+    mean_std(col.data(), n, &pm, &ps);
+    std::printf("    z%d: %+.3f %.3f | %+.3f %.3f\n", j, cm, cs, pm, ps);
+  }
 }
 
 int verdict(bool ok) {
@@ -119,8 +149,9 @@ int cmd_bench_quality(int argc, char** argv) {
       ++runs;
     }
     if (runs == 3) {
-      std::printf("  mean: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%; PyTorch 24-25, 37%%)\n",
-                  modes / 3, 100 * hq / 3);
+      std::printf("  mean: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%)\n", modes / 3, 100 * hq / 3);
+      // One seed's outcome moves by a float ulp of one initial weight; see docs/math.md.
+      std::printf("  for scale, seeds 1-9: ours 23.7 modes 32.1%%, PyTorch (docs/reference) 24.1 modes 29.2%%\n");
       failures += verdict(modes / 3 >= 24 && hq / 3 >= 0.30);
     } else {
       ++failures;
@@ -163,17 +194,24 @@ int cmd_bench_quality(int argc, char** argv) {
     }
   }
   if (want("aae")) {
-    std::printf("aae: codes vs prior samples, data %s\n", data.c_str());
-    Config c = config_defaults("aae", data);
-    c.out = "build/quality-aae";
-    ev.clear();
-    if (train_and_eval(c, &ev, &m, &d, &secs)) {
-      const double a = metric(ev, "mmd_codes_prior"), b = metric(ev, "mmd_prior_prior");
-      std::printf("  MMD^2(codes, prior) %.5f   MMD^2(prior, prior) %.5f   test_recon %.2f  (%.0f s)\n", a, b,
-                  metric(ev, "test_recon"), secs);
-      std::printf("  (reported, no fixed target)\n");
-    } else {
-      ++failures;
+    for (const char* prior : {"normal", "mixture", "ring"}) {
+      Config c = config_defaults("aae", data);
+      c.prior = prior;
+      c.out = std::string("build/quality-aae-") + prior;
+      std::printf("aae: codes vs prior samples, prior %s, encoder %s, latent %d, hidden %s, Adam lr %g, "
+                  "lr-g %g, lr-d %g, beta1 %g, %d epochs, data %s\n",
+                  prior, c.encoder.c_str(), c.latent, hidden_text(c.hidden).c_str(), c.lr, c.lr_g, c.lr_d,
+                  c.beta1, c.epochs, data.c_str());
+      ev.clear();
+      if (train_and_eval(c, &ev, &m, &d, &secs)) {
+        const double a = metric(ev, "mmd_codes_prior"), b = metric(ev, "mmd_prior_prior");
+        std::printf("  MMD^2(codes, prior) %.5f   MMD^2(prior, prior) %.5f   test_recon %.2f  (%.0f s)\n", a, b,
+                    metric(ev, "test_recon"), secs);
+        print_code_moments(*m, d);
+        std::printf("  (reported, no fixed target)\n");
+      } else {
+        ++failures;
+      }
     }
   }
   if (want("gauss1d")) {

@@ -133,6 +133,7 @@ int cmd_run(int argc, char** argv) {
       pics = "<img src=\"" + name + "/" + png + "\" width=300>";
       if (std::string(j.model) != "gan" && std::string(j.model) != "cgan" && std::string(j.model) != "wgan")
         pics += " <img src=\"" + name + "/recon.png\" width=300>";
+      if (std::string(j.model) == "aae") pics += " <img src=\"" + name + "/codes.svg\" width=300>";
     }
     cards += "<div class=card><h3>" + name + "</h3><p>" + html_escape(j.what) + "</p>" + pics + "<p class=num>" +
              numbers + "</p><p><a href=\"" + name + "/metrics.csv\">metrics.csv</a> <a href=\"" + name +

@@ -85,8 +85,8 @@ int cmd_train(int argc, char** argv) {
   if (help) {
     std::printf("usage: dgm train MODEL [flags]\n"
                 "Trains MODEL (%s) and writes a run folder: config.txt, metrics.csv, samples/,\n"
-                "recon.png, model.safetensors. Defaults depend on the model and the data; shown\n"
-                "here for %s on %s:\n%s",
+                "recon.png, codes.svg (aae), model.safetensors. Defaults depend on the model and\n"
+                "the data; shown here for %s on %s:\n%s",
                 model_names(), model.empty() ? "vae" : model.c_str(), data ? data : "the Fashion-MNIST subset",
                 flags_help(config_defaults(model.empty() ? "vae" : model, data ? data : "")).c_str());
     return 0;
@@ -121,7 +121,7 @@ int cmd_train(int argc, char** argv) {
 
 int cmd_sample(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C]\n"
+    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--device D]\n"
                 "Generates N samples from a checkpoint (the config is read from it).\n"
                 "  --ckpt F    a model.safetensors written by dgm train\n"
                 "  --out F     .png or .pgm: a grid of images (image models);\n"
@@ -129,7 +129,8 @@ int cmd_sample(int argc, char** argv) {
                 "  --n N       number of samples (default 100)\n"
                 "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
                 "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
-                "  --cols C    grid columns (default 10)\n");
+                "  --cols C    grid columns (default 10)\n"
+                "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}};
@@ -139,20 +140,21 @@ int cmd_sample(int argc, char** argv) {
   const long label = f.num("--label", -1, 0, 1000);
   const char* seed_s = f.str("--seed", nullptr);
   const long cols = f.num("--cols", 10, 1, 1000);
+  const char* device = f.str("--device", "cpu");
   Status st = f.check();
   if (!st) return fail("sample", st);
   if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
   Config c;
   std::unique_ptr<Model> m;
   TrainState ts;
-  st = open_checkpoint(ckpt, &c, &m, &ts);
+  st = open_checkpoint(ckpt, &c, &m, &ts, 0, device);
   if (!st) return fail("sample", st);
   if (label >= 0 && (!m->conditional() || label >= ts.info.classes))
     return fail("sample", Status::Error("--label %ld: this %s %s", label, c.model.c_str(),
                                         m->conditional() ? "has fewer classes" : "is not conditional"));
   const std::uint64_t seed = seed_s ? std::strtoull(seed_s, nullptr, 10) : c.seed;
   FixedLatent fl = make_fixed_latent(*m, ts.info, seed, static_cast<int>(n), static_cast<int>(label));
-  Arena arena;
+  Arena arena(0, model_device(*m));
   std::vector<float> rows(static_cast<std::size_t>(n) * ts.info.dim);
   generate_rows(*m, arena, fl, ts.info.dim, rows.data());
   const std::string ext = path_extension(out);
@@ -175,27 +177,31 @@ int cmd_sample(int argc, char** argv) {
 
 int cmd_eval(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S]\n"
+    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D]\n"
                 "Prints one 'name value' line per metric of a checkpoint on the test split:\n"
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
-                "       (importance-weighted bound with k = --iw samples of the run's config);\n"
+                "       (importance-weighted bound with k samples: --iw K, default the run's --iw);\n"
                 "  ae/dae: test_recon; aae: test_recon, mmd_codes_prior, mmd_prior_prior;\n"
                 "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D).\n"
                 "  --data DIR   test data folder (default: the one the run trained on)\n"
-                "  --seed S     seed of the samples drawn (default 1)\n");
+                "  --seed S     seed of the samples drawn (default 1)\n"
+                "  --iw K       vae: importance samples for test_iwae (default: the run's --iw)\n"
+                "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* data = f.str("--data", nullptr);
   const long seed = f.num("--seed", 1, 0, 2147483647L);
+  const long iw = f.num("--iw", 0, 1, 1000000L);
+  const char* device = f.str("--device", "cpu");
   Status st = f.check();
   if (!st) return fail("eval", st);
   if (!ckpt) return fail("eval", Status::Error("--ckpt is required (dgm eval --help)"));
   Config c;
   std::unique_ptr<Model> m;
   TrainState ts;
-  st = open_checkpoint(ckpt, &c, &m, &ts);
+  st = open_checkpoint(ckpt, &c, &m, &ts, static_cast<int>(iw), device);
   if (!st) return fail("eval", st);
   if (data) c.data = data;
   RunData d;

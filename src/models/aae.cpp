@@ -76,15 +76,9 @@
 namespace dgm {
 namespace {
 
-// Mean over the rows of a (B, 1) tensor of per-example values.
-double mean_rows(const Tensor& v) {
-  double s = 0.0;
-  for (int r = 0; r < v.rows(); ++r) s += v.data[r];
-  return s / v.rows();
-}
-
-// Mean over the batch of D(z) = sigmoid(logit), from a (B, 1) tensor of logits.
-double mean_sigmoid(const Tensor& logit) {
+// Mean over the batch of D(z) = sigmoid(logit), from a (B, 1) node of logits (read on the host).
+double mean_sigmoid(Tape& t, Var v) {
+  const Tensor logit = t.host_copy(t.value(v));
   double s = 0.0;
   for (int r = 0; r < logit.rows(); ++r) s += 1.0 / (1.0 + std::exp(-static_cast<double>(logit.data[r])));
   return s / logit.rows();
@@ -147,17 +141,17 @@ class AdversarialAutoencoder : public Aae {
   void discriminator_phase(Tape& t, const Tensor& x, Rng& rng, StepLog& log) override {
     enc_.params.set_trainable(false);
     Var zq = encode(t, t.constant(x), &rng);  // codes z ~ q(z), label 0
-    Tensor zp = t.alloc(make_shape(x.rows(), latent_));
-    sample_prior(prior_, rng, zp);            // z' ~ p(z), label 1
-    Var lp = disc(t, t.constant(zp)), lq = disc(t, zq);  // (M, 1) logits
+    Tensor zp = t.host_alloc(make_shape(x.rows(), latent_));
+    sample_prior(prior_, rng, zp);            // z' ~ p(z), label 1 (drawn on the host)
+    Var lp = disc(t, t.constant(t.upload(zp))), lq = disc(t, zq);  // (M, 1) logits
     // bce_with_logits(l, 1) = softplus(-l) = -log D, bce_with_logits(l, 0) = softplus(l) = -log(1 - D)
     Var loss = add(t, mean(t, bce_with_logits(t, lp, 1.f)), mean(t, bce_with_logits(t, lq, 0.f)));
     t.backward(loss);
     D_.opt.step_and_zero_grad(D_.params);
     enc_.params.set_trainable(true);
     log.add("loss_d", scalar(t, loss));
-    log.add("d_prior", mean_sigmoid(t.value(lp)));
-    log.add("d_code", mean_sigmoid(t.value(lq)));
+    log.add("d_prior", mean_sigmoid(t, lp));
+    log.add("d_code", mean_sigmoid(t, lq));
   }
 
   // Phase 3 ([Utkin] events, 3): L_G = mean_i -log D(E(x_i)) with D frozen; steps the encoder
@@ -194,11 +188,11 @@ class AdversarialAutoencoder : public Aae {
     const int n = b.x.rows();
     Var xv = t.constant(b.x);
     Var z = encode(t, xv, &rng);
-    out.add("test_recon", mean_rows(t.value(recon(t, decode(t, z), xv))));
-    Tensor p1 = t.alloc(make_shape(n, latent_)), p2 = t.alloc(make_shape(n, latent_));
+    out.add("test_recon", mean_rows(t, recon(t, decode(t, z), xv)));
+    Tensor p1 = t.host_alloc(make_shape(n, latent_)), p2 = t.host_alloc(make_shape(n, latent_));
     sample_prior(prior_, rng, p1);
     sample_prior(prior_, rng, p2);
-    out.add("mmd_codes_prior", mmd2_rbf(t.value(z).data, n, p1.data, n, latent_, bandwidth_));
+    out.add("mmd_codes_prior", mmd2_rbf(t.host_copy(t.value(z)).data, n, p1.data, n, latent_, bandwidth_));
     out.add("mmd_prior_prior", mmd2_rbf(p1.data, n, p2.data, n, latent_, bandwidth_));
   }
 
@@ -248,9 +242,7 @@ class AdversarialAutoencoder : public Aae {
   Var output(Tape& t, Var logits) { return images_ ? sigmoid(t, logits) : logits; }
 
   // enc_reg's store mirrors enc's weights (see the header: it exists for its optimizer).
-  void sync_mirror() {
-    std::memcpy(enc_reg_.params.data(), enc_.params.data(), enc_.params.size() * sizeof(float));
-  }
+  void sync_mirror() { enc_reg_.params.copy_values_from(enc_.params); }
 
   void write(Tape& t, Var v, Tensor out) {
     const Tensor s = t.value(v);

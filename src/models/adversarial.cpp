@@ -33,13 +33,6 @@ Tensor minibatch(const Tensor& x, int i, int B) {
 
 }  // namespace
 
-double grad_norm(const ParamStore& p) {
-  const float* g = p.grads();
-  double s = 0.0;
-  for (std::size_t i = 0; i < p.size(); ++i) s += static_cast<double>(g[i]) * g[i];
-  return std::sqrt(s);
-}
-
 Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
   Status st = check_data(d);
   if (!st) return st;
@@ -122,7 +115,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
     Var fake_out = discriminator(t, stop_gradient(t, fake), y);            // (B, 1)
     Var ld = d_loss(t, real_out, fake_out);
     t.backward(ld);
-    gnorm_d = grad_norm(D_.params);
+    gnorm_d = D_.params.grad_norm();
     D_.opt.step_and_zero_grad(D_.params);
     after_d_step();
     loss_d += scalar(t, ld) / d_steps_;  // logged: the mean over the k sub-steps
@@ -135,7 +128,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
   Var fake_out = discriminator(t, fake, y);  // D with its updated weights on the same G(z)
   Var lg = g_loss(t, fake_out);
   t.backward(lg);
-  const double gnorm_g = grad_norm(G_.params);
+  const double gnorm_g = G_.params.grad_norm();
   G_.opt.step_and_zero_grad(G_.params);
   D_.params.set_trainable(true);
 

@@ -26,12 +26,6 @@
 namespace dgm {
 namespace {
 
-double mean_rows(const Tensor& v) {
-  double s = 0.0;
-  for (int r = 0; r < v.rows(); ++r) s += v.data[r];
-  return s / v.rows();
-}
-
 class Autoencoder : public Model {
  public:
   explicit Autoencoder(bool denoising) : denoising_(denoising) {}
@@ -79,10 +73,10 @@ class Autoencoder : public Model {
   // DAE also: test_denoise, the same with the encoder fed the corrupted x~ (what it was trained on).
   void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override {
     Var x = t.constant(b.x);
-    out.add("test_recon", mean_rows(t.value(bce_with_logits(t, decode(t, encode(t, x)), x))));
+    out.add("test_recon", mean_rows(t, bce_with_logits(t, decode(t, encode(t, x)), x)));
     if (denoising_) {
       Var xt = t.constant(corrupt(t, b.x, rng));
-      out.add("test_denoise", mean_rows(t.value(bce_with_logits(t, decode(t, encode(t, xt)), x))));
+      out.add("test_denoise", mean_rows(t, bce_with_logits(t, decode(t, encode(t, xt)), x)));
     }
   }
 
@@ -91,9 +85,11 @@ class Autoencoder : public Model {
   Var encode(Tape& t, Var x) { return forward(t, part_.params, enc_, x); }
   Var decode(Tape& t, Var z) { return forward(t, part_.params, dec_, z); }
 
-  // x~ from x, in the arena ([Vesel] 1.1: "iz nepopolnih (manjkajočih, šumnatih) slik").
-  Tensor corrupt(Tape& t, const Tensor& x, Rng& rng) {
-    Tensor xt = t.alloc(x);
+  // x~ from x ([Vesel] 1.1: "iz nepopolnih (manjkajočih, šumnatih) slik"), made on the host
+  // (in the arena on a CPU tape; a download of x and an upload of x~ on a device tape).
+  Tensor corrupt(Tape& t, const Tensor& x_in, Rng& rng) {
+    const Tensor x = t.host_copy(x_in);
+    Tensor xt = t.host_alloc(x);
     const std::size_t n = x.size();
     if (mask_) {
       for (std::size_t i = 0; i < n; ++i) xt.data[i] = rng.uniform() < noise_ ? 0.f : x.data[i];
@@ -101,7 +97,7 @@ class Autoencoder : public Model {
       rng.fill_normal(xt, 0.f, noise_);
       for (std::size_t i = 0; i < n; ++i) xt.data[i] += x.data[i];
     }
-    return xt;
+    return t.upload(xt);
   }
 
   void write(Tape& t, Var v, Tensor out) {

@@ -44,12 +44,28 @@ std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool
 }
 
 void finish_part(Part& p, const Config& c, float lr, std::initializer_list<const MLP*> nets, Rng& rng) {
+  const Device dev = config_device(c);
+  p.params.set_device(dev);
   p.params.finalize();
-  for (const MLP* m : nets) init_mlp(p.params, *m, rng);
-  p.opt = Optimizer(optim_config(c, lr), p.params.size());
+  for (const MLP* m : nets) init_mlp(p.params, *m, rng);  // on the device: the same draws (rng.cpp)
+  p.opt = Optimizer(optim_config(c, lr), p.params.size(), dev);
 }
 
-double scalar(Tape& t, Var v) { return static_cast<double>(t.value(v).data[0]); }
+double scalar(Tape& t, Var v) { return static_cast<double>(t.host_copy(t.value(v)).data[0]); }
+
+double mean_rows(Tape& t, Var v) {
+  const Tensor h = t.host_copy(t.value(v));
+  double s = 0.0;
+  for (int r = 0; r < h.rows(); ++r) s += h.data[r];
+  return s / h.rows();
+}
+
+Device model_device(Model& m) {
+  const std::vector<Part*> parts = m.parts();
+  return parts.empty() ? Device::CPU : parts[0]->params.device();
+}
+
+Device config_device(const Config& c) { return c.device == "cuda" ? Device::CUDA : Device::CPU; }
 
 const char* model_names() { return "ae, dae, vae, gan, cgan, aae, wgan"; }
 

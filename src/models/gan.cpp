@@ -48,7 +48,7 @@ Var gan_g_loss(Tape& t, Var fake_logit, bool non_saturating) {
 
 namespace {
 
-// Mean of sigmoid(l) over the rows of a (B, 1) logit column, in double.
+// Mean of sigmoid(l) over the rows of a (B, 1) logit column (read on the host), in double.
 double mean_sigmoid(const Tensor& l) {
   double s = 0.0;
   for (std::size_t i = 0; i < l.size(); ++i) s += 1.0 / (1.0 + std::exp(-static_cast<double>(l.data[i])));
@@ -60,8 +60,8 @@ double mean_sigmoid(const Tensor& l) {
 // D(x) and D(G(z)) averaged over the minibatch: the mode-collapse diagnostics (both near 1/2 at
 // the equilibrium p_g = p_data, where D* = 1/2).
 void gan_log_d(Tape& t, Var real_logit, Var fake_logit, StepLog& log, bool test) {
-  log.add(test ? "test_d_real" : "d_real", mean_sigmoid(t.value(real_logit)));
-  log.add(test ? "test_d_fake" : "d_fake", mean_sigmoid(t.value(fake_logit)));
+  log.add(test ? "test_d_real" : "d_real", mean_sigmoid(t.host_copy(t.value(real_logit))));
+  log.add(test ? "test_d_fake" : "d_fake", mean_sigmoid(t.host_copy(t.value(fake_logit))));
 }
 
 std::unique_ptr<Model> make_gan() { return std::make_unique<Gan>(); }

@@ -41,13 +41,6 @@ namespace {
 
 constexpr double kLog2Pi = 1.8378770664093453;
 
-// Mean of a (rows, 1) tensor, in double (for logging).
-double mean_rows(const Tensor& v) {
-  double s = 0.0;
-  for (int r = 0; r < v.rows(); ++r) s += v.data[r];
-  return s / v.rows();
-}
-
 class Vae : public Model {
  public:
   Status build(const Config& c, const DataInfo& d, Rng& rng) override {
@@ -64,6 +57,8 @@ class Vae : public Model {
     dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, c.hidden, gaussian_ ? 2 * dim_ : dim_, true), act,
                     Act::None);
     finish_part(part_, c, c.lr, {&enc_, &dec_}, rng);
+    scratch_arena_ = std::make_unique<Arena>(0, config_device(c));
+    scratch_ = std::make_unique<Tape>(*scratch_arena_);
     return Status::Ok();
   }
 
@@ -105,8 +100,8 @@ class Vae : public Model {
     t.backward(loss);
     part_.opt.step_and_zero_grad(part_.params);  // = opt.step(params); params.zero_grad()
     log.add("loss", scalar(t, loss));
-    log.add("recon", mean_rows(t.value(recon)));
-    log.add("kl", mean_rows(t.value(kl)));
+    log.add("recon", mean_rows(t, recon));
+    log.add("kl", mean_rows(t, kl));
   }
 
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override {
@@ -129,21 +124,26 @@ class Vae : public Model {
   //   test_iwae = -log 1/k sum_{i=1}^k p(x, z_i) / q(z_i|x), z_i ~ q(z|x), k = --iw
   //               (Burda et al. 2016): an upper bound on -log p(x) that tightens as k grows; it is
   //               <= test_loss in expectation and equals it in expectation for k = 1.
-  // Random draws, in this order: eps (B, J) for test_loss, then k times eps (B, J) for test_iwae.
+  // Random draws: eps (B, J) for test_loss from rng, then one 64-bit seed from rng for a separate
+  // generator that draws the k eps (B, J) of test_iwae; so rng advances by the same amount per
+  // batch whatever k is, and test_loss does not depend on --iw.
+  // The per-row sums in double run on the host (on a device tape: on downloaded copies of the
+  // encoder and decoder outputs; eps and z are made on the host and z is uploaded).
   void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override {
     const ParamStore& p = part_.params;
     const int B = b.x.rows();
     Var x = t.constant(b.x);
     Var h = forward(t, p, enc_, x);
-    const Tensor H = t.value(h);  // (B, 2J): mu | logvar
+    const Tensor H = t.host_copy(t.value(h));  // (B, 2J): mu | logvar
+    const Tensor X = t.host_copy(b.x);
     // test_loss: one sample, through the same ops as training.
-    Tensor eps = t.alloc(make_shape(B, J_));
+    Tensor eps = t.host_alloc(make_shape(B, J_));
     rng.fill_normal(eps);
-    Tensor z = t.alloc(make_shape(B, J_));
+    Tensor z = t.host_alloc(make_shape(B, J_));
     reparametrize(H, eps, z);
-    Var nll = decoder_nll(t, t.constant(z), x);
+    Var nll = decoder_nll(t, t.constant(t.upload(z)), x);
     Var kl = kl_normal_std(t, slice_cols(t, h, 0, J_), slice_cols(t, h, J_, 2 * J_));
-    out.add("test_loss", mean_rows(t.value(nll)) + mean_rows(t.value(kl)));
+    out.add("test_loss", mean_rows(t, nll) + mean_rows(t, kl));
 
     // test_iwae: log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x) per row, in double, combined by
     // a running log-sum-exp (max m and sum s of exp(log w - m)). Each sample's decoder pass runs on
@@ -152,15 +152,17 @@ class Vae : public Model {
       lse_max_.resize(static_cast<std::size_t>(B));
       lse_sum_.resize(static_cast<std::size_t>(B));
     }
+    Rng iw_rng((std::uint64_t{rng.next_u32()} << 32) | rng.next_u32());
+    Tape& s = *scratch_;
     for (int i = 0; i < k_; ++i) {
-      scratch_.reset();
-      Tensor e = scratch_.alloc(make_shape(B, J_));
-      rng.fill_normal(e);
-      Tensor zi = scratch_.alloc(make_shape(B, J_));
+      s.reset();
+      Tensor e = s.host_alloc(make_shape(B, J_));
+      iw_rng.fill_normal(e);
+      Tensor zi = s.host_alloc(make_shape(B, J_));
       reparametrize(H, e, zi);
-      const Tensor O = scratch_.value(forward(scratch_, p, dec_, scratch_.constant(zi)));
+      const Tensor O = s.host_copy(s.value(forward(s, p, dec_, s.constant(s.upload(zi)))));
       for (int r = 0; r < B; ++r) {
-        const double lw = log_px(O, b.x, r) - log_q_minus_log_p(H, e, zi, r);
+        const double lw = log_px(O, X, r) - log_q_minus_log_p(H, e, zi, r);
         double& m = lse_max_[static_cast<std::size_t>(r)];
         double& s = lse_sum_[static_cast<std::size_t>(r)];
         if (i == 0) {
@@ -174,7 +176,7 @@ class Vae : public Model {
         }
       }
     }
-    scratch_.reset();
+    s.reset();
     double iwae = 0.0;
     for (int r = 0; r < B; ++r)
       iwae += -(lse_max_[static_cast<std::size_t>(r)] + std::log(lse_sum_[static_cast<std::size_t>(r)]) -
@@ -197,17 +199,19 @@ class Vae : public Model {
   //   log q(z|x) = -1/2 sum_j [log 2 pi + logvar_j + eps_j^2]      ((z_j - mu_j)^2 / sigma_j^2 = eps_j^2)
   //   log p(z)   = -1/2 sum_j [log 2 pi + z_j^2]
   //   difference = 1/2 sum_j (z_j^2 - logvar_j) - 1/2 sum_j eps_j^2   (the log 2 pi terms cancel)
-  // The last term does not depend on the parameters; it is a constant column.
-  Var mc_kl(Tape& t, Var z, Var logvar, const Tensor& eps) {
-    const int rows = eps.rows();
-    Tensor c = t.alloc(make_shape(rows, 1));
+  // The last term does not depend on the parameters; it is a constant column, computed on the
+  // host (on a device tape: from a downloaded eps, and uploaded).
+  Var mc_kl(Tape& t, Var z, Var logvar, const Tensor& eps_in) {
+    const int rows = eps_in.rows();
+    const Tensor eps = t.host_copy(eps_in);
+    Tensor c = t.host_alloc(make_shape(rows, 1));
     for (int r = 0; r < rows; ++r) {
       double s = 0.0;
       for (int j = 0; j < J_; ++j) s += static_cast<double>(eps.data[r * J_ + j]) * eps.data[r * J_ + j];
       c.data[r] = static_cast<float>(-0.5 * s);
     }
     Var half = dgm::scale(t, row_sum(t, sub(t, square(t, z), logvar)), 0.5f);
-    return add(t, half, t.constant(c));
+    return add(t, half, t.constant(t.upload(c)));
   }
 
   // z = mu + exp(logvar / 2) * eps, plain loop (evaluation: no gradient). H: (B, 2J), eps, z: (B, J)
@@ -252,21 +256,20 @@ class Vae : public Model {
 
   // The decoder's mean into out (n, dim): sigmoid(logits) (Bernoulli) or the mean columns (Gaussian).
   void write_mean(Tape& t, Var o, Tensor out) {
-    const Tensor v = t.value(gaussian_ ? o : sigmoid(t, o));
+    const Tensor v = t.value(gaussian_ ? slice_cols(t, o, 0, dim_) : sigmoid(t, o));
     DGM_CHECK(out.rows() == v.rows() && out.size() == static_cast<std::size_t>(v.rows()) * dim_,
               "vae: output %s should be (%d, %d)", shape_str(out).text, v.rows(), dim_);
-    for (int r = 0; r < v.rows(); ++r)
-      for (int j = 0; j < dim_; ++j)
-        out.data[static_cast<std::size_t>(r) * dim_ + j] = v.data[static_cast<std::size_t>(r) * v.cols() + j];
+    copy(out, v);
   }
 
   Part part_;
   MLP enc_, dec_;
   int dim_ = 0, J_ = 0, L_ = 1, k_ = 1;
   bool gaussian_ = false, mc_kl_ = false;
-  // Evaluation scratch: a tape reset for every importance sample, and the running log-sum-exp.
-  Arena scratch_arena_;
-  Tape scratch_{scratch_arena_};
+  // Evaluation scratch: a tape reset for every importance sample (on the model's device, made
+  // by build()), and the running log-sum-exp.
+  std::unique_ptr<Arena> scratch_arena_;
+  std::unique_ptr<Tape> scratch_;
   std::vector<double> lse_max_, lse_sum_;
 };
 

@@ -11,8 +11,6 @@
 // per generator step (--n-critic), as in the paper (config_defaults).
 //
 // Reductions: each E is the mean over the m = --batch rows of the minibatch.
-#include <algorithm>
-
 #include "dgm/models/adversarial.h"
 #include "dgm/ops.h"
 
@@ -42,11 +40,7 @@ class Wgan : public AdversarialModel {
   Var g_loss(Tape& t, Var fake_f) override { return dgm::scale(t, mean(t, fake_f), -1.f); }
 
   // w <- clip(w, -c, c) for every critic weight and bias, after every critic step.
-  void after_d_step() override {
-    ParamStore& p = disc().params;
-    float* w = p.data();
-    for (std::size_t i = 0; i < p.size(); ++i) w[i] = std::min(clip_, std::max(-clip_, w[i]));
-  }
+  void after_d_step() override { disc().params.clamp(-clip_, clip_); }
 
   // w_estimate = mean_b f(x_b) - mean_b f(G(z_b)) = -loss_d, before this critic update.
   void log_d(Tape& t, Var r, Var f, StepLog& log) override { log.add("w_estimate", estimate(t, r, f)); }
@@ -54,8 +48,8 @@ class Wgan : public AdversarialModel {
 
  private:
   static double estimate(Tape& t, Var r, Var f) {
-    const Tensor& a = t.value(r);
-    const Tensor& b = t.value(f);
+    const Tensor a = t.host_copy(t.value(r));
+    const Tensor b = t.host_copy(t.value(f));
     double sr = 0.0, sf = 0.0;
     for (std::size_t i = 0; i < a.size(); ++i) sr += a.data[i];
     for (std::size_t i = 0; i < b.size(); ++i) sf += b.data[i];

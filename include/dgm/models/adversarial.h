@@ -75,10 +75,6 @@ class AdversarialModel : public Model {
   float label_scale_g_ = 1.f, label_scale_d_ = 1.f;  // cGAN: G sees s_G y, D sees s_D y
 };
 
-// L2 norm of a parameter group's gradient buffer, sqrt(sum_i g_i^2) (the mode-collapse
-// diagnostics "grad_g", "grad_d"; design.md item 6).
-double grad_norm(const ParamStore& p);
-
 // The GAN loss terms (gan.cpp), shared with the cGAN, which has the same objective with every
 // D and G conditioned on y ([MSU] Условные состязательные генеративные сети).
 Var gan_d_loss(Tape& t, Var real_logit, Var fake_logit);

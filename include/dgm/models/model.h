@@ -117,7 +117,13 @@ std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool
 // Ends a part's set-up: one allocation for its parameters (ParamStore::finalize), the weights of
 // each network initialised from rng in the order given, and its optimizer with learning rate lr.
 void finish_part(Part& p, const Config& c, float lr, std::initializer_list<const MLP*> nets, Rng& rng);
-// Mean over the batch of a (B, 1) per-row loss -> scalar value as double (for logging).
+// The value of a one-element node as a double (for logging; a download on a device tape).
 double scalar(Tape& t, Var v);
+// Mean over the rows of a (rows, 1) node, in double (for logging; a download on a device tape).
+double mean_rows(Tape& t, Var v);
+// Where the model's parameters live (the device of its first part; Config::device at build).
+Device model_device(Model& m);
+// Config::device as a Device ("cpu" unless "cuda"; validate() has checked it).
+Device config_device(const Config& c);
 
 }  // namespace dgm
