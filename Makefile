@@ -35,9 +35,14 @@ LDFLAGS  := -pthread $(if $(filter 1,$(SAN)),$(SANFLAGS),)
 ifeq ($(CUDA),1)
 NVCC      ?= nvcc
 CUDA_ARCH ?= 90
-CUDA_HOME := $(patsubst %/bin/nvcc,%,$(realpath $(shell command -v $(NVCC))))
-CUDA_LIB  := $(patsubst %/,%,$(dir $(firstword $(wildcard $(CUDA_HOME)/lib64/libcudart.so \
-               $(CUDA_HOME)/targets/x86_64-linux/lib/libcudart.so))))
+# nvcc's own bin folder, as nvcc reports it (_HERE_): `nvcc` on PATH may be a wrapper script.
+NVCC_BIN  := $(shell $(NVCC) -dryrun -c -x cu /dev/null -o /dev/null 2>&1 | sed -n 's/^#\$$ _HERE_=//p')
+CUDA_TOP  := $(patsubst %/bin,%,$(NVCC_BIN))
+CUDA_LIB  := $(patsubst %/,%,$(dir $(firstword $(wildcard $(CUDA_TOP)/lib64/libcudart.so \
+               $(CUDA_TOP)/targets/x86_64-linux/lib/libcudart.so $(CUDA_HOME)/lib64/libcudart.so))))
+ifeq ($(CUDA_LIB),)
+$(error CUDA=1: no libcudart.so found next to nvcc ('$(NVCC)', bin '$(NVCC_BIN)'); set NVCC=/path/to/cuda/bin/nvcc)
+endif
 NVCCFLAGS := -std=c++17 -O2 -Iinclude -DDGM_CUDA --extended-lambda \
              -gencode arch=compute_$(CUDA_ARCH),code=sm_$(CUDA_ARCH) \
              -gencode arch=compute_$(CUDA_ARCH),code=compute_$(CUDA_ARCH) \
