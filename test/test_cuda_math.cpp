@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../src/backend/kernels_hd.h"
+#include "mock/emulate_gemm.h"
 #include "dgm/config.h"
 #include "dgm/device.h"
 #include "dgm/gemm.h"
@@ -84,23 +85,10 @@ TEST_CASE("cuda bodies: fill_normal element j and the state after it equal Rng::
 
 namespace {
 
-// The GEMM kernel as the GPU runs it, one block after another, each block's 256 threads one
-// after another within each phase (load / accumulate / store), which is what __syncthreads()
-// guarantees on the GPU.
+// The GEMM kernel as the GPU runs it, one block after another (emulate_gemm.h runs a block).
 void emulate_gpu_gemm(const hd::GemmArgs& g) {
-  hd::GemmShared sh;
-  std::vector<float> acc(static_cast<std::size_t>(hd::kGemmThreads) * 16);
   for (int row0 = 0; row0 < g.M; row0 += hd::kTileM)
-    for (int col0 = 0; col0 < g.N; col0 += hd::kTileN) {
-      std::fill(acc.begin(), acc.end(), 0.f);
-      for (int k0 = 0; k0 < g.K; k0 += hd::kTileK) {
-        for (int tid = 0; tid < hd::kGemmThreads; ++tid) hd::gemm_load(sh, g, tid, row0, col0, k0);
-        for (int tid = 0; tid < hd::kGemmThreads; ++tid)
-          hd::gemm_accumulate(sh, tid, reinterpret_cast<float(*)[4]>(&acc[static_cast<std::size_t>(tid) * 16]));
-      }
-      for (int tid = 0; tid < hd::kGemmThreads; ++tid)
-        hd::gemm_store(g, tid, row0, col0, reinterpret_cast<const float(*)[4]>(&acc[static_cast<std::size_t>(tid) * 16]));
-    }
+    for (int col0 = 0; col0 < g.N; col0 += hd::kTileN) hd::emulate_gemm_block(g, row0, col0);
 }
 
 // With the K range split S ways (blockIdx.z), each split into its slice of ws, then summed.

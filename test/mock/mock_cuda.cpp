@@ -12,6 +12,7 @@
 
 #include "backend/gpu.h"
 #include "backend/kernels_hd.h"
+#include "emulate_gemm.h"
 #include "dgm/check.h"
 #include "dgm/device.h"
 
@@ -102,21 +103,11 @@ namespace gpu {
 void mock_gemm_launch(unsigned gx, unsigned gy, unsigned gz, const hd::GemmArgs& g0, float* ws) {
   DGM_CHECK(on_device(g0.A) && on_device(g0.B) && on_device(g0.C), "gpu::gemm: an operand is not device memory");
   mock::Scope sc;
-  hd::GemmShared sh;
-  std::vector<float> acc(static_cast<std::size_t>(hd::kGemmThreads) * 16);
   for (unsigned bz = 0; bz < gz; ++bz)
     for (unsigned by = 0; by < gy; ++by)
       for (unsigned bx = 0; bx < gx; ++bx) {
         const hd::GemmArgs g = gz > 1 ? hd::gemm_split(g0, static_cast<int>(bz), static_cast<int>(gz), ws) : g0;
-        const int row0 = static_cast<int>(by) * hd::kTileM, col0 = static_cast<int>(bx) * hd::kTileN;
-        std::fill(acc.begin(), acc.end(), 0.f);
-        for (int k0 = 0; k0 < g.K; k0 += hd::kTileK) {
-          for (int t = 0; t < hd::kGemmThreads; ++t) hd::gemm_load(sh, g, t, row0, col0, k0);
-          for (int t = 0; t < hd::kGemmThreads; ++t)
-            hd::gemm_accumulate(sh, t, reinterpret_cast<float(*)[4]>(&acc[static_cast<std::size_t>(t) * 16]));
-        }
-        for (int t = 0; t < hd::kGemmThreads; ++t)
-          hd::gemm_store(g, t, row0, col0, reinterpret_cast<const float(*)[4]>(&acc[static_cast<std::size_t>(t) * 16]));
+        hd::emulate_gemm_block(g, static_cast<int>(by) * hd::kTileM, static_cast<int>(bx) * hd::kTileN);
       }
 }
 
