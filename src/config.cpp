@@ -222,7 +222,7 @@ Config config_defaults(const std::string& model, const std::string& data) {
         // equilibrium G's samples circle around it and a small G rate keeps the circles small
         // (G lr 1e-4: the mean swings +-0.15 every few hundred steps). The std reaches 1 near
         // 3,000 iterations and then creeps up (1.10 at 3,500 for 3 of 7 seeds), so we stop
-        // there: 6 of 7 seeds within 0.1 on mean and std (docs/models-gan.md). A few seconds.
+        // there: 6 of 7 seeds within 0.1 on mean and std (docs/math.md, "1-D GAN"). A few seconds.
         c.hidden = {32, 32};
         c.act = "leaky";
         c.lr_g = 5e-5f;
@@ -294,6 +294,9 @@ Status validate(const Config& c) {
   if (c.latent < 1 || c.latent > 65536) return Status::Error("--latent must be in 1..65536, got %d", c.latent);
   if (c.epochs < 0 || c.iters < 0) return Status::Error("--epochs and --iters must not be negative");
   if (c.epochs == 0 && c.iters == 0) return Status::Error("nothing to do: --epochs and --iters are both 0");
+  if (c.iters > 0 && !is_toy_data(c.data))
+    return Status::Error("--iters %d: iterations count steps on synthetic data (ring, grid, gauss1d); image data "
+                         "trains for --epochs", c.iters);
   if (c.k < 1 || c.n_critic < 1 || c.samples < 1 || c.iw < 1)
     return Status::Error("--k, --n-critic, --samples and --iw must be at least 1");
   if (!(c.lr > 0) || !(c.lr_g > 0) || !(c.lr_d > 0)) return Status::Error("learning rates must be positive");

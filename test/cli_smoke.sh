@@ -30,7 +30,11 @@ expect 2 "which model" -- "$dgm" train
 expect 2 "unknown flag --epoch" -- "$dgm" train vae --epoch 3
 expect 2 "expects an integer, got 'x'" -- "$dgm" train vae --epochs x
 expect 2 "unknown model 'vea'" -- "$dgm" train vea
+expect 2 "image data trains for --epochs" -- "$dgm" train vae --iters 30
 expect 2 "unknown check 'nope'" -- "$dgm" theory nope
+expect 2 "unknown protocol 'gna'" -- "$dgm" bench-quality gna
+expect 2 "--seeds expects a whole number from 3 to 100, got '2'" -- "$dgm" bench-quality gan --seeds 2
+expect 2 "--seeds expects a whole number from 3 to 100, got '4x'" -- "$dgm" bench-quality gan --seeds 4x
 expect 2 "--ckpt and --out are required" -- "$dgm" sample
 expect 2 "cannot open" -- "$dgm" eval --ckpt "$tmp/none.safetensors"
 expect 2 "--device must be cpu or cuda, got 'gpu'" -- "$dgm" train vae --device gpu
@@ -60,6 +64,36 @@ expect 2 "makes no images" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" -
 "$dgm" train vae --epochs 1 --hidden 16 --latent 2 --batch 500 --iw 2 --out "$tmp/vae" >/dev/null 2>&1
 expect 0 "test_iwae" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 3
 expect 2 "--iw expects an integer in 1" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 0
+
+# dgm export: each kind of decoder/generator as a C99 header, compiled by the C compiler with
+# warnings as errors (and -Wdouble-promotion: a float-only FPU) and run: its own forward pass
+# must give the library's output on the library's latent rows (test/export_selftest.c).
+expect 2 "--ckpt and --out are required" -- "$dgm" export
+expect 2 "is not a C identifier" -- "$dgm" export --ckpt "$tmp/ok/model.safetensors" --out "$tmp/x.h" --name 9lives
+expect 2 "half.safetensors" -- "$dgm" export --ckpt "$tmp/half.safetensors" --out "$tmp/x.h"
+cc=${CC:-cc}
+small="--epochs 1 --batch 500 --hidden 16,12"
+while read -r name args; do
+  [ -n "$name" ] || continue
+  "$dgm" train $args --out "$tmp/ex-$name" >/dev/null 2>&1
+  expect 0 "wrote $tmp/ex-$name.h" -- "$dgm" export --ckpt "$tmp/ex-$name/model.safetensors" --out "$tmp/ex-$name.h"
+  if "$cc" -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -DDGM_HEADER="\"$tmp/ex-$name.h\"" \
+       test/export_selftest.c -o "$tmp/ex-$name.bin" -lm 2>"$tmp/ex-$name.err"; then
+    expect 0 "largest relative difference" -- "$tmp/ex-$name.bin"
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $cc could not compile the header of $name: $(head -5 "$tmp/ex-$name.err")"
+  fi
+done <<EOF_MODELS
+vae-bernoulli  vae $small --latent 3
+vae-gaussian   vae $small --latent 3 --decoder gaussian
+dae            dae $small --latent 3
+aae            aae $small --latent 2 --prior ring
+gan-images     gan $small --latent 5
+cgan           cgan $small --latent 5 --act leaky
+wgan-ring      wgan --data ring --iters 20 --batch 32 --hidden 8 --latent 2
+gan-gauss1d    gan --data gauss1d --iters 20 --batch 32
+EOF_MODELS
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

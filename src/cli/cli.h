@@ -7,6 +7,7 @@ namespace dgm {
 int cmd_train(int argc, char** argv);
 int cmd_sample(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
+int cmd_export(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_bench_quality(int argc, char** argv);

@@ -3,7 +3,8 @@
 // so it is not part of `make test`.
 //   vae      VAE 784-400-20, Bernoulli, Adam 1e-3, batch 128, 10 epochs on the full
 //            Fashion-MNIST: test_loss <= 245.0 nats (PyTorch: 244.1)
-//   gan      GAN on grid, 25,000 iterations, 3 seeds: >= 24 of 25 modes, >= 30% high quality
+//   gan      GAN on grid, 25,000 iterations, seeds 1-3: mean >= 24 of 25 modes, >= 30% high
+//            quality (--seeds N adds seeds 4..N and the share of seed triples meeting it)
 //   cgan     classifier test accuracy (aim >= 88%), then >= 80% of cGAN samples get their label
 //   aae      for the priors normal, mixture, ring: MMD^2(codes, prior) next to MMD^2(prior, prior),
 //            and the per-coordinate mean and std of the test codes next to the prior's
@@ -97,20 +98,38 @@ int verdict(bool ok) {
 
 int cmd_bench_quality(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|all] [--data DIR]\n"
+    std::printf("usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|all] [--data DIR] [--seeds N]\n"
                 "Runs the quality protocols of the models issue and prints each figure with its\n"
-                "target. Image protocols use the full Fashion-MNIST (make data) unless --data.\n");
+                "target. Image protocols use the full Fashion-MNIST (make data) unless --data.\n"
+                "  --seeds N  gan: train seeds 1..N (default 3, at least 3). The verdict is the\n"
+                "             issue's target on the mean of seeds 1-3; with N > 3 the N-seed mean and\n"
+                "             how many of the N-choose-3 seed triples meet the target are printed too.\n");
     return 0;
   }
   std::string which = "all", data = "full";
+  int seeds = 3;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--data" && i + 1 < argc) data = argv[++i];
-    else if (a[0] != '-') which = a;
+    else if (a == "--seeds" && i + 1 < argc) {
+      char* end = nullptr;
+      const long n = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || n < 3 || n > 100) {
+        std::fprintf(stderr, "dgm bench-quality: --seeds expects a whole number from 3 to 100, got '%s'\n", argv[i]);
+        return 2;
+      }
+      seeds = static_cast<int>(n);
+    } else if (a[0] != '-') which = a;
     else {
       std::fprintf(stderr, "dgm bench-quality: unexpected argument '%s'\n", argv[i]);
       return 2;
     }
+  }
+  const char* known[] = {"all", "vae", "gan", "cgan", "aae", "gauss1d"};
+  if (std::find(std::begin(known), std::end(known), which) == std::end(known)) {
+    std::fprintf(stderr, "dgm bench-quality: unknown protocol '%s' (vae, gan, cgan, aae, gauss1d or all)\n",
+                 which.c_str());
+    return 2;
   }
   auto want = [&](const char* w) { return which == "all" || which == w; };
   int failures = 0;
@@ -133,26 +152,43 @@ int cmd_bench_quality(int argc, char** argv) {
     }
   }
   if (want("gan")) {
-    std::printf("gan: grid, z 256, G and D 2 x 128 tanh, Adam G 1e-3 D 1e-4 beta1 0.5, batch 512, 25,000 iterations\n");
-    double modes = 0, hq = 0;
-    int runs = 0;
-    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    std::printf("gan: grid, z 256, G and D 2 x 128 tanh, Adam G 1e-3 D 1e-4 beta1 0.5, batch 512, 25,000 "
+                "iterations, seeds 1-%d\n", seeds);
+    std::vector<double> modes, hq;  // per seed, in seed order
+    for (int seed = 1; seed <= seeds; ++seed) {
       Config c = config_defaults("gan", "grid");
-      c.seed = seed;
+      c.seed = static_cast<std::uint64_t>(seed);
       c.out = "build/quality-gan-" + std::to_string(seed);
       ev.clear();
-      if (!train_and_eval(c, &ev, &m, &d, &secs)) continue;
-      std::printf("  seed %llu: %g of 25 modes, %.1f%% high quality (%.0f s)\n", static_cast<unsigned long long>(seed),
-                  metric(ev, "modes_covered"), 100 * metric(ev, "high_quality"), secs);
-      modes += metric(ev, "modes_covered");
-      hq += metric(ev, "high_quality");
-      ++runs;
+      if (!train_and_eval(c, &ev, &m, &d, &secs)) break;
+      modes.push_back(metric(ev, "modes_covered"));
+      hq.push_back(metric(ev, "high_quality"));
+      std::printf("  seed %d: %g of 25 modes, %.1f%% high quality (%.0f s)\n", seed, modes.back(),
+                  100 * hq.back(), secs);
+      std::fflush(stdout);
     }
-    if (runs == 3) {
-      std::printf("  mean: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%)\n", modes / 3, 100 * hq / 3);
-      // One seed's outcome moves by a float ulp of one initial weight; see docs/math.md.
-      std::printf("  for scale, seeds 1-9: ours 23.7 modes 32.1%%, PyTorch (docs/reference) 24.1 modes 29.2%%\n");
-      failures += verdict(modes / 3 >= 24 && hq / 3 >= 0.30);
+    // The issue's target holds for seeds {a, b, c} when their mean modes >= 24 and mean high
+    // quality >= 30%.
+    auto meets = [&](int a, int b, int c) {
+      return (modes[a] + modes[b] + modes[c]) / 3 >= 24 && (hq[a] + hq[b] + hq[c]) / 3 >= 0.30;
+    };
+    if (static_cast<int>(modes.size()) == seeds) {
+      std::printf("  mean of seeds 1-3: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%)\n",
+                  (modes[0] + modes[1] + modes[2]) / 3, 100 * (hq[0] + hq[1] + hq[2]) / 3);
+      if (seeds > 3) {
+        double mm = 0, mh = 0;
+        for (int i = 0; i < seeds; ++i) mm += modes[i] / seeds, mh += hq[i] / seeds;
+        int triples = 0, pass = 0;
+        for (int a = 0; a < seeds; ++a)
+          for (int b = a + 1; b < seeds; ++b)
+            for (int c = b + 1; c < seeds; ++c) ++triples, pass += meets(a, b, c);
+        std::printf("  mean of seeds 1-%d: %.2f modes, %.1f%% high quality; %d of %d seed triples meet the target\n",
+                    seeds, mm, 100 * mh, pass, triples);
+      }
+      // The outcome of one seed moves with a float ulp of one initial weight, and PyTorch running
+      // this protocol has the same spread (measured, docs/math.md "GAN on grid").
+      std::printf("  PyTorch reference (docs/math.md, seeds 1-9): 24.1 modes, 29.2%%; 30 of 84 triples meet the target\n");
+      failures += verdict(meets(0, 1, 2));
     } else {
       ++failures;
     }
@@ -216,7 +252,7 @@ int cmd_bench_quality(int argc, char** argv) {
   }
   if (want("gauss1d")) {
     // Three seeds: one lucky run would say little about a GAN, whose samples wander around the
-    // equilibrium (docs/models-gan.md).
+    // equilibrium (docs/math.md, "1-D GAN").
     Config c0 = config_defaults("gan", "gauss1d");
     std::printf("gauss1d: GAN learns N(-1, 1) from Uniform(0, 1) noise; G and D hidden %s %s, "
                 "Adam G %g D %g beta1 %g, batch %d, %lld iterations, 3 seeds\n",

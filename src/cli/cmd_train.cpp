@@ -1,4 +1,5 @@
-// cmd_train.cpp - `dgm train`, `dgm sample`, `dgm eval`.
+// cmd_train.cpp - `dgm train`, and the verbs that open its checkpoints: `dgm sample`, `dgm eval`,
+// `dgm export`.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -8,6 +9,7 @@
 #include "cli.h"
 #include "dgm/checkpoint.h"
 #include "dgm/evaluate.h"
+#include "dgm/export.h"
 #include "dgm/fileio.h"
 #include "dgm/image.h"
 #include "dgm/outputs.h"
@@ -214,6 +216,44 @@ int cmd_eval(int argc, char** argv) {
   evaluate_model(*m, d, static_cast<std::uint64_t>(seed), &out);
   std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
   for (int i = 0; i < out.n; ++i) std::printf("%s %.6g\n", out.name[i], out.value[i]);
+  return 0;
+}
+
+int cmd_export(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::printf("usage: dgm export --ckpt F --out F.h [--name PREFIX] [--test-rows N]\n"
+                "Writes the model's decoder (vae, ae, dae, aae) or generator (gan, cgan, wgan) as one\n"
+                "self-contained C99 header for a microcontroller: the weights as static const float\n"
+                "arrays, PREFIX_decode(z, y, x, scratch) (no allocation; needs only <math.h>) and\n"
+                "PREFIX_self_test(x, scratch) against the library's own output. The header's comment\n"
+                "documents the layout (README.md, \"Porting a decoder\").\n"
+                "  --ckpt F         a model.safetensors written by dgm train\n"
+                "  --out F          the header to write (.h)\n"
+                "  --name PREFIX    C identifier prefix of everything in it (default dgm)\n"
+                "  --test-rows N    latent rows of the self-test (default 4)\n");
+    return 0;
+  }
+  Flags f{argc, argv, Status::Ok(), {}};
+  const char* ckpt = f.str("--ckpt", nullptr);
+  const char* out = f.str("--out", nullptr);
+  ExportOptions o;
+  o.prefix = f.str("--name", "dgm");
+  o.test_rows = static_cast<int>(f.num("--test-rows", 4, 1, 1000));
+  Status st = f.check();
+  if (!st) return fail("export", st);
+  if (!ckpt || !out) return fail("export", Status::Error("--ckpt and --out are required (dgm export --help)"));
+  Config c;
+  std::unique_ptr<Model> m;
+  TrainState ts;
+  st = open_checkpoint(ckpt, &c, &m, &ts);
+  if (!st) return fail("export", st);
+  o.source = ckpt;
+  std::string text;
+  st = export_c_header(*m, c, ts.info, o, &text);
+  if (st) st = write_text_atomic(out, text);
+  if (!st) return fail("export", st);
+  std::printf("wrote %s (%zu bytes): the %s's network from %s, step %lld\n", out, text.size(), c.model.c_str(), ckpt,
+              static_cast<long long>(ts.step));
   return 0;
 }
 

@@ -23,6 +23,7 @@ static void usage(std::FILE* f) {
                "                  a synthetic set (--data ring | grid | gauss1d)\n"
                "  sample          generate from a checkpoint: --ckpt F --n N --out F.png|.pgm|.csv|.npy\n"
                "  eval            test-set metrics of a checkpoint, one 'name value' line each\n"
+               "  export          a checkpoint's decoder/generator as a C header for microcontrollers\n"
                "  theory          the lectures' derivations as executable checks\n"
                "  run             the main job: theory, then a short training of every model (out/)\n"
                "  bench           GEMM and training speed\n"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   if (!std::strcmp(verb, "train")) return dgm::cmd_train(n, rest);
   if (!std::strcmp(verb, "sample")) return dgm::cmd_sample(n, rest);
   if (!std::strcmp(verb, "eval")) return dgm::cmd_eval(n, rest);
+  if (!std::strcmp(verb, "export")) return dgm::cmd_export(n, rest);
   if (!std::strcmp(verb, "theory")) return dgm::theory_main(n, rest);
   if (!std::strcmp(verb, "run")) return dgm::cmd_run(n, rest);
   if (!std::strcmp(verb, "bench")) return dgm::cmd_bench(n, rest);

@@ -176,6 +176,11 @@ class AdversarialAutoencoder : public Aae {
     write(t, output(t, decode(t, t.constant(z))), out);
   }
 
+  // What generate() runs: the decoder, then output()'s map.
+  DecoderNet decoder_net() override {
+    return {&dec_.params, &dec_net_, 0.f, dim_, images_ ? Act::Sigmoid : Act::None};
+  }
+
   bool reconstruct(Tape& t, const Tensor& x, Tensor out) override {
     write(t, output(t, decode(t, encode(t, t.constant(x), nullptr))), out);
     return true;

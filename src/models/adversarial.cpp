@@ -10,7 +10,7 @@
 // generator step does not draw a second noise minibatch, it reuses the z and G(z) of the last
 // discriminator step and runs D again on them with D's NEW weights. G(z) is still a fresh draw
 // from p_g, independent of the real data, so the generator's minibatch gradient is unbiased;
-// it saves one forward pass of G and m x latent normals per step (see docs/models-gan.md).
+// it saves one forward pass of G and m x latent normals per step (docs/math.md, "GAN": measured, it does not matter).
 //
 // All sub-steps share the trainer's tape (the arena also holds the batch the trainer made), so
 // each backward is restricted to the nodes that lead to its loss (Tape::backward marks them).
@@ -48,7 +48,7 @@ Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
   // weight per hidden unit) grows ~1/lr times slower than its response to the 784 pixels or the
   // 100 noise coordinates. Unscaled, on Fashion-MNIST (lr 2e-4) the label took ~5 epochs to
   // have any effect: 11-15% of samples got their label after 1-5 epochs, 22% after 6; scaled,
-  // 88% after one epoch (docs/models-gan.md). Scaling an input is a change of units of the
+  // 88% after one epoch (docs/math.md, "cGAN"). Scaling an input is a change of units of the
   // first layer's label weights: the model class (G(concat(z, y)), D(concat(x, y))) is the
   // slide's.
   label_scale_g_ = std::sqrt(static_cast<float>(latent_));

@@ -63,6 +63,9 @@ class Autoencoder : public Model {
     write(t, sigmoid(t, decode(t, t.constant(z))), out);
   }
 
+  // What generate() runs: sigmoid of the decoder's logits.
+  DecoderNet decoder_net() override { return {&part_.params, &dec_, 0.f, dim_, Act::Sigmoid}; }
+
   // sigmoid(D(E(x))) of the clean x.
   bool reconstruct(Tape& t, const Tensor& x, Tensor out) override {
     write(t, sigmoid(t, decode(t, encode(t, t.constant(x)))), out);

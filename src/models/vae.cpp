@@ -110,6 +110,9 @@ class Vae : public Model {
     write_mean(t, o, out);
   }
 
+  // What generate() runs: the decoder, then sigmoid (Bernoulli) or the mean columns (Gaussian).
+  DecoderNet decoder_net() override { return {&part_.params, &dec_, 0.f, dim_, gaussian_ ? Act::None : Act::Sigmoid}; }
+
   // Decoder mean at z = mu(x) (no noise).
   bool reconstruct(Tape& t, const Tensor& x, Tensor out) override {
     Var h = forward(t, part_.params, enc_, t.constant(x));

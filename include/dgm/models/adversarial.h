@@ -33,6 +33,10 @@ class AdversarialModel : public Model {
   void train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) override;
   void sample_latent(Rng& rng, Tensor z) override;
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override;
+  // G as generate() runs it (its output activation is part of the MLP).
+  DecoderNet decoder_net() override {
+    return {&G_.params, &g_net_, classes_ ? label_scale_g_ : 0.f, dim_, Act::None};
+  }
   // Mean D output on real test data and on fresh fakes (GAN: "test_d_real", "test_d_fake";
   // WGAN: "test_w_estimate"), each a mean over the batch.
   void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override;

@@ -55,6 +55,17 @@ struct StepLog {
   void clear() { n = 0; }
 };
 
+// The network that turns z (and a label y) into a sample, as plain data: what `dgm export`
+// writes out as a C header (include/dgm/export.h). decode(z, y) = map(net([z, label_scale y]))
+// restricted to the first `keep` outputs.
+struct DecoderNet {
+  ParamStore* params = nullptr;  // the store that holds the network's weights
+  const MLP* net = nullptr;      // the MLP, its hidden and output activations included
+  float label_scale = 0.f;       // cGAN: the input is concat(z, label_scale y); 0 without labels
+  int keep = 0;                  // outputs kept (a Gaussian decoder's first half: the means)
+  Act map = Act::None;           // applied to the kept outputs (Sigmoid: a Bernoulli mean)
+};
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -90,6 +101,9 @@ class Model {
     (void)t, (void)x, (void)out;
     return false;
   }
+  // The decoder (VAE, AE, AAE) or generator (GAN, cGAN, WGAN) as plain data, the same network
+  // generate() runs. net == nullptr for a model without one.
+  virtual DecoderNet decoder_net() { return {}; }
   // Model-specific metrics on one test batch, each a mean over the batch (the evaluator
   // averages them over batches weighted by batch size), e.g. the VAE's test_loss, test_iwae.
   virtual void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) { (void)t, (void)b, (void)rng, (void)out; }
