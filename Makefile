@@ -7,6 +7,8 @@
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
 #   make bench        GEMM and training-speed benchmarks
 #   make data         install Debian's dataset-fashion-mnist (the full data set)
+#   make mcu-test     `dgm export` on a microcontroller: a VAE decoder cross-compiled for a
+#                     Cortex-M4F and its self-test run on QEMU (installs the tools as root)
 #   make CUDA=1       the same with the CUDA backend (src/backend/cuda.cu, nvcc, -lcudart) in
 #                     build-cuda/; `make test CUDA=1` adds the CPU-vs-GPU tests, `make bench
 #                     CUDA=1` benchmarks --device cuda. Without CUDA=1 nothing CUDA is compiled.
@@ -69,7 +71,7 @@ LIB  := $(BUILD)/libdgm.a
 DGM  := $(BUILD)/dgm
 TEST := $(BUILD)/test_dgm
 
-.PHONY: all run test sanitize noexcept bench bench-quality data doctest clean
+.PHONY: all run test sanitize noexcept bench bench-quality data doctest mcu-test clean
 
 all: $(DGM)
 
@@ -147,6 +149,34 @@ data:
 	  else echo "run 'sudo apt-get install dataset-fashion-mnist'"; exit 1; fi; \
 	fi
 	@ls -l /usr/share/datasets/fashion-mnist
+
+# The microcontroller check: the default VAE (784-400-20) trained one epoch on the shipped subset,
+# its decoder exported (dgm export), test/export_selftest.c built with it for a Cortex-M4F (Thumb,
+# single-precision hard float, -O2, no C library start-up: test/mcu/startup.c, test/mcu/mps2.ld)
+# and run on QEMU's mps2-an386 board: the self-test's exit status is the target's own verdict.
+MCU_CC   ?= arm-none-eabi-gcc
+MCU_QEMU ?= qemu-system-arm
+MCU_DIR  := $(BUILD)/mcu
+MCU_PKGS := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+mcu-test: $(DGM)
+	@if ! command -v $(MCU_CC) >/dev/null || ! command -v $(MCU_QEMU) >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(MCU_PKGS) with apt-get"; \
+	    (apt-get install -y -qq --no-install-recommends $(MCU_PKGS) >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(MCU_PKGS) >/dev/null)) || exit 1; \
+	  else echo "make mcu-test needs: sudo apt-get install $(MCU_PKGS)"; exit 1; fi; \
+	fi
+	@mkdir -p $(MCU_DIR)
+	$(DGM) train vae --epochs 1 --out $(MCU_DIR)/vae > $(MCU_DIR)/train.log
+	$(DGM) export --ckpt $(MCU_DIR)/vae/model.safetensors --out $(MCU_DIR)/vae_decoder.h
+	$(MCU_CC) -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -O2 \
+	  -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -nostartfiles -T test/mcu/mps2.ld \
+	  -DDGM_MCU -DDGM_HEADER='"$(abspath $(MCU_DIR))/vae_decoder.h"' \
+	  test/mcu/startup.c test/export_selftest.c -lm -o $(MCU_DIR)/selftest.elf
+	$(MCU_CC:gcc=size) $(MCU_DIR)/selftest.elf
+	timeout 300 $(MCU_QEMU) -M mps2-an386 -nographic -monitor none -serial none \
+	  -semihosting-config enable=on,target=native -kernel $(MCU_DIR)/selftest.elf
+	@echo "mcu-test: the exported decoder passed its self-test on a Cortex-M4F (QEMU mps2-an386)"
 
 run: $(DGM)
 	$(DGM) run --out out
