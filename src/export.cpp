@@ -115,6 +115,8 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
        " * 3 tanh, 4 sigmoid. Self-test: " + p + "_self_test(x, scratch) decodes " + P + "_TEST_N latent rows\n"
        " * the library drew and returns the largest |x - x_ref| / (1 + |x_ref|) against its own output\n"
        " * (float rounding differs with the order of the sums: expect about 1e-6).\n"
+       " * Include it in ONE .c file: its arrays and functions are static, so each file that includes\n"
+       " * it gets its own copy of the weights.\n"
        " */\n";
   s += "#ifndef " + P + "_EXPORT_H\n#define " + P + "_EXPORT_H\n\n#include <math.h>\n\n";
   s += fmt("#define %s_LATENT %d\n#define %s_CLASSES %d\n#define %s_OUT %d\n", P.c_str(), latent, P.c_str(), classes,
