@@ -168,15 +168,18 @@ mcu-test: $(DGM)
 	fi
 	@mkdir -p $(MCU_DIR)
 	$(DGM) train vae --epochs 1 --out $(MCU_DIR)/vae > $(MCU_DIR)/train.log
-	$(DGM) export --ckpt $(MCU_DIR)/vae/model.safetensors --out $(MCU_DIR)/vae_decoder.h
-	$(MCU_CC) -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -O2 \
-	  -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -nostartfiles -T test/mcu/mps2.ld \
-	  -DDGM_MCU -DDGM_HEADER='"$(abspath $(MCU_DIR))/vae_decoder.h"' \
-	  test/mcu/startup.c test/export_selftest.c -lm -o $(MCU_DIR)/selftest.elf
-	$(MCU_CC:gcc=size) $(MCU_DIR)/selftest.elf
-	timeout 300 $(MCU_QEMU) -M mps2-an386 -nographic -monitor none -serial none \
-	  -semihosting-config enable=on,target=native -kernel $(MCU_DIR)/selftest.elf
-	@echo "mcu-test: the exported decoder passed its self-test on a Cortex-M4F (QEMU mps2-an386)"
+	@for w in float int8; do \
+	  echo "== $$w weights"; \
+	  $(DGM) export --ckpt $(MCU_DIR)/vae/model.safetensors --weights $$w --out $(MCU_DIR)/vae_decoder_$$w.h && \
+	  $(MCU_CC) -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -O2 \
+	    -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -nostartfiles -T test/mcu/mps2.ld \
+	    -DDGM_MCU -DDGM_HEADER="\"$(abspath $(MCU_DIR))/vae_decoder_$$w.h\"" \
+	    test/mcu/startup.c test/export_selftest.c -lm -o $(MCU_DIR)/selftest_$$w.elf && \
+	  $(MCU_CC:gcc=size) $(MCU_DIR)/selftest_$$w.elf && \
+	  timeout 300 $(MCU_QEMU) -M mps2-an386 -nographic -monitor none -serial none \
+	    -semihosting-config enable=on,target=native -kernel $(MCU_DIR)/selftest_$$w.elf || exit 1; \
+	done
+	@echo "mcu-test: the exported decoder (float and int8 weights) passed its self-test on a Cortex-M4F (QEMU mps2-an386)"
 
 run: $(DGM)
 	$(DGM) run --out out

@@ -52,15 +52,18 @@ std::string c_float(float v) {
   return s + "f";
 }
 
-// `static const float name[count] = { ... };`, 8 numbers a line.
-void emit_array(std::string* out, const std::string& name, const std::string& comment, const float* v,
-                std::size_t n) {
+// `static const TYPE name[count] = { ... };`, 8 numbers a line, each written by literal().
+template <typename T, typename F>
+void emit_array(std::string* out, const char* type, const std::string& name, const std::string& comment, const T* v,
+                std::size_t n, F literal) {
   *out += "/* " + comment + " */\n";
-  *out += "static const float " + name + "[" + std::to_string(n) + "] = {";
-  for (std::size_t i = 0; i < n; ++i) {
-    *out += (i % 8 == 0 ? "\n  " : " ") + c_float(v[i]) + (i + 1 < n ? "," : "");
-  }
+  *out += std::string("static const ") + type + " " + name + "[" + std::to_string(n) + "] = {";
+  for (std::size_t i = 0; i < n; ++i) *out += (i % 8 == 0 ? "\n  " : " ") + literal(v[i]) + (i + 1 < n ? "," : "");
   *out += "\n};\n\n";
+}
+
+void emit_floats(std::string* out, const std::string& name, const std::string& comment, const float* v, std::size_t n) {
+  emit_array(out, "float", name, comment, v, n, c_float);
 }
 
 bool all_finite(const float* v, std::size_t n) {
@@ -71,12 +74,28 @@ bool all_finite(const float* v, std::size_t n) {
 
 }  // namespace
 
+void quantize_rows(const float* W, int out, int in, std::int8_t* q, float* s) {
+  for (int j = 0; j < out; ++j) {
+    const float* w = W + static_cast<std::size_t>(j) * in;
+    float m = 0.f;
+    for (int i = 0; i < in; ++i) m = std::max(m, std::fabs(w[i]));
+    s[j] = m / 127.f;
+    for (int i = 0; i < in; ++i) {
+      const float r = s[j] > 0.f ? std::nearbyint(w[i] / s[j]) : 0.f;
+      q[static_cast<std::size_t>(j) * in + i] = static_cast<std::int8_t>(std::min(127.f, std::max(-127.f, r)));
+    }
+  }
+}
+
 Status export_c_header(Model& m, const Config& c, const DataInfo& info, const ExportOptions& o,
-                       std::string* text) {
+                       std::string* text, ExportReport* report) {
   if (!is_c_identifier(o.prefix))
     return Status::Error("--name '%s' is not a C identifier (letters, digits and _, not starting with a digit)",
                          o.prefix.c_str());
   if (o.test_rows < 1) return Status::Error("export: test_rows %d should be at least 1", o.test_rows);
+  if (o.weights != "float" && o.weights != "int8")
+    return Status::Error("--weights '%s': float or int8", o.weights.c_str());
+  const bool int8 = o.weights == "int8";
   DecoderNet d = m.decoder_net();
   if (!d.net || !d.params || d.net->layers.empty())
     return Status::Error("a %s has no decoder or generator network to export", c.model.c_str());
@@ -91,6 +110,57 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
                          c.model.c_str(), in0, outs, latent, classes, d.keep);
   int widest = in0;
   for (const Linear& l : net.layers) widest = std::max(widest, l.out);
+  for (const Linear& l : net.layers) {
+    const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
+    if (!all_finite(W.data, W.size()) || !all_finite(b.data, b.size()))
+      return Status::Error("export: %s holds a NaN or Inf (the training diverged)", d.params->name(l.W).c_str());
+  }
+
+  // The self-test rows: the sample grids' own z (and labels) for the run's seed, decoded by the
+  // library (Tape, the blocked GEMM, the model's generate()). With int8 the library decodes them
+  // with W replaced by s_j q_ji (then the weights are put back), so the header's C loop is checked
+  // against the same network it holds. What int8 costs is measured on kQuantRows other latent
+  // rows: |x_int8 - x_float|, the dequantized network's outputs against the float network's.
+  constexpr int kQuantRows = 1000;
+  const FixedLatent fl = make_fixed_latent(m, info, c.seed, o.test_rows);
+  const FixedLatent fq = make_fixed_latent(m, info, c.seed + 1, kQuantRows);
+  auto decode = [&](const FixedLatent& f) {
+    std::vector<float> out(static_cast<std::size_t>(f.n) * static_cast<std::size_t>(d.keep));
+    Arena arena(0, model_device(m));
+    generate_rows(m, arena, f, d.keep, out.data());
+    return out;
+  };
+  const std::vector<float> x_float = decode(fq);
+  std::vector<float> ref, x_int8;
+  std::vector<std::vector<std::int8_t>> q(net.layers.size());
+  std::vector<std::vector<float>> scale(net.layers.size());
+  if (int8) {
+    std::vector<std::vector<float>> saved(net.layers.size());
+    for (std::size_t k = 0; k < net.layers.size(); ++k) {
+      const Linear& l = net.layers[k];
+      const Tensor W = d.params->host_value(l.W);
+      saved[k].assign(W.data, W.data + W.size());
+      q[k].resize(W.size());
+      scale[k].resize(static_cast<std::size_t>(l.out));
+      quantize_rows(W.data, l.out, l.in, q[k].data(), scale[k].data());
+      for (std::size_t e = 0; e < W.size(); ++e) W.data[e] = scale[k][e / static_cast<std::size_t>(l.in)] * q[k][e];
+    }
+    d.params->to_device();
+    ref = decode(fl);
+    x_int8 = decode(fq);
+    for (std::size_t k = 0; k < net.layers.size(); ++k)
+      std::copy(saved[k].begin(), saved[k].end(), d.params->host_value(net.layers[k].W).data);
+    d.params->to_device();
+  } else {
+    ref = decode(fl);
+    x_int8 = x_float;
+  }
+  double quant_max = 0, quant_mean = 0;
+  for (std::size_t i = 0; i < x_float.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(x_int8[i]) - x_float[i]);
+    quant_max = std::max(quant_max, e);
+    quant_mean += e / static_cast<double>(x_float.size());
+  }
 
   std::string s;
   s += "/* " + p + ".h - generated by `dgm export` from " + (o.source.empty() ? "a trained model" : o.source) + ".\n";
@@ -111,14 +181,21 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
                       : std::string("a point of the data space")) + ";\n"
        " *   scratch  " + P + "_SCRATCH floats the caller owns (no allocation here).\n"
        " * Layout: layer k is " + p + "_Wk, W: (out, in) row-major, so W[j * in + i] multiplies input i\n"
-       " * into output j, and " + p + "_bk (out). Activation codes: 0 none, 1 relu, 2 leaky relu (slope 0.2),\n"
+       " * into output j, and " + p + "_bk (out)." +
+       (int8 ? " Weights int8: W_ji = " + p + "_sk[j] * " + p + "_Wk[j * in + i], one float\n"
+               " * scale per output row (s_j = max_i |W_ji| / 127); biases float. On 1000 latent rows int8\n" +
+               fmt(" * moved the outputs from the float network's by at most %.3g (mean %.3g).\n", quant_max, quant_mean)
+             : std::string("\n")) +
+       " * Activation codes: 0 none, 1 relu, 2 leaky relu (slope 0.2),\n"
        " * 3 tanh, 4 sigmoid. Self-test: " + p + "_self_test(x, scratch) decodes " + P + "_TEST_N latent rows\n"
-       " * the library drew and returns the largest |x - x_ref| / (1 + |x_ref|) against its own output\n"
+       " * the library drew and returns the largest |x - x_ref| / (1 + |x_ref|) against its own output\n" +
+       (int8 ? " * (of the same int8 network, dequantized)\n" : "") +
        " * (float rounding differs with the order of the sums: expect about 1e-6).\n"
        " * Include it in ONE .c file: its arrays and functions are static, so each file that includes\n"
        " * it gets its own copy of the weights.\n"
        " */\n";
-  s += "#ifndef " + P + "_EXPORT_H\n#define " + P + "_EXPORT_H\n\n#include <math.h>\n\n";
+  s += "#ifndef " + P + "_EXPORT_H\n#define " + P + "_EXPORT_H\n\n#include <math.h>\n" +
+       (int8 ? "#include <stdint.h>\n\n" : "\n");
   s += fmt("#define %s_LATENT %d\n#define %s_CLASSES %d\n#define %s_OUT %d\n", P.c_str(), latent, P.c_str(), classes,
            P.c_str(), d.keep);
   s += fmt("#define %s_ROWS %d\n#define %s_COLS %d\n", P.c_str(), info.rows, P.c_str(), info.cols);
@@ -126,15 +203,29 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
            2 * widest);
   s += "#define " + P + "_LABEL_SCALE " + c_float(d.label_scale) + "\n\n";
 
+  std::size_t weight_bytes = 0;
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
     const Linear& l = net.layers[k];
     const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
-    if (!all_finite(W.data, W.size()) || !all_finite(b.data, b.size()))
-      return Status::Error("export: %s holds a NaN or Inf (the training diverged)", d.params->name(l.W).c_str());
-    emit_array(&s, fmt("%s_W%d", p.c_str(), static_cast<int>(k)),
-               fmt("%s: (%d, %d)", d.params->name(l.W).c_str(), l.out, l.in), W.data, W.size());
-    emit_array(&s, fmt("%s_b%d", p.c_str(), static_cast<int>(k)), fmt("%s: (%d)", d.params->name(l.b).c_str(), l.out),
-               b.data, b.size());
+    const std::string name = fmt("%s_W%d", p.c_str(), static_cast<int>(k));
+    if (int8) {
+      emit_array(&s, "int8_t", name, fmt("%s: (%d, %d) as int8 q, W = s q", d.params->name(l.W).c_str(), l.out, l.in),
+                 q[k].data(), q[k].size(), [](std::int8_t v) { return std::to_string(static_cast<int>(v)); });
+      emit_floats(&s, fmt("%s_s%d", p.c_str(), static_cast<int>(k)), fmt("scales s of %s: (%d)", d.params->name(l.W).c_str(), l.out),
+                  scale[k].data(), scale[k].size());
+      weight_bytes += q[k].size() + 4 * scale[k].size();
+    } else {
+      emit_floats(&s, name, fmt("%s: (%d, %d)", d.params->name(l.W).c_str(), l.out, l.in), W.data, W.size());
+      weight_bytes += 4 * W.size();
+    }
+    emit_floats(&s, fmt("%s_b%d", p.c_str(), static_cast<int>(k)), fmt("%s: (%d)", d.params->name(l.b).c_str(), l.out),
+                b.data, b.size());
+    weight_bytes += 4 * b.size();
+  }
+  if (report) {
+    report->weight_bytes = weight_bytes;
+    report->quant_max = quant_max;
+    report->quant_mean = quant_mean;
   }
 
   s += "static inline float " + p + "_act_(float v, int a) {\n"
@@ -145,18 +236,31 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
        "    case 4: return 1.0f / (1.0f + expf(-v));\n"
        "    default: return v;\n"
        "  }\n"
-       "}\n\n"
-       "/* y = act(W x + b): W (out, in) row-major, x (in), y (out). */\n"
-       "static inline void " + p + "_layer_(const float* W, const float* b, int in, int out, int act,\n"
-       "                                   const float* x, float* y) {\n"
-       "  int i, j;\n"
-       "  for (j = 0; j < out; ++j) {\n"
-       "    const float* w = W + (long)j * in;\n"
-       "    float s = 0.0f;\n"
-       "    for (i = 0; i < in; ++i) s += w[i] * x[i];\n"
-       "    y[j] = " + p + "_act_(s + b[j], act);\n"
-       "  }\n"
        "}\n\n";
+  if (int8)
+    s += "/* y = act(s .* (q x) + b): q (out, in) int8 row-major, s (out) per-row scales, x (in), y (out). */\n"
+         "static inline void " + p + "_layer_(const int8_t* q, const float* s, const float* b, int in, int out,\n"
+         "                                   int act, const float* x, float* y) {\n"
+         "  int i, j;\n"
+         "  for (j = 0; j < out; ++j) {\n"
+         "    const int8_t* w = q + (long)j * in;\n"
+         "    float acc = 0.0f;\n"
+         "    for (i = 0; i < in; ++i) acc += (float)w[i] * x[i];\n"
+         "    y[j] = " + p + "_act_(s[j] * acc + b[j], act);\n"
+         "  }\n"
+         "}\n\n";
+  else
+    s += "/* y = act(W x + b): W (out, in) row-major, x (in), y (out). */\n"
+         "static inline void " + p + "_layer_(const float* W, const float* b, int in, int out, int act,\n"
+         "                                   const float* x, float* y) {\n"
+         "  int i, j;\n"
+         "  for (j = 0; j < out; ++j) {\n"
+         "    const float* w = W + (long)j * in;\n"
+         "    float s = 0.0f;\n"
+         "    for (i = 0; i < in; ++i) s += w[i] * x[i];\n"
+         "    y[j] = " + p + "_act_(s + b[j], act);\n"
+         "  }\n"
+         "}\n\n";
   s += "static inline void " + p + "_decode(const float* z, const float* y, float* x, float* scratch) {\n"
        "  float* a = scratch;                      /* the current layer's input */\n"
        "  float* h = scratch + " + P + "_SCRATCH / 2;  /* its output */\n"
@@ -170,25 +274,18 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
     const Linear& l = net.layers[k];
     const Act act = k + 1 < net.layers.size() ? net.hidden : net.output;
-    s += fmt("  %s_layer_(%s_W%d, %s_b%d, %d, %d, %d, a, h);  /* %s */\n", p.c_str(), p.c_str(), static_cast<int>(k),
-             p.c_str(), static_cast<int>(k), l.in, l.out, act_code(act), act_name(act));
+    const int K = static_cast<int>(k);
+    s += "  " + p + "_layer_(" + fmt("%s_W%d, ", p.c_str(), K) + (int8 ? fmt("%s_s%d, ", p.c_str(), K) : "") +
+         fmt("%s_b%d, %d, %d, %d, a, h);  /* %s */\n", p.c_str(), K, l.in, l.out, act_code(act), act_name(act));
     s += "  t = a; a = h; h = t;\n";
   }
   s += fmt("  for (i = 0; i < %s_OUT; ++i) x[i] = %s_act_(a[i], %d);  /* %s */\n}\n\n", P.c_str(), p.c_str(),
            act_code(d.map), act_name(d.map));
 
-  // The self-test rows: the sample grids' own z (and labels) for the run's seed, decoded by the
-  // library (Tape, the blocked GEMM, the model's generate()).
-  FixedLatent fl = make_fixed_latent(m, info, c.seed, o.test_rows);
-  std::vector<float> ref(static_cast<std::size_t>(o.test_rows) * d.keep);
-  {
-    Arena arena(0, model_device(m));
-    generate_rows(m, arena, fl, d.keep, ref.data());
-  }
   s += fmt("#define %s_TEST_N %d\n", P.c_str(), o.test_rows);
-  emit_array(&s, p + "_test_z", "self-test: latent rows (TEST_N, LATENT)", fl.z.data(), fl.z.size());
-  if (classes) emit_array(&s, p + "_test_y", "self-test: one-hot labels (TEST_N, CLASSES)", fl.y.data(), fl.y.size());
-  emit_array(&s, p + "_test_x", "self-test: the library's output (TEST_N, OUT)", ref.data(), ref.size());
+  emit_floats(&s, p + "_test_z", "self-test: latent rows (TEST_N, LATENT)", fl.z.data(), fl.z.size());
+  if (classes) emit_floats(&s, p + "_test_y", "self-test: one-hot labels (TEST_N, CLASSES)", fl.y.data(), fl.y.size());
+  emit_floats(&s, p + "_test_x", "self-test: the library's output (TEST_N, OUT)", ref.data(), ref.size());
   s += "/* Largest |x - x_ref| / (1 + |x_ref|) over the self-test rows; x: OUT floats of room. */\n"
        "static inline float " + p + "_self_test(float* x, float* scratch) {\n"
        "  float worst = 0.0f;\n"

@@ -73,17 +73,21 @@ expect 2 "is not a C identifier" -- "$dgm" export --ckpt "$tmp/ok/model.safetens
 expect 2 "half.safetensors" -- "$dgm" export --ckpt "$tmp/half.safetensors" --out "$tmp/x.h"
 cc=${CC:-cc}
 small="--epochs 1 --batch 500 --hidden 16,12"
+expect 2 "--weights 'int4': float or int8" -- "$dgm" export --ckpt "$tmp/ok/model.safetensors" --out "$tmp/x.h" --weights int4
 while read -r name args; do
   [ -n "$name" ] || continue
   "$dgm" train $args --out "$tmp/ex-$name" >/dev/null 2>&1
-  expect 0 "wrote $tmp/ex-$name.h" -- "$dgm" export --ckpt "$tmp/ex-$name/model.safetensors" --out "$tmp/ex-$name.h"
-  if "$cc" -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -DDGM_HEADER="\"$tmp/ex-$name.h\"" \
-       test/export_selftest.c -o "$tmp/ex-$name.bin" -lm 2>"$tmp/ex-$name.err"; then
-    expect 0 "largest relative difference" -- "$tmp/ex-$name.bin"
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $cc could not compile the header of $name: $(head -5 "$tmp/ex-$name.err")"
-  fi
+  for w in float int8; do
+    h="$tmp/ex-$name-$w"
+    expect 0 "wrote $h.h" -- "$dgm" export --ckpt "$tmp/ex-$name/model.safetensors" --out "$h.h" --weights $w
+    if "$cc" -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -DDGM_HEADER="\"$h.h\"" \
+         test/export_selftest.c -o "$h.bin" -lm 2>"$h.err"; then
+      expect 0 "largest relative difference" -- "$h.bin"
+    else
+      fail=$((fail + 1))
+      echo "FAIL: $cc could not compile the $w header of $name: $(head -5 "$h.err")"
+    fi
+  done
 done <<EOF_MODELS
 vae-bernoulli  vae $small --latent 3
 vae-gaussian   vae $small --latent 3 --decoder gaussian

@@ -5,7 +5,9 @@
 // self-test: the C forward pass against the library's.)
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -42,9 +44,9 @@ Built build(const char* model, const char* data, int dim, int classes, int rows)
   return b;
 }
 
-// The numbers of `static const float NAME[n] = { ... };` in text, parsed back with strtof.
-std::vector<float> read_array(const std::string& text, const std::string& name) {
-  const std::string key = "static const float " + name + "[";
+// The numbers of `static const TYPE NAME[n] = { ... };` in text, parsed back with strtof.
+std::vector<float> read_array(const std::string& text, const std::string& name, const char* type = "float") {
+  const std::string key = std::string("static const ") + type + " " + name + "[";
   const std::size_t at = text.find(key);
   REQUIRE_MESSAGE(at != std::string::npos, name);
   const std::size_t open = text.find('{', at), close = text.find('}', at);
@@ -168,4 +170,92 @@ TEST_CASE("export: every float literal is C and reads back exactly") {
   CHECK(text.find(" 16777216.0f,") != std::string::npos);
   const Tensor W = net.params->host_value(net.net->layers[0].W);
   CHECK(same_bits(read_array(text, "dgm_W0"), W.data, W.size()));
+}
+
+TEST_CASE("export: quantize_rows, symmetric int8 with one scale per output row") {
+  // Row 0 by hand: max |W| = 1.27, so s = 0.01 and q = round(W / s).
+  // Row 1 is all zeros: s = 0, q = 0 (no division by zero).
+  const float W[] = {0.5f, -1.27f, 0.f, 0.004f, 0.f, 0.f, 0.f, 0.f};
+  std::int8_t q[8];
+  float s[2];
+  quantize_rows(W, 2, 4, q, s);
+  CHECK(s[0] == doctest::Approx(0.01f).epsilon(1e-6));
+  CHECK(q[0] == 50);
+  CHECK(q[1] == -127);
+  CHECK(q[2] == 0);
+  CHECK(q[3] == 0);  // 0.4 rounds to 0
+  CHECK(s[1] == 0.f);
+  for (int i = 4; i < 8; ++i) CHECK(q[i] == 0);
+
+  // Random rows: the largest weight of each row maps to +-127, and every weight is within half a
+  // step of its dequantized value: |W_ji - s_j q_ji| <= s_j / 2.
+  Rng rng(3);
+  const int out = 7, in = 33;
+  std::vector<float> w(static_cast<std::size_t>(out) * in);
+  Tensor t = make_shape(out, in);
+  t.data = w.data();
+  rng.fill_normal(t);
+  for (int j = 0; j < out; ++j) w[static_cast<std::size_t>(j) * in] *= static_cast<float>(j + 1);  // rows of different ranges
+  std::vector<std::int8_t> qq(w.size());
+  std::vector<float> ss(out);
+  quantize_rows(w.data(), out, in, qq.data(), ss.data());
+  for (int j = 0; j < out; ++j) {
+    int qmax = 0;
+    for (int i = 0; i < in; ++i) {
+      const std::size_t e = static_cast<std::size_t>(j) * in + i;
+      qmax = std::max(qmax, std::abs(static_cast<int>(qq[e])));
+      CHECK(std::fabs(w[e] - ss[j] * qq[e]) <= ss[j] * 0.5f * (1 + 1e-5f));
+    }
+    CHECK(qmax == 127);
+  }
+}
+
+TEST_CASE("export: int8 weights: the header holds q and s, its self-test rows are the dequantized network's output, "
+          "and the model's own weights are left as they were") {
+  Built b = build("vae", "", 12, 0, 3);
+  DecoderNet net = b.m->decoder_net();
+  const std::vector<float> before(net.params->data(), net.params->data() + net.params->size());
+  ExportOptions o;
+  o.weights = "int8";
+  std::string text;
+  ExportReport r;
+  REQUIRE(export_c_header(*b.m, b.c, b.d, o, &text, &r).ok);
+  CHECK(std::memcmp(before.data(), net.params->data(), before.size() * sizeof(float)) == 0);
+  CHECK(text.find("#include <stdint.h>") != std::string::npos);
+
+  // The reference: every W replaced by s q in a copy of the model's weights, decoded by generate().
+  std::size_t bytes = 0;
+  for (std::size_t k = 0; k < net.net->layers.size(); ++k) {
+    const Linear& l = net.net->layers[k];
+    const Tensor W = net.params->value(l.W);
+    std::vector<std::int8_t> q(W.size());
+    std::vector<float> s(static_cast<std::size_t>(l.out));
+    quantize_rows(W.data, l.out, l.in, q.data(), s.data());
+    const std::vector<float> qf(q.begin(), q.end());
+    CHECK(read_array(text, "dgm_W" + std::to_string(k), "int8_t") == qf);
+    CHECK(same_bits(read_array(text, "dgm_s" + std::to_string(k)), s.data(), s.size()));
+    for (std::size_t e = 0; e < W.size(); ++e) W.data[e] = s[e / static_cast<std::size_t>(l.in)] * q[e];
+    bytes += q.size() + 4 * s.size() + 4 * static_cast<std::size_t>(l.out);
+  }
+  CHECK(r.weight_bytes == bytes);
+  const FixedLatent fl = make_fixed_latent(*b.m, b.d, b.c.seed, o.test_rows);
+  std::vector<float> xq(static_cast<std::size_t>(o.test_rows) * 12);
+  Arena arena;
+  generate_rows(*b.m, arena, fl, 12, xq.data());
+  CHECK(same_bits(read_array(text, "dgm_test_x"), xq.data(), xq.size()));
+  // The report's |x_int8 - x_float|: 1000 other latent rows (seed + 1), each network's output.
+  const FixedLatent fq = make_fixed_latent(*b.m, b.d, b.c.seed + 1, 1000);
+  std::vector<float> yq(1000 * 12), yf(yq.size());
+  generate_rows(*b.m, arena, fq, 12, yq.data());
+  std::copy(before.begin(), before.end(), net.params->data());
+  generate_rows(*b.m, arena, fq, 12, yf.data());
+  double worst = 0, mean = 0;
+  for (std::size_t i = 0; i < yq.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(yq[i]) - yf[i]);
+    worst = std::max(worst, e);
+    mean += e / static_cast<double>(yq.size());
+  }
+  CHECK(r.quant_max == doctest::Approx(worst).epsilon(1e-12));
+  CHECK(r.quant_mean == doctest::Approx(mean).epsilon(1e-9));
+  CHECK(r.quant_max > 0);
 }
