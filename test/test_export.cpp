@@ -138,6 +138,21 @@ TEST_CASE("export: a Gaussian decoder keeps the mean half of its outputs") {
   CHECK(read_array(text, "dgm_test_x").size() == 4 * 5);
 }
 
+TEST_CASE("export: a path with */ in it does not end the header's comment early") {
+  Built b = build("gan", "ring", 2, 0, 0);
+  b.c.data = "odd*/dir";
+  ExportOptions o;
+  o.source = "runs/*/model.safetensors";
+  std::string text;
+  REQUIRE(export_c_header(*b.m, b.c, b.d, o, &text).ok);
+  const std::size_t end = text.find("*/");
+  REQUIRE(end != std::string::npos);
+  CHECK(text.compare(end, 3, "*/\n") == 0);               // the first "*/" closes the top comment...
+  CHECK(text.find("#ifndef DGM_EXPORT_H") > end);         // ...which ends before the code
+  CHECK(text.find("runs/* /model.safetensors") < end);
+  CHECK(text.find("odd* /dir") < end);
+}
+
 TEST_CASE("export: errors for a bad prefix and for weights that are not finite") {
   Built b = build("vae", "", 12, 0, 3);
   std::string text;
