@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dgm/checkpoint.h"
 #include "dgm/evaluate.h"
+#include "dgm/export.h"
 #include "dgm/fileio.h"
 #include "dgm/plot.h"
 #include "dgm/run_data.h"
@@ -92,7 +93,7 @@ int cmd_run(int argc, char** argv) {
     std::fflush(stdout);
     TrainReport r;
     Status st = train(c, &r);
-    std::string numbers;
+    std::string numbers, links;
     if (!st) {
       std::printf("FAILED: %s\n", st.message.c_str());
       ++failures;
@@ -117,6 +118,23 @@ int cmd_run(int argc, char** argv) {
           numbers += buf;
           std::printf("  eval %s %.6g\n", ev.name[i], ev.value[i]);
         }
+        if (std::string(j.model) == "vae") {  // the decoder as C for a microcontroller (dgm export)
+          std::string header;
+          ExportOptions eo;
+          eo.source = join_path(c.out, "model.safetensors");
+          ExportReport er;
+          Status es = export_c_header(*m, cc, ts.info, eo, &header, &er);
+          if (es) es = write_text_atomic(join_path(c.out, "decoder.h"), header);
+          if (!es) {
+            std::printf("FAILED: export: %s\n", es.message.c_str());
+            ++failures;
+            numbers += "<b>export failed</b>: " + html_escape(es.message) + "<br>";
+          } else {
+            std::printf("  exported the decoder: %s/decoder.h (%zu bytes of weights)\n", c.out.c_str(), er.weight_bytes);
+            links += " <a href=\"" + name + "/decoder.h\">decoder.h</a> (the decoder as C for a microcontroller, " +
+                     std::to_string(er.weight_bytes) + " bytes of weights: dgm export)";
+          }
+        }
       }
       char tbuf[64];
       std::snprintf(tbuf, sizeof tbuf, "%.1f s", r.seconds);
@@ -137,7 +155,7 @@ int cmd_run(int argc, char** argv) {
     }
     cards += "<div class=card><h3>" + name + "</h3><p>" + html_escape(j.what) + "</p>" + pics + "<p class=num>" +
              numbers + "</p><p><a href=\"" + name + "/metrics.csv\">metrics.csv</a> <a href=\"" + name +
-             "/config.txt\">config.txt</a></p></div>\n";
+             "/config.txt\">config.txt</a>" + links + "</p></div>\n";
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char foot[128];
