@@ -261,8 +261,22 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   report->steps = steps_here;
   report->seconds = since(t0);
   if (epochs_here > 0) report->seconds_per_epoch /= epochs_here;
-  if (!quiet) std::printf("done: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here),
-                          report->seconds, out.c_str());
+  for (Part* p : m->parts()) {
+    report->param_bytes += p->params.size() * sizeof(float);
+    report->grad_bytes += p->params.size() * sizeof(float);
+    report->optim_bytes += (p->opt.s1.size() + p->opt.s2.size()) * sizeof(float);
+  }
+  report->step_arena_bytes = arena.high_water() * sizeof(float);
+  report->out_arena_bytes = out_arena.high_water() * sizeof(float);
+  if (!quiet) {
+    const double MB = 1024.0 * 1024.0;
+    std::printf("memory: parameters %.2f MB, gradients %.2f MB, optimizer state %.2f MB; step arena %.2f MB "
+                "(high-water, fixed after the first step), sample arena %.2f MB\n",
+                report->param_bytes / MB, report->grad_bytes / MB, report->optim_bytes / MB,
+                report->step_arena_bytes / MB, report->out_arena_bytes / MB);
+    std::printf("done: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here), report->seconds,
+                out.c_str());
+  }
   return Status::Ok();
 }
 

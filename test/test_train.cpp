@@ -203,3 +203,27 @@ TEST_CASE("config: floats are written as the shortest text that reads back as th
   CHECK(back.clip == c.clip);
   CHECK(back.beta1 == c.beta1);
 }
+
+TEST_CASE("train: the memory report counts parameters, gradients, optimizer state and the arenas") {
+  // 784-32-(2 x 4) encoder and 4-32-784 decoder: weights and biases counted by hand, each tensor
+  // rounded up to 16 floats as ParamStore lays them out (64-byte aligned): only the encoder's
+  // last bias (8 floats) needs padding.
+  auto padded = [](std::size_t n) { return (n + 15) / 16 * 16; };
+  std::size_t floats = 0;
+  for (std::size_t n : {784 * 32, 32, 32 * 8, 8, 4 * 32, 32, 32 * 784, 784}) floats += padded(n);
+  CHECK(floats == (784 * 32 + 32) + (32 * 8 + 8) + (4 * 32 + 32) + (32 * 784 + 784) + 8);
+  for (const char* optim : {"adam", "rmsprop"}) {
+    CAPTURE(std::string(optim));
+    Config c = small_vae(std::string("build/test-runs/vae-mem-") + optim);
+    c.epochs = 1;
+    c.optim = optim;
+    TrainReport r;
+    Status s = train(c, &r, true);
+    REQUIRE_MESSAGE(s.ok, s.message);
+    CHECK(r.param_bytes == 4 * floats);
+    CHECK(r.grad_bytes == 4 * floats);
+    CHECK(r.optim_bytes == (std::string(optim) == "adam" ? 8 : 4) * floats);  // Adam keeps m and v
+    CHECK(r.step_arena_bytes >= 4u * 250 * 784);  // at least the batch itself
+    CHECK(r.out_arena_bytes >= 4u * 100 * 784);   // at least the 100 generated images of the grid
+  }
+}

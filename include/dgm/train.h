@@ -28,6 +28,11 @@ struct TrainReport {
                                // over the last sample_every steps
   std::string out;             // the run folder
   bool diverged = false;       // stopped by the NaN/Inf guard (not an input error)
+  // Memory, in bytes (design.md, "known, fixed memory use"): the parameters, their gradients and
+  // the optimizers' state are allocated once in build(); the step arena holds one step's batch,
+  // activations and node gradients and stops growing after the first step (high-water mark); the
+  // output arena holds the sample grids' and plots' tapes.
+  std::size_t param_bytes = 0, grad_bytes = 0, optim_bytes = 0, step_arena_bytes = 0, out_arena_bytes = 0;
 };
 
 // quiet: no progress bar and no per-epoch lines (benchmarks, tests).
