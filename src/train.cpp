@@ -97,6 +97,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   if (!st) return st;
   if (c.threads > 0) set_num_threads(c.threads);
   const std::string out = run_folder(c);
+  *report = TrainReport{};  // every field describes this call (a caller may reuse one report)
   report->out = out;
   const std::string ckpt_path = join_path(out, "model.safetensors");
 

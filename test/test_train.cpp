@@ -225,5 +225,14 @@ TEST_CASE("train: the memory report counts parameters, gradients, optimizer stat
     CHECK(r.optim_bytes == (std::string(optim) == "adam" ? 8 : 4) * floats);  // Adam keeps m and v
     CHECK(r.step_arena_bytes >= 4u * 250 * 784);  // at least the batch itself
     CHECK(r.out_arena_bytes >= 4u * 100 * 784);   // at least the 100 generated images of the grid
+    // A second call with the same report describes that call alone (nothing accumulates).
+    const TrainReport first = r;
+    c.out += "-again";
+    s = train(c, &r, true);
+    REQUIRE_MESSAGE(s.ok, s.message);
+    CHECK(r.param_bytes == first.param_bytes);
+    CHECK(r.optim_bytes == first.optim_bytes);
+    CHECK(r.step_arena_bytes == first.step_arena_bytes);
+    CHECK(r.steps == first.steps);
   }
 }
