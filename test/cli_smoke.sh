@@ -65,13 +65,15 @@ expect 2 "makes no images" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" -
 expect 0 "test_iwae" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 3
 expect 2 "--iw expects an integer in 1" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 0
 
-# dgm export: each kind of decoder/generator as a C99 header, compiled by the C compiler with
-# warnings as errors (and -Wdouble-promotion: a float-only FPU) and run: its own forward pass
-# must give the library's output on the library's latent rows (test/export_selftest.c).
+# dgm export: each kind of decoder/generator as a header with float and with int8 weights,
+# compiled as C99 and as C++11 with warnings as errors (and -Wdouble-promotion: a float-only
+# FPU) and run: its own forward pass must give the library's output on the library's latent
+# rows (test/export_selftest.c).
 expect 2 "--ckpt and --out are required" -- "$dgm" export
 expect 2 "is not a C identifier" -- "$dgm" export --ckpt "$tmp/ok/model.safetensors" --out "$tmp/x.h" --name 9lives
 expect 2 "half.safetensors" -- "$dgm" export --ckpt "$tmp/half.safetensors" --out "$tmp/x.h"
 cc=${CC:-cc}
+cxx=${CXX:-c++}
 small="--epochs 1 --batch 500 --hidden 16,12"
 expect 2 "--weights 'int4': float or int8" -- "$dgm" export --ckpt "$tmp/ok/model.safetensors" --out "$tmp/x.h" --weights int4
 while read -r name args; do
@@ -80,13 +82,17 @@ while read -r name args; do
   for w in float int8; do
     h="$tmp/ex-$name-$w"
     expect 0 "wrote $h.h" -- "$dgm" export --ckpt "$tmp/ex-$name/model.safetensors" --out "$h.h" --weights $w
-    if "$cc" -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -DDGM_HEADER="\"$h.h\"" \
-         test/export_selftest.c -o "$h.bin" -lm 2>"$h.err"; then
-      expect 0 "largest relative difference" -- "$h.bin"
-    else
-      fail=$((fail + 1))
-      echo "FAIL: $cc could not compile the $w header of $name: $(head -5 "$h.err")"
-    fi
+    # As C99 and as C++11 (Arduino-style projects compile it as C++).
+    for lang in c99 c++11; do
+      if [ "$lang" = c99 ]; then comp=("$cc" -std=c99); else comp=("$cxx" -x c++ -std=c++11); fi
+      if "${comp[@]}" -pedantic -Wall -Wextra -Wdouble-promotion -Werror -DDGM_HEADER="\"$h.h\"" \
+           test/export_selftest.c -o "$h-$lang.bin" -lm 2>"$h.err"; then
+        expect 0 "largest relative difference" -- "$h-$lang.bin"
+      else
+        fail=$((fail + 1))
+        echo "FAIL: ${comp[*]} could not compile the $w header of $name: $(head -5 "$h.err")"
+      fi
+    done
   done
 done <<EOF_MODELS
 vae-bernoulli  vae $small --latent 3
