@@ -78,6 +78,89 @@ bool all_finite(const float* v, std::size_t n) {
   return true;
 }
 
+// The C functions of the forward pass: PREFIX_act_, PREFIX_layer_ (float or int8 weights) and
+// PREFIX_decode, which runs net's layers on [z, s y] and applies map to the first OUT outputs.
+std::string forward_code(const std::string& p, const std::string& P, const MLP& net, bool int8, int classes, Act map) {
+  std::string s;
+  s += "static inline float " + p + "_act_(float v, int a) {\n"
+       "  switch (a) {\n"
+       "    case 1: return v > 0.0f ? v : 0.0f;\n"
+       "    case 2: return v > 0.0f ? v : 0.2f * v;\n"
+       "    case 3: return tanhf(v);\n"
+       "    case 4: return 1.0f / (1.0f + expf(-v));\n"
+       "    default: return v;\n"
+       "  }\n"
+       "}\n\n";
+  if (int8)
+    s += "/* y = act(s .* (q x) + b): q (out, in) int8 row-major, s (out) per-row scales, x (in), y (out). */\n"
+         "static inline void " + p + "_layer_(const int8_t* q, const float* s, const float* b, int in, int out,\n"
+         "                                   int act, const float* x, float* y) {\n"
+         "  int i, j;\n"
+         "  for (j = 0; j < out; ++j) {\n"
+         "    const int8_t* w = q + (long)j * in;\n"
+         "    float acc = 0.0f;\n"
+         "    for (i = 0; i < in; ++i) acc += (float)w[i] * x[i];\n"
+         "    y[j] = " + p + "_act_(s[j] * acc + b[j], act);\n"
+         "  }\n"
+         "}\n\n";
+  else
+    s += "/* y = act(W x + b): W (out, in) row-major, x (in), y (out). */\n"
+         "static inline void " + p + "_layer_(const float* W, const float* b, int in, int out, int act,\n"
+         "                                   const float* x, float* y) {\n"
+         "  int i, j;\n"
+         "  for (j = 0; j < out; ++j) {\n"
+         "    const float* w = W + (long)j * in;\n"
+         "    float s = 0.0f;\n"
+         "    for (i = 0; i < in; ++i) s += w[i] * x[i];\n"
+         "    y[j] = " + p + "_act_(s + b[j], act);\n"
+         "  }\n"
+         "}\n\n";
+  s += "static inline void " + p + "_decode(const float* z, const float* y, float* x, float* scratch) {\n"
+       "  float* a = scratch;                      /* the current layer's input */\n"
+       "  float* h = scratch + " + P + "_SCRATCH / 2;  /* its output */\n"
+       "  float* t;\n"
+       "  int i;\n"
+       "  for (i = 0; i < " + P + "_LATENT; ++i) a[i] = z[i];\n";
+  if (classes)
+    s += "  for (i = 0; i < " + P + "_CLASSES; ++i) a[" + P + "_LATENT + i] = " + P + "_LABEL_SCALE * y[i];\n";
+  else
+    s += "  (void)y;\n";
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
+    const Linear& l = net.layers[k];
+    const Act act = k + 1 < net.layers.size() ? net.hidden : net.output;
+    const int K = static_cast<int>(k);
+    s += "  " + p + "_layer_(" + fmt("%s_W%d, ", p.c_str(), K) + (int8 ? fmt("%s_s%d, ", p.c_str(), K) : "") +
+         fmt("%s_b%d, %d, %d, %d, a, h);  /* %s */\n", p.c_str(), K, l.in, l.out, act_code(act), act_name(act));
+    s += "  t = a; a = h; h = t;\n";
+  }
+  s += fmt("  for (i = 0; i < %s_OUT; ++i) x[i] = %s_act_(a[i], %d);  /* %s */\n}\n\n", P.c_str(), p.c_str(),
+           act_code(map), act_name(map));
+
+  return s;
+}
+
+// PREFIX_self_test: decodes the TEST_N rows of PREFIX_test_z (and _test_y) and returns the largest
+// |x - x_ref| / (1 + |x_ref|) against PREFIX_test_x.
+std::string self_test_code(const std::string& p, const std::string& P, int classes) {
+  std::string s;
+  s += "/* Largest |x - x_ref| / (1 + |x_ref|) over the self-test rows; x: OUT floats of room. */\n"
+       "static inline float " + p + "_self_test(float* x, float* scratch) {\n"
+       "  float worst = 0.0f;\n"
+       "  int r, j;\n"
+       "  for (r = 0; r < " + P + "_TEST_N; ++r) {\n"
+       "    const float* want = " + p + "_test_x + (long)r * " + P + "_OUT;\n"
+       "    " + p + "_decode(" + p + "_test_z + (long)r * " + P + "_LATENT, " +
+       (classes ? p + "_test_y + (long)r * " + P + "_CLASSES" : std::string("0")) + ", x, scratch);\n"
+       "    for (j = 0; j < " + P + "_OUT; ++j) {\n"
+       "      const float e = fabsf(x[j] - want[j]) / (1.0f + fabsf(want[j]));\n"
+       "      if (e != e || e > worst) worst = e; /* a NaN stays: the test fails */\n"
+       "    }\n"
+       "  }\n"
+       "  return worst;\n"
+       "}\n\n";
+  return s;
+}
+
 }  // namespace
 
 void quantize_rows(const float* W, int out, int in, std::int8_t* q, float* s) {
@@ -136,11 +219,11 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
     generate_rows(m, arena, f, d.keep, out.data());
     return out;
   };
-  const std::vector<float> x_float = decode(fq);
-  std::vector<float> ref, x_int8;
+  std::vector<float> ref, x_float, x_int8;  // x_float, x_int8: int8 only
   std::vector<std::vector<std::int8_t>> q(net.layers.size());
   std::vector<std::vector<float>> scale(net.layers.size());
   if (int8) {
+    x_float = decode(fq);
     std::vector<std::vector<float>> saved(net.layers.size());
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
       const Linear& l = net.layers[k];
@@ -159,7 +242,6 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
     d.params->to_device();
   } else {
     ref = decode(fl);
-    x_int8 = x_float;
   }
   double quant_max = 0, quant_mean = 0;
   for (std::size_t i = 0; i < x_float.size(); ++i) {
@@ -236,80 +318,14 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
     report->quant_mean = quant_mean;
   }
 
-  s += "static inline float " + p + "_act_(float v, int a) {\n"
-       "  switch (a) {\n"
-       "    case 1: return v > 0.0f ? v : 0.0f;\n"
-       "    case 2: return v > 0.0f ? v : 0.2f * v;\n"
-       "    case 3: return tanhf(v);\n"
-       "    case 4: return 1.0f / (1.0f + expf(-v));\n"
-       "    default: return v;\n"
-       "  }\n"
-       "}\n\n";
-  if (int8)
-    s += "/* y = act(s .* (q x) + b): q (out, in) int8 row-major, s (out) per-row scales, x (in), y (out). */\n"
-         "static inline void " + p + "_layer_(const int8_t* q, const float* s, const float* b, int in, int out,\n"
-         "                                   int act, const float* x, float* y) {\n"
-         "  int i, j;\n"
-         "  for (j = 0; j < out; ++j) {\n"
-         "    const int8_t* w = q + (long)j * in;\n"
-         "    float acc = 0.0f;\n"
-         "    for (i = 0; i < in; ++i) acc += (float)w[i] * x[i];\n"
-         "    y[j] = " + p + "_act_(s[j] * acc + b[j], act);\n"
-         "  }\n"
-         "}\n\n";
-  else
-    s += "/* y = act(W x + b): W (out, in) row-major, x (in), y (out). */\n"
-         "static inline void " + p + "_layer_(const float* W, const float* b, int in, int out, int act,\n"
-         "                                   const float* x, float* y) {\n"
-         "  int i, j;\n"
-         "  for (j = 0; j < out; ++j) {\n"
-         "    const float* w = W + (long)j * in;\n"
-         "    float s = 0.0f;\n"
-         "    for (i = 0; i < in; ++i) s += w[i] * x[i];\n"
-         "    y[j] = " + p + "_act_(s + b[j], act);\n"
-         "  }\n"
-         "}\n\n";
-  s += "static inline void " + p + "_decode(const float* z, const float* y, float* x, float* scratch) {\n"
-       "  float* a = scratch;                      /* the current layer's input */\n"
-       "  float* h = scratch + " + P + "_SCRATCH / 2;  /* its output */\n"
-       "  float* t;\n"
-       "  int i;\n"
-       "  for (i = 0; i < " + P + "_LATENT; ++i) a[i] = z[i];\n";
-  if (classes)
-    s += "  for (i = 0; i < " + P + "_CLASSES; ++i) a[" + P + "_LATENT + i] = " + P + "_LABEL_SCALE * y[i];\n";
-  else
-    s += "  (void)y;\n";
-  for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    const Linear& l = net.layers[k];
-    const Act act = k + 1 < net.layers.size() ? net.hidden : net.output;
-    const int K = static_cast<int>(k);
-    s += "  " + p + "_layer_(" + fmt("%s_W%d, ", p.c_str(), K) + (int8 ? fmt("%s_s%d, ", p.c_str(), K) : "") +
-         fmt("%s_b%d, %d, %d, %d, a, h);  /* %s */\n", p.c_str(), K, l.in, l.out, act_code(act), act_name(act));
-    s += "  t = a; a = h; h = t;\n";
-  }
-  s += fmt("  for (i = 0; i < %s_OUT; ++i) x[i] = %s_act_(a[i], %d);  /* %s */\n}\n\n", P.c_str(), p.c_str(),
-           act_code(d.map), act_name(d.map));
+  s += forward_code(p, P, net, int8, classes, d.map);
 
   s += fmt("#define %s_TEST_N %d\n", P.c_str(), o.test_rows);
   emit_floats(&s, p + "_test_z", "self-test: latent rows (TEST_N, LATENT)", fl.z.data(), fl.z.size());
   if (classes) emit_floats(&s, p + "_test_y", "self-test: one-hot labels (TEST_N, CLASSES)", fl.y.data(), fl.y.size());
   emit_floats(&s, p + "_test_x", "self-test: the library's output (TEST_N, OUT)", ref.data(), ref.size());
-  s += "/* Largest |x - x_ref| / (1 + |x_ref|) over the self-test rows; x: OUT floats of room. */\n"
-       "static inline float " + p + "_self_test(float* x, float* scratch) {\n"
-       "  float worst = 0.0f;\n"
-       "  int r, j;\n"
-       "  for (r = 0; r < " + P + "_TEST_N; ++r) {\n"
-       "    const float* want = " + p + "_test_x + (long)r * " + P + "_OUT;\n"
-       "    " + p + "_decode(" + p + "_test_z + (long)r * " + P + "_LATENT, " +
-       (classes ? p + "_test_y + (long)r * " + P + "_CLASSES" : std::string("0")) + ", x, scratch);\n"
-       "    for (j = 0; j < " + P + "_OUT; ++j) {\n"
-       "      const float e = fabsf(x[j] - want[j]) / (1.0f + fabsf(want[j]));\n"
-       "      if (e != e || e > worst) worst = e; /* a NaN stays: the test fails */\n"
-       "    }\n"
-       "  }\n"
-       "  return worst;\n"
-       "}\n\n"
-       "#endif /* " + P + "_EXPORT_H */\n";
+  s += self_test_code(p, P, classes);
+  s += "#endif /* " + P + "_EXPORT_H */\n";
   *text = std::move(s);
   return Status::Ok();
 }
