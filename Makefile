@@ -75,6 +75,13 @@ TEST := $(BUILD)/test_dgm
 
 all: $(DGM)
 
+# `dgm --version` names the git commit it was built from (none without git, e.g. from a tarball).
+# $(BUILD)/git-commit is rewritten only when the commit changes, so only then is version.o rebuilt.
+GIT_COMMIT := $(shell test -e .git && git describe --always --dirty 2>/dev/null)
+$(shell mkdir -p $(BUILD); echo '$(GIT_COMMIT)' | cmp -s - $(BUILD)/git-commit || echo '$(GIT_COMMIT)' > $(BUILD)/git-commit)
+$(BUILD)/obj/src/version.o: $(BUILD)/git-commit
+$(BUILD)/obj/src/version.o: CPPFLAGS += $(if $(GIT_COMMIT),-DDGM_GIT_COMMIT='"$(GIT_COMMIT)"')
+
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dgm/device.h"
+#include "dgm/suggest.h"
 
 namespace dgm {
 namespace {
@@ -66,6 +67,30 @@ std::vector<Flag> flags(Config& c) {
       {"log-every", Type::Int, &c.log_every, "metrics.csv row every N steps (0: every step)", false},
       {"sample-every", Type::Int, &c.sample_every, "synthetic data: sample plot every N iterations (0: 10 per run)", false},
   };
+}
+
+// Other spellings of a flag, as the PyTorch examples spell them (shown in --help).
+struct Alias {
+  const char* name;
+  const char* flag;
+};
+const Alias kAliases[] = {{"batch-size", "batch"}, {"log-interval", "log-every"}};
+
+// The flag named name (or one of its aliases) in table, or nullptr.
+const Flag* find_flag(const std::vector<Flag>& table, std::string name) {
+  for (const Alias& a : kAliases)
+    if (name == a.name) name = a.flag;
+  for (const Flag& g : table)
+    if (name == g.name) return &g;
+  return nullptr;
+}
+
+// "unknown flag --epoch; did you mean --epochs? (see --help)"
+Status unknown_flag(const std::vector<Flag>& table, const std::string& name) {
+  std::vector<std::string> names;
+  for (const Flag& g : table) names.push_back(g.name);
+  for (const Alias& a : kAliases) names.push_back(a.name);
+  return Status::Error("unknown flag --%s%s (see --help)", name.c_str(), did_you_mean(name, names, "--").c_str());
 }
 
 std::string value_text(const Flag& f) {
@@ -204,7 +229,7 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.iters = 5000;
     c.batch = 256;
     if (adversarial || model == "aae") {
-      // The grid protocol of the models issue: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
+      // The grid protocol of `dgm bench-quality gan`: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
       // G lr 1e-3, D lr 1e-4, beta1 0.5; batch 512; 25,000 iterations.
       c.latent = data == "gauss1d" ? 1 : 256;
       c.hidden = {128, 128};
@@ -255,10 +280,8 @@ Status parse_flags(int argc, char** argv, Config* c) {
     }
     for (char& ch : name)
       if (ch == '_') ch = '-';
-    const Flag* f = nullptr;
-    for (const Flag& g : table)
-      if (name == g.name) f = &g;
-    if (!f) return Status::Error("unknown flag --%s (see --help)", name.c_str());
+    const Flag* f = find_flag(table, name);
+    if (!f) return unknown_flag(table, name);
     if (!has_value) {
       if (f->type == Type::Bool) {
         value = "true";
@@ -275,7 +298,8 @@ Status parse_flags(int argc, char** argv, Config* c) {
 
 Status validate(const Config& c) {
   if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}))
-    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan)", c.model.c_str());
+    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan)%s", c.model.c_str(),
+                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}).c_str());
   if (!one_of(c.optim, {"sgd", "adagrad", "rmsprop", "adam"}))
     return Status::Error("--optim: unknown optimizer '%s' (sgd, adagrad, rmsprop, adam)", c.optim.c_str());
   if (!one_of(c.act, {"relu", "leaky", "tanh"}))
@@ -352,7 +376,23 @@ std::string flags_help(const Config& defaults) {
   for (const Flag& f : flags(copy)) {
     std::string left = std::string("  --") + f.name + " " + value_text(f);
     if (left.size() < 28) left.resize(28, ' ');
-    s += left + " " + f.help + "\n";
+    std::string also;
+    for (const Alias& a : kAliases)
+      if (!std::strcmp(a.flag, f.name)) also += std::string(" (also --") + a.name + ")";
+    s += left + " " + f.help + also + "\n";
+  }
+  return s;
+}
+
+std::string changed_flags_text(const Config& c, const Config& defaults) {
+  Config a = c, b = defaults;
+  const std::vector<Flag> fa = flags(a), fb = flags(b);
+  std::string s;
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    const std::string v = value_text(fa[i]);
+    if (v == value_text(fb[i]) || !std::strcmp(fa[i].name, "model")) continue;
+    const bool quote = v.empty() || v.find_first_of(" \t'") != std::string::npos;
+    s += std::string(s.empty() ? "" : " ") + "--" + fa[i].name + " " + (quote ? "'" + v + "'" : v);
   }
   return s;
 }

@@ -3,10 +3,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include "dgm/check.h"
 #include "dgm/idx.h"
+#include "dgm/suggest.h"
 
 namespace dgm {
 
@@ -86,6 +89,12 @@ Status resolve_data_dir(const std::string& flag, std::string* dir) {
     return Status::Ok();
   }
   if (!flag.empty()) {  // load_image_data says what is missing there
+    std::error_code ec;
+    if (!std::filesystem::is_directory(flag, ec))  // a mistyped synthetic set, or a wrong folder
+      return Status::Error("--data '%s' is neither a synthetic set (%s%s) nor a folder. For Fashion-MNIST "
+                           "pass a folder holding its four IDX files (%s.gz, ...), or 'full' for %s", flag.c_str(),
+                           toy_names(), did_you_mean(flag, {"ring", "grid", "gauss1d", "full"}).c_str(), kFiles[0],
+                           kSystemDataDir);
     *dir = flag;
     return Status::Ok();
   }

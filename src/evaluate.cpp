@@ -8,7 +8,8 @@
 
 namespace dgm {
 
-void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out) {
+void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out,
+                    const std::function<void(int done, int total)>& progress) {
   Arena arena(0, model_device(m));
   Tape t(arena);
   Rng rng(seed, 13);
@@ -16,6 +17,7 @@ void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out
     // Mean over the test images: each batch's means weighted by its size.
     const int n = d.images.test.n, B = 500;
     StepLog sum, batch;
+    if (progress) progress(0, n);
     for (int begin = 0; begin < n; begin += B) {
       const int count = std::min(B, n - begin);
       t.reset();
@@ -28,10 +30,12 @@ void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out
           if (sum.name[j] == batch.name[i]) prev = sum.value[j];
         sum.add(batch.name[i], prev + batch.value[i] * count);
       }
+      if (progress) progress(begin + count, n);
     }
     for (int i = 0; i < sum.n; ++i) out->add(sum.name[i], sum.value[i] / n);
     return;
   }
+  if (progress) progress(0, 1);
   const int n = 2500;
   FixedLatent fl = make_fixed_latent(m, d.info, seed ^ 0x5eedULL, n);
   std::vector<float> samples(static_cast<std::size_t>(n) * d.info.dim);
@@ -55,6 +59,14 @@ void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out
   toy_batch(d.set, rng, b.x);
   b.x = t.upload(b.x);
   m.evaluate(t, b, rng, *out);
+  if (progress) progress(1, 1);
+}
+
+std::string metric_unit(const std::string& name, const RunData& d) {
+  // The VAE's -ELBO and its importance-weighted bound: -log-likelihoods summed over a datum's
+  // coordinates, averaged over the data (vae.cpp, evaluate).
+  if (name == "test_loss" || name == "test_iwae") return d.toy ? "nats per point" : "nats per image";
+  return "";
 }
 
 }  // namespace dgm

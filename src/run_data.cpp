@@ -42,6 +42,16 @@ Status load_run_data(const Config& c, RunData* d) {
   return Status::Ok();
 }
 
+std::string describe_run_data(const RunData& d) {
+  char buf[512];
+  if (d.toy)
+    std::snprintf(buf, sizeof buf, "synthetic %s, %d-D points drawn fresh every step", d.where.c_str(), d.info.dim);
+  else
+    std::snprintf(buf, sizeof buf, "%s: %d train and %d test images, %dx%d, %d classes", d.where.c_str(),
+                  d.images.train.n, d.images.test.n, d.info.rows, d.info.cols, d.info.classes);
+  return buf;
+}
+
 int steps_per_epoch(const RunData& d, int B, int per_step) {
   if (d.toy) return 0;
   return d.images.train.n / (B * per_step);  // the remainder of a shuffled epoch is dropped

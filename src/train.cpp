@@ -7,32 +7,19 @@
 #include <vector>
 
 #include "dgm/checkpoint.h"
+#include "dgm/evaluate.h"
 #include "dgm/fileio.h"
 #include "dgm/outputs.h"
 #include "dgm/parallel.h"
+#include "dgm/progress.h"
 #include "dgm/run_data.h"
-
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-static bool stderr_is_terminal() { return isatty(fileno(stderr)) != 0; }
-#else
-static bool stderr_is_terminal() { return false; }
-#endif
+#include "dgm/version.h"
 
 namespace dgm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::string hms(double s) {
-  if (!(s >= 0) || s > 1e7) return "?";
-  char buf[32];
-  const long t = static_cast<long>(s + 0.5);
-  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-  else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
-  return buf;
-}
 
 // Running means of every logged term since the last clear().
 struct Means {
@@ -130,11 +117,14 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   const std::int64_t total_steps = toy ? c.iters : static_cast<std::int64_t>(spe) * c.epochs;
   const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
 
-  if (!quiet) {
-    std::printf("dgm train %s\n%s", c.model.c_str(), config_to_text(c).c_str());
-    std::printf("seed %llu  data %s  (%d-dim%s)  parameters %zu  threads %d  device %s\n",
-                static_cast<unsigned long long>(c.seed), d.where.c_str(), d.info.dim,
-                toy ? ", fresh samples every step" : "", count_params(*m), num_threads(), c.device.c_str());
+  if (!quiet) {  // the flags that differ from the defaults (config.txt has every setting), the data
+    const std::string changed = changed_flags_text(c, config_defaults(c.model, c.data));
+    std::printf("dgm train %s%s%s   (dgm %s; other settings: %s's defaults; all in %s)\n", c.model.c_str(),
+                changed.empty() ? "" : " ", changed.c_str(), version_text(), c.model.c_str(),
+                join_path(out, "config.txt").c_str());
+    std::printf("data: %s\n", describe_run_data(d).c_str());
+    std::printf("seed %llu  parameters %zu  threads %d  device %s\n", static_cast<unsigned long long>(c.seed),
+                count_params(*m), num_threads(), c.device.c_str());
     if (c.resume)
       std::printf("resumed from %s at step %lld, epoch %d\n", ckpt_path.c_str(), static_cast<long long>(state.step),
                   state.epoch);
@@ -153,9 +143,8 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   std::vector<int> order;
   StepLog log;
   Means means;
-  const bool bar = !quiet && stderr_is_terminal();
+  ProgressLine bar(!quiet && is_terminal(stderr), state.step);
   const auto t0 = Clock::now();
-  auto last_bar = t0;
   std::int64_t steps_here = 0;
   int epochs_here = 0;
   double epoch_seconds = 0;
@@ -180,7 +169,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
     for (int i = 0; i < log.n; ++i)
       if (!std::isfinite(log.value[i])) {
         finish_csv();
-        if (bar) std::fprintf(stderr, "\n");
+        bar.clear();
         report->diverged = true;
         return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. "
                              "Last good checkpoint: %s",
@@ -199,26 +188,14 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
       for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%.7g", log.value[i]);
       std::fprintf(csv, ",%.3f\n", since(t0));
     }
-    if (bar && since(last_bar) > 0.25) {
-      last_bar = Clock::now();
-      const double done = static_cast<double>(state.step) / static_cast<double>(total_steps);
-      const double eta = since(t0) / static_cast<double>(steps_here) * static_cast<double>(total_steps - state.step);
-      char line[48];
-      const int w = 24, filled = static_cast<int>(done * w);
-      for (int i = 0; i < w; ++i) line[i] = i < filled ? '=' : (i == filled ? '>' : ' ');
-      line[w] = 0;
-      std::fprintf(stderr, "\r[%s] %3.0f%% step %lld/%lld  %s  ETA %s   ", line, 100 * done,
-                   static_cast<long long>(state.step), static_cast<long long>(total_steps),
-                   log_text(log).c_str(), hms(eta).c_str());
-      std::fflush(stderr);
-    }
+    if (bar.enabled()) bar.update(state.step, total_steps, "step", log_text(log));
 
     const bool epoch_end = !toy && state.step % spe == 0;
     const bool toy_mark = toy && (state.step % sample_every == 0 || state.step == total_steps);
     if (!epoch_end && !toy_mark) continue;
 
     // ---- end of an epoch (images) or a sampling point (synthetic data) ----
-    if (bar) std::fprintf(stderr, "\r%*s\r", 120, "");
+    bar.clear();
     const StepLog mean = means.mean();
     report->last_epoch = mean;
     char name[64];
@@ -275,7 +252,16 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
                 "(high-water, fixed after the first step), sample arena %.2f MB\n",
                 report->param_bytes / MB, report->grad_bytes / MB, report->optim_bytes / MB,
                 report->step_arena_bytes / MB, report->out_arena_bytes / MB);
-    std::printf("done: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here), report->seconds,
+    // The test-set figures, computed as `dgm eval --ckpt <out>/model.safetensors` computes them.
+    ProgressLine eval_bar(is_terminal(stderr), 0);
+    evaluate_model(*m, d, 1, &report->test, [&](int done, int n) { eval_bar.update(done, n, "test", ""); });
+    eval_bar.clear();
+    std::printf("test set (as dgm eval):");
+    for (int i = 0; i < report->test.n; ++i) {
+      const std::string unit = metric_unit(report->test.name[i], d);
+      std::printf("  %s %.6g%s%s", report->test.name[i], report->test.value[i], unit.empty() ? "" : " ", unit.c_str());
+    }
+    std::printf("\ndone: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here), report->seconds,
                 out.c_str());
   }
   return Status::Ok();

@@ -21,6 +21,20 @@ expect() {
   fi
 }
 
+# reject PATTERN -- command...: the command's output must NOT match (any exit status).
+reject() {
+  local pattern=$1; shift 2
+  local out
+  out=$("$@" 2>&1)
+  if printf '%s' "$out" | grep -q -- "$pattern"; then
+    fail=$((fail + 1))
+    echo "FAIL: $* -> output matches '$pattern': $(printf '%s' "$out" | grep -- "$pattern" | head -2)"
+  else
+    pass=$((pass + 1))
+  fi
+}
+dgm_abs=$(cd "$(dirname "$dgm")" && pwd)/$(basename "$dgm")
+
 for verb in train sample eval theory run bench bench-quality; do
   expect 0 "usage: dgm $verb" -- "$dgm" "$verb" --help
 done
@@ -104,6 +118,62 @@ cgan           cgan $small --latent 5 --act leaky
 wgan-ring      wgan --data ring --iters 20 --batch 32 --hidden 8 --latent 2
 gan-gauss1d    gan --data gauss1d --iters 20 --batch 32
 EOF_MODELS
+
+# ---- the console ----
+# The version, defined once in include/dgm/version.h.
+version=$(sed -n 's/^#define DGM_VERSION "\(.*\)"$/\1/p' include/dgm/version.h)
+expect 0 "^dgm $version" -- "$dgm" --version
+expect 0 "^dgm $version" -- "$dgm" version
+# A mistyped flag, verb, model or data set gets the nearest name.
+expect 2 "unknown flag --epoch; did you mean --epochs?" -- "$dgm" train vae --epoch 3
+expect 2 "unknown flag --ckp; did you mean --ckpt?" -- "$dgm" eval --ckp "$tmp/ok/model.safetensors"
+expect 2 "unknown flag --outt; did you mean --out?" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --outt x.png
+expect 2 "unknown verb 'trian'; did you mean train?" -- "$dgm" trian vae
+expect 2 "unknown model 'vea'.*did you mean vae?" -- "$dgm" train vea
+expect 2 "neither a synthetic set (ring, grid, gauss1d; did you mean ring?) nor a folder" -- "$dgm" train gan --data ringg
+expect 2 "pass a folder holding its four IDX files" -- "$dgm" train gan --data ringg
+# --batch-size and --log-interval: the PyTorch examples' spellings, listed in --help.
+expect 0 "minibatch size M (also --batch-size)" -- "$dgm" train vae --help
+expect 0 "(also --log-interval)" -- "$dgm" train vae --help
+"$dgm" train vae --epochs 1 --hidden 16 --latent 2 --batch-size 500 --log-interval 5 --iw 2 --out "$tmp/con" > "$tmp/con.log" 2>&1
+expect 0 "^batch = 500$" -- cat "$tmp/con/config.txt"
+expect 0 "^log-every = 5$" -- cat "$tmp/con/config.txt"
+expect 0 "^momentum = 0$" -- cat "$tmp/con/config.txt"   # config.txt keeps every setting
+# The first lines: the flags that differ from the defaults (only those), then the data.
+expect 0 "^dgm train vae --epochs 1 --batch 500 --latent 2 --hidden 16 --iw 2 --out $tmp/con --log-every 5 " -- head -1 "$tmp/con.log"
+reject "momentum" -- cat "$tmp/con.log"
+expect 0 "^data: datasets/fashion-mnist-subset: [0-9]* train and [0-9]* test images" -- sed -n 2p "$tmp/con.log"
+expect 0 "^data: synthetic ring (8 modes" -- sed -n 2p <("$dgm" train gan --data ring --iters 20 --hidden 8 --latent 2 --batch 16 --out "$tmp/con-ring" 2>&1)
+# The last lines: the test-set figures, the same as dgm eval's.
+loss=$(sed -n 's/^test set (as dgm eval):  test_loss \([^ ]*\) nats per image  test_iwae [^ ]* nats per image$/\1/p' "$tmp/con.log")
+expect 0 "^test_loss $loss\$" -- "$dgm" eval --ckpt "$tmp/con/model.safetensors"
+[ -n "$loss" ] || { fail=$((fail + 1)); echo "FAIL: train printed no test-set figures: $(tail -3 "$tmp/con.log")"; }
+# dgm eval: a progress line with ETA on a terminal (script gives it one), none in a pipe.
+if command -v script >/dev/null; then
+  expect 0 "100% test [0-9]*/[0-9]*  ETA" -- script -qec "$dgm eval --ckpt $tmp/con/model.safetensors" /dev/null
+else
+  echo "note: no 'script' command here: the terminal progress line of dgm eval was not checked"
+fi
+reject "ETA" -- "$dgm" eval --ckpt "$tmp/con/model.safetensors"
+reject $'\r' -- "$dgm" eval --ckpt "$tmp/con/model.safetensors"
+# A failed write names the user's path, not the temporary file beside it.
+expect 2 "cannot write '$tmp/nodir/x.h': no folder '$tmp/nodir'" -- "$dgm" export --ckpt "$tmp/ok/model.safetensors" --out "$tmp/nodir/x.h"
+mkdir -p "$tmp/dir.npy"
+expect 2 "cannot write '$tmp/dir.npy': Is a directory" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --out "$tmp/dir.npy"
+reject "\.tmp" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --out "$tmp/dir.npy"
+if [ "$(id -u)" != 0 ]; then  # root writes anywhere
+  mkdir -p "$tmp/ro" && chmod 555 "$tmp/ro"
+  expect 2 "cannot write '$tmp/ro/" -- "$dgm" train gan --data ring --iters 20 --hidden 8 --batch 16 --out "$tmp/ro"
+  reject "\.tmp" -- "$dgm" train gan --data ring --iters 20 --hidden 8 --batch 16 --out "$tmp/ro"
+fi
+# dgm theory outside the project folder: the part on the shipped subset is SKIPPED, not PASS,
+# counted apart, and the exit status stays 0.
+expect 0 "classifiers on the Fashion-MNIST subset  *SKIPPED (" -- bash -c "cd '$tmp' && '$dgm_abs' theory generative-vs-discriminative"
+expect 0 "1 passed, 0 failed, 0 SKIPPED; 1 part of passing checks SKIPPED (generative-vs-discriminative)" -- bash -c "cd '$tmp' && '$dgm_abs' theory generative-vs-discriminative"
+reject "subset .*PASS" -- bash -c "cd '$tmp' && '$dgm_abs' theory generative-vs-discriminative"
+# Messages speak of the project, not of the tickets that asked for it.
+reject "issue" -- "$dgm" --help
+reject "issue" -- "$dgm" bench-quality --help
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -198,8 +198,15 @@ TEST_CASE("data: missing, damaged and mismatched files give a message naming the
 
 TEST_CASE("data: resolve_data_dir") {
   std::string dir;
-  REQUIRE(resolve_data_dir("some/dir", &dir).ok);
-  CHECK(dir == "some/dir");
+  REQUIRE(resolve_data_dir("datasets", &dir).ok);  // a folder: load_image_data says what it lacks
+  CHECK(dir == "datasets");
+  // Neither a folder nor a synthetic set: the message lists the sets, guesses, and says how to
+  // point at a folder.
+  Status typo = resolve_data_dir("ringg", &dir);
+  CHECK_FALSE(typo.ok);
+  CHECK(contains(typo.message, "--data 'ringg' is neither a synthetic set (ring, grid, gauss1d; did you mean ring?)"));
+  CHECK(contains(typo.message, "pass a folder holding its four IDX files"));
+  CHECK_FALSE(resolve_data_dir("some/dir", &dir).ok);
   Status s = resolve_data_dir("full", &dir);
   if (s.ok) {  // `make data` was run on this machine
     CHECK(dir == kSystemDataDir);

@@ -162,7 +162,11 @@ TEST_CASE("train: bad flags and bad files are errors that say what is wrong") {
   char b1[] = "--epoch", b2[] = "3";
   char* unknown[] = {b1, b2};
   s = parse_flags(2, unknown, &c);
-  CHECK(s.message == "unknown flag --epoch (see --help)");
+  CHECK(s.message == "unknown flag --epoch; did you mean --epochs? (see --help)");
+  char u1[] = "--temperature", u2[] = "3";
+  char* far[] = {u1, u2};
+  s = parse_flags(2, far, &c);
+  CHECK(s.message == "unknown flag --temperature (see --help)");  // nothing near: no guess
   c.act = "swish";
   s = validate(c);
   CHECK(s.message.find("--act: unknown activation 'swish'") == 0);
@@ -235,4 +239,36 @@ TEST_CASE("train: the memory report counts parameters, gradients, optimizer stat
     CHECK(r.step_arena_bytes == first.step_arena_bytes);
     CHECK(r.steps == first.steps);
   }
+}
+
+TEST_CASE("config: --batch-size and --log-interval are the PyTorch examples' spellings of --batch, --log-every") {
+  Config c = config_defaults("vae", "");
+  char a1[] = "--batch-size", a2[] = "64", a3[] = "--log-interval=10", a4[] = "--batch_size", a5[] = "32";
+  char* argv[] = {a1, a2, a3};
+  Status s = parse_flags(3, argv, &c);
+  REQUIRE_MESSAGE(s.ok, s.message);
+  CHECK(c.batch == 64);
+  CHECK(c.log_every == 10);
+  char* underscore[] = {a4, a5};  // underscores read as dashes, as for every flag
+  s = parse_flags(2, underscore, &c);
+  REQUIRE_MESSAGE(s.ok, s.message);
+  CHECK(c.batch == 32);
+  const std::string help = flags_help(config_defaults("vae", ""));
+  CHECK(help.find("minibatch size M (also --batch-size)\n") != std::string::npos);
+  CHECK(help.find("(also --log-interval)\n") != std::string::npos);
+  CHECK(config_to_text(c).find("batch = 32\n") != std::string::npos);  // config.txt: the one name
+}
+
+TEST_CASE("config: changed_flags_text lists exactly the settings that differ from the defaults") {
+  const Config d = config_defaults("gan", "ring");
+  CHECK(changed_flags_text(d, d) == "");
+  Config c = d;
+  c.iters = 20;
+  c.hidden = {8, 8};
+  c.out = "runs/my run";  // quoted: it holds a space
+  c.resume = true;
+  CHECK(changed_flags_text(c, d) == "--iters 20 --hidden 8,8 --out 'runs/my run' --resume true");
+  c = d;
+  c.lr_d = d.lr_d * 2;
+  CHECK(changed_flags_text(c, d) == "--lr-d 0.0002");
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gan_grid_pytorch.py - a PyTorch run of the GAN grid protocol of the models issue (issue 4),
+"""gan_grid_pytorch.py - a PyTorch run of the project's GAN grid protocol (docs/math.md),
 kept as a COMPARISON TOOL for `dgm bench-quality gan`. It is not part of the build or the tests
 and dgm does not depend on it (it needs python3-torch: `apt-get install python3-torch`).
 

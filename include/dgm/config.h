@@ -68,11 +68,13 @@ struct Config {
 bool is_toy_data(const std::string& data);  // ring | grid | gauss1d
 
 // The model's defaults on its data: e.g. gan on grid uses z 256, 2 x 128 tanh, Adam G 1e-3 /
-// D 1e-4, beta1 0.5, batch 512, 25,000 iterations (the models issue's protocol).
+// D 1e-4, beta1 0.5, batch 512, 25,000 iterations (bench-quality's protocol).
 Config config_defaults(const std::string& model, const std::string& data);
 
 // Parses `--name value` pairs (and `--flag` for booleans) onto c. Unknown flags, missing values
-// and values that do not parse are errors naming the flag and what was expected.
+// and values that do not parse are errors naming the flag and what was expected; an unknown
+// flag's message suggests the nearest one ("unknown flag --epoch; did you mean --epochs?").
+// --batch-size and --log-interval (the PyTorch examples' spellings) are --batch and --log-every.
 Status parse_flags(int argc, char** argv, Config* c);
 // Checks value ranges and names (model, act, optim, ...); the message says what is allowed.
 Status validate(const Config& c);
@@ -84,7 +86,10 @@ Status check_device(const std::string& name, Device* out = nullptr);
 std::string config_to_text(const Config& c, bool identity_only = false);
 // Reads config_to_text's output back (unknown names are errors).
 Status config_from_text(const std::string& text, Config* c);
-// Flag help for `dgm train --help`: one line per flag with its default.
+// Flag help for `dgm train --help`: one line per flag with its default (and its other spellings).
 std::string flags_help(const Config& defaults);
+// The settings of c that differ from defaults, as flags: "--epochs 1 --hidden 16" ("" if none;
+// the model is left out). `dgm train` prints these first; config.txt keeps every setting.
+std::string changed_flags_text(const Config& c, const Config& defaults);
 
 }  // namespace dgm

@@ -49,8 +49,9 @@ struct ImageData {
 
 // The directory to load. flag: the --data value; empty means the default search above. The word
 // "full" means kSystemDataDir (unless a directory named "full" holds the files), and is an error
-// if the files are not there. Any other flag is returned as is (load_image_data reports what is
-// missing). An error lists the places searched and says how to get the data.
+// if the files are not there. Any other flag must be a folder (else the error lists the synthetic
+// sets, with the nearest one to a typo such as "ringg") and is returned as is (load_image_data
+// reports what is missing there). An error lists the places searched and says how to get the data.
 Status resolve_data_dir(const std::string& flag, std::string* dir);
 
 // Loads the four files from dir, each as NAME.gz or, if that is missing, NAME. Checks: the IDX

@@ -18,7 +18,8 @@ Status read_file(const std::string& path, std::vector<std::uint8_t>* out);
 
 // Writes n bytes to "<path>.tmp", closes it, then renames it over `path`. A reader never sees a
 // half-written file: either the old file or the new one (rename is atomic on POSIX file
-// systems). On failure the temporary file is removed and `path` is left as it was.
+// systems). On failure the temporary file is removed and `path` is left as it was; the message
+// names `path` ("cannot write 'runs/x/model.safetensors': Permission denied"), not the .tmp file.
 Status write_file_atomic(const std::string& path, const void* data, std::size_t n);
 Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
 Status write_text_atomic(const std::string& path, const std::string& text);

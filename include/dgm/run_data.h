@@ -23,6 +23,11 @@ struct RunData {
 // Loads Fashion-MNIST from c.data (resolve_data_dir) or builds the synthetic set c.data names.
 Status load_run_data(const Config& c, RunData* d);
 
+// One line saying what the run trains on: "datasets/fashion-mnist-subset: 10000 train and 1000
+// test images, 28x28, 10 classes", or "synthetic ring (8 modes, std 0.02), 2-D points drawn fresh
+// every step".
+std::string describe_run_data(const RunData& d);
+
 // Number of optimisation steps in one epoch (images) for batch B and `per_step` minibatches a step.
 int steps_per_epoch(const RunData& d, int B, int per_step);
 

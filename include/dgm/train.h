@@ -1,6 +1,7 @@
 // train.h - `dgm train`: everything around a model's train_step.
 //
-// Prints the full config and seed first, then trains: a one-line progress bar with ETA on a
+// Prints first the flags that differ from the model's defaults (config.txt keeps every setting),
+// the data (folder and image counts, or the synthetic set), the seed; then trains: a one-line progress bar with ETA on a
 // terminal (plain lines otherwise) and a summary line per epoch. The run folder (--out) gets
 //   config.txt              every setting, one "name = value" per line
 //   metrics.csv             step, epoch, every logged term (loss terms, D(x), D(G(z)), ...), seconds
@@ -10,6 +11,7 @@
 //   codes.svg               AAE on images: code dimensions 0, 1 of test images over prior samples
 //   model.safetensors       the checkpoint (checkpoint.h), rewritten atomically every epoch
 // A non-finite loss stops the run with the step, the term and the first non-finite parameter.
+// At the end it prints the test-set figures, as `dgm eval --ckpt <out>/model.safetensors` does.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,6 +30,8 @@ struct TrainReport {
                                // over the last sample_every steps
   std::string out;             // the run folder
   bool diverged = false;       // stopped by the NaN/Inf guard (not an input error)
+  StepLog test;                // the test-set figures at the end (evaluate_model, seed 1, as
+                               // `dgm eval` prints them); empty when quiet
   // Memory, in bytes (design.md, "known, fixed memory use"): the parameters, their gradients and
   // the optimizers' state are allocated once in build(); the step arena holds one step's batch,
   // activations and node gradients and stops growing after the first step (high-water mark); the
@@ -35,7 +39,7 @@ struct TrainReport {
   std::size_t param_bytes = 0, grad_bytes = 0, optim_bytes = 0, step_arena_bytes = 0, out_arena_bytes = 0;
 };
 
-// quiet: no progress bar and no per-epoch lines (benchmarks, tests).
+// quiet: no progress bar, no per-epoch lines and no test-set evaluation (benchmarks, tests).
 Status train(const Config& c, TrainReport* report, bool quiet = false);
 
 // "runs/<model>" unless c.out is set.

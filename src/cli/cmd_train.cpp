@@ -14,6 +14,8 @@
 #include "dgm/image.h"
 #include "dgm/outputs.h"
 #include "dgm/plot.h"
+#include "dgm/progress.h"
+#include "dgm/suggest.h"
 #include "dgm/train.h"
 
 namespace dgm {
@@ -70,6 +72,12 @@ struct Flags {
       std::string name = a.substr(0, a.find('='));
       bool ok = false;
       for (const char* k : known) ok = ok || name == k;
+      if (!ok && name.size() > 2 && name.compare(0, 2, "--") == 0) {
+        std::vector<std::string> names;
+        for (const char* k : known) names.push_back(k + 2);
+        return Status::Error("unknown flag %s%s (see --help)", name.c_str(),
+                             did_you_mean(name.substr(2), names, "--").c_str());
+      }
       if (!ok) return Status::Error("unexpected argument '%s' (see --help)", argv[i]);
       if (a.find('=') == std::string::npos) ++i;  // skip the value
     }
@@ -180,7 +188,8 @@ int cmd_sample(int argc, char** argv) {
 int cmd_eval(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D]\n"
-                "Prints one 'name value' line per metric of a checkpoint on the test split:\n"
+                "Prints one 'name value' line per metric of a checkpoint on the test split (on a\n"
+                "terminal, a progress line with ETA on stderr while it works):\n"
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
                 "       (importance-weighted bound with k samples: --iw K, default the run's --iw);\n"
                 "  ae/dae: test_recon; aae: test_recon, mmd_codes_prior, mmd_prior_prior;\n"
@@ -213,7 +222,9 @@ int cmd_eval(int argc, char** argv) {
     return fail("eval", Status::Error("%s has %d-dim data, the model was trained on %d-dim data", d.where.c_str(),
                                       d.info.dim, ts.info.dim));
   StepLog out;
-  evaluate_model(*m, d, static_cast<std::uint64_t>(seed), &out);
+  ProgressLine bar(is_terminal(stderr), 0);  // on a terminal only: "[===>   ] 40% test 400/1000 ETA 0:03"
+  evaluate_model(*m, d, static_cast<std::uint64_t>(seed), &out, [&](int done, int n) { bar.update(done, n, "test", ""); });
+  bar.clear();
   std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
   for (int i = 0; i < out.n; ++i) std::printf("%s %.6g\n", out.name[i], out.value[i]);
   return 0;

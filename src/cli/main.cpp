@@ -1,9 +1,13 @@
 // main.cpp - `dgm <verb> [flags]`: a thin layer that parses flags and calls the library.
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "cli.h"
+#include "dgm/suggest.h"
 #include "dgm/theory/report.h"
+#include "dgm/version.h"
 
 namespace dgm {
 
@@ -27,8 +31,19 @@ static void usage(std::FILE* f) {
                "  theory          the lectures' derivations as executable checks\n"
                "  run             the main job: theory, then a short training of every model (out/)\n"
                "  bench           GEMM and training speed\n"
-               "  bench-quality   the quality protocols of the models issue (long)\n");
+               "  bench-quality   the long quality protocols of docs/math.md (minutes)\n"
+               "  version         the version (also --version)\n");
 }
+
+// The verbs, in the order of the usage text.
+struct Verb {
+  const char* name;
+  int (*run)(int argc, char** argv);
+};
+const Verb kVerbs[] = {{"train", dgm::cmd_train},   {"sample", dgm::cmd_sample},
+                       {"eval", dgm::cmd_eval},     {"export", dgm::cmd_export},
+                       {"theory", dgm::theory_main}, {"run", dgm::cmd_run},
+                       {"bench", dgm::cmd_bench},   {"bench-quality", dgm::cmd_bench_quality}};
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -36,21 +51,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   const char* verb = argv[1];
-  int n = argc - 2;
-  char** rest = argv + 2;
   if (!std::strcmp(verb, "--help") || !std::strcmp(verb, "-h") || !std::strcmp(verb, "help")) {
     usage(stdout);
     return 0;
   }
-  if (!std::strcmp(verb, "train")) return dgm::cmd_train(n, rest);
-  if (!std::strcmp(verb, "sample")) return dgm::cmd_sample(n, rest);
-  if (!std::strcmp(verb, "eval")) return dgm::cmd_eval(n, rest);
-  if (!std::strcmp(verb, "export")) return dgm::cmd_export(n, rest);
-  if (!std::strcmp(verb, "theory")) return dgm::theory_main(n, rest);
-  if (!std::strcmp(verb, "run")) return dgm::cmd_run(n, rest);
-  if (!std::strcmp(verb, "bench")) return dgm::cmd_bench(n, rest);
-  if (!std::strcmp(verb, "bench-quality")) return dgm::cmd_bench_quality(n, rest);
-  std::fprintf(stderr, "dgm: unknown verb '%s'\n", verb);
+  if (!std::strcmp(verb, "--version") || !std::strcmp(verb, "-V") || !std::strcmp(verb, "version")) {
+    std::printf("dgm %s\n", dgm::version_text());
+    return 0;
+  }
+  std::vector<std::string> names = {"help", "version"};
+  for (const Verb& v : kVerbs) {
+    if (!std::strcmp(verb, v.name)) return v.run(argc - 2, argv + 2);
+    names.push_back(v.name);
+  }
+  std::fprintf(stderr, "dgm: unknown verb '%s'%s\n", verb, dgm::did_you_mean(verb, names).c_str());
   usage(stderr);
   return 2;
 }

@@ -42,9 +42,17 @@ Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
 }
 
 Status write_file_atomic(const std::string& path, const void* data, std::size_t n) {
+  // Errors name `path`, the file the user asked for, not the temporary file beside it.
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status::Error("cannot open '%s' for writing: %s", tmp.c_str(), std::strerror(errno));
+  if (!f) {
+    const int err = errno;
+    const std::string folder = std::filesystem::path(path).parent_path().string();
+    std::error_code ec;
+    if (err == ENOENT && !folder.empty() && !std::filesystem::is_directory(folder, ec))
+      return Status::Error("cannot write '%s': no folder '%s'", path.c_str(), folder.c_str());
+    return Status::Error("cannot write '%s': %s", path.c_str(), std::strerror(err));
+  }
   bool ok = n == 0 || std::fwrite(data, 1, n, f) == n;
   int err = errno;
   if (std::fflush(f) != 0 && ok) {
@@ -57,12 +65,12 @@ Status write_file_atomic(const std::string& path, const void* data, std::size_t 
   }
   if (!ok) {
     std::remove(tmp.c_str());
-    return Status::Error("error writing '%s' (%zu bytes): %s", tmp.c_str(), n, std::strerror(err));
+    return Status::Error("error writing '%s' (%zu bytes): %s", path.c_str(), n, std::strerror(err));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     err = errno;
     std::remove(tmp.c_str());
-    return Status::Error("cannot rename '%s' to '%s': %s", tmp.c_str(), path.c_str(), std::strerror(err));
+    return Status::Error("cannot write '%s': %s", path.c_str(), std::strerror(err));
   }
   return Status::Ok();
 }

@@ -1,6 +1,8 @@
 // registry.cpp - the list of theory checks and the `dgm theory` command.
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "dgm/theory/report.h"
 
@@ -25,16 +27,31 @@ const TheoryCheck* find_theory_check(const std::string& name) {
   return nullptr;
 }
 
-bool run_theory_check(const TheoryCheck& c, std::FILE* out) {
+const char* CheckResult::word() const {
+  return outcome == CheckOutcome::kPass ? "PASS" : outcome == CheckOutcome::kFail ? "FAIL" : "SKIPPED";
+}
+
+CheckResult run_theory_check_result(const TheoryCheck& c, std::FILE* out) {
   if (out) std::fprintf(out, "%s: %s\n    lecture: %s\n", c.name, c.statement, c.lecture);
   auto t0 = std::chrono::steady_clock::now();
   Report r(out);
   c.run(r);
   double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  bool ok = r.passed() && r.comparisons() > 0;
-  if (out) std::fprintf(out, "  %s %s (%d comparisons, %.2f s)\n\n", ok ? "PASS" : "FAIL", c.name,
-                        r.comparisons(), sec);
-  return ok;
+  CheckResult res;
+  res.skipped_parts = r.skipped();
+  if (!r.passed()) res.outcome = CheckOutcome::kFail;
+  else if (r.comparisons() > 0) res.outcome = CheckOutcome::kPass;
+  else res.outcome = r.skipped() > 0 ? CheckOutcome::kSkipped : CheckOutcome::kFail;  // a check that checks nothing fails
+  if (out) {
+    char skips[48] = "";
+    if (r.skipped() > 0) std::snprintf(skips, sizeof skips, ", %d part%s SKIPPED", r.skipped(), r.skipped() > 1 ? "s" : "");
+    std::fprintf(out, "  %s %s (%d comparisons%s, %.2f s)\n\n", res.word(), c.name, r.comparisons(), skips, sec);
+  }
+  return res;
+}
+
+bool run_theory_check(const TheoryCheck& c, std::FILE* out) {
+  return run_theory_check_result(c, out).outcome == CheckOutcome::kPass;
 }
 
 static void theory_usage(std::FILE* f) {
@@ -42,7 +59,8 @@ static void theory_usage(std::FILE* f) {
                "usage: dgm theory [NAME...] [--list]\n"
                "Runs the lectures' derivations as executable checks: each prints the statement,\n"
                "the lecture and slide, both sides computed independently, the tolerance, and\n"
-               "PASS or FAIL. Exit status 0 if every check passed, 1 if any failed.\n"
+               "PASS or FAIL; a part that cannot run here (e.g. its data is missing) prints\n"
+               "SKIPPED and why. Exit status 0 if no check failed (skips included), 1 if any failed.\n"
                "  NAME     run only these checks (see --list)\n"
                "  --list   list the checks and exit\n");
 }
@@ -68,14 +86,25 @@ int theory_main(int argc, char** argv) {
   }
   if (chosen.empty())
     for (const TheoryCheck& c : theory_checks()) chosen.push_back(&c);
-  int failed = 0;
+  int passed = 0, failed = 0, skipped = 0, skipped_parts = 0;
+  std::string partial;  // the passing checks that skipped a part
   auto t0 = std::chrono::steady_clock::now();
-  for (const TheoryCheck* c : chosen)
-    if (!run_theory_check(*c, stdout)) ++failed;
+  for (const TheoryCheck* c : chosen) {
+    const CheckResult res = run_theory_check_result(*c, stdout);
+    passed += res.outcome == CheckOutcome::kPass;
+    failed += res.outcome == CheckOutcome::kFail;
+    skipped += res.outcome == CheckOutcome::kSkipped;
+    if (res.outcome == CheckOutcome::kPass && res.skipped_parts > 0) {
+      skipped_parts += res.skipped_parts;
+      partial += std::string(partial.empty() ? "" : ", ") + c->name;
+    }
+  }
   double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("theory: %zu checks, %zu passed, %d failed (%.1f s)\n", chosen.size(),
-              chosen.size() - static_cast<std::size_t>(failed), failed, sec);
-  return failed ? 1 : 0;
+  std::printf("theory: %zu checks, %d passed, %d failed, %d SKIPPED", chosen.size(), passed, failed, skipped);
+  if (skipped_parts > 0) std::printf("; %d part%s of passing checks SKIPPED (%s)", skipped_parts,
+                                     skipped_parts > 1 ? "s" : "", partial.c_str());
+  std::printf(" (%.1f s)\n", sec);
+  return failed ? 1 : 0;  // a skip is not a failure
 }
 
 }  // namespace dgm

@@ -43,6 +43,11 @@ bool Report::holds(const char* what, bool condition) {
   return record(condition);
 }
 
+void Report::skip(const char* what, const char* why) {
+  ++skipped_;
+  if (out_) std::fprintf(out_, "    %-52s SKIPPED (%s)\n", what, why);
+}
+
 void Report::note(const char* format, ...) {
   if (!out_) return;
   std::fprintf(out_, "    ");

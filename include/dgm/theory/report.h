@@ -2,6 +2,8 @@
 //
 // A check prints the statement, the lecture it comes from (short name and slide heading, see
 // ../shared/lectures/README.md), both sides computed independently, the tolerance and PASS/FAIL.
+// A part that cannot run here (e.g. its data is missing) prints SKIPPED and the reason, never
+// PASS; a check none of whose parts ran is SKIPPED, not passed (and not a failure: exit 0).
 // `dgm theory` runs every registered check (src/theory/registry.cpp); each group of checks lives
 // in its own file, grouped as the lectures group them:
 //   src/theory/divergences.cpp   entropy, Gibbs, KL, JS and sqrt(JS)
@@ -28,6 +30,8 @@ class Report {
   bool at_most(const char* what, double lhs, double rhs, double tol = 0.0);
   // A condition that is not a comparison of two numbers (e.g. "argmax is unique").
   bool holds(const char* what, bool condition);
+  // A part of the check that could not run: prints what and why with SKIPPED; counts no comparison.
+  void skip(const char* what, const char* why);
   // An informational line (printf-style), e.g. a variance or a test accuracy.
   void note(const char* format, ...)
 #if defined(__GNUC__)
@@ -38,11 +42,21 @@ class Report {
   bool passed() const { return failures_ == 0; }
   int failures() const { return failures_; }
   int comparisons() const { return comparisons_; }
+  int skipped() const { return skipped_; }
 
  private:
   bool record(bool ok);
   std::FILE* out_;
-  int failures_ = 0, comparisons_ = 0;
+  int failures_ = 0, comparisons_ = 0, skipped_ = 0;
+};
+
+// What became of one check: every comparison passed (some parts may have been skipped), one
+// failed, or nothing could run; and how many of its parts were skipped.
+enum class CheckOutcome { kPass, kFail, kSkipped };
+struct CheckResult {
+  CheckOutcome outcome = CheckOutcome::kFail;
+  int skipped_parts = 0;
+  const char* word() const;  // "PASS", "FAIL" or "SKIPPED", as the result line prints it
 };
 
 struct TheoryCheck {
@@ -63,7 +77,10 @@ void add_diagnostics_checks(std::vector<TheoryCheck>& out);
 const std::vector<TheoryCheck>& theory_checks();
 const TheoryCheck* find_theory_check(const std::string& name);  // nullptr if unknown
 
-// Runs one check, printing its header and result to out (may be nullptr). Returns true on PASS.
+// Runs one check, printing its header and result to out (may be nullptr): "PASS name (N
+// comparisons, 1 part SKIPPED, 0.2 s)", "FAIL ..." or "SKIPPED name (...)" when nothing ran.
+CheckResult run_theory_check_result(const TheoryCheck& c, std::FILE* out);
+// The same; true on PASS (a wholly skipped check is not a pass).
 bool run_theory_check(const TheoryCheck& c, std::FILE* out);
 
 // `dgm theory [NAME...] [--list] [--help]`: returns the process exit code (0 all passed,
