@@ -118,9 +118,11 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
 
   if (!quiet) {  // the flags that differ from the defaults (config.txt has every setting), the data
-    const std::string changed = changed_flags_text(c, config_defaults(c.model, c.data));
-    std::printf("dgm train %s%s%s   (dgm %s; other settings: %s's defaults; all in %s)\n", c.model.c_str(),
-                changed.empty() ? "" : " ", changed.c_str(), version_text(), c.model.c_str(),
+    Config defaults = config_defaults(c.model, c.data);
+    defaults.data = "";  // --data chose the defaults: show it
+    const std::string changed = changed_flags_text(c, defaults);
+    std::printf("dgm train %s%s%s   (dgm %s; the other settings are the defaults; all of them in %s)\n",
+                c.model.c_str(), changed.empty() ? "" : " ", changed.c_str(), version_text(),
                 join_path(out, "config.txt").c_str());
     std::printf("data: %s\n", describe_run_data(d).c_str());
     std::printf("seed %llu  parameters %zu  threads %d  device %s\n", static_cast<unsigned long long>(c.seed),

@@ -143,7 +143,10 @@ expect 0 "^momentum = 0$" -- cat "$tmp/con/config.txt"   # config.txt keeps ever
 expect 0 "^dgm train vae --epochs 1 --batch 500 --latent 2 --hidden 16 --iw 2 --out $tmp/con --log-every 5 " -- head -1 "$tmp/con.log"
 reject "momentum" -- cat "$tmp/con.log"
 expect 0 "^data: datasets/fashion-mnist-subset: [0-9]* train and [0-9]* test images" -- sed -n 2p "$tmp/con.log"
-expect 0 "^data: synthetic ring (8 modes" -- sed -n 2p <("$dgm" train gan --data ring --iters 20 --hidden 8 --latent 2 --batch 16 --out "$tmp/con-ring" 2>&1)
+"$dgm" train gan --data ring --iters 20 --hidden 8 --latent 2 --batch 16 --out "$tmp/con-ring" > "$tmp/con-ring.log" 2>&1
+expect 0 "^dgm train gan --data ring --iters 20 --batch 16 --latent 2 --hidden 8 --out $tmp/con-ring " -- head -1 "$tmp/con-ring.log"
+expect 0 "^data: synthetic ring (8 modes" -- sed -n 2p "$tmp/con-ring.log"
+expect 0 "^test set (as dgm eval):  modes_covered " -- cat "$tmp/con-ring.log"
 # The last lines: the test-set figures, the same as dgm eval's.
 loss=$(sed -n 's/^test set (as dgm eval):  test_loss \([^ ]*\) nats per image  test_iwae [^ ]* nats per image$/\1/p' "$tmp/con.log")
 expect 0 "^test_loss $loss\$" -- "$dgm" eval --ckpt "$tmp/con/model.safetensors"
