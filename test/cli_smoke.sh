@@ -129,6 +129,8 @@ expect 2 "unknown flag --epoch; did you mean --epochs?" -- "$dgm" train vae --ep
 expect 2 "unknown flag --ckp; did you mean --ckpt?" -- "$dgm" eval --ckp "$tmp/ok/model.safetensors"
 expect 2 "unknown flag --outt; did you mean --out?" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --outt x.png
 expect 2 "unknown verb 'trian'; did you mean train?" -- "$dgm" trian vae
+expect 2 "unknown check 'k1'; did you mean kl?" -- "$dgm" theory k1
+expect 2 "unexpected argument '--skip-thoery'; did you mean --skip-theory?" -- "$dgm" run --skip-thoery
 expect 2 "unknown model 'vea'.*did you mean vae?" -- "$dgm" train vea
 expect 2 "neither a synthetic set (ring, grid, gauss1d; did you mean ring?) nor a folder" -- "$dgm" train gan --data ringg
 expect 2 "pass a folder holding its four IDX files" -- "$dgm" train gan --data ringg

@@ -11,6 +11,7 @@
 #include "dgm/export.h"
 #include "dgm/fileio.h"
 #include "dgm/plot.h"
+#include "dgm/suggest.h"
 #include "dgm/theory/report.h"
 #include "dgm/train.h"
 
@@ -58,7 +59,8 @@ int cmd_run(int argc, char** argv) {
     if (a == "--out" && i + 1 < argc) out = argv[++i];
     else if (a == "--skip-theory") skip_theory = true;
     else {
-      std::fprintf(stderr, "dgm run: unexpected argument '%s' (see --help)\n", argv[i]);
+      std::fprintf(stderr, "dgm run: unexpected argument '%s'%s (see --help)\n", argv[i],
+                   did_you_mean(a, {"--out", "--skip-theory"}).c_str());
       return 2;
     }
   }

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "dgm/suggest.h"
 #include "dgm/theory/report.h"
 
 namespace dgm {
@@ -79,7 +80,10 @@ int theory_main(int argc, char** argv) {
     }
     const TheoryCheck* c = find_theory_check(argv[i]);
     if (!c) {
-      std::fprintf(stderr, "dgm theory: unknown check '%s' (dgm theory --list shows them)\n", argv[i]);
+      std::vector<std::string> names;
+      for (const TheoryCheck& t : theory_checks()) names.push_back(t.name);
+      std::fprintf(stderr, "dgm theory: unknown check '%s'%s (dgm theory --list shows them)\n", argv[i],
+                   did_you_mean(argv[i], names).c_str());
       return 2;
     }
     chosen.push_back(c);
