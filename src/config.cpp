@@ -204,7 +204,7 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.iters = 5000;
     c.batch = 256;
     if (adversarial || model == "aae") {
-      // The grid protocol of the models issue: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
+      // The grid protocol of `dgm bench-quality gan`: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
       // G lr 1e-3, D lr 1e-4, beta1 0.5; batch 512; 25,000 iterations.
       c.latent = data == "gauss1d" ? 1 : 256;
       c.hidden = {128, 128};

@@ -5,7 +5,7 @@
 // Backward kernels accumulate (+=) into dx, because a node used twice receives two contributions.
 // `unary` puts a pair on the tape: the forward runs now, the backward runs during Tape::backward.
 //
-// Speed (issue 5): every kernel is written as `for_blocks(n, body)`, a loop over blocks of
+// Speed: every kernel is written as `for_blocks(n, body)`, a loop over blocks of
 // kBlock elements with a constant trip count that GCC vectorizes at -O2, and exp, tanh, sigmoid
 // and softplus use the inline versions of dgm/vecmath.h instead of library calls (within 3 ulp
 // of them; test/test_vecmath.cpp). `unary` runs a kernel over fixed chunks of kChunk elements,

@@ -3,7 +3,7 @@
 // g = dL/dw (the gradient buffer), lr = learning rate. Conventions follow PyTorch's torch.optim
 // so that our runs can be compared with theirs.
 //
-// Speed (issue 5): Adam, the optimizer of every model, runs over fixed chunks of the parameter
+// Speed: Adam, the optimizer of every model, runs over fixed chunks of the parameter
 // buffer in parallel (elementwise: the same bits for any thread count), in blocks the compiler
 // vectorizes, with the bias corrections folded into two per-step constants. test/test_optim.cpp
 // checks it against the update written out in double.

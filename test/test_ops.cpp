@@ -265,7 +265,7 @@ TEST_CASE("ops: shape mismatches stop with a message naming the op and both shap
   CHECK_THROWS_WITH(t.backward(a), doctest::Contains("backward: loss must be a scalar, got (2, 3)"));
 }
 
-// ---- the vectorized, threaded kernels against the plain loops they replaced (issue 5) ----
+// ---- the vectorized, threaded kernels against the plain loops they replaced ----
 namespace {
 
 // The reference kernels: the pointwise loops as they were before the speed work (C library

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""gan_grid_pytorch.py - a PyTorch run of the GAN grid protocol of the models issue (issue 4),
-kept as a COMPARISON TOOL for `dgm bench-quality gan`. It is not part of the build or the tests
+"""gan_grid_pytorch.py - a PyTorch run of the GAN grid protocol of `dgm bench-quality gan`,
+kept as a COMPARISON TOOL for dgm. It is not part of the build or the tests
 and dgm does not depend on it (it needs python3-torch: `apt-get install python3-torch`).
 
 The protocol, as `dgm train gan --data grid` runs it (src/config.cpp, src/models/adversarial.cpp,

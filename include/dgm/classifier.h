@@ -1,6 +1,6 @@
 // classifier.h - an MLP classifier for Fashion-MNIST, the judge of the conditional GAN.
 //
-// The cGAN's target (issue 4): a classifier trained by the project (its test accuracy reported,
+// The cGAN's target: a classifier trained by the project (its test accuracy reported,
 // aim >= 88%) gives >= 80% of generated samples the label they were conditioned on. The
 // classifier is a plain MLP 784 -> 256 -> 256 -> 10 with ReLU, trained with Adam on the mean
 // over the minibatch of the categorical cross-entropy from logits:

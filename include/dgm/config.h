@@ -68,7 +68,7 @@ struct Config {
 bool is_toy_data(const std::string& data);  // ring | grid | gauss1d
 
 // The model's defaults on its data: e.g. gan on grid uses z 256, 2 x 128 tanh, Adam G 1e-3 /
-// D 1e-4, beta1 0.5, batch 512, 25,000 iterations (the models issue's protocol).
+// D 1e-4, beta1 0.5, batch 512, 25,000 iterations (the protocol of `dgm bench-quality gan`).
 Config config_defaults(const std::string& model, const std::string& data);
 
 // Parses `--name value` pairs (and `--flag` for booleans) onto c. Unknown flags, missing values

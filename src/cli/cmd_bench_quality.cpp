@@ -1,5 +1,5 @@
 // cmd_bench_quality.cpp - `dgm bench-quality` (`make bench-quality`): the quality protocols of
-// the models issue, each printed with its target and PASS or FAIL. Long: minutes, not seconds,
+// the project's quality targets, each printed with its target and PASS or FAIL. Long: minutes, not seconds,
 // so it is not part of `make test`.
 //   vae      VAE 784-400-20, Bernoulli, Adam 1e-3, batch 128, 10 epochs on the full
 //            Fashion-MNIST: test_loss <= 245.0 nats (PyTorch: 244.1)
@@ -99,10 +99,10 @@ int verdict(bool ok) {
 int cmd_bench_quality(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|all] [--data DIR] [--seeds N]\n"
-                "Runs the quality protocols of the models issue and prints each figure with its\n"
-                "target. Image protocols use the full Fashion-MNIST (make data) unless --data.\n"
+                "Runs the project's quality protocols and prints each figure with its target\n"
+                "(docs/math.md). Image protocols use the full Fashion-MNIST (make data) unless --data.\n"
                 "  --seeds N  gan: train seeds 1..N (default 3, at least 3). The verdict is the\n"
-                "             issue's target on the mean of seeds 1-3; with N > 3 the N-seed mean and\n"
+                "             target on the mean of seeds 1-3; with N > 3 the N-seed mean and\n"
                 "             how many of the N-choose-3 seed triples meet the target are printed too.\n");
     return 0;
   }
@@ -167,7 +167,7 @@ int cmd_bench_quality(int argc, char** argv) {
                   100 * hq.back(), secs);
       std::fflush(stdout);
     }
-    // The issue's target holds for seeds {a, b, c} when their mean modes >= 24 and mean high
+    // The target holds for seeds {a, b, c} when their mean modes >= 24 and mean high
     // quality >= 30%.
     auto meets = [&](int a, int b, int c) {
       return (modes[a] + modes[b] + modes[c]) / 3 >= 24 && (hq[a] + hq[b] + hq[c]) / 3 >= 0.30;

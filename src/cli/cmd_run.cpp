@@ -45,6 +45,15 @@ const Job kJobs[] = {
 
 std::string html_escape(const std::string& s) { return xml_escape(s); }
 
+// "vae", "gan-grid": the section's name and its run folder under --out.
+std::string job_name(const Job& j) { return std::string(j.model) + (j.data[0] ? std::string("-") + j.data : ""); }
+
+std::string job_names() {
+  std::string s;
+  for (const Job& j : kJobs) s += (s.empty() ? "" : ",") + job_name(j);
+  return s;
+}
+
 bool is_adversarial(const std::string& model) { return model == "gan" || model == "cgan" || model == "wgan"; }
 
 // The pictures and figures of one job's section, in page order. A new picture of a model is one
@@ -127,29 +136,40 @@ void find_lectures(const std::string& out, RunPage* page) {
 
 int cmd_run(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm run [--out DIR] [--data DIR] [--skip-theory]\n"
+    std::printf("usage: dgm run [--out DIR] [--data DIR] [--skip-theory] [--only NAME,...]\n"
                 "The main job: runs every theory check (dgm theory), then trains every model briefly\n"
                 "on Fashion-MNIST and on the synthetic sets, and writes OUT/index.html (default out/)\n"
                 "showing samples, reconstructions, loss curves and every number with its unit.\n"
                 "  --data DIR  the full Fashion-MNIST (default %s); when DIR lacks\n"
                 "              its four files, the image models train on the subset shipped in\n"
                 "              %s instead, and the console and the page say so.\n"
+                "  --only NAMES  train only these sections (comma-separated: %s)\n"
                 "Run it from the project folder (the subset and docs/lectures.md are found from there).\n"
                 "Exit status 1 if a theory check or a training fails.\n",
-                kSystemDataDir, kSubsetDataDir);
+                kSystemDataDir, kSubsetDataDir, job_names().c_str());
     return 0;
   }
-  std::string out = "out", data_dir = kSystemDataDir;
+  std::string out = "out", data_dir = kSystemDataDir, only;
   bool skip_theory = false;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--out" && i + 1 < argc) out = argv[++i];
     else if (a == "--data" && i + 1 < argc) data_dir = argv[++i];
     else if (a == "--skip-theory") skip_theory = true;
+    else if (a == "--only" && i + 1 < argc) only = "," + std::string(argv[++i]) + ",";
     else {
       std::fprintf(stderr, "dgm run: unexpected argument '%s' (see --help)\n", argv[i]);
       return 2;
     }
+  }
+  for (std::size_t a = 1; a < only.size();) {  // every name in --only is a section
+    const std::size_t b = only.find(',', a);
+    const std::string n = only.substr(a, b - a);
+    if (("," + job_names() + ",").find("," + n + ",") == std::string::npos) {
+      std::fprintf(stderr, "dgm run: --only: no section '%s' (sections: %s)\n", n.c_str(), job_names().c_str());
+      return 2;
+    }
+    a = b + 1;
   }
   const auto t0 = std::chrono::steady_clock::now();
   RunPage page;
@@ -175,7 +195,8 @@ int cmd_run(int argc, char** argv) {
     Config c = config_defaults(j.model, j.data[0] ? j.data : images);
     c.epochs = j.epochs;
     c.iters = j.iters;
-    const std::string name = std::string(j.model) + (j.data[0] ? std::string("-") + j.data : "");
+    const std::string name = job_name(j);
+    if (!only.empty() && only.find("," + name + ",") == std::string::npos) continue;
     c.out = join_path(out, name);
     std::printf("== dgm train %s --data %s --out %s ==\n", j.model, c.data.c_str(), c.out.c_str());
     std::fflush(stdout);

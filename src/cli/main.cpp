@@ -27,7 +27,7 @@ static void usage(std::FILE* f) {
                "  theory          the lectures' derivations as executable checks\n"
                "  run             the main job: theory, then a short training of every model (out/)\n"
                "  bench           GEMM and training speed\n"
-               "  bench-quality   the quality protocols of the models issue (long)\n");
+               "  bench-quality   the project's quality protocols (long)\n");
 }
 
 int main(int argc, char** argv) {
