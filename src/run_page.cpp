@@ -149,7 +149,13 @@ std::string section_html(const PageSection& s) {
          std::to_string(f.width) + " alt=\"" + esc(f.src) +
          "\"><figcaption>" + f.caption + "</figcaption></figure>";
   h += "</div>";
-  const std::string rows = metric_rows(s, s.train_means, s.toy ? "last steps" : "last epoch") + metric_rows(s, s.test, "test");
+  std::string rows;
+  for (const PageResult& r : s.results)
+    rows += "<tr><td>after training</td><td><code>" + esc(r.name) + "</code></td><td class=v>" + number(r.value) + " " +
+            esc(r.unit) + "</td><td>" + esc(r.meaning) +
+            (r.target.empty() ? std::string() : " <b>Target " + esc(r.target) + (r.meets ? ": met" : ": not met") + "</b>") +
+            "</td></tr>\n";
+  rows += metric_rows(s, s.train_means, s.toy ? "last steps" : "last epoch") + metric_rows(s, s.test, "test");
   if (!rows.empty())
     h += "<table class=metrics><tr><th>when</th><th>metric</th><th>value</th><th>what it measures</th></tr>\n" + rows +
          "</table>";

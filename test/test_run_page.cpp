@@ -76,6 +76,8 @@ TEST_CASE("run page: a section shows its data, budget, figures, metrics with uni
   s.train_means.add("kl", 14.5);
   s.test.add("test_loss", 250.25);
   s.links.push_back({"vae/metrics.csv", "metrics.csv"});
+  s.results.push_back({"class_entropy", 2.25, "nats", "entropy of the predicted classes", ">= 2.0", true});
+  s.results.push_back({"modes", 17, "of 25", "modes reached", ">= 20", false});
   p.sections.push_back(s);
   PageSection g = s;
   g.name = "gan-grid";
@@ -95,7 +97,9 @@ TEST_CASE("run page: a section shows its data, budget, figures, metrics with uni
         "<figcaption>Reconstructions.</figcaption>", "14.5 nats per image", "250.2 nats per image",
         "<a href=\"vae/metrics.csv\">metrics.csv</a>", "<a href=\"#vae\">vae</a>", "fresh samples every step",
         "938 iterations of batch 128", "87.5 %", "<a href=\"../docs/lectures.md\">",
-        "<tr><th>short name</th><th>author</th></tr>", "<td>Kovalenko &amp; co</td>"})
+        "<tr><th>short name</th><th>author</th></tr>", "<td>Kovalenko &amp; co</td>",
+        "2.25 nats</td><td>entropy of the predicted classes <b>Target &gt;= 2.0: met</b>",
+        "17 of 25</td><td>modes reached <b>Target &gt;= 20: not met</b>"})
     CHECK_MESSAGE(html.find(want) != std::string::npos, "missing: ", want);
   // only the first table is shown
   CHECK(html.find("<td>this</td>") == std::string::npos);

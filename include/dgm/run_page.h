@@ -20,6 +20,17 @@ struct PageFigure {
   int width = 300;      // display width in pixels
 };
 
+// A figure measured after training (e.g. the classifier's verdict on a GAN's samples), with its
+// target when it has one.
+struct PageResult {
+  std::string name;
+  double value = 0;
+  std::string unit;     // shown after the value
+  std::string meaning;  // one line
+  std::string target;   // "" if none, else e.g. ">= 20"
+  bool meets = true;
+};
+
 struct PageSection {
   std::string name;   // the run folder under the page's folder ("vae", "gan-grid")
   std::string model;  // the model kind ("vae")
@@ -35,6 +46,7 @@ struct PageSection {
   std::vector<PageFigure> figures;
   StepLog train_means;  // image data: each term's mean over the last epoch; synthetic: the last steps
   StepLog test;         // test-set figures (dgm eval)
+  std::vector<PageResult> results;  // shown first in the section's table
   std::vector<std::pair<std::string, std::string>> links;  // (href, text)
   std::string failure;  // non-empty: training or evaluation failed with this message
 };
