@@ -1,7 +1,8 @@
 # dgm - deep generative models in dependency-free C++17.
 #
 #   make              library build/libdgm.a and the command build/dgm
-#   make run          the main job: build, then run it on the data shipped in datasets/
+#   make run          the main job: build, then run it on the full Fashion-MNIST (installed with
+#                     apt-get as root when missing; else the subset shipped in datasets/)
 #   make test         build and run the doctest suite (installs doctest-dev with apt-get as root)
 #   make sanitize     the suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
@@ -150,9 +151,11 @@ endif
 bench-quality: $(DGM)
 	$(DGM) bench-quality
 
+APT_FASHION = (apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
+  (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1))
 data:
 	@if [ ! -d /usr/share/datasets/fashion-mnist ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq dataset-fashion-mnist || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist); \
+	  if [ "$$(id -u)" = 0 ]; then $(APT_FASHION); \
 	  else echo "run 'sudo apt-get install dataset-fashion-mnist'"; exit 1; fi; \
 	fi
 	@ls -l /usr/share/datasets/fashion-mnist
@@ -188,8 +191,19 @@ mcu-test: $(DGM)
 	done
 	@echo "mcu-test: the exported decoder (float and int8 weights) passed its self-test on a Cortex-M4F (QEMU mps2-an386)"
 
+# The main job on the full Fashion-MNIST: as root, `make run` installs Debian's
+# dataset-fashion-mnist into FASHION_DIR when it is missing (as `make test` installs doctest);
+# without root or network, `dgm run` falls back to the subset shipped in datasets/ and says so,
+# on the console and on the page. FASHION_DIR=/elsewhere points it at another copy.
+FASHION_DIR ?= /usr/share/datasets/fashion-mnist
 run: $(DGM)
-	$(DGM) run --out out
+	@if [ ! -f $(FASHION_DIR)/t10k-labels-idx1-ubyte.gz ] && [ "$(FASHION_DIR)" = /usr/share/datasets/fashion-mnist ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing dataset-fashion-mnist with apt-get (the full Fashion-MNIST, 30 MB)"; \
+	    $(APT_FASHION) || echo "make run: could not install dataset-fashion-mnist (no network?)"; \
+	  else echo "make run: not root, so the full Fashion-MNIST is not installed (sudo apt-get install dataset-fashion-mnist)"; fi; \
+	fi
+	$(DGM) run --out out --data $(FASHION_DIR)
 
 clean:
 	rm -rf build build-* out

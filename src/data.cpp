@@ -41,12 +41,6 @@ std::string find_file(const std::string& dir, const char* name) {
   return file_exists(plain) ? plain : std::string();
 }
 
-bool has_all_files(const std::string& dir) {
-  for (const char* name : kFiles)
-    if (find_file(dir, name).empty()) return false;
-  return true;
-}
-
 Status load_split(const std::string& dir, const char* images_name, const char* labels_name, ImageSet* set) {
   const std::string images_path = find_file(dir, images_name), labels_path = find_file(dir, labels_name);
   for (const std::string* p : {&images_path, &labels_path}) {
@@ -80,9 +74,15 @@ Status load_split(const std::string& dir, const char* images_name, const char* l
 
 }  // namespace
 
+bool has_fashion_files(const std::string& dir) {
+  for (const char* name : kFiles)
+    if (find_file(dir, name).empty()) return false;
+  return true;
+}
+
 Status resolve_data_dir(const std::string& flag, std::string* dir) {
-  if (flag == "full" && !has_all_files(flag)) {
-    if (!has_all_files(kSystemDataDir))
+  if (flag == "full" && !has_fashion_files(flag)) {
+    if (!has_fashion_files(kSystemDataDir))
       return Status::Error("--data full: the full Fashion-MNIST is not in %s (`make data` installs Debian's "
                            "dataset-fashion-mnist there)", kSystemDataDir);
     *dir = kSystemDataDir;
@@ -99,7 +99,7 @@ Status resolve_data_dir(const std::string& flag, std::string* dir) {
     return Status::Ok();
   }
   for (const char* candidate : {kSubsetDataDir, kSystemDataDir}) {
-    if (has_all_files(candidate)) {
+    if (has_fashion_files(candidate)) {
       *dir = candidate;
       return Status::Ok();
     }

@@ -179,6 +179,16 @@ reject "subset .*PASS" -- bash -c "cd '$tmp' && '$dgm_abs' theory generative-vs-
 # Messages speak of the project, not of the tickets that asked for it.
 reject "issue" -- "$dgm" --help
 reject "issue" -- "$dgm" bench-quality --help
+# dgm run without the full Fashion-MNIST: falls back to the shipped subset and says so on the
+# console and on the page, whose section shows the loss curves (test/page_check.sh checks the
+# whole page in Chromium after `make run`).
+expect 2 "no section 'vea'" -- "$dgm" run --only vea
+expect 0 "using the subset shipped in datasets/fashion-mnist-subset" -- \
+  "$dgm" run --skip-theory --only ae --data "$tmp/no-fashion" --out "$tmp/run"
+expect 0 "Image data: the shipped subset" -- cat "$tmp/run/index.html"
+expect 0 "10,000 training / 2,000 test images" -- cat "$tmp/run/index.html"
+expect 0 "<img src=\"ae/losses.svg\"" -- cat "$tmp/run/index.html"
+expect 0 "nats per image" -- cat "$tmp/run/index.html"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

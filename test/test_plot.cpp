@@ -306,3 +306,101 @@ TEST_CASE("fileio: paths, extensions and folder errors") {
   CHECK(folder.message.find("folder") != std::string::npos);
   std::filesystem::remove_all(base);
 }
+
+TEST_CASE("plot: curves SVG draws one panel per series, each in its legend colour, skipping non-finite values") {
+  std::vector<Series> s(3);
+  s[0].label = "loss";
+  s[1].label = "kl <nats>";
+  s[2].label = "all_nan";
+  for (int i = 1; i <= 50; ++i) {
+    s[0].x.push_back(i);
+    s[0].y.push_back(500.0 / i);
+    s[1].x.push_back(i);
+    s[1].y.push_back(i == 7 ? NAN : 0.1 * i);
+    s[2].x.push_back(i);
+    s[2].y.push_back(NAN);
+  }
+  PlotOptions o;
+  o.title = "vae";
+  o.width = 500;
+  o.height = 90;
+  const std::string svg = curves_svg(s, o);
+  std::vector<Element> el;
+  std::string why;
+  REQUIRE_MESSAGE(parse_xml(svg, &el, &why), why);
+  CHECK(svg.find("kl &lt;nats&gt;") != std::string::npos);
+  CHECK(svg.find("all_nan (no finite value)") != std::string::npos);
+  CHECK(std::string(series_colour(0)) == "#1f77b4");
+  CHECK(std::string(series_colour_name(1)) == "orange");
+  // Two polylines (light, dark) for each series with a finite value, in that series' colour,
+  // and a legend swatch (a rect) in the same colour; every point inside the SVG.
+  std::map<std::string, int> lines, swatches;
+  for (const Element& e : el) {
+    if (e.name == "polyline") {
+      ++lines[e.attr.at("stroke")];
+      const std::string& pts = e.attr.at("points");
+      int count = 0;
+      for (std::size_t a = 0; a < pts.size();) {
+        char* end = nullptr;
+        const double x = std::strtod(pts.c_str() + a, &end);
+        CHECK(*end == ',');
+        const double y = std::strtod(end + 1, &end);
+        CHECK((x >= 0 && x <= o.width && y >= 0 && y <= num(el[0], "height")));
+        ++count;
+        a = static_cast<std::size_t>(end - pts.c_str()) + 1;
+        while (a < pts.size() && pts[a] == ' ') ++a;
+      }
+      CHECK(count == (e.attr.at("stroke") == series_colour(1) ? 49 : 50));  // the NaN is skipped
+    }
+    if (e.name == "rect" && e.attr.count("fill") && e.attr.at("height") == "4") ++swatches[e.attr.at("fill")];
+  }
+  CHECK(lines[series_colour(0)] == 2);
+  CHECK(lines[series_colour(1)] == 2);
+  CHECK(lines.count(series_colour(2)) == 0);
+  for (int i = 0; i < 3; ++i) CHECK(swatches[series_colour(i)] == 1);
+  CHECK(num(el[0], "height") >= 3 * o.height);  // one panel per series
+}
+
+TEST_CASE("plot: curves SVG bins more than 600 steps into 600 points") {
+  std::vector<Series> s(1);
+  s[0].label = "recon";
+  for (int i = 0; i < 5000; ++i) s[0].x.push_back(i), s[0].y.push_back(i % 2);
+  const std::string svg = curves_svg(s, PlotOptions());
+  std::vector<Element> el;
+  std::string why;
+  REQUIRE_MESSAGE(parse_xml(svg, &el, &why), why);
+  for (const Element& e : el)
+    if (e.name == "polyline") {
+      const std::string& pts = e.attr.at("points");
+      CHECK(std::count(pts.begin(), pts.end(), ',') == 600);
+    }
+}
+
+TEST_CASE("plot: metrics.csv reads back as one series per term; malformed files are errors naming the line") {
+  const std::string dir = (std::filesystem::temp_directory_path() / "dgm_test_metrics").string();
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/metrics.csv";
+  REQUIRE(write_text_atomic(path, "step,epoch,loss_d,loss_g,seconds\n1,1,1.5,0.7,0.01\n2,1,1.25,nan,0.02\n"));
+  std::vector<Series> s;
+  Status st = read_metrics_series(path, &s);
+  REQUIRE_MESSAGE(st, st.message);
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].label == "loss_d");
+  CHECK(s[1].label == "loss_g");
+  CHECK(s[0].x == std::vector<double>{1, 2});
+  CHECK(s[0].y == std::vector<double>{1.5, 1.25});
+  CHECK(std::isnan(s[1].y[1]));
+  const char* bad[][2] = {{"epoch,loss\n1,2\n", "no 'step' column"},
+                          {"step,epoch,loss,seconds\n1,1,2\n", "line 2 has 3 fields, the header has 4"},
+                          {"step,epoch,loss,seconds\n1,1,2,0\n2,1,x,0\n", "line 3, column 'loss': 'x' is not a number"},
+                          {"", "empty file"}};
+  for (const auto& b : bad) {
+    REQUIRE(write_text_atomic(path, b[0]));
+    st = read_metrics_series(path, &s);
+    CHECK_FALSE(st);
+    CHECK_MESSAGE(st.message.find(b[1]) != std::string::npos, st.message);
+    CHECK(st.message.find(path) != std::string::npos);
+  }
+  CHECK_FALSE(read_metrics_series(dir + "/missing.csv", &s));
+  std::filesystem::remove_all(dir);
+}

@@ -54,6 +54,10 @@ struct ImageData {
 // reports what is missing there). An error lists the places searched and says how to get the data.
 Status resolve_data_dir(const std::string& flag, std::string* dir);
 
+// Whether dir holds the four Fashion-MNIST files (each as NAME.gz or NAME); their contents are
+// not read (load_image_data checks them).
+bool has_fashion_files(const std::string& dir);
+
 // Loads the four files from dir, each as NAME.gz or, if that is missing, NAME. Checks: the IDX
 // format (idx.h), as many labels as images in each split, the same image size in both splits,
 // labels below kFashionClasses. Peak memory while loading: the largest compressed file plus the

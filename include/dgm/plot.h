@@ -5,6 +5,9 @@
 //                  ticks, a legend with counts and a title: does the model cover every mode?
 //   histogram_svg  1-D densities of data and samples on shared bins: each bar is a density,
 //                  count / (n * bin width), so the two sets compare whatever their sizes.
+//   curves_svg     training curves: one panel per series (each loss term of metrics.csv) over a
+//                  shared step axis, each on its own y scale, in the colours of series_colour(i),
+//                  with a legend; read_metrics_series reads them from a run's metrics.csv.
 // Rows (src/io/rows.cpp), chosen by extension in write_rows:
 //   .csv  one row per line, values separated by ',', printed with 9 significant digits (enough
 //         to read back the exact float32), no header line: np.loadtxt(f, delimiter=',').
@@ -42,6 +45,30 @@ std::string scatter_svg(const float* data, int n_data, const float* samples, int
 // data: (n_data), samples: (n_samples).
 std::string histogram_svg(const float* data, int n_data, const float* samples, int n_samples,
                           const PlotOptions& options);
+
+// One curve: y[i] at x[i] (the step).
+struct Series {
+  std::string label;
+  std::vector<double> x, y;
+};
+
+// The colour curves_svg draws series i in (a 10-colour palette, repeated), so that a caption can
+// name it. The scatter plots and histograms draw data in series_colour(0) (blue) and samples in
+// series_colour(1) (orange).
+const char* series_colour(int i);
+// The colour's English name ("blue", "orange", ...), for captions.
+const char* series_colour_name(int i);
+
+// Panels of options.height pixels each (the SVG is as tall as the panels need), options.width
+// wide. Each panel draws the logged values as a light line (the mean of each bin of steps when
+// there are more than 600) and their running mean over about a 25th of the steps as a dark line.
+// Non-finite values are skipped. A series with no finite value gets an empty panel that says so.
+std::string curves_svg(const std::vector<Series>& series, const PlotOptions& options);
+
+// metrics.csv as train() writes it (header "step,epoch,<term>...,seconds", one row per logged
+// step): one Series per term column, x = step; step, epoch and seconds are not terms. An error
+// names the file and the line that does not parse.
+Status read_metrics_series(const std::string& path, std::vector<Series>* out);
 
 // & < > " ' as XML entities, for titles and labels in SVG and HTML.
 std::string xml_escape(const std::string& text);

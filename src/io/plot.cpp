@@ -1,17 +1,26 @@
-// plot.cpp - SVG scatter plots and histograms of data vs samples (see include/dgm/plot.h).
+// plot.cpp - SVG scatter plots and histograms of data vs samples, training curves (see
+// include/dgm/plot.h).
 #include "dgm/plot.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 
 #include "dgm/check.h"
+#include "dgm/fileio.h"
 
 namespace dgm {
 namespace {
 
-const char* kDataColour = "#1f77b4";    // blue
-const char* kSampleColour = "#ff7f0e";  // orange
+// The "tab10" palette (matplotlib's default cycle) and its colour names.
+const char* const kPalette[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+const char* const kPaletteNames[10] = {"blue", "orange", "green", "red", "purple",
+                                       "brown", "pink", "grey", "olive", "cyan"};
+const char* kDataColour = kPalette[0];    // blue
+const char* kSampleColour = kPalette[1];  // orange
 const int kLeft = 56, kRight = 16, kTop = 36, kBottom = 40;  // margins around the plot area
 
 struct Range {
@@ -77,13 +86,17 @@ Frame make_frame(const PlotOptions& o, Range xr, Range yr) {
                double(o.height - kTop - kBottom), xr, yr};
 }
 
-// Opening tag, background, title, frame, ticks with labels.
-void begin_svg(std::string* s, const PlotOptions& o, const Frame& f) {
+// Opening tag, white background and title of a width x height SVG.
+void svg_head(std::string* s, int width, int height, const std::string& title) {
   appendf(s, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-          "font-family=\"sans-serif\" font-size=\"11\">\n", o.width, o.height, o.width, o.height);
-  appendf(s, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n", o.width, o.height);
-  appendf(s, "<text x=\"%d\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">", o.width / 2);
-  *s += xml_escape(o.title) + "</text>\n";
+          "font-family=\"sans-serif\" font-size=\"11\">\n", width, height, width, height);
+  appendf(s, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height);
+  appendf(s, "<text x=\"%d\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">", width / 2);
+  *s += xml_escape(title) + "</text>\n";
+}
+
+// The frame of f, its ticks and their labels (x labels only when x_labels).
+void axes(std::string* s, const Frame& f, bool x_labels) {
   appendf(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n",
           f.x0, f.y0, f.w, f.h);
   for (int axis = 0; axis < 2; ++axis) {
@@ -93,9 +106,9 @@ void begin_svg(std::string* s, const PlotOptions& o, const Frame& f) {
       const double v = std::fabs(t) < 1e-9 * step ? 0.0 : t;  // print 0, not -1.3e-17
       if (axis == 0) {
         const double x = f.px(v), yb = f.y0 + f.h;
-        appendf(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>"
-                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n",
-                x, yb, x, yb + 4, x, yb + 16, v);
+        appendf(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>", x, yb, x, yb + 4);
+        if (x_labels) appendf(s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>", x, yb + 16, v);
+        *s += "\n";
       } else {
         const double y = f.py(v);
         appendf(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>"
@@ -104,6 +117,12 @@ void begin_svg(std::string* s, const PlotOptions& o, const Frame& f) {
       }
     }
   }
+}
+
+// Title, frame, ticks with labels.
+void begin_svg(std::string* s, const PlotOptions& o, const Frame& f) {
+  svg_head(s, o.width, o.height, o.title);
+  axes(s, f, true);
 }
 
 // Legend rows at the top right of the plot area: a colour swatch and "label (n drawn[, k skipped])".
@@ -241,6 +260,160 @@ std::string histogram_svg(const float* data, int n_data, const float* samples, i
   legend(&s, f, 1, kSampleColour, o.sample_label, counted[1], skipped[1]);
   s += "</svg>\n";
   return s;
+}
+
+const char* series_colour(int i) { return kPalette[((i % 10) + 10) % 10]; }
+const char* series_colour_name(int i) { return kPaletteNames[((i % 10) + 10) % 10]; }
+
+namespace {
+
+// (x, y) means of up to `bins` consecutive equal-count runs of the finite points of s.
+void bin_means(const Series& s, int bins, std::vector<double>* bx, std::vector<double>* by) {
+  std::vector<double> fx, fy;
+  for (std::size_t i = 0; i < s.y.size() && i < s.x.size(); ++i)
+    if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
+      fx.push_back(s.x[i]);
+      fy.push_back(s.y[i]);
+    }
+  const std::size_t n = fx.size(), nb = std::min(n, static_cast<std::size_t>(bins));
+  bx->clear();
+  by->clear();
+  for (std::size_t b = 0; b < nb; ++b) {
+    const std::size_t lo = b * n / nb, hi = (b + 1) * n / nb;
+    double sx = 0, sy = 0;
+    for (std::size_t i = lo; i < hi; ++i) sx += fx[i], sy += fy[i];
+    bx->push_back(sx / static_cast<double>(hi - lo));
+    by->push_back(sy / static_cast<double>(hi - lo));
+  }
+}
+
+void polyline(std::string* s, const Frame& f, const std::vector<double>& x, const std::vector<double>& y,
+              const char* colour, double opacity, double width) {
+  appendf(s, "<polyline fill=\"none\" stroke=\"%s\" stroke-opacity=\"%.2f\" stroke-width=\"%.1f\" points=\"", colour,
+          opacity, width);
+  for (std::size_t i = 0; i < x.size(); ++i) appendf(s, "%.1f,%.1f ", f.px(x[i]), f.py(y[i]));
+  *s += "\"/>\n";
+}
+
+}  // namespace
+
+std::string curves_svg(const std::vector<Series>& series, const PlotOptions& o) {
+  const int W = o.width, P = o.height, n = static_cast<int>(series.size());
+  DGM_CHECK(W > kLeft + kRight + 10 && P > 40, "curves_svg: %dx%d pixels per panel is too small", W, P);
+  // Legend: swatch + label per series, wrapped to the width (about 6.5 px per character).
+  std::string legend_svg;
+  double lx = kLeft, ly = 40;
+  for (int i = 0; i < n; ++i) {
+    const double w = 30 + 6.5 * static_cast<double>(series[static_cast<std::size_t>(i)].label.size());
+    if (lx + w > W - kRight && lx > kLeft) lx = kLeft, ly += 16;
+    appendf(&legend_svg, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"4\" fill=\"%s\"/>", lx, ly - 5,
+            series_colour(i));
+    appendf(&legend_svg, "<text x=\"%.1f\" y=\"%.1f\">", lx + 18, ly);
+    legend_svg += xml_escape(series[static_cast<std::size_t>(i)].label) + "</text>\n";
+    lx += w;
+  }
+  const double top = ly + 14;
+  const int height = static_cast<int>(top) + std::max(n, 1) * P + 24;
+  std::string s;
+  svg_head(&s, W, height, o.title);
+  s += legend_svg;
+  Range xr;
+  bool ex = true;
+  for (const Series& c : series)
+    for (std::size_t i = 0; i < c.x.size() && i < c.y.size(); ++i)
+      if (std::isfinite(c.y[i])) extend(&xr, &ex, c.x[i]);
+  if (ex || xr.hi <= xr.lo) xr = padded(xr, ex);
+  std::vector<double> bx, by, sm;
+  for (int i = 0; i < n; ++i) {
+    const Series& c = series[static_cast<std::size_t>(i)];
+    bin_means(c, 600, &bx, &by);
+    Range yr;
+    bool ey = true;
+    for (double v : by) extend(&yr, &ey, v);
+    // The panel: its label on top (14 px), the frame, a gap for the ticks (16 px).
+    const Frame f{double(kLeft), top + i * P + 14, double(W - kLeft - kRight), double(P - 30), xr, padded(yr, ey)};
+    axes(&s, f, i == n - 1);
+    appendf(&s, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-weight=\"bold\">", f.x0, f.y0 - 3, series_colour(i));
+    s += xml_escape(c.label) + (by.empty() ? " (no finite value)" : "") + "</text>\n";
+    if (by.empty()) continue;
+    // Running mean over about a 25th of the points, a window that ends at each point.
+    const std::size_t win = std::max<std::size_t>(1, by.size() / 25);
+    sm.assign(by.size(), 0.0);
+    double sum = 0;
+    for (std::size_t k = 0; k < by.size(); ++k) {
+      sum += by[k];
+      if (k >= win) sum -= by[k - win];
+      sm[k] = sum / static_cast<double>(std::min(k + 1, win));
+    }
+    polyline(&s, f, bx, by, series_colour(i), 0.35, 1.0);
+    polyline(&s, f, bx, sm, series_colour(i), 1.0, 1.8);
+  }
+  appendf(&s, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">step</text>\n", kLeft + (W - kLeft - kRight) / 2,
+          height - 4);
+  s += "</svg>\n";
+  return s;
+}
+
+Status read_metrics_series(const std::string& path, std::vector<Series>* out) {
+  std::vector<std::uint8_t> bytes;
+  Status st = read_file(path, &bytes);
+  if (!st) return st;
+  const std::string text(bytes.begin(), bytes.end());
+  std::vector<std::string> header;
+  std::vector<Series> series;
+  int step_col = -1;
+  std::vector<int> col_series;  // header column -> index in series, or -1
+  std::size_t pos = 0;
+  int line_no = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    for (std::size_t a = 0;;) {
+      const std::size_t b = line.find(',', a);
+      cells.push_back(line.substr(a, b == std::string::npos ? std::string::npos : b - a));
+      if (b == std::string::npos) break;
+      a = b + 1;
+    }
+    if (header.empty()) {
+      header = cells;
+      for (std::size_t k = 0; k < header.size(); ++k) {
+        const std::string& h = header[k];
+        if (h == "step") step_col = static_cast<int>(k);
+        const bool term = h != "step" && h != "epoch" && h != "seconds";
+        col_series.push_back(term ? static_cast<int>(series.size()) : -1);
+        if (term) series.push_back(Series{h, {}, {}});
+      }
+      if (step_col < 0)
+        return Status::Error("%s: line 1 has no 'step' column (expected the header step,epoch,...,seconds)",
+                             path.c_str());
+      continue;
+    }
+    if (cells.size() != header.size())
+      return Status::Error("%s: line %d has %zu fields, the header has %zu", path.c_str(), line_no, cells.size(),
+                           header.size());
+    std::vector<double> v(cells.size());
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+      char* e = nullptr;
+      v[k] = std::strtod(cells[k].c_str(), &e);
+      if (cells[k].empty() || *e != 0)
+        return Status::Error("%s: line %d, column '%s': '%s' is not a number", path.c_str(), line_no,
+                             header[k].c_str(), cells[k].c_str());
+    }
+    for (std::size_t k = 0; k < cells.size(); ++k)
+      if (col_series[k] >= 0) {
+        Series& c = series[static_cast<std::size_t>(col_series[k])];
+        c.x.push_back(v[static_cast<std::size_t>(step_col)]);
+        c.y.push_back(v[k]);
+      }
+  }
+  if (header.empty()) return Status::Error("%s: empty file (expected a header line step,epoch,...)", path.c_str());
+  *out = std::move(series);
+  return Status::Ok();
 }
 
 }  // namespace dgm
