@@ -45,6 +45,9 @@ expect 2 "unknown flag --epoch" -- "$dgm" train vae --epoch 3
 expect 2 "expects an integer, got 'x'" -- "$dgm" train vae --epochs x
 expect 2 "unknown model 'vea'" -- "$dgm" train vea
 expect 2 "image data trains for --epochs" -- "$dgm" train vae --iters 30
+for m in ae dae vae; do  # a Bernoulli likelihood only scores values in [0, 1]
+  expect 2 "ring data are real-valued points; use --decoder gaussian" -- "$dgm" train $m --data ring --decoder bernoulli --out "$tmp/bern-$m"
+done
 expect 2 "unknown check 'nope'" -- "$dgm" theory nope
 expect 2 "unknown protocol 'gna'" -- "$dgm" bench-quality gna
 expect 2 "--seeds expects a whole number from 3 to 100, got '2'" -- "$dgm" bench-quality gan --seeds 2
