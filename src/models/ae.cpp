@@ -83,6 +83,12 @@ class Autoencoder : public Model {
     return true;
   }
 
+  // E(x) of the clean x.
+  bool encode(Tape& t, const Tensor& x, Tensor z) override {
+    write(t, encode(t, t.constant(x)), z);
+    return true;
+  }
+
   // test_recon: mean over the batch of the per-example NLL (recon above) of x under D(E(x)).
   // DAE also: test_denoise, the same with the encoder fed the corrupted x~ (what it was trained on).
   void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override {
