@@ -2,44 +2,116 @@
 // every model on the shipped Fashion-MNIST subset and on the synthetic sets, then out/index.html
 // showing every sample grid, reconstruction and plot with its numbers.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli.h"
 #include "dgm/checkpoint.h"
+#include "dgm/classifier.h"
+#include "dgm/data.h"
+#include "dgm/evaluate.h"
 #include "dgm/export.h"
 #include "dgm/fileio.h"
 #include "dgm/plot.h"
 #include "dgm/suggest.h"
 #include "dgm/theory/report.h"
 #include "dgm/train.h"
+#include "dgm/image.h"
+#include "dgm/views.h"
 
 namespace dgm {
 namespace {
 
+std::string json_escape(const std::string& s);
+
 struct Job {
+  const char* name;   // the run folder under --out and the card's title
   const char* model;
-  const char* data;  // "" = the shipped subset
-  int epochs, iters;
-  const char* what;  // one line for the page
+  const char* data;   // "" = Fashion-MNIST (the full set when installed, else the shipped subset)
+  int epochs_full, epochs_subset;  // image data: passes over the full set / over the subset
+  int iters;          // synthetic data (0: the model's default, config_defaults)
+  const char* what;   // one line for the page
 };
 
-// Short runs: enough to show each model learning, small enough for about two minutes on 2 cores.
+// Budgets measured on the 2-core machine so that the whole job (build included) stays within
+// 5 minutes with the full 60,000 training images (docs/math.md, "make run"): the image models
+// get as many epochs as that allows; on the 10,000-image subset each epoch has a sixth of the
+// steps, so the subset gets more epochs where they are cheap.
 const Job kJobs[] = {
-    {"ae", "", 2, 0, "autoencoder [Vesel] 1.1 Autoenkoder"},
-    {"dae", "", 2, 0, "denoising autoencoder [MIPT]"},
-    {"vae", "", 3, 0, "variational autoencoder [Utkin], [Vesel] 1.3"},
-    {"gan", "", 3, 0, "GAN, non-saturating loss [HSE], [Vesel] 1.2"},
-    {"cgan", "", 3, 0, "conditional GAN, one class per column [MSU]"},
-    {"wgan", "", 3, 0, "Wasserstein GAN with weight clipping [HSE]"},
-    {"aae", "", 3, 0, "adversarial autoencoder [Utkin], [Vesel] 1.4"},
-    {"gan", "ring", 0, 2000, "GAN on 8 Gaussians on a ring (mode collapse test)"},
-    {"gan", "grid", 0, 2000, "GAN on the 5x5 grid (bench-quality's protocol, 2,000 of its 25,000 iterations)"},
-    {"gan", "gauss1d", 0, 2000, "1-D GAN: N(-1, 1) from Uniform(0, 1) noise [Utkin]"},
+    {"ae", "ae", "", 2, 6, 0, "autoencoder [Vesel] 1.1 Autoenkoder: test images (odd rows) over their reconstructions"},
+    {"dae", "dae", "", 2, 6, 0, "denoising autoencoder [Vesel] 1.1, [MIPT] Автокодировщик: порождающая модель?"},
+    {"vae", "vae", "", 4, 12, 0, "variational autoencoder [Utkin], [Vesel] 1.3: samples from N(0, I), reconstructions, inpainting"},
+    {"vae-2d", "vae", "", 3, 10, 0, "VAE with a 2-D code: the decoded manifold ([MIPT] Learned MNIST manifold) and a line between two codes"},
+    {"gan", "gan", "", 3, 12, 0, "GAN, non-saturating loss [HSE], [Vesel] 1.2; judged by the classifier's class entropy"},
+    {"cgan", "cgan", "", 3, 12, 0, "conditional GAN, one class per column [MSU]; judged by the classifier"},
+    {"wgan", "wgan", "", 2, 10, 0, "Wasserstein GAN with weight clipping [HSE]; judged by the classifier's class entropy"},
+    {"aae", "aae", "", 1, 4, 0, "adversarial autoencoder [Utkin], [Vesel] 1.4"},
+    {"gan-ring", "gan", "ring", 0, 0, 2000, "GAN on 8 Gaussians on a ring (mode collapse test)"},
+    {"gan-grid", "gan", "grid", 0, 0, 5000, "GAN on the 5x5 grid, D as fast as G (lr-d 1e-3), 5,000 iterations"},
+    {"gan-gauss1d", "gan", "gauss1d", 0, 0, 0, "1-D GAN: N(-1, 1) from Uniform(0, 1) noise [Utkin]"},
 };
+
+// What make run changes from config_defaults, each measured (docs/math.md, "make run").
+void tune(const Job& j, Config* c) {
+  const std::string name = j.name;
+  if (name == "vae-2d") c->latent = 2;
+  // WGAN: the paper's RMSProp lr 5e-5 is for 10^5 generator steps; in make run's few hundred
+  // it moves G's weights by ~0.02 in all, less than their initial scale (~0.04): 100 copies of
+  // the initial G's near-constant blob. lr 5e-4 draws distinct garments within 400 steps.
+  if (j.model == std::string("wgan")) c->lr_g = c->lr_d = 5e-4f;
+  // Grid: with D ten times slower than G (the long protocol) 8,000 iterations cover 11 of 25
+  // modes; with D as fast as G, 5,000 cover 23, 21, 17, 20 (seeds 1-4).
+  if (name == "gan-grid") c->lr_d = 1e-3f;
+}
+
+// One measured figure of a run, with its target when it has one.
+struct Figure {
+  std::string name;
+  double value;
+  std::string unit, target;  // target: "" if none, else e.g. ">= 20"
+  bool meets;
+};
+
+// The long protocol's figure for a card whose target the budget misses (make bench-quality,
+// docs/math.md).
+const char* long_protocol(const std::string& name) {
+  if (name == "gan-grid") return "the long protocol (25,000 iterations, D lr 1e-4, make bench-quality gan) covers 23.7 of 25 modes on average over 9 seeds";
+  if (name == "cgan") return "the long protocol (5 epochs on the full set, make bench-quality cgan): 84.8% of samples get their label";
+  if (name == "gan-gauss1d") return "the long protocol (make bench-quality gauss1d): 3,000 iterations, mean and std within 0.1 for 6 of 7 seeds";
+  return "no longer protocol in make bench-quality for this model; more epochs (dgm train) improve it";
+}
+
+std::string figures_json(const std::string& name, const std::string& data, const std::vector<Figure>& f,
+                         const std::string& note) {
+  std::string s = "{\n  \"run\": \"" + json_escape(name) + "\",\n  \"data\": \"" + json_escape(data) + "\",\n  \"figures\": [";
+  char buf[64];
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%.6g", f[i].value);
+    s += std::string(i ? "," : "") + "\n    {\"name\": \"" + json_escape(f[i].name) + "\", \"value\": " + buf +
+         ", \"unit\": \"" + json_escape(f[i].unit) + "\", \"target\": \"" + json_escape(f[i].target) +
+         "\", \"meets\": " + (f[i].target.empty() ? "null" : f[i].meets ? "true" : "false") + "}";
+  }
+  return s + "\n  ],\n  \"note\": \"" + json_escape(note) + "\"\n}\n";
+}
+
+double find(const StepLog& l, const char* name) {
+  for (int i = 0; i < l.n; ++i)
+    if (std::string(l.name[i]) == name) return l.value[i];
+  return NAN;
+}
 
 std::string html_escape(const std::string& s) { return xml_escape(s); }
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') o += '\\';
+    if (static_cast<unsigned char>(ch) >= 0x20) o += ch;
+  }
+  return o;
+}
 
 }  // namespace
 
@@ -47,9 +119,12 @@ int cmd_run(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm run [--out DIR] [--skip-theory]\n"
                 "The main job: runs every theory check (dgm theory), then trains every model briefly\n"
-                "on the Fashion-MNIST subset in datasets/ and on the synthetic sets, and writes\n"
-                "DIR/index.html (default out/) showing samples, reconstructions and plots with\n"
-                "their numbers. Exit status 1 if a theory check or a training fails.\n");
+                "on Fashion-MNIST (the full set when installed, `make data`; else the subset in\n"
+                "datasets/) and on the synthetic sets, judges the GANs' samples with a classifier,\n"
+                "and writes DIR/index.html (default out/) showing samples, reconstructions,\n"
+                "denoising, inpainting, the 2-D VAE's manifold and plots with their numbers; each\n"
+                "run folder DIR/<run>/figures.json holds its figures and targets. Exit status 1 if\n"
+                "a theory check, a training or a view fails.\n");
     return 0;
   }
   std::string out = "out";
@@ -86,18 +161,58 @@ int cmd_run(int argc, char** argv) {
     failures += failed;
   }
 
+  // The image data: the full Fashion-MNIST when installed (make data), else the shipped subset.
+  std::string full_dir;
+  const bool full = resolve_data_dir("full", &full_dir).ok;
+  const std::string image_data = full ? "full" : "";
+  if (!full)
+    std::printf("make run: the full Fashion-MNIST is not installed (%s; `make data` installs it): training on the "
+                "shipped 10,000-image subset\n\n", full_dir.empty() ? "/usr/share/datasets/fashion-mnist" : full_dir.c_str());
+  // The judge of the GAN, cGAN and WGAN samples: the project's classifier (classifier.h), trained
+  // on the same training images, 3 epochs (88% test accuracy on the full set; 10 epochs, the
+  // long protocol's, give 89%).
+  Classifier judge;
+  double judge_acc = 0;
+  {
+    RunData cd;
+    Config cc = config_defaults("gan", image_data);
+    Status st = load_run_data(cc, &cd);
+    if (!st) {
+      std::printf("FAILED: classifier data: %s\n", st.message.c_str());
+      ++failures;
+    } else {
+      const auto c0 = std::chrono::steady_clock::now();
+      ClassifierOptions o;
+      o.epochs = 3;
+      Rng rng(1);
+      judge.build(cd.info.dim, cd.info.classes, o, rng);
+      judge.train(cd.images.train, rng);
+      judge_acc = judge.accuracy(cd.images.test);
+      std::printf("== classifier (the judge of the GAN samples): %.2f%% test accuracy, %.1f s ==\n\n", 100 * judge_acc,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count());
+    }
+  }
+
   std::string cards;
   for (const Job& j : kJobs) {
-    Config c = config_defaults(j.model, j.data);
-    c.epochs = j.epochs;
-    c.iters = j.iters;
-    const std::string name = std::string(j.model) + (j.data[0] ? std::string("-") + j.data : "");
+    const bool toy = j.data[0] != 0;
+    Config c = config_defaults(j.model, toy ? j.data : image_data);
+    if (toy) {
+      if (j.iters) c.iters = j.iters;
+    } else {
+      c.epochs = full ? j.epochs_full : j.epochs_subset;
+    }
+    tune(j, &c);
+    const std::string name = j.name, model = j.model;
     c.out = join_path(out, name);
-    std::printf("== dgm train %s%s%s --out %s ==\n", j.model, j.data[0] ? " --data " : "", j.data, c.out.c_str());
+    std::printf("== dgm train %s --data %s --out %s ==\n", j.model, c.data.empty() ? "(subset)" : c.data.c_str(),
+                c.out.c_str());
     std::fflush(stdout);
     TrainReport r;
     Status st = train(c, &r);
-    std::string numbers, links;
+    std::string numbers, links, pics;
+    std::vector<Figure> figs;
+    std::string note;
     if (!st) {
       std::printf("FAILED: %s\n", st.message.c_str());
       ++failures;
@@ -106,10 +221,12 @@ int cmd_run(int argc, char** argv) {
       Config cc;
       std::unique_ptr<Model> m;
       TrainState ts;
+      RunData d;
       st = open_checkpoint(join_path(c.out, "model.safetensors"), &cc, &m, &ts);
+      if (st) st = load_run_data(cc, &d);
       if (st) {
         const StepLog& ev = r.test;  // train's closing figures, as dgm eval computes them
-        char buf[96];
+        char buf[160];
         for (int i = 0; i < r.last_epoch.n; ++i) {
           std::snprintf(buf, sizeof buf, "%s %.4g<br>", r.last_epoch.name[i], r.last_epoch.value[i]);
           numbers += buf;
@@ -118,7 +235,53 @@ int cmd_run(int argc, char** argv) {
           std::snprintf(buf, sizeof buf, "<b>%s %.4g</b><br>", ev.name[i], ev.value[i]);
           numbers += buf;
         }
-        if (std::string(j.model) == "vae") {  // the decoder as C for a microcontroller (dgm export)
+        for (const char* key : {"test_loss", "test_iwae", "test_recon", "test_denoise"})
+          if (!std::isnan(find(ev, key))) figs.push_back({key, find(ev, key), "nats per image", "", true});
+        Arena arena(0, model_device(*m));
+        Rng srng(2);
+        if (toy && d.info.dim == 2) {
+          const double modes = find(ev, "modes_covered"), total = find(ev, "modes_total");
+          char tgt[32];
+          const double need = name == "gan-grid" ? 20 : total;
+          std::snprintf(tgt, sizeof tgt, ">= %g of %g", need, total);
+          figs.push_back({"modes_covered", modes, "modes", tgt, modes >= need});
+          figs.push_back({"high_quality", 100 * find(ev, "high_quality"), "% of samples within 3 std of a centre", "", true});
+        } else if (toy) {
+          const double mu = find(ev, "sample_mean"), sd = find(ev, "sample_std");
+          figs.push_back({"sample_mean", mu, "", "-1 +- 0.1", std::fabs(mu + 1) <= 0.1});
+          figs.push_back({"sample_std", sd, "", "1 +- 0.1", std::fabs(sd - 1) <= 0.1});
+        } else if (model == "cgan" && judge_acc > 0) {
+          const double acc = conditional_accuracy(*m, judge, 1000, srng);
+          figs.push_back({"label_accuracy", 100 * acc, "% of 1,000 samples the classifier gives their conditioned label", ">= 80", acc >= 0.8});
+        } else if ((model == "gan" || model == "wgan") && judge_acc > 0) {
+          std::vector<int> counts;
+          const double h = class_entropy(*m, judge, 1000, srng, &counts);
+          figs.push_back({"class_entropy", h, "nats over 1,000 samples (log 10 = 2.303: every class equally often)", ">= 2.0", h >= 2.0});
+          int seen = 0;
+          for (int k : counts) seen += k > 0;
+          figs.push_back({"classes_seen", static_cast<double>(seen), "of 10", "", true});
+        }
+        if (!toy && judge_acc > 0 && (model == "gan" || model == "cgan" || model == "wgan"))
+          figs.push_back({"judge_accuracy", 100 * judge_acc, "% of test images the classifier labels right", "", true});
+        // The views of the encoder-decoder models (views.h).
+        Status vs;
+        if (model == "dae") vs = write_denoising(*m, arena, d, cc.corrupt, cc.noise, 5, join_path(c.out, "denoise.png"));
+        if (vs && (model == "dae" || (model == "vae" && name == "vae")))
+          vs = write_inpainting(*m, arena, d, join_path(c.out, "inpaint.png"));
+        if (vs && name == "vae-2d") vs = write_manifold(*m, arena, d, 20, join_path(c.out, "manifold.png"));
+        if (vs && name == "vae-2d") {
+          std::vector<float> line;
+          vs = interpolate(*m, arena, d, 0, 1, 10, &line);
+          if (vs)
+            vs = write_image(join_path(c.out, "interp.png"),
+                             make_grid(line.data(), 10, d.info.rows, d.info.cols, 1, 10, GridOptions{}));
+        }
+        if (!vs) {
+          std::printf("FAILED: %s\n", vs.message.c_str());
+          ++failures;
+          numbers += "<b>view failed</b>: " + html_escape(vs.message) + "<br>";
+        }
+        if (name == "vae") {  // the decoder as C for a microcontroller (dgm export)
           std::string header;
           ExportOptions eo;
           eo.source = join_path(c.out, "model.safetensors");
@@ -135,27 +298,54 @@ int cmd_run(int argc, char** argv) {
                      std::to_string(er.weight_bytes) + " bytes of weights: dgm export)";
           }
         }
+        bool all = true;
+        for (const Figure& f : figs) {
+          std::printf("  figure %s %.4g %s%s%s\n", f.name.c_str(), f.value, f.unit.c_str(),
+                      f.target.empty() ? "" : (" (target " + f.target + (f.meets ? ": met)" : ": NOT met)")).c_str(), "");
+          all = all && f.meets;
+        }
+        if (!all) {
+          note = std::string("Below its target at this budget (") + (toy ? std::to_string(c.iters) + " iterations" : std::to_string(c.epochs) + " epochs") +
+                 "); " + long_protocol(name) + ".";
+          std::printf("  note: %s\n", note.c_str());
+        }
+        st = write_text_atomic(join_path(c.out, "figures.json"), figures_json(name, d.where, figs, note));
+        if (!st) {
+          std::printf("FAILED: %s\n", st.message.c_str());
+          ++failures;
+        }
       }
       char tbuf[64];
       std::snprintf(tbuf, sizeof tbuf, "%.1f s", r.seconds);
       numbers += std::string("time ") + tbuf;
     }
-    std::string pics;
-    if (j.data[0]) {
+    auto img = [&](const std::string& file, int w) { return "<img src=\"" + name + "/" + file + "\" width=" + std::to_string(w) + "> "; };
+    if (toy) {
       char svg[64];
-      std::snprintf(svg, sizeof svg, "samples/iter_%06d.svg", j.iters);
-      pics = "<img src=\"" + name + "/" + svg + "\" width=320>";
+      std::snprintf(svg, sizeof svg, "samples/iter_%06d.svg", c.iters);
+      pics = img(svg, 320);
     } else {
       char png[64];
-      std::snprintf(png, sizeof png, "samples/epoch_%03d.png", j.epochs);
-      pics = "<img src=\"" + name + "/" + png + "\" width=300>";
-      if (std::string(j.model) != "gan" && std::string(j.model) != "cgan" && std::string(j.model) != "wgan")
-        pics += " <img src=\"" + name + "/recon.png\" width=300>";
-      if (std::string(j.model) == "aae") pics += " <img src=\"" + name + "/codes.svg\" width=300>";
+      std::snprintf(png, sizeof png, "samples/epoch_%03d.png", c.epochs);
+      // An autoencoder has no prior: its decoded N(0, I) samples are not shown as if it were generative.
+      if (model != "ae" && model != "dae" && name != "vae-2d") pics += img(png, 300);
+      if (model != "gan" && model != "cgan" && model != "wgan" && name != "vae-2d") pics += img("recon.png", 300);
+      if (model == "dae") pics += img("denoise.png", 300);
+      if (model == "dae" || name == "vae") pics += img("inpaint.png", 300);
+      if (name == "vae-2d") pics += img("manifold.png", 300) + img("interp.png", 300);
+      if (model == "aae") pics += img("codes.svg", 300);
     }
-    cards += "<div class=card><h3>" + name + "</h3><p>" + html_escape(j.what) + "</p>" + pics + "<p class=num>" +
+    std::string figs_html;
+    for (const Figure& f : figs) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%.4g", f.value);
+      figs_html += "<b>" + html_escape(f.name) + " " + buf + "</b> " + html_escape(f.unit) +
+                   (f.target.empty() ? "" : " (target " + html_escape(f.target) + (f.meets ? ": met)" : ": <b>not met</b>)")) + "<br>";
+    }
+    cards += "<div class=card><h3>" + name + "</h3><p>" + html_escape(j.what) + "</p>" + pics +
+             (note.empty() ? "" : "<p class=note>" + html_escape(note) + "</p>") + "<p class=num>" + figs_html +
              numbers + "</p><p><a href=\"" + name + "/metrics.csv\">metrics.csv</a> <a href=\"" + name +
-             "/config.txt\">config.txt</a>" + links + "</p></div>\n";
+             "/config.txt\">config.txt</a> <a href=\"" + name + "/figures.json\">figures.json</a>" + links + "</p></div>\n";
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char foot[128];
@@ -165,7 +355,7 @@ int cmd_run(int argc, char** argv) {
       "body{font-family:sans-serif;margin:2em}.card{display:inline-block;vertical-align:top;border:1px solid #ccc;"
       "padding:8px;margin:6px;width:640px}.num{font-family:monospace;font-size:12px}table{border-collapse:collapse}"
       "td{border:1px solid #ddd;padding:2px 6px;font-size:13px}</style></head><body>"
-      "<h1>dgm: deep generative models, run on the shipped data</h1>"
+      "<h1>dgm: deep generative models</h1><p>Image data: " + html_escape(full ? full_dir + " (the full Fashion-MNIST)" : std::string("the shipped 10,000-image subset (the full set is not installed: make data)")) + ".</p>"
       "<p>Sample grids use the same fixed z every epoch; reconstructions show test images (odd rows) above "
       "their reconstructions (even rows). Scatter plots overlay data (grey) and samples.</p>" +
       cards + (theory_html.empty() ? "" : "<h2>Theory checks</h2><table>" + theory_html + "</table>") + foot +
