@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "run_figures.h"
 #include "dgm/checkpoint.h"
 #include "dgm/classifier.h"
 #include "dgm/data.h"
@@ -18,13 +19,9 @@
 #include "dgm/suggest.h"
 #include "dgm/theory/report.h"
 #include "dgm/train.h"
-#include "dgm/image.h"
-#include "dgm/views.h"
 
 namespace dgm {
 namespace {
-
-std::string json_escape(const std::string& s);
 
 struct Job {
   const char* name;   // the run folder under --out and the card's title
@@ -66,52 +63,7 @@ void tune(const Job& j, Config* c) {
   if (name == "gan-grid") c->lr_d = 1e-3f;
 }
 
-// One measured figure of a run, with its target when it has one.
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit, target;  // target: "" if none, else e.g. ">= 20"
-  bool meets;
-};
-
-// The long protocol's figure for a card whose target the budget misses (make bench-quality,
-// docs/math.md).
-const char* long_protocol(const std::string& name) {
-  if (name == "gan-grid") return "the long protocol (25,000 iterations, D lr 1e-4, make bench-quality gan) covers 23.7 of 25 modes on average over 9 seeds";
-  if (name == "cgan") return "the long protocol (5 epochs on the full set, make bench-quality cgan): 84.8% of samples get their label";
-  if (name == "gan-gauss1d") return "the long protocol (make bench-quality gauss1d): 3,000 iterations, mean and std within 0.1 for 6 of 7 seeds";
-  return "no longer protocol in make bench-quality for this model; more epochs (dgm train) improve it";
-}
-
-std::string figures_json(const std::string& name, const std::string& data, const std::vector<Figure>& f,
-                         const std::string& note) {
-  std::string s = "{\n  \"run\": \"" + json_escape(name) + "\",\n  \"data\": \"" + json_escape(data) + "\",\n  \"figures\": [";
-  char buf[64];
-  for (std::size_t i = 0; i < f.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%.6g", f[i].value);
-    s += std::string(i ? "," : "") + "\n    {\"name\": \"" + json_escape(f[i].name) + "\", \"value\": " + buf +
-         ", \"unit\": \"" + json_escape(f[i].unit) + "\", \"target\": \"" + json_escape(f[i].target) +
-         "\", \"meets\": " + (f[i].target.empty() ? "null" : f[i].meets ? "true" : "false") + "}";
-  }
-  return s + "\n  ],\n  \"note\": \"" + json_escape(note) + "\"\n}\n";
-}
-
-double find(const StepLog& l, const char* name) {
-  for (int i = 0; i < l.n; ++i)
-    if (std::string(l.name[i]) == name) return l.value[i];
-  return NAN;
-}
-
 std::string html_escape(const std::string& s) { return xml_escape(s); }
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\';
-    if (static_cast<unsigned char>(ch) >= 0x20) o += ch;
-  }
-  return o;
-}
 
 }  // namespace
 
@@ -235,47 +187,8 @@ int cmd_run(int argc, char** argv) {
           std::snprintf(buf, sizeof buf, "<b>%s %.4g</b><br>", ev.name[i], ev.value[i]);
           numbers += buf;
         }
-        for (const char* key : {"test_loss", "test_iwae", "test_recon", "test_denoise"})
-          if (!std::isnan(find(ev, key))) figs.push_back({key, find(ev, key), "nats per image", "", true});
-        Arena arena(0, model_device(*m));
-        Rng srng(2);
-        if (toy && d.info.dim == 2) {
-          const double modes = find(ev, "modes_covered"), total = find(ev, "modes_total");
-          char tgt[32];
-          const double need = name == "gan-grid" ? 20 : total;
-          std::snprintf(tgt, sizeof tgt, ">= %g of %g", need, total);
-          figs.push_back({"modes_covered", modes, "modes", tgt, modes >= need});
-          figs.push_back({"high_quality", 100 * find(ev, "high_quality"), "% of samples within 3 std of a centre", "", true});
-        } else if (toy) {
-          const double mu = find(ev, "sample_mean"), sd = find(ev, "sample_std");
-          figs.push_back({"sample_mean", mu, "", "-1 +- 0.1", std::fabs(mu + 1) <= 0.1});
-          figs.push_back({"sample_std", sd, "", "1 +- 0.1", std::fabs(sd - 1) <= 0.1});
-        } else if (model == "cgan" && judge_acc > 0) {
-          const double acc = conditional_accuracy(*m, judge, 1000, srng);
-          figs.push_back({"label_accuracy", 100 * acc, "% of 1,000 samples the classifier gives their conditioned label", ">= 80", acc >= 0.8});
-        } else if ((model == "gan" || model == "wgan") && judge_acc > 0) {
-          std::vector<int> counts;
-          const double h = class_entropy(*m, judge, 1000, srng, &counts);
-          figs.push_back({"class_entropy", h, "nats over 1,000 samples (log 10 = 2.303: every class equally often)", ">= 2.0", h >= 2.0});
-          int seen = 0;
-          for (int k : counts) seen += k > 0;
-          figs.push_back({"classes_seen", static_cast<double>(seen), "of 10", "", true});
-        }
-        if (!toy && judge_acc > 0 && (model == "gan" || model == "cgan" || model == "wgan"))
-          figs.push_back({"judge_accuracy", 100 * judge_acc, "% of test images the classifier labels right", "", true});
-        // The views of the encoder-decoder models (views.h).
-        Status vs;
-        if (model == "dae") vs = write_denoising(*m, arena, d, cc.corrupt, cc.noise, 5, join_path(c.out, "denoise.png"));
-        if (vs && (model == "dae" || (model == "vae" && name == "vae")))
-          vs = write_inpainting(*m, arena, d, join_path(c.out, "inpaint.png"));
-        if (vs && name == "vae-2d") vs = write_manifold(*m, arena, d, 20, join_path(c.out, "manifold.png"));
-        if (vs && name == "vae-2d") {
-          std::vector<float> line;
-          vs = interpolate(*m, arena, d, 0, 1, 10, &line);
-          if (vs)
-            vs = write_image(join_path(c.out, "interp.png"),
-                             make_grid(line.data(), 10, d.info.rows, d.info.cols, 1, 10, GridOptions{}));
-        }
+        figs = run_figures(name, *m, d, ev, judge_acc > 0 ? &judge : nullptr, judge_acc);
+        const Status vs = write_run_views(name, cc, *m, d, c.out);
         if (!vs) {
           std::printf("FAILED: %s\n", vs.message.c_str());
           ++failures;
