@@ -134,4 +134,39 @@ double conditional_accuracy(Model& m, Classifier& c, int n, Rng& rng) {
   return static_cast<double>(agree) / n;
 }
 
+double label_entropy(const int* labels, int n, int classes) {
+  std::vector<int> count(static_cast<std::size_t>(classes), 0);
+  for (int i = 0; i < n; ++i)
+    if (labels[i] >= 0 && labels[i] < classes) ++count[static_cast<std::size_t>(labels[i])];
+  double h = 0.0;
+  for (int k : count)
+    if (k > 0) {
+      const double p = static_cast<double>(k) / n;
+      h -= p * std::log(p);  // -sum_c p_c log p_c, nats
+    }
+  return h;
+}
+
+double class_entropy(Model& m, Classifier& c, int n, Rng& rng, std::vector<int>* counts) {
+  DGM_CHECK(!m.conditional() && n > 0, "class_entropy: needs an unconditional model and n > 0");
+  const int chunk = 500;
+  Arena arena;
+  Tape t(arena);
+  std::vector<int> pred(static_cast<std::size_t>(n));
+  for (int s = 0; s < n; s += chunk) {
+    const int B = std::min(chunk, n - s);
+    t.reset();
+    Tensor z = t.alloc(make_shape(B, m.latent_dim()));
+    m.sample_latent(rng, z);
+    Tensor x = t.alloc(make_shape(B, c.params().value(0).cols()));  // first layer W: (h1, dim)
+    m.generate(t, z, Tensor{}, x);
+    c.predict(x, pred.data() + s);
+  }
+  if (counts) {
+    counts->assign(static_cast<std::size_t>(c.classes()), 0);
+    for (int p : pred) ++(*counts)[static_cast<std::size_t>(p)];
+  }
+  return label_entropy(pred.data(), n, c.classes());
+}
+
 }  // namespace dgm

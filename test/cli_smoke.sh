@@ -45,6 +45,9 @@ expect 2 "unknown flag --epoch" -- "$dgm" train vae --epoch 3
 expect 2 "expects an integer, got 'x'" -- "$dgm" train vae --epochs x
 expect 2 "unknown model 'vea'" -- "$dgm" train vea
 expect 2 "image data trains for --epochs" -- "$dgm" train vae --iters 30
+for m in ae dae vae; do  # a Bernoulli likelihood only scores values in [0, 1]
+  expect 2 "ring data are real-valued points; use --decoder gaussian" -- "$dgm" train $m --data ring --decoder bernoulli --out "$tmp/bern-$m"
+done
 expect 2 "unknown check 'nope'" -- "$dgm" theory nope
 expect 2 "unknown protocol 'gna'" -- "$dgm" bench-quality gna
 expect 2 "--seeds expects a whole number from 3 to 100, got '2'" -- "$dgm" bench-quality gan --seeds 2
@@ -78,6 +81,11 @@ expect 2 "makes no images" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" -
 "$dgm" train vae --epochs 1 --hidden 16 --latent 2 --batch 500 --iw 2 --out "$tmp/vae" >/dev/null 2>&1
 expect 0 "test_iwae" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 3
 expect 2 "--iw expects an integer in 1" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 0
+# dgm sample --interp A,B: N decoded points between the codes of two test images.
+expect 0 "wrote 7 points on the line between the codes of test images 3 and 9" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --interp 3,9 --n 7 --out "$tmp/line.png"
+expect 2 "test image indices must be in 0..1999" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --interp 3,2000 --out "$tmp/line.png"
+expect 2 "--interp expects two test image indices A,B" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --interp 3 --out "$tmp/line.png"
+expect 2 "--interp needs image data" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --interp 0,1 --out "$tmp/line.csv"
 
 # dgm export: each kind of decoder/generator as a header with float and with int8 weights,
 # compiled as C99 and as C++11 with warnings as errors (and -Wdouble-promotion: a float-only

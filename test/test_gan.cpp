@@ -509,3 +509,14 @@ TEST_CASE("classifier: learns a synthetic 10-class image set; pixels scaled like
   for (int i = 0; i < test.n; ++i) correct += pred[static_cast<std::size_t>(i)] == test.labels[static_cast<std::size_t>(i)];
   CHECK(static_cast<double>(correct) / test.n == doctest::Approx(acc));
 }
+
+TEST_CASE("classifier: label_entropy is -sum_c p_c log p_c of the label histogram") {
+  std::vector<int> uniform(1000);
+  for (int i = 0; i < 1000; ++i) uniform[static_cast<std::size_t>(i)] = i % 10;
+  CHECK(label_entropy(uniform.data(), 1000, 10) == doctest::Approx(std::log(10.0)).epsilon(1e-12));
+  std::vector<int> one(1000, 3);  // a collapsed generator: one class
+  CHECK(label_entropy(one.data(), 1000, 10) == 0.0);
+  // Two classes at 3/4 and 1/4: -(3/4 log 3/4 + 1/4 log 1/4)
+  const int quarter[] = {0, 0, 0, 1};
+  CHECK(label_entropy(quarter, 4, 10) == doctest::Approx(-(0.75 * std::log(0.75) + 0.25 * std::log(0.25))).epsilon(1e-12));
+}

@@ -19,6 +19,26 @@ TEST_CASE("theory check: bootstrap") { CHECK(run_theory_silently("bootstrap")); 
 TEST_CASE("theory check: likelihood-vs-quality") { CHECK(run_theory_silently("likelihood-vs-quality")); }
 TEST_CASE("theory check: evidence-vs-cv") { CHECK(run_theory_silently("evidence-vs-cv")); }
 
+TEST_CASE("sampling: the normal quantile inverts the normal CDF") {
+  CHECK(normal_inverse_cdf(0.5) == 0.0);
+  CHECK(normal_inverse_cdf(0.975) == doctest::Approx(1.959963984540054).epsilon(1e-14));
+  CHECK(normal_inverse_cdf(0.025) == doctest::Approx(-1.959963984540054).epsilon(1e-14));
+  CHECK(normal_inverse_cdf(0.8413447460685429) == doctest::Approx(1.0).epsilon(1e-13));  // Phi(1)
+  CHECK(normal_inverse_cdf(1e-10) == doctest::Approx(-6.361340902404056).epsilon(1e-12));  // both tails
+  // Phi(Phi^-1(p)) = p on a grid through the centre and both tails.
+  double worst = 0;
+  for (double p : {1e-300, 1e-12, 1e-5, 0.001, 0.02, 0.02425, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97575, 0.99, 0.999999}) {
+    const double x = normal_inverse_cdf(p);
+    worst = std::fmax(worst, std::fabs(normal_cdf(x) - p) / std::fmin(p, 1 - p));
+    if (p >= 1e-3) CHECK(normal_inverse_cdf(1 - p) == doctest::Approx(-x).epsilon(1e-10));  // symmetry
+  }
+  CHECK(worst < 1e-12);
+  CHECK(std::isinf(normal_inverse_cdf(0)));
+  CHECK(normal_inverse_cdf(0) < 0);
+  CHECK(normal_inverse_cdf(1) > 0);
+  CHECK(std::isnan(normal_inverse_cdf(std::nan(""))));
+}
+
 TEST_CASE("sampling: normal density and CDF at hand values") {
   CHECK(normal_log_pdf(0, 0, 1) == doctest::Approx(-0.5 * std::log(2 * kPi)).epsilon(1e-15));
   // log N(3; 1, 4) = -1/2 (log(8 pi) + 4/4)

@@ -38,7 +38,7 @@ struct Config {
   std::string gen_loss = "ns";      // GAN: ns (-log D(G(z))) | minimax (log(1 - D(G(z))))
   int n_critic = 5;           // WGAN: critic steps per generator step
   float clip = 0.01f;         // WGAN: weight clipping bound c
-  std::string decoder = "bernoulli";  // VAE: bernoulli | gaussian
+  std::string decoder = "bernoulli";  // VAE, AE, DAE: bernoulli | gaussian (toy data's default)
   std::string estimator = "B";      // VAE: A (Monte Carlo KL) | B (closed-form KL)
   int samples = 1;            // VAE: L, z samples per datapoint in training
   int iw = 50;                // VAE eval: k importance samples for test_iwae

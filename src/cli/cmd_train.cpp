@@ -1,5 +1,6 @@
 // cmd_train.cpp - `dgm train`, and the verbs that open its checkpoints: `dgm sample`, `dgm eval`,
 // `dgm export`.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include "dgm/progress.h"
 #include "dgm/suggest.h"
 #include "dgm/train.h"
+#include "dgm/views.h"
 
 namespace dgm {
 namespace {
@@ -132,6 +134,7 @@ int cmd_train(int argc, char** argv) {
 int cmd_sample(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--device D]\n"
+                "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]\n"
                 "Generates N samples from a checkpoint (the config is read from it).\n"
                 "  --ckpt F    a model.safetensors written by dgm train\n"
                 "  --out F     .png or .pgm: a grid of images (image models);\n"
@@ -140,20 +143,35 @@ int cmd_sample(int argc, char** argv) {
                 "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
                 "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
                 "  --cols C    grid columns (default 10)\n"
-                "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
+                "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n"
+                "  --interp A,B  vae, ae, dae, aae: decode N points (default 10) on the straight\n"
+                "              line z(t) = (1 - t) z_A + t z_B, t = 0, 1/(N-1), ..., 1, between the\n"
+                "              codes (the encoder's mean) of test images A and B (0-based indices\n"
+                "              into the test split of the run's data, or of --data DIR); the first\n"
+                "              and last are the reconstructions of A and B. Grids default to one row.\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* out = f.str("--out", nullptr);
-  const long n = f.num("--n", 100, 1, 1000000);
+  const char* interp = f.str("--interp", nullptr);
+  const char* data = f.str("--data", nullptr);
+  const long n = f.num("--n", interp ? 10 : 100, 1, 1000000);
   const long label = f.num("--label", -1, 0, 1000);
   const char* seed_s = f.str("--seed", nullptr);
-  const long cols = f.num("--cols", 10, 1, 1000);
+  const long cols = f.num("--cols", interp ? std::min(n, 1000L) : 10, 1, 1000);
   const char* device = f.str("--device", "cpu");
   Status st = f.check();
   if (!st) return fail("sample", st);
   if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
+  int ia = -1, ib = -1;
+  if (interp) {
+    char tail = 0;
+    if (std::sscanf(interp, "%d,%d%c", &ia, &ib, &tail) != 2 || ia < 0 || ib < 0)
+      return fail("sample", Status::Error("--interp expects two test image indices A,B (e.g. 0,1), got '%s'", interp));
+  } else if (data) {
+    return fail("sample", Status::Error("--data is only used with --interp (the test images to encode)"));
+  }
   Config c;
   std::unique_ptr<Model> m;
   TrainState ts;
@@ -163,10 +181,21 @@ int cmd_sample(int argc, char** argv) {
     return fail("sample", Status::Error("--label %ld: this %s %s", label, c.model.c_str(),
                                         m->conditional() ? "has fewer classes" : "is not conditional"));
   const std::uint64_t seed = seed_s ? std::strtoull(seed_s, nullptr, 10) : c.seed;
-  FixedLatent fl = make_fixed_latent(*m, ts.info, seed, static_cast<int>(n), static_cast<int>(label));
   Arena arena(0, model_device(*m));
   std::vector<float> rows(static_cast<std::size_t>(n) * ts.info.dim);
-  generate_rows(*m, arena, fl, ts.info.dim, rows.data());
+  if (interp) {
+    if (data) c.data = data;
+    RunData d;
+    st = load_run_data(c, &d);
+    if (st && d.info.dim != ts.info.dim)
+      st = Status::Error("%s has %d-dim data, the model was trained on %d-dim data", d.where.c_str(), d.info.dim,
+                         ts.info.dim);
+    if (st) st = interpolate(*m, arena, d, ia, ib, static_cast<int>(n), &rows);
+    if (!st) return fail("sample", st);
+  } else {
+    FixedLatent fl = make_fixed_latent(*m, ts.info, seed, static_cast<int>(n), static_cast<int>(label));
+    generate_rows(*m, arena, fl, ts.info.dim, rows.data());
+  }
   const std::string ext = path_extension(out);
   if (ext == "png" || ext == "pgm") {
     if (ts.info.rows == 0) return fail("sample", Status::Error("%s: a %d-dim model makes no images; use .csv or .npy", out, ts.info.dim));
@@ -180,8 +209,12 @@ int cmd_sample(int argc, char** argv) {
     st = Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
   }
   if (!st) return fail("sample", st);
-  std::printf("wrote %ld samples of %s (step %lld, seed %llu) to %s\n", n, ckpt, static_cast<long long>(ts.step),
-              static_cast<unsigned long long>(seed), out);
+  if (interp)
+    std::printf("wrote %ld points on the line between the codes of test images %d and %d of %s (step %lld) to %s\n",
+                n, ia, ib, ckpt, static_cast<long long>(ts.step), out);
+  else
+    std::printf("wrote %ld samples of %s (step %lld, seed %llu) to %s\n", n, ckpt, static_cast<long long>(ts.step),
+                static_cast<unsigned long long>(seed), out);
   return 0;
 }
 

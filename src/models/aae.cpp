@@ -213,6 +213,11 @@ class AdversarialAutoencoder : public Aae {
   void codes(Tape& t, const Tensor& x, Rng* rng, Tensor z) override {
     write(t, encode(t, t.constant(x), rng), z);
   }
+  // The noise-free code (Model::encode).
+  bool encode(Tape& t, const Tensor& x, Tensor z) override {
+    codes(t, x, nullptr, z);
+    return true;
+  }
 
  private:
   // z ~ q(z|x) for x (M, dim) -> (M, latent); rng == nullptr: the noise-free code.

@@ -7,14 +7,22 @@
 // input; the reconstruction error then estimates the score d log p(x) / dx).
 //
 //   encoder  z = E(x~)   MLP dim -> hidden... -> J (no output activation, no noise on z)
-//   decoder  l = D(z)    MLP J -> reversed hidden... -> dim logits; the reconstruction is sigmoid(l)
+//   decoder  l = D(z)    MLP J -> reversed hidden... -> dim outputs: Bernoulli logits (the
+//                        reconstruction is sigmoid(l)) or, --decoder gaussian, the mean itself
 //   x~ = x for the AE; for the DAE (--corrupt, --noise):
 //     gaussian  x~ = x + noise * eps,  eps ~ N(0, I)
 //     mask      x~_j = 0 with probability noise, x_j otherwise (masking noise)
 //
-// Loss, per image: the Bernoulli negative log-likelihood of the CLEAN x under sigmoid(l),
-//   recon_i = sum_j softplus(l_j) - x_j l_j   (summed over the pixels j),
-// then the mean over the minibatch: loss = 1/M sum_i recon_i.
+// Loss, per example: the negative log-likelihood of the CLEAN x under the decoder, --decoder
+//   bernoulli (pixels in [0, 1]; the default for images):
+//     recon_i = sum_j softplus(l_j) - x_j l_j                       (summed over the pixels j)
+//   gaussian (real-valued data; the default for ring, grid, gauss1d): N(x; l, I), the
+//   constant-variance Gaussian whose NLL is least squares ([Utkin] "Объединяем все вместе":
+//   "метод наим. квад. для постоянной дисперсии", with sigma^2 = 1; [MIPT] "Пример:
+//   автокодировщик": ||sigma(W_d H) - X||_2^2 -> min):
+//     recon_i = sum_j 1/2 (x_j - l_j)^2 + D/2 log(2 pi)             (summed over the D features j)
+//   the constant D/2 log(2 pi) (0.919 nats per feature) makes it the exact -log p(x|z), never
+//   below it; then the mean over the minibatch: loss = 1/M sum_i recon_i.
 //
 // generate(z): an autoencoder has no prior; sample_latent draws z ~ N(0, I) anyway (the Model
 // default), so the samples show what the unregularised code space decodes to: mostly not
@@ -35,6 +43,7 @@ class Autoencoder : public Model {
     dim_ = d.dim;
     J_ = c.latent;
     mask_ = c.corrupt == "mask";
+    gaussian_ = c.decoder == "gaussian";
     noise_ = c.noise;
     part_.name = "ae";
     const Act act = config_act(c);
@@ -51,7 +60,7 @@ class Autoencoder : public Model {
     Var x = t.constant(b.x);  // clean data: the target, no gradient
     Var input = denoising_ ? t.constant(corrupt(t, b.x, rng)) : x;
     // recon_i = -log p(x_i | D(E(x~_i))), summed over pixels; loss = mean over the minibatch
-    Var recon = bce_with_logits(t, decode(t, encode(t, input)), x);  // (M, 1)
+    Var recon = nll(t, decode(t, encode(t, input)), x);  // (M, 1)
     Var loss = mean(t, recon);
     t.backward(loss);
     part_.opt.step_and_zero_grad(part_.params);
@@ -60,26 +69,34 @@ class Autoencoder : public Model {
 
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override {
     (void)y;
-    write(t, sigmoid(t, decode(t, t.constant(z))), out);
+    write(t, mean_of(t, decode(t, t.constant(z))), out);
   }
 
-  // What generate() runs: sigmoid of the decoder's logits.
-  DecoderNet decoder_net() override { return {&part_.params, &dec_, 0.f, dim_, Act::Sigmoid}; }
+  // What generate() runs: the decoder, then sigmoid (Bernoulli) or nothing (Gaussian mean).
+  DecoderNet decoder_net() override {
+    return {&part_.params, &dec_, 0.f, dim_, gaussian_ ? Act::None : Act::Sigmoid};
+  }
 
-  // sigmoid(D(E(x))) of the clean x.
+  // The decoder's mean at E(x) of the clean x.
   bool reconstruct(Tape& t, const Tensor& x, Tensor out) override {
-    write(t, sigmoid(t, decode(t, encode(t, t.constant(x)))), out);
+    write(t, mean_of(t, decode(t, encode(t, t.constant(x)))), out);
     return true;
   }
 
-  // test_recon: mean over the batch of the per-image summed BCE of D(E(x)) against x (clean input).
+  // E(x) of the clean x.
+  bool encode(Tape& t, const Tensor& x, Tensor z) override {
+    write(t, encode(t, t.constant(x)), z);
+    return true;
+  }
+
+  // test_recon: mean over the batch of the per-example NLL (recon above) of x under D(E(x)).
   // DAE also: test_denoise, the same with the encoder fed the corrupted x~ (what it was trained on).
   void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override {
     Var x = t.constant(b.x);
-    out.add("test_recon", mean_rows(t, bce_with_logits(t, decode(t, encode(t, x)), x)));
+    out.add("test_recon", mean_rows(t, nll(t, decode(t, encode(t, x)), x)));
     if (denoising_) {
       Var xt = t.constant(corrupt(t, b.x, rng));
-      out.add("test_denoise", mean_rows(t, bce_with_logits(t, decode(t, encode(t, xt)), x)));
+      out.add("test_denoise", mean_rows(t, nll(t, decode(t, encode(t, xt)), x)));
     }
   }
 
@@ -87,6 +104,16 @@ class Autoencoder : public Model {
   const char* name() const { return denoising_ ? "dae" : "ae"; }
   Var encode(Tape& t, Var x) { return forward(t, part_.params, enc_, x); }
   Var decode(Tape& t, Var z) { return forward(t, part_.params, dec_, z); }
+  Var mean_of(Tape& t, Var l) { return gaussian_ ? l : sigmoid(t, l); }
+
+  // -log p(x | l) per row (rows, 1), summed over the features (see the header).
+  Var nll(Tape& t, Var l, Var x) {
+    if (!gaussian_) return bce_with_logits(t, l, x);  // sum_j softplus(l_j) - x_j l_j
+    // gaussian_nll with log sigma^2 = 0: sum_j 1/2 [log 2 pi + (x_j - l_j)^2]
+    Tensor zero = t.host_alloc(t.value(l));  // made on the host, uploaded on a device tape
+    fill(zero, 0.f);
+    return gaussian_nll(t, x, l, t.constant(t.upload(zero)));
+  }
 
   // x~ from x ([Vesel] 1.1: "iz nepopolnih (manjkajočih, šumnatih) slik"), made on the host
   // (in the arena on a CPU tape; a download of x and an upload of x~ on a device tape).
@@ -114,7 +141,7 @@ class Autoencoder : public Model {
   Part part_;
   MLP enc_, dec_;
   int dim_ = 0, J_ = 0;
-  bool mask_ = false;
+  bool mask_ = false, gaussian_ = false;
   float noise_ = 0.f;
 };
 

@@ -121,6 +121,14 @@ class Vae : public Model {
     return true;
   }
 
+  // mu(x): the encoder's mean, the z reconstruct() decodes.
+  bool encode(Tape& t, const Tensor& x, Tensor z) override {
+    const Tensor v = t.value(slice_cols(t, forward(t, part_.params, enc_, t.constant(x)), 0, J_));
+    DGM_CHECK(z.rows() == v.rows() && z.cols() == J_, "vae: code %s should be (%d, %d)", shape_str(z).text, v.rows(), J_);
+    copy(z, v);
+    return true;
+  }
+
   // On one test batch (means over its rows), in nats per image:
   //   test_loss = -ELBO with ONE z sample: -log p(x|z) + KL(q(z|x) || p(z)) in closed form (for
   //               either estimator: it is the exact KL, the lower-variance choice)

@@ -26,6 +26,39 @@ double normal_cdf(double x, double mean, double sd) {
   return 0.5 * std::erfc(-(x - mean) / (sd * std::sqrt(2.0)));
 }
 
+double normal_inverse_cdf(double p) {
+  if (std::isnan(p)) return p;
+  if (p <= 0) return -HUGE_VAL;
+  if (p >= 1) return HUGE_VAL;
+  // P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
+  // function" (2003): a rational function of q = p - 1/2 in the centre, of sqrt(-2 log p) in
+  // the tails.
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  const double lo = 0.02425;
+  double x;
+  if (p < lo || p > 1 - lo) {
+    const double q = std::sqrt(-2 * std::log(p < lo ? p : 1 - p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    if (p > 1 - lo) x = -x;
+  } else {
+    const double q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  // Halley's step on f(x) = Phi(x) - p: f' = phi(x), f''/f' = -x.
+  const double e = normal_cdf(x) - p;
+  const double u = e * std::sqrt(2 * kPi) * std::exp(x * x / 2);  // e / phi(x)
+  return x - u / (1 + x * u / 2);
+}
+
 double sample_mean(const std::vector<double>& x) {
   DGM_CHECK(!x.empty(), "sample_mean: empty sample");
   double s = 0;

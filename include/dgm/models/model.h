@@ -101,6 +101,13 @@ class Model {
     (void)t, (void)x, (void)out;
     return false;
   }
+  // The code the decoder reconstructs x from, z (n, latent_dim()): the VAE's mean mu(x), the
+  // AE's E(x), the AAE's noise-free code; decoding it with generate() is reconstruct(). False if
+  // the model has no encoder.
+  virtual bool encode(Tape& t, const Tensor& x, Tensor z) {
+    (void)t, (void)x, (void)z;
+    return false;
+  }
   // The decoder (VAE, AE, AAE) or generator (GAN, cGAN, WGAN) as plain data, the same network
   // generate() runs. net == nullptr for a model without one.
   virtual DecoderNet decoder_net() { return {}; }

@@ -25,6 +25,12 @@ constexpr double kLog2Pi = 1.8378770664093454836;  // log(2 pi)
 double normal_log_pdf(double x, double mean, double var);
 // Phi((x - mean) / sd), the normal CDF, from std::erfc.
 double normal_cdf(double x, double mean = 0.0, double sd = 1.0);
+// Phi^-1(p), the standard normal quantile (inverse CDF) for p in (0, 1): Acklam's rational
+// approximation (relative error 1.15e-9), then one Halley step on Phi(x) - p with normal_cdf,
+// which brings it to about 1e-15. p <= 0 gives -inf, p >= 1 +inf, NaN gives NaN. Used for the
+// [MIPT] "Learned MNIST manifold" grid: z on equally spaced quantiles of N(0, 1)
+// ([MIPT] Порождение данных: сэмплирование: z = F^-1(u)).
+double normal_inverse_cdf(double p);
 // Sample mean (1/n) sum_i x_i and unbiased variance 1/(n-1) sum_i (x_i - mean)^2.
 double sample_mean(const std::vector<double>& x);
 double sample_variance(const std::vector<double>& x);
