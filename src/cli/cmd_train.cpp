@@ -46,6 +46,7 @@ struct Flags {
   char** argv;
   Status st;
   std::vector<const char*> known;
+  std::vector<const char*> switches;  // flags without a value
   const char* str(const char* name, const char* def) {
     known.push_back(name);
     const char* v = find_flag(argc, argv, name);
@@ -62,12 +63,20 @@ struct Flags {
     }
     return x;
   }
-  // Every argument must be a known flag or its value.
+  // A switch: a flag without a value (--raw).
+  bool sw(const char* name) {
+    switches.push_back(name);
+    return has_flag(argc, argv, name);
+  }
+  // Every argument must be a known flag or its value, or a switch.
   Status check() {
     if (!st) return st;
     for (int i = 0; i < argc; ++i) {
       std::string a = argv[i];
       std::string name = a.substr(0, a.find('='));
+      bool is_switch = false;
+      for (const char* k : switches) is_switch = is_switch || a == k;
+      if (is_switch) continue;
       bool ok = false;
       for (const char* k : known) ok = ok || name == k;
       if (!ok) return Status::Error("unexpected argument '%s' (see --help)", argv[i]);
@@ -123,11 +132,19 @@ int cmd_train(int argc, char** argv) {
 
 int cmd_sample(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--device D]\n"
+    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
                 "Generates N samples from a checkpoint (the config is read from it).\n"
-                "  --ckpt F    a model.safetensors written by dgm train\n"
+                "  --ckpt F    a model.safetensors (dgm train, or a PyTorch state_dict: docs/checkpoint.md)\n"
                 "  --out F     .png or .pgm: a grid of images (image models);\n"
-                "              .csv or .npy: one sample per row (any model)\n"
+                "              .csv or .npy: one sample per row (any model), float32. Image models\n"
+                "              write pixels in [0, 1] (0 black, 1 white; a VAE's/AE's Bernoulli means,\n"
+                "              a GAN's tanh output t as (t + 1) / 2; clamped to [0, 1] as in the\n"
+                "              PNG), the same for every model;\n"
+                "              synthetic data: points in the data's own units. The .csv's first line\n"
+                "              is a '# ...' comment saying which (np.loadtxt skips it)\n"
+                "  --raw       .csv/.npy of an image model: the network's own output, unclamped\n"
+                "              ([0, 1] means for vae, ae, dae, aae; [-1, 1] tanh for gan, cgan, wgan;\n"
+                "              a Gaussian decoder's means as they are)\n"
                 "  --n N       number of samples (default 100)\n"
                 "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
                 "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
@@ -135,7 +152,7 @@ int cmd_sample(int argc, char** argv) {
                 "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}};
+  Flags f{argc, argv, Status::Ok(), {}, {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* out = f.str("--out", nullptr);
   const long n = f.num("--n", 100, 1, 1000000);
@@ -143,6 +160,7 @@ int cmd_sample(int argc, char** argv) {
   const char* seed_s = f.str("--seed", nullptr);
   const long cols = f.num("--cols", 10, 1, 1000);
   const char* device = f.str("--device", "cpu");
+  const bool raw = f.sw("--raw");
   Status st = f.check();
   if (!st) return fail("sample", st);
   if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
@@ -167,7 +185,22 @@ int cmd_sample(int argc, char** argv) {
     const int c_ = static_cast<int>(cols), r_ = static_cast<int>((n + cols - 1) / cols);
     st = write_image(out, make_grid(rows.data(), static_cast<int>(n), ts.info.rows, ts.info.cols, r_, c_, g));
   } else if (ext == "csv" || ext == "npy") {
-    st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim);
+    std::string what;
+    if (!ts.info.images()) {
+      what = "points in the data's units";
+    } else if (raw) {
+      what = m->scale() == PixelScale::kSigned ? "raw generator output (tanh), in [-1, 1], -1 black"
+                                               : "raw decoder output (means), unclamped, 0 black";
+    } else {
+      what = "pixels in [0, 1], 0 black, 1 white";
+      for (float& v : rows) v = unit_pixel(v, m->scale());
+    }
+    const std::string data = ts.info.images() ? std::to_string(ts.info.rows) + "x" + std::to_string(ts.info.cols) + " images"
+                                              : "synthetic data";
+    const std::string head = "dgm sample: " + std::to_string(n) + " samples of a " + c.model + " (" + data + ") from " +
+                             ckpt + ", step " + std::to_string(ts.step) + "; " + std::to_string(ts.info.dim) +
+                             " values per row: " + what;
+    st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim, head);
   } else {
     st = Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
   }
@@ -191,7 +224,7 @@ int cmd_eval(int argc, char** argv) {
                 "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}};
+  Flags f{argc, argv, Status::Ok(), {}, {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* data = f.str("--data", nullptr);
   const long seed = f.num("--seed", 1, 0, 2147483647L);
@@ -236,7 +269,7 @@ int cmd_export(int argc, char** argv) {
                 "  --test-rows N    latent rows of the self-test (default 4)\n");
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}};
+  Flags f{argc, argv, Status::Ok(), {}, {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* out = f.str("--out", nullptr);
   ExportOptions o;
