@@ -198,14 +198,15 @@ int cmd_sample(int argc, char** argv) {
     const std::string data = ts.info.images() ? std::to_string(ts.info.rows) + "x" + std::to_string(ts.info.cols) + " images"
                                               : "synthetic data";
     const std::string head = "dgm sample: " + std::to_string(n) + " samples of a " + c.model + " (" + data + ") from " +
-                             ckpt + ", step " + std::to_string(ts.step) + "; " + std::to_string(ts.info.dim) +
+                             ckpt + (ts.has_train_state ? ", step " + std::to_string(ts.step) : std::string(", weights only")) + "; " + std::to_string(ts.info.dim) +
                              " values per row: " + what;
     st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim, head);
   } else {
     st = Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
   }
   if (!st) return fail("sample", st);
-  std::printf("wrote %ld samples of %s (step %lld, seed %llu) to %s\n", n, ckpt, static_cast<long long>(ts.step),
+  std::printf("wrote %ld samples of %s (%s, seed %llu) to %s\n", n, ckpt,
+              ts.has_train_state ? ("step " + std::to_string(ts.step)).c_str() : "weights only",
               static_cast<unsigned long long>(seed), out);
   return 0;
 }
@@ -247,7 +248,10 @@ int cmd_eval(int argc, char** argv) {
                                       d.info.dim, ts.info.dim));
   StepLog out;
   evaluate_model(*m, d, static_cast<std::uint64_t>(seed), &out);
-  std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
+  if (ts.has_train_state)
+    std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
+  else  // a weights-only file (e.g. a PyTorch state_dict): no step to report
+    std::printf("model %s\nstep none (weights only)\n", c.model.c_str());
   for (int i = 0; i < out.n; ++i) std::printf("%s %.6g\n", out.name[i], out.value[i]);
   return 0;
 }
@@ -290,8 +294,10 @@ int cmd_export(int argc, char** argv) {
   st = export_c_header(*m, c, ts.info, o, &text, &r);
   if (st) st = write_text_atomic(out, text);
   if (!st) return fail("export", st);
-  std::printf("wrote %s (%zu bytes): the %s's network from %s, step %lld; %s weights, %zu bytes of arrays\n", out,
-              text.size(), c.model.c_str(), ckpt, static_cast<long long>(ts.step), o.weights.c_str(), r.weight_bytes);
+  std::printf("wrote %s (%zu bytes): the %s's network from %s, %s; %s weights, %zu bytes of arrays\n", out,
+              text.size(), c.model.c_str(), ckpt,
+              ts.has_train_state ? ("step " + std::to_string(ts.step)).c_str() : "weights only", o.weights.c_str(),
+              r.weight_bytes);
   if (o.weights == "int8")
     std::printf("int8 vs float outputs on 1000 latent rows: max |diff| %.3g, mean %.3g\n", r.quant_max, r.quant_mean);
   return 0;
