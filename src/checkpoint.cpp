@@ -56,15 +56,16 @@ bool parse_i64(const std::string* s, std::int64_t* v) {
 struct Slot {
   Part* part;
   int h;
-  bool mirror;  // an earlier part already holds this name
+  int same_as;  // the index of the earlier slot with this name (a mirror), or -1
 };
 std::vector<Slot> slots(Model& m) {
   std::vector<Slot> out;
   for (Part* p : m.parts())
     for (int h = 0; h < p->params.count(); ++h) {
-      bool mirror = false;
-      for (const Slot& s : out) mirror = mirror || s.part->params.name(s.h) == p->params.name(h);
-      out.push_back(Slot{p, h, mirror});
+      int same_as = -1;
+      for (std::size_t i = 0; i < out.size() && same_as < 0; ++i)
+        if (out[i].part->params.name(out[i].h) == p->params.name(h)) same_as = static_cast<int>(i);
+      out.push_back(Slot{p, h, same_as});
     }
   return out;
 }
@@ -185,7 +186,15 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
   const std::vector<Slot> all = slots(m);
   for (const Slot& sl : all) {  // the weights, each tensor once
     const Tensor v = sl.part->params.host_value(sl.h);
-    if (!sl.mirror) tensors.push_back(NamedTensor{sl.part->params.name(sl.h), dims(v), v.data});
+    if (sl.same_as < 0) {
+      tensors.push_back(NamedTensor{sl.part->params.name(sl.h), dims(v), v.data});
+      continue;
+    }
+    const Slot& first = all[static_cast<std::size_t>(sl.same_as)];  // a mirror must equal what is written
+    const Tensor w = first.part->params.host_value(first.h);
+    if (w.size() != v.size() || std::memcmp(w.data, v.data, v.size() * sizeof(float)) != 0)
+      return Status::Error("%s: not written: part %s's %s differs from part %s's (a mirror out of sync)", path.c_str(),
+                           sl.part->name.c_str(), sl.part->params.name(sl.h).c_str(), first.part->name.c_str());
   }
   for (Part* p : m.parts()) {  // each part's optimizer state, per tensor at the tensor's shape
     for (int slot = 0; slot < 2; ++slot) {
