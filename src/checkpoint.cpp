@@ -11,7 +11,8 @@
 namespace dgm {
 namespace {
 
-const char* const kFormat = "dgm-checkpoint-1";
+const char* const kFormat = "dgm-checkpoint-2";
+const char* const kFormatV1 = "dgm-checkpoint-1";  // read, never written (load_v1)
 
 std::vector<std::int64_t> dims(const Tensor& t) {
   std::vector<std::int64_t> d;
@@ -49,6 +50,122 @@ bool parse_i64(const std::string* s, std::int64_t* v) {
   return true;
 }
 
+// The tensors a checkpoint holds, each once: the parameters of every part under their own names
+// ("enc.0.weight"); a part that mirrors another's tensors (the AAE's enc_reg: the same names,
+// kept equal to enc's) reads them and writes nothing.
+struct Slot {
+  Part* part;
+  int h;
+  int same_as;  // the index of the earlier slot with this name (a mirror), or -1
+};
+std::vector<Slot> slots(Model& m) {
+  std::vector<Slot> out;
+  for (Part* p : m.parts())
+    for (int h = 0; h < p->params.count(); ++h) {
+      int same_as = -1;
+      for (std::size_t i = 0; i < out.size() && same_as < 0; ++i)
+        if (out[i].part->params.name(out[i].h) == p->params.name(h)) same_as = static_cast<int>(i);
+      out.push_back(Slot{p, h, same_as});
+    }
+  return out;
+}
+
+std::string optim_name(const Part& p, int h, const char* state) {
+  return "optim." + p.name + "." + p.params.name(h) + "." + state;
+}
+
+// step, epoch and rng: all three, or none (a weights-only file).
+Status read_train_state(const SafetensorsFile& f, const std::string& path, TrainState* s) {
+  const std::string *step = f.meta("step"), *epoch = f.meta("epoch"), *rng = f.meta("rng");
+  s->has_train_state = step || epoch || rng;
+  if (!s->has_train_state) return Status::Ok();
+  std::int64_t st = 0, ep = 0;
+  if (!parse_i64(step, &st) || !parse_i64(epoch, &ep))
+    return Status::Error("%s: metadata \"step\" or \"epoch\" missing or not an integer", path.c_str());
+  if (!rng || !parse_rng(*rng, &s->rng))
+    return Status::Error("%s: metadata \"rng\" missing or malformed", path.c_str());
+  s->step = st;
+  s->epoch = static_cast<int>(ep);
+  return Status::Ok();
+}
+
+Status read_data(const SafetensorsFile& f, const std::string& path, DataInfo* info) {
+  const std::string* data = f.meta("data");
+  if (!data || std::sscanf(data->c_str(), "%d %d %d %d", &info->dim, &info->rows, &info->cols, &info->classes) != 4 ||
+      info->dim < 1)
+    return Status::Error("%s: metadata \"data\" missing or malformed (expected \"dim rows cols classes\", "
+                         "e.g. \"784 28 28 10\")", path.c_str());
+  return Status::Ok();
+}
+
+// Format 1 (dgm before tensors took PyTorch's names): "<part>.<net>.<i>.W", "<part>.<net>.<i>.b"
+// of shape (1, out), the optimizer state as whole padded buffers "<part>.opt.s1" / ".s2" and
+// "<part>.opt.t". Read so that old runs still sample, evaluate and resume; written never.
+Status load_v1(const SafetensorsFile& f, const std::string& path, Model& m, TrainState* s) {
+  Status st;
+  for (Part* p : m.parts()) {
+    for (int h = 0; h < p->params.count(); ++h) {
+      std::string name = p->params.name(h);
+      const Tensor v = p->params.host_value(h);
+      std::vector<std::int64_t> shape = dims(v);
+      if (name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0) {
+        name.replace(name.size() - 7, 7, ".W");
+      } else if (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0) {
+        name.replace(name.size() - 5, 5, ".b");
+        shape.insert(shape.begin(), 1);
+      }
+      st = f.read(p->name + "." + name, shape, v.data);
+      if (!st) return st.prefixed(path);
+    }
+    const std::int64_t n = static_cast<std::int64_t>(p->params.size());
+    if (!p->opt.s1.empty() && !(st = f.read(p->name + ".opt.s1", {n}, p->opt.s1.data()))) return st.prefixed(path);
+    if (!p->opt.s2.empty() && !(st = f.read(p->name + ".opt.s2", {n}, p->opt.s2.data()))) return st.prefixed(path);
+    if (!parse_i64(f.meta(p->name + ".opt.t"), &p->opt.t))
+      return Status::Error("%s: metadata \"%s.opt.t\" missing or not an integer", path.c_str(), p->name.c_str());
+  }
+  s->has_optimizer = true;
+  return read_train_state(f, path, s);
+}
+
+// Format 2 (include/dgm/checkpoint.h): the weights are required; the optimizer state and the
+// training state are each all there or all absent; any other tensor is an error.
+Status load_v2(const SafetensorsFile& f, const std::string& path, Model& m, TrainState* s) {
+  std::vector<std::string> expected;
+  Status st;
+  for (const Slot& sl : slots(m)) {
+    expected.push_back(sl.part->params.name(sl.h));
+    if (!(st = f.read(expected.back(), sl.part->params.host_value(sl.h)))) return st.prefixed(path);
+  }
+  bool any = false;  // the optimizer state: every part's, or none (a weights-only file, e.g. from PyTorch)
+  for (const TensorEntry& e : f.tensors()) any = any || e.name.compare(0, 6, "optim.") == 0;
+  for (const auto& kv : f.metadata()) any = any || kv.first.compare(0, 6, "optim.") == 0;
+  s->has_optimizer = any;
+  for (Part* p : m.parts()) {
+    if (!any) break;
+    for (int slot = 0; slot < 2; ++slot) {
+      std::vector<float>& buf = slot == 0 ? p->opt.s1 : p->opt.s2;
+      const char* state = optim_state_name(p->opt.cfg.kind, slot);
+      if (buf.empty() || !state) continue;
+      std::fill(buf.begin(), buf.end(), 0.f);  // the padding between tensors holds zeros
+      for (int h = 0; h < p->params.count(); ++h) {
+        expected.push_back(optim_name(*p, h, state));
+        st = f.read(expected.back(), dims(p->params.host_value(h)), buf.data() + p->params.offset(h));
+        if (!st) return st.prefixed("the optimizer state (a file holds all of it or none)");
+      }
+    }
+    if (!parse_i64(f.meta("optim." + p->name + ".t"), &p->opt.t))
+      return Status::Error("%s: metadata \"optim.%s.t\" missing or not an integer", path.c_str(), p->name.c_str());
+  }
+  for (const TensorEntry& e : f.tensors()) {
+    bool known = false;
+    for (const std::string& x : expected) known = known || x == e.name;
+    if (!known)
+      return Status::Error("%s: tensor \"%s\" is not part of this model (docs/checkpoint.md lists the names of "
+                           "each kind of model)", path.c_str(), e.name.c_str());
+  }
+  return read_train_state(f, path, s);
+}
+
 }  // namespace
 
 Status save_checkpoint(const std::string& path, const Config& c, Model& m, const TrainState& s) {
@@ -65,13 +182,30 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
   for (Part* p : m.parts()) {
     p->params.to_host();  // device parts: refresh the host copies that are written
     p->opt.to_host();
-    for (int h = 0; h < p->params.count(); ++h)
-      tensors.push_back(NamedTensor{p->name + "." + p->params.name(h), dims(p->params.host_value(h)),
-                                    p->params.host_value(h).data});
-    const std::int64_t n = static_cast<std::int64_t>(p->params.size());
-    if (!p->opt.s1.empty()) tensors.push_back(NamedTensor{p->name + ".opt.s1", {n}, p->opt.s1.data()});
-    if (!p->opt.s2.empty()) tensors.push_back(NamedTensor{p->name + ".opt.s2", {n}, p->opt.s2.data()});
-    meta[p->name + ".opt.t"] = std::to_string(p->opt.t);
+  }
+  const std::vector<Slot> all = slots(m);
+  for (const Slot& sl : all) {  // the weights, each tensor once
+    const Tensor v = sl.part->params.host_value(sl.h);
+    if (sl.same_as < 0) {
+      tensors.push_back(NamedTensor{sl.part->params.name(sl.h), dims(v), v.data});
+      continue;
+    }
+    const Slot& first = all[static_cast<std::size_t>(sl.same_as)];  // a mirror must equal what is written
+    const Tensor w = first.part->params.host_value(first.h);
+    if (w.size() != v.size() || std::memcmp(w.data, v.data, v.size() * sizeof(float)) != 0)
+      return Status::Error("%s: not written: part %s's %s differs from part %s's (a mirror out of sync)", path.c_str(),
+                           sl.part->name.c_str(), sl.part->params.name(sl.h).c_str(), first.part->name.c_str());
+  }
+  for (Part* p : m.parts()) {  // each part's optimizer state, per tensor at the tensor's shape
+    for (int slot = 0; slot < 2; ++slot) {
+      const std::vector<float>& buf = slot == 0 ? p->opt.s1 : p->opt.s2;
+      const char* state = optim_state_name(p->opt.cfg.kind, slot);
+      if (buf.empty() || !state) continue;
+      for (int h = 0; h < p->params.count(); ++h)
+        tensors.push_back(NamedTensor{optim_name(*p, h, state), dims(p->params.host_value(h)),
+                                      buf.data() + p->params.offset(h)});
+    }
+    meta["optim." + p->name + ".t"] = std::to_string(p->opt.t);
   }
   return save_safetensors(path, tensors, meta);
 }
@@ -81,9 +215,9 @@ Status read_checkpoint_config(const std::string& path, Config* c) {
   Status st = f.load(path);
   if (!st) return st;
   const std::string* fmt = f.meta("format");
-  if (!fmt || *fmt != kFormat)
-    return Status::Error("%s: not a dgm checkpoint (metadata \"format\" is %s, expected %s)", path.c_str(),
-                         fmt ? fmt->c_str() : "missing", kFormat);
+  if (!fmt || (*fmt != kFormat && *fmt != kFormatV1))
+    return Status::Error("%s: not a dgm checkpoint (metadata \"format\" is %s, expected %s; docs/checkpoint.md "
+                         "says what a file needs)", path.c_str(), fmt ? fmt->c_str() : "missing", kFormat);
   const std::string* text = f.meta("config");
   if (!text) return Status::Error("%s: checkpoint has no \"config\" metadata", path.c_str());
   return config_from_text(*text, c).prefixed(path);
@@ -93,40 +227,17 @@ Status load_checkpoint(const std::string& path, Model& m, TrainState* s) {
   SafetensorsFile f;
   Status st = f.load(path);
   if (!st) return st;
+  *s = TrainState{};
+  st = read_data(f, path, &s->info);
+  if (!st) return st;
+  const std::string* fmt = f.meta("format");
+  st = fmt && *fmt == kFormatV1 ? load_v1(f, path, m, s) : load_v2(f, path, m, s);
+  if (!st) return st;
   for (Part* p : m.parts()) {
-    for (int h = 0; h < p->params.count(); ++h) {
-      st = f.read(p->name + "." + p->params.name(h), p->params.host_value(h));
-      if (!st) return st.prefixed(path);
-    }
-    const std::int64_t n = static_cast<std::int64_t>(p->params.size());
-    if (!p->opt.s1.empty()) {
-      st = f.read(p->name + ".opt.s1", {n}, p->opt.s1.data());
-      if (!st) return st.prefixed(path);
-    }
-    if (!p->opt.s2.empty()) {
-      st = f.read(p->name + ".opt.s2", {n}, p->opt.s2.data());
-      if (!st) return st.prefixed(path);
-    }
-    std::int64_t t = 0;
-    if (!parse_i64(f.meta(p->name + ".opt.t"), &t))
-      return Status::Error("%s: metadata \"%s.opt.t\" missing or not an integer", path.c_str(), p->name.c_str());
-    p->opt.t = t;
     p->params.to_device();  // device parts: send the loaded host copies up
     p->opt.to_device();
     p->params.zero_grad();
   }
-  std::int64_t step = 0, epoch = 0;
-  if (!parse_i64(f.meta("step"), &step) || !parse_i64(f.meta("epoch"), &epoch))
-    return Status::Error("%s: metadata \"step\" or \"epoch\" missing or not an integer", path.c_str());
-  const std::string* rng = f.meta("rng");
-  if (!rng || !parse_rng(*rng, &s->rng))
-    return Status::Error("%s: metadata \"rng\" missing or malformed", path.c_str());
-  const std::string* data = f.meta("data");
-  if (!data || std::sscanf(data->c_str(), "%d %d %d %d", &s->info.dim, &s->info.rows, &s->info.cols,
-                           &s->info.classes) != 4)
-    return Status::Error("%s: metadata \"data\" missing or malformed", path.c_str());
-  s->step = step;
-  s->epoch = static_cast<int>(epoch);
   return Status::Ok();
 }
 
@@ -135,11 +246,7 @@ static Status read_data_info(const std::string& path, DataInfo* info) {
   SafetensorsFile f;
   Status st = f.load(path);
   if (!st) return st;
-  const std::string* data = f.meta("data");
-  if (!data || std::sscanf(data->c_str(), "%d %d %d %d", &info->dim, &info->rows, &info->cols, &info->classes) != 4 ||
-      info->dim < 1)
-    return Status::Error("%s: metadata \"data\" missing or malformed", path.c_str());
-  return Status::Ok();
+  return read_data(f, path, info);
 }
 
 Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model>* m, TrainState* s, int iw,

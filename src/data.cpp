@@ -150,6 +150,11 @@ void onehot_batch(const ImageSet& set, const int* idx, int count, int classes, T
   }
 }
 
+float unit_pixel(float x, PixelScale scale) {
+  const float v = scale == PixelScale::kUnit ? x : (x + 1.f) * 0.5f;
+  return v < 0.f ? 0.f : v > 1.f ? 1.f : v;  // NaN fails both tests and stays NaN
+}
+
 std::uint8_t pixel_byte(float x, PixelScale scale) {
   const float v = scale == PixelScale::kUnit ? x * 255.f : (x + 1.f) * 127.5f;
   if (!(v > 0.f)) return 0;  // also NaN

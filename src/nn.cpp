@@ -46,8 +46,8 @@ Linear make_linear(ParamStore& p, const std::string& name, int in, int out) {
   Linear l;
   l.in = in;
   l.out = out;
-  l.W = p.add(name + ".W", make_shape(out, in));
-  l.b = p.add(name + ".b", make_shape(1, out));
+  l.W = p.add(name + ".weight", make_shape(out, in));
+  l.b = p.add(name + ".bias", make_shape(out));
   return l;
 }
 

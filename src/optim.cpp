@@ -82,6 +82,16 @@ const char* optim_kind_name(OptimKind k) {
   return "?";
 }
 
+const char* optim_state_name(OptimKind k, int slot) {
+  switch (k) {
+    case OptimKind::SGD: return slot == 0 ? "velocity" : nullptr;
+    case OptimKind::Adagrad: return slot == 0 ? "sum_sq" : nullptr;
+    case OptimKind::RMSProp: return slot == 0 ? "mean_sq" : nullptr;
+    case OptimKind::Adam: return slot == 0 ? "m" : slot == 1 ? "v" : nullptr;
+  }
+  return nullptr;
+}
+
 Optimizer::Optimizer(const OptimConfig& c, std::size_t n_params, Device d)
     : cfg(c), s1(n_params, 0.f), s2(c.kind == OptimKind::Adam ? n_params : 0, 0.f), device(d) {
   if (d == Device::CUDA) {

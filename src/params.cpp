@@ -79,6 +79,17 @@ Tensor ParamStore::grad(int h) const {
   return t;
 }
 
+std::size_t ParamStore::offset(int h) const {
+  DGM_CHECK(h >= 0 && h < count(), "ParamStore::offset: bad handle %d (%d tensors)", h, count());
+  return entries_[static_cast<std::size_t>(h)].offset;
+}
+
+std::size_t ParamStore::count_values() const {
+  std::size_t n = 0;
+  for (const Entry& e : entries_) n += e.shape.size();
+  return n;
+}
+
 int ParamStore::find(const std::string& name) const {
   for (int i = 0; i < count(); ++i)
     if (entries_[static_cast<std::size_t>(i)].name == name) return i;

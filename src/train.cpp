@@ -68,12 +68,6 @@ std::string first_nonfinite(Model& m) {
   return "none (the parameters are finite)";
 }
 
-std::size_t count_params(Model& m) {
-  std::size_t n = 0;
-  for (Part* p : m.parts()) n += p->params.size();
-  return n;
-}
-
 }  // namespace
 
 std::string run_folder(const Config& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
@@ -101,6 +95,12 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   if (c.resume) {
     st = load_checkpoint(ckpt_path, *m, &state);
     if (!st) return st.prefixed("--resume");
+    if (!state.resumable())
+      return Status::Error("--resume: %s holds no %s (a weights-only file, e.g. converted from PyTorch); "
+                           "it can be evaluated, sampled and exported, but training continues only from a "
+                           "checkpoint dgm train wrote. Train a new run (without --resume, another --out)",
+                           ckpt_path.c_str(), state.has_optimizer ? "training state (step, epoch, rng)"
+                           : state.has_train_state ? "optimizer state" : "optimizer or training state");
     rng.set_state(state.rng);
   }
   st = make_dirs(join_path(out, "samples"));
@@ -126,7 +126,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
                 join_path(out, "config.txt").c_str());
     std::printf("data: %s\n", describe_run_data(d).c_str());
     std::printf("seed %llu  parameters %zu  threads %d  device %s\n", static_cast<unsigned long long>(c.seed),
-                count_params(*m), num_threads(), c.device.c_str());
+                parameter_count(*m), num_threads(), c.device.c_str());
     if (c.resume)
       std::printf("resumed from %s at step %lld, epoch %d\n", ckpt_path.c_str(), static_cast<long long>(state.step),
                   state.epoch);

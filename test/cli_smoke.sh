@@ -197,6 +197,42 @@ expect 0 "Image data: the shipped subset" -- cat "$tmp/run/index.html"
 expect 0 "10,000 training / 2,000 test images" -- cat "$tmp/run/index.html"
 expect 0 "<img src=\"ae/losses.svg\"" -- cat "$tmp/run/index.html"
 expect 0 "nats per image" -- cat "$tmp/run/index.html"
+# dgm sample: every image model's .npy/.csv holds pixels in [0, 1]; --raw gives the network's
+# own range (a GAN's tanh: some values below 0). The .csv says which in its first line.
+# npy_range F: "min max" of a .npy of float32 (the data starts after 10 + header-length bytes).
+npy_range() {
+  local hl
+  hl=$(od -An -tu2 -j8 -N2 "$1" | tr -d ' ')
+  od -An -v -tf4 -j $((10 + hl)) "$1" | awk '{for (i = 1; i <= NF; ++i) {if (n == 0 || $i < lo) lo = $i; if (n == 0 || $i > hi) hi = $i; ++n}}
+    END {printf "%g %g\n", lo, hi}'
+}
+# in_unit "min max": 0 when both lie in [0, 1].
+in_unit() { echo "$1" | awk '{exit !($1 >= 0 && $2 <= 1)}'; }
+for name in vae-bernoulli gan-images cgan; do
+  ck="$tmp/ex-$name/model.safetensors"
+  expect 0 "wrote 50 samples" -- "$dgm" sample --ckpt "$ck" --n 50 --out "$tmp/px-$name.npy"
+  r=$(npy_range "$tmp/px-$name.npy")
+  if in_unit "$r"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: sample $name .npy range $r, want [0, 1]"; fi
+  expect 0 "wrote 50 samples" -- "$dgm" sample --ckpt "$ck" --n 50 --out "$tmp/px-$name.csv"
+  if head -1 "$tmp/px-$name.csv" | grep -q '^# dgm sample: .*pixels in \[0, 1\]' &&
+     tail -n +2 "$tmp/px-$name.csv" | tr ',' '\n' | awk '$1 < 0 || $1 > 1 {bad = 1} END {exit bad}'; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); echo "FAIL: sample $name .csv: no '# ... pixels in [0, 1]' line, or a value outside"
+  fi
+  expect 0 "wrote 50 samples" -- "$dgm" sample --ckpt "$ck" --n 50 --out "$tmp/raw-$name.npy" --raw
+  r=$(npy_range "$tmp/raw-$name.npy")
+  case $name in
+    vae-bernoulli) want=unit;;
+    *) want=tanh;;  # tanh outputs: the darkest pixels lie below 0
+  esac
+  if { [ $want = unit ] && in_unit "$r"; } || { [ $want = tanh ] && echo "$r" | awk '{exit !($1 < 0 && $1 >= -1 && $2 <= 1)}'; }; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); echo "FAIL: sample --raw $name .npy range $r, want the $want range"
+  fi
+done
+expect 0 "raw generator output (tanh)" -- sh -c "\"$dgm\" sample --ckpt \"$tmp/ex-gan-images/model.safetensors\" --n 5 --out \"$tmp/r.csv\" --raw && head -1 \"$tmp/r.csv\""
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

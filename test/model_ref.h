@@ -19,10 +19,10 @@ inline std::vector<double> mlp(const dgm::ParamStore& p, const std::string& name
                                int rows, dgm::Act hidden) {
   std::vector<double> a = x;
   int nl = 0;
-  while (p.find(name + "." + std::to_string(nl) + ".W") >= 0) ++nl;
+  while (p.find(name + "." + std::to_string(nl) + ".weight") >= 0) ++nl;
   for (int i = 0; i < nl; ++i) {
-    const dgm::Tensor W = p.value(p.find(name + "." + std::to_string(i) + ".W"));  // (out, in)
-    const dgm::Tensor b = p.value(p.find(name + "." + std::to_string(i) + ".b"));  // (1, out)
+    const dgm::Tensor W = p.value(p.find(name + "." + std::to_string(i) + ".weight"));  // (out, in)
+    const dgm::Tensor b = p.value(p.find(name + "." + std::to_string(i) + ".bias"));  // (out)
     const int out = W.dim[0], in = W.dim[1];
     std::vector<double> y(static_cast<std::size_t>(rows) * out);
     for (int r = 0; r < rows; ++r)

@@ -167,7 +167,7 @@ TEST_CASE("export: errors for a bad prefix and for weights that are not finite")
   net.params->value(net.net->layers[1].W).data[3] = NAN;
   Status st = export_c_header(*b.m, b.c, b.d, ExportOptions{}, &text);
   CHECK_FALSE(st.ok);
-  CHECK(st.message.find("dec.1.W holds a NaN or Inf") != std::string::npos);
+  CHECK(st.message.find("dec.1.weight holds a NaN or Inf") != std::string::npos);
 }
 
 TEST_CASE("export: every float literal is C and reads back exactly") {

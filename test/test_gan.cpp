@@ -316,11 +316,11 @@ TEST_CASE("gan: minimax loss saturates where D confidently rejects, non-saturati
   Config c = small_config("gan", "ring");
   auto m = build(c, DataInfo{2, 0, 0, 0}, 11);
   ParamStore& dp = m->disc().params;
-  fill(dp.value(dp.find("D.2.W")), 0.f);
-  fill(dp.value(dp.find("D.2.b")), -8.f);
+  fill(dp.value(dp.find("D.2.weight")), 0.f);
+  fill(dp.value(dp.find("D.2.bias")), -8.f);
   // D's output is now exactly -8 for every input, so d loss/d G is zero; give D a small input
   // dependence again so gradients reach G: W = 0.01.
-  fill(dp.value(dp.find("D.2.W")), 0.01f);
+  fill(dp.value(dp.find("D.2.weight")), 0.01f);
   double norm[2];
   for (int ns = 0; ns < 2; ++ns) {
     t.reset();

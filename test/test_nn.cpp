@@ -18,8 +18,18 @@ TEST_CASE("nn: parameters live in one buffer, in declaration order; init within 
   Rng rng(3);
   init_mlp(p, m, rng);
   CHECK(p.count() == 4);
-  CHECK(p.name(0) == "enc.0.W");
-  CHECK(p.name(3) == "enc.1.b");
+  CHECK(p.name(0) == "enc.0.weight");
+  CHECK(p.name(3) == "enc.1.bias");
+  // PyTorch's nn.Linear shapes: weight (out, in), bias (out).
+  CHECK(p.value(0).ndim == 2);
+  CHECK(p.value(0).dim[0] == 5);
+  CHECK(p.value(0).dim[1] == 6);
+  CHECK(p.value(1).ndim == 1);
+  CHECK(p.value(1).dim[0] == 5);
+  // The parameter count is exact; the buffer pads each tensor to 16 floats.
+  CHECK(p.count_values() == 6 * 5 + 5 + 5 * 3 + 3);
+  CHECK(p.size() == 32 + 16 + 16 + 16);
+  CHECK(p.offset(2) == 48);
   CHECK(p.value(0).data == p.data());
   CHECK(p.value(1).data > p.value(0).data);
   CHECK(p.grad(2).data - p.grads() == p.value(2).data - p.data());  // parallel buffers

@@ -279,6 +279,15 @@ TEST_CASE("plot: CSV rows read back exactly; write_rows picks the format by exte
   REQUIRE(write_rows(join_path(dir, "s.CSV"), rows.data(), 3, 2).ok);
   REQUIRE(read_file(join_path(dir, "s.CSV"), &file).ok);
   CHECK(std::string(file.begin(), file.end()) == csv);
+  // A comment becomes one first line "# ..." (newlines in it become spaces); the rows follow.
+  const std::string with = rows_csv(rows.data(), 3, 2, "pixels in [0, 1]\nsecond");
+  CHECK(with == "# pixels in [0, 1] second\n" + csv);
+  REQUIRE(write_rows(join_path(dir, "c.csv"), rows.data(), 3, 2, "pixels").ok);
+  REQUIRE(read_file(join_path(dir, "c.csv"), &file).ok);
+  CHECK(std::string(file.begin(), file.end()) == "# pixels\n" + csv);
+  REQUIRE(write_rows(join_path(dir, "c.npy"), rows.data(), 3, 2, "pixels").ok);  // .npy: no comment
+  REQUIRE(read_file(join_path(dir, "c.npy"), &file).ok);
+  CHECK(file == npy_bytes(rows.data(), {3, 2}));
   Status s = write_rows(join_path(dir, "s.txt"), rows.data(), 3, 2);
   CHECK_FALSE(s.ok);
   CHECK(s.message.find(".txt") != std::string::npos);

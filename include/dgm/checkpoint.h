@@ -1,12 +1,21 @@
 // checkpoint.h - a run's whole state in one safetensors file (model.safetensors).
 //
-// Tensors, each named "<part>.<parameter>" (e.g. "G.G.0.W"), row-major float32:
-//   every parameter of every part, then each part's optimizer state "<part>.opt.s1" and
-//   "<part>.opt.s2" (when the optimizer has them).
-// __metadata__ (strings): "format" = "dgm-checkpoint-1", "config" = the run's settings that
-// change its result (config_to_text(c, true)), "step", "epoch", "rng" (the PCG32 state, 4 words),
-// "<part>.opt.t" (steps taken, for Adam's bias correction), "data" = "dim rows cols classes",
-// "device" (cpu or cuda: where it was trained; a record, any device loads any checkpoint).
+// Format "dgm-checkpoint-2" (docs/checkpoint.md has the table of names for every kind of model):
+// Tensors, row-major float32, named and shaped as the PyTorch state_dict of the same network:
+//   "<net>.<i>.weight" (out, in) and "<net>.<i>.bias" (out) for layer i of each network
+//   ("enc.0.weight", "G.2.bias"), each tensor once (the AAE's "enc_reg" part mirrors "enc").
+//   Optimizer state, per part and per tensor at the tensor's own shape (no padding):
+//   "optim.<part>.<tensor>.<state>", state m and v (Adam), velocity (SGD), sum_sq (Adagrad),
+//   mean_sq (RMSProp), e.g. "optim.vae.enc.0.weight.m".
+// __metadata__ (strings): "format" = "dgm-checkpoint-2", "config" = the run's settings that
+// change its result (config_to_text(c, true)), "data" = "dim rows cols classes"; the training
+// state "step", "epoch", "rng" (the PCG32 state, 4 words), "optim.<part>.t" (steps taken, for
+// Adam's bias correction); "device" (cpu or cuda: where it was trained; a record only).
+// Required to evaluate, sample or export: format, config, data and the weights. The optimizer
+// state (tensors and optim.*.t) and the training state (step, epoch, rng) are each all present or
+// all absent; `train --resume` needs both. A tensor the model does not have is an error.
+// Format "dgm-checkpoint-1" (older dgm: "<part>.<net>.<i>.W"/".b", padded "<part>.opt.s1") is
+// still read; files are always written in format 2.
 // The file is written to "<path>.tmp" and renamed over path, so a crash mid-write leaves the
 // previous checkpoint intact. Loading restores everything, so training continues bit-identically.
 #pragma once
@@ -25,6 +34,9 @@ struct TrainState {
   int epoch = 0;          // epochs done (image data)
   RngState rng;           // the training Rng after those steps
   DataInfo info;          // the shape of the data trained on (so sampling needs no data)
+  bool has_optimizer = false;    // the file held optimizer state (loaded into each part's opt)
+  bool has_train_state = false;  // the file held step, epoch and rng
+  bool resumable() const { return has_optimizer && has_train_state; }
 };
 
 Status save_checkpoint(const std::string& path, const Config& c, Model& m, const TrainState& s);
@@ -32,8 +44,9 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
 // The config stored in a checkpoint, applied on top of *c (which keeps its run-control settings).
 Status read_checkpoint_config(const std::string& path, Config* c);
 
-// Loads weights, optimizer state and the training state into a model already built with the
-// checkpoint's config. Shapes and names must match exactly.
+// Loads the weights, and the optimizer and training state when the file has them (see
+// TrainState::has_optimizer, has_train_state), into a model already built with the checkpoint's
+// config. Names and shapes must match exactly.
 Status load_checkpoint(const std::string& path, Model& m, TrainState* s);
 
 // Reads the config and data shape, makes and builds the model, loads the checkpoint: what

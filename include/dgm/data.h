@@ -75,6 +75,10 @@ void image_batch(const ImageSet& set, const int* idx, int count, PixelScale scal
 void onehot_batch(const ImageSet& set, const int* idx, int count, int classes, Tensor y);
 // A float pixel back to a byte: the inverse of the scale, clamped to [0, 255] and rounded.
 std::uint8_t pixel_byte(float x, PixelScale scale);
+// A float pixel in the model's scale as a pixel in [0, 1]: x itself (kUnit) or (x + 1) / 2
+// (kSigned), clamped to [0, 1] as pixel_byte clamps (a Gaussian decoder's mean may leave the
+// range); NaN stays NaN.
+float unit_pixel(float x, PixelScale scale);
 
 // The order of one epoch: a uniformly random permutation of 0..n-1 (Fisher-Yates with
 // rng.below), the same for the same Rng state on every machine.

@@ -20,10 +20,11 @@ Var activate(Tape& t, Var x, Act a);  // LeakyReLU slope 0.2
 
 struct Linear {
   int W = -1;  // W: (out, in)
-  int b = -1;  // b: (1, out)
+  int b = -1;  // b: (out)
   int in = 0, out = 0;
 };
-// Declares W and b in the store as "<name>.W" and "<name>.b".
+// Declares W and b in the store as "<name>.weight" (out, in) and "<name>.bias" (out): the names
+// and shapes of PyTorch's nn.Linear, so a checkpoint reads as a PyTorch state_dict.
 Linear make_linear(ParamStore& p, const std::string& name, int in, int out);
 void init_linear(ParamStore& p, const Linear& l, Rng& rng);
 Var forward(Tape& t, const ParamStore& p, const Linear& l, Var x);  // x: (B, in) -> (B, out)

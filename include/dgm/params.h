@@ -38,7 +38,11 @@ class ParamStore {
   const float* data() const { return base(); }
   float* grads() { return grad_base(); }
   const float* grads() const { return grad_base(); }
-  std::size_t size() const { return values_.size(); }
+  std::size_t size() const { return values_.size(); }  // floats in the buffer, padding included
+  // Where tensor h starts in the buffer (and in a parallel optimizer buffer).
+  std::size_t offset(int h) const;
+  // The number of parameters: the tensors' sizes summed, without the padding.
+  std::size_t count_values() const;
   bool finalized() const { return finalized_; }
 
   void zero_grad();

@@ -10,7 +10,9 @@
 //                  with a legend; read_metrics_series reads them from a run's metrics.csv.
 // Rows (src/io/rows.cpp), chosen by extension in write_rows:
 //   .csv  one row per line, values separated by ',', printed with 9 significant digits (enough
-//         to read back the exact float32), no header line: np.loadtxt(f, delimiter=',').
+//         to read back the exact float32); no header line, but an optional first comment line
+//         "# ..." saying what the values are (np.loadtxt(f, delimiter=',') skips it;
+//         pandas.read_csv(f, comment='#', header=None)).
 //   .npy  NumPy format version 1.0: magic "\x93NUMPY", 1, 0, a little-endian u16 header length,
 //         the header dict {'descr': '<f4', 'fortran_order': False, 'shape': (n, d), } padded with
 //         spaces and a final '\n' so the data starts at a multiple of 64 bytes (exactly as
@@ -73,14 +75,16 @@ Status read_metrics_series(const std::string& path, std::vector<Series>* out);
 // & < > " ' as XML entities, for titles and labels in SVG and HTML.
 std::string xml_escape(const std::string& text);
 
-// rows: (n, d) as CSV text, one row per line.
-std::string rows_csv(const float* rows, int n, int d);
+// rows: (n, d) as CSV text, one row per line; a non-empty comment becomes a first line
+// "# <comment>" (one line: newlines in it are replaced by spaces).
+std::string rows_csv(const float* rows, int n, int d, const std::string& comment = "");
 
 // A .npy file (format 1.0, '<f4', C order) for `shape` (the product of shape values at data).
 // shape {} is a 0-d array; shape {n} a 1-D array.
 std::vector<std::uint8_t> npy_bytes(const float* data, const std::vector<std::int64_t>& shape);
 
-// Writes rows (n, d) as .csv or .npy (shape (n, d)) by the extension, atomically.
-Status write_rows(const std::string& path, const float* rows, int n, int d);
+// Writes rows (n, d) as .csv or .npy (shape (n, d)) by the extension, atomically. comment goes
+// into the .csv's first line (a .npy header has no portable place for free text).
+Status write_rows(const std::string& path, const float* rows, int n, int d, const std::string& comment = "");
 
 }  // namespace dgm

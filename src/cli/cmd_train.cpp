@@ -50,6 +50,7 @@ struct Flags {
   char** argv;
   Status st;
   std::vector<const char*> known;
+  std::vector<const char*> switches;  // flags without a value
   const char* str(const char* name, const char* def) {
     known.push_back(name);
     const char* v = find_flag(argc, argv, name);
@@ -66,12 +67,20 @@ struct Flags {
     }
     return x;
   }
-  // Every argument must be a known flag or its value.
+  // A switch: a flag without a value (--raw).
+  bool sw(const char* name) {
+    switches.push_back(name);
+    return has_flag(argc, argv, name);
+  }
+  // Every argument must be a known flag or its value, or a switch.
   Status check() {
     if (!st) return st;
     for (int i = 0; i < argc; ++i) {
       std::string a = argv[i];
       std::string name = a.substr(0, a.find('='));
+      bool is_switch = false;
+      for (const char* k : switches) is_switch = is_switch || a == k;
+      if (is_switch) continue;
       bool ok = false;
       for (const char* k : known) ok = ok || name == k;
       if (!ok && name.size() > 2 && name.compare(0, 2, "--") == 0) {
@@ -133,12 +142,20 @@ int cmd_train(int argc, char** argv) {
 
 int cmd_sample(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--device D]\n"
+    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
                 "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]\n"
                 "Generates N samples from a checkpoint (the config is read from it).\n"
-                "  --ckpt F    a model.safetensors written by dgm train\n"
+                "  --ckpt F    a model.safetensors (dgm train, or a PyTorch state_dict: docs/checkpoint.md)\n"
                 "  --out F     .png or .pgm: a grid of images (image models);\n"
-                "              .csv or .npy: one sample per row (any model)\n"
+                "              .csv or .npy: one sample per row (any model), float32. Image models\n"
+                "              write pixels in [0, 1] (0 black, 1 white; a VAE's/AE's Bernoulli means,\n"
+                "              a GAN's tanh output t as (t + 1) / 2; clamped to [0, 1] as in the\n"
+                "              PNG), the same for every model;\n"
+                "              synthetic data: points in the data's own units. The .csv's first line\n"
+                "              is a '# ...' comment saying which (np.loadtxt skips it)\n"
+                "  --raw       .csv/.npy of an image model: the network's own output, unclamped\n"
+                "              ([0, 1] means for vae, ae, dae, aae; [-1, 1] tanh for gan, cgan, wgan;\n"
+                "              a Gaussian decoder's means as they are)\n"
                 "  --n N       number of samples (default 100)\n"
                 "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
                 "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
@@ -151,7 +168,7 @@ int cmd_sample(int argc, char** argv) {
                 "              and last are the reconstructions of A and B. Grids default to one row.\n");
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}};
+  Flags f{argc, argv, Status::Ok(), {}, {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* out = f.str("--out", nullptr);
   const char* interp = f.str("--interp", nullptr);
@@ -161,6 +178,7 @@ int cmd_sample(int argc, char** argv) {
   const char* seed_s = f.str("--seed", nullptr);
   const long cols = f.num("--cols", interp ? std::min(n, 1000L) : 10, 1, 1000);
   const char* device = f.str("--device", "cpu");
+  const bool raw = f.sw("--raw");
   Status st = f.check();
   if (!st) return fail("sample", st);
   if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
@@ -204,16 +222,32 @@ int cmd_sample(int argc, char** argv) {
     const int c_ = static_cast<int>(cols), r_ = static_cast<int>((n + cols - 1) / cols);
     st = write_image(out, make_grid(rows.data(), static_cast<int>(n), ts.info.rows, ts.info.cols, r_, c_, g));
   } else if (ext == "csv" || ext == "npy") {
-    st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim);
+    std::string what;
+    if (!ts.info.images()) {
+      what = "points in the data's units";
+    } else if (raw) {
+      what = m->scale() == PixelScale::kSigned ? "raw generator output (tanh), in [-1, 1], -1 black"
+                                               : "raw decoder output (means), unclamped, 0 black";
+    } else {
+      what = "pixels in [0, 1], 0 black, 1 white";
+      for (float& v : rows) v = unit_pixel(v, m->scale());
+    }
+    const std::string data = ts.info.images() ? std::to_string(ts.info.rows) + "x" + std::to_string(ts.info.cols) + " images"
+                                              : "synthetic data";
+    const std::string head = "dgm sample: " + std::to_string(n) + " samples of a " + c.model + " (" + data + ") from " +
+                             ckpt + (ts.has_train_state ? ", step " + std::to_string(ts.step) : std::string(", weights only")) + "; " + std::to_string(ts.info.dim) +
+                             " values per row: " + what;
+    st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim, head);
   } else {
     st = Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
   }
   if (!st) return fail("sample", st);
+  const std::string when = ts.has_train_state ? "step " + std::to_string(ts.step) : "weights only";
   if (interp)
-    std::printf("wrote %ld points on the line between the codes of test images %d and %d of %s (step %lld) to %s\n",
-                n, ia, ib, ckpt, static_cast<long long>(ts.step), out);
+    std::printf("wrote %ld points on the line between the codes of test images %d and %d of %s (%s) to %s\n",
+                n, ia, ib, ckpt, when.c_str(), out);
   else
-    std::printf("wrote %ld samples of %s (step %lld, seed %llu) to %s\n", n, ckpt, static_cast<long long>(ts.step),
+    std::printf("wrote %ld samples of %s (%s, seed %llu) to %s\n", n, ckpt, when.c_str(),
                 static_cast<unsigned long long>(seed), out);
   return 0;
 }
@@ -233,7 +267,7 @@ int cmd_eval(int argc, char** argv) {
                 "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}};
+  Flags f{argc, argv, Status::Ok(), {}, {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* data = f.str("--data", nullptr);
   const long seed = f.num("--seed", 1, 0, 2147483647L);
@@ -258,7 +292,10 @@ int cmd_eval(int argc, char** argv) {
   ProgressLine bar(is_terminal(stderr), 0);  // on a terminal only: "[===>   ] 40% test 400/1000 ETA 0:03"
   evaluate_model(*m, d, static_cast<std::uint64_t>(seed), &out, [&](int done, int n) { bar.update(done, n, "test", ""); });
   bar.clear();
-  std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
+  if (ts.has_train_state)
+    std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
+  else  // a weights-only file (e.g. a PyTorch state_dict): no step to report
+    std::printf("model %s\nstep none (weights only)\n", c.model.c_str());
   for (int i = 0; i < out.n; ++i) std::printf("%s %.6g\n", out.name[i], out.value[i]);
   return 0;
 }
@@ -280,7 +317,7 @@ int cmd_export(int argc, char** argv) {
                 "  --test-rows N    latent rows of the self-test (default 4)\n");
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}};
+  Flags f{argc, argv, Status::Ok(), {}, {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* out = f.str("--out", nullptr);
   ExportOptions o;
@@ -301,8 +338,10 @@ int cmd_export(int argc, char** argv) {
   st = export_c_header(*m, c, ts.info, o, &text, &r);
   if (st) st = write_text_atomic(out, text);
   if (!st) return fail("export", st);
-  std::printf("wrote %s (%zu bytes): the %s's network from %s, step %lld; %s weights, %zu bytes of arrays\n", out,
-              text.size(), c.model.c_str(), ckpt, static_cast<long long>(ts.step), o.weights.c_str(), r.weight_bytes);
+  std::printf("wrote %s (%zu bytes): the %s's network from %s, %s; %s weights, %zu bytes of arrays\n", out,
+              text.size(), c.model.c_str(), ckpt,
+              ts.has_train_state ? ("step " + std::to_string(ts.step)).c_str() : "weights only", o.weights.c_str(),
+              r.weight_bytes);
   if (o.weights == "int8")
     std::printf("int8 vs float outputs on 1000 latent rows: max |diff| %.3g, mean %.3g\n", r.quant_max, r.quant_mean);
   return 0;

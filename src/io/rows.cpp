@@ -8,10 +8,15 @@
 
 namespace dgm {
 
-std::string rows_csv(const float* rows, int n, int d) {
+std::string rows_csv(const float* rows, int n, int d, const std::string& comment) {
   DGM_CHECK(n >= 0 && d > 0, "rows_csv: %d rows of %d values", n, d);
   std::string out;
-  out.reserve(static_cast<std::size_t>(n) * d * 12);
+  out.reserve(static_cast<std::size_t>(n) * d * 12 + comment.size() + 3);
+  if (!comment.empty()) {
+    out += "# ";
+    for (char ch : comment) out += ch == '\n' || ch == '\r' ? ' ' : ch;
+    out += '\n';
+  }
   char buf[32];
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < d; ++j) {
@@ -59,11 +64,11 @@ std::vector<std::uint8_t> npy_bytes(const float* data, const std::vector<std::in
   return out;
 }
 
-Status write_rows(const std::string& path, const float* rows, int n, int d) {
+Status write_rows(const std::string& path, const float* rows, int n, int d, const std::string& comment) {
   const std::string ext = path_extension(path);
   if (n < 0 || d <= 0)
     return Status::Error("cannot write '%s': %d rows of %d values", path.c_str(), n, d);
-  if (ext == "csv") return write_text_atomic(path, rows_csv(rows, n, d));
+  if (ext == "csv") return write_text_atomic(path, rows_csv(rows, n, d, comment));
   if (ext == "npy") return write_file_atomic(path, npy_bytes(rows, {n, d}));
   return Status::Error("cannot write rows to '%s': expected a .csv or .npy file name, found '%s%s'",
                        path.c_str(), ext.empty() ? "" : ".", ext.c_str());

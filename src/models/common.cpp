@@ -65,6 +65,21 @@ Device model_device(Model& m) {
   return parts.empty() ? Device::CPU : parts[0]->params.device();
 }
 
+std::size_t parameter_count(Model& m) {
+  std::size_t n = 0;
+  std::vector<std::string> seen;
+  for (Part* p : m.parts())
+    for (int h = 0; h < p->params.count(); ++h) {
+      const std::string& name = p->params.name(h);
+      bool mirror = false;
+      for (const std::string& s : seen) mirror = mirror || s == name;
+      if (mirror) continue;
+      seen.push_back(name);
+      n += p->params.value(h).size();
+    }
+  return n;
+}
+
 Device config_device(const Config& c) { return c.device == "cuda" ? Device::CUDA : Device::CPU; }
 
 const char* model_names() { return "ae, dae, vae, gan, cgan, aae, wgan"; }

@@ -144,6 +144,9 @@ double scalar(Tape& t, Var v);
 double mean_rows(Tape& t, Var v);
 // Where the model's parameters live (the device of its first part; Config::device at build).
 Device model_device(Model& m);
+// The model's number of parameters, exactly (no padding), each tensor counted once: a part that
+// mirrors another's tensors under the same names (the AAE's "enc_reg") adds nothing.
+std::size_t parameter_count(Model& m);
 // Config::device as a Device ("cpu" unless "cuda"; validate() has checked it).
 Device config_device(const Config& c);
 
