@@ -8,6 +8,7 @@
 #   make bench        GEMM and training-speed benchmarks
 #   make data         install Debian's dataset-fashion-mnist (the full data set)
 #   make fuzz         libFuzzer targets for every parser (fuzz/), each run FUZZ_SECONDS (30) s
+#   make test-aarch64 the suite cross-compiled for aarch64 and run under qemu-user (installs the tools)
 #   make mcu-test     `dgm export` on a microcontroller: a VAE decoder cross-compiled for a
 #                     Cortex-M4F and its self-test run on QEMU (installs the tools as root)
 #   make CUDA=1       the same with the CUDA backend (src/backend/cuda.cu, nvcc, -lcudart) in
@@ -76,7 +77,7 @@ LIB  := $(BUILD)/libdgm.a
 DGM  := $(BUILD)/dgm
 TEST := $(BUILD)/test_dgm
 
-.PHONY: all run test sanitize noexcept bench bench-quality data doctest mcu-test fuzz fuzz-build fuzz-corpus clean
+.PHONY: all run test test-aarch64 sanitize noexcept bench bench-quality data doctest mcu-test fuzz fuzz-build fuzz-corpus clean
 
 all: $(DGM)
 
@@ -195,6 +196,26 @@ mcu-test: $(DGM)
 
 run: $(DGM)
 	$(DGM) run --out out
+
+# The suite on another platform: cross-compiled for aarch64 (Debian's g++-aarch64-linux-gnu,
+# PORTABLE=1, in build-aarch64/) and run under qemu-user, then `dgm theory` there (installs the
+# tools as root when missing). CI passes WERROR=1.
+A64_CXX  ?= aarch64-linux-gnu-g++
+A64_QEMU ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
+A64_PKGS := g++-aarch64-linux-gnu qemu-user
+test-aarch64:
+	@if ! command -v $(A64_CXX) >/dev/null || ! command -v $(firstword $(A64_QEMU)) >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(A64_PKGS) with apt-get"; \
+	    (apt-get install -y -qq --no-install-recommends $(A64_PKGS) >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(A64_PKGS) >/dev/null)) || exit 1; \
+	  else echo "make test-aarch64 needs: sudo apt-get install $(A64_PKGS)"; exit 1; fi; \
+	fi
+	$(MAKE) BUILD=build-aarch64 CXX=$(A64_CXX) PORTABLE=1 build-aarch64/test_dgm build-aarch64/dgm
+	$(A64_QEMU) build-aarch64/test_dgm
+	$(A64_QEMU) build-aarch64/dgm theory > build-aarch64/theory.log || { tail -30 build-aarch64/theory.log; exit 1; }
+	@tail -1 build-aarch64/theory.log
+	@echo "test-aarch64: the suite and dgm theory passed on aarch64 (qemu-user)"
 
 # The fuzz targets (fuzz/targets.h), one libFuzzer binary each in build-fuzz/fuzz/, built with
 # clang++ -fsanitize=fuzzer,address,undefined (the library with fuzzer-no-link coverage). Each runs
