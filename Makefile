@@ -8,6 +8,8 @@
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
 #   make bench        GEMM and training-speed benchmarks
 #   make data         install Debian's dataset-fashion-mnist (the full data set)
+#   make fuzz         libFuzzer targets for every parser (fuzz/), each run FUZZ_SECONDS (30) s
+#   make test-aarch64 the suite cross-compiled for aarch64 and run under qemu-user (installs the tools)
 #   make mcu-test     `dgm export` on a microcontroller: a VAE decoder cross-compiled for a
 #                     Cortex-M4F and its self-test run on QEMU (installs the tools as root)
 #   make CUDA=1       the same with the CUDA backend (src/backend/cuda.cu, nvcc, -lcudart) in
@@ -63,16 +65,20 @@ CORE_SRC := $(wildcard src/check.cpp src/tensor.cpp src/device.cpp src/arena.cpp
 LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/*.cpp src/backend/*.cpp src/io/*.cpp src/models/*.cpp src/theory/*.cpp))
 CLI_SRC  := $(wildcard src/cli/*.cpp)
 TEST_SRC := $(wildcard test/*.cpp)
+# The fuzz targets' functions (fuzz/targets.h): linked into the suite, which replays fuzz/corpus/
+# and fuzz/regressions/ through them, and into each libFuzzer binary of `make fuzz`.
+FUZZ_SRC := $(filter-out fuzz/libfuzzer.cpp fuzz/make_corpus.cpp,$(wildcard fuzz/*.cpp))
 
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o) $(CU_SRC:%.cu=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
+FUZZ_OBJ := $(FUZZ_SRC:%.cpp=$(BUILD)/obj/%.o)
 
 LIB  := $(BUILD)/libdgm.a
 DGM  := $(BUILD)/dgm
 TEST := $(BUILD)/test_dgm
 
-.PHONY: all run test sanitize noexcept bench bench-quality data doctest mcu-test clean
+.PHONY: all run test test-aarch64 sanitize noexcept bench bench-quality data doctest mcu-test fuzz fuzz-build fuzz-corpus clean
 
 all: $(DGM)
 
@@ -98,8 +104,8 @@ $(LIB): $(LIB_OBJ)
 $(DGM): $(CLI_OBJ) $(LIB)
 	$(CXX) $(CXXFLAGS) $(CLI_OBJ) $(LIB) $(LDFLAGS) -o $@
 
-$(TEST): $(TEST_OBJ) $(LIB)
-	$(CXX) $(CXXFLAGS) $(TEST_OBJ) $(LIB) $(LDFLAGS) -o $@
+$(TEST): $(TEST_OBJ) $(FUZZ_OBJ) $(LIB)
+	$(CXX) $(CXXFLAGS) $(TEST_OBJ) $(FUZZ_OBJ) $(LIB) $(LDFLAGS) -o $@
 
 # doctest comes from Debian's doctest-dev; install it when we can, else say how.
 DOCTEST_H := /usr/include/doctest/doctest.h
@@ -205,7 +211,60 @@ run: $(DGM)
 	fi
 	$(DGM) run --out out --data $(FASHION_DIR)
 
+# The suite on another platform: cross-compiled for aarch64 (Debian's g++-aarch64-linux-gnu,
+# PORTABLE=1, in build-aarch64/) and run under qemu-user, then `dgm theory` there (installs the
+# tools as root when missing). CI passes WERROR=1.
+A64_CXX  ?= aarch64-linux-gnu-g++
+A64_QEMU ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
+A64_PKGS := g++-aarch64-linux-gnu qemu-user
+test-aarch64:
+	@if ! command -v $(A64_CXX) >/dev/null || ! command -v $(firstword $(A64_QEMU)) >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(A64_PKGS) with apt-get"; \
+	    (apt-get install -y -qq --no-install-recommends $(A64_PKGS) >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(A64_PKGS) >/dev/null)) || exit 1; \
+	  else echo "make test-aarch64 needs: sudo apt-get install $(A64_PKGS)"; exit 1; fi; \
+	fi
+	$(MAKE) BUILD=build-aarch64 CXX=$(A64_CXX) PORTABLE=1 build-aarch64/test_dgm build-aarch64/dgm
+	$(A64_QEMU) build-aarch64/test_dgm
+	$(A64_QEMU) build-aarch64/dgm theory > build-aarch64/theory.log || { tail -30 build-aarch64/theory.log; exit 1; }
+	@tail -1 build-aarch64/theory.log
+	@echo "test-aarch64: the suite and dgm theory passed on aarch64 (qemu-user)"
+
+# The fuzz targets (fuzz/targets.h), one libFuzzer binary each in build-fuzz/fuzz/, built with
+# clang++ -fsanitize=fuzzer,address,undefined (the library with fuzzer-no-link coverage). Each runs
+# FUZZ_SECONDS seconds from the seeds in fuzz/corpus/<t>/ and fuzz/regressions/<t>/ (new inputs go
+# to build-fuzz/corpus/<t>/, findings to build-fuzz/findings/); any finding fails the target.
+# A finding, once fixed, goes into fuzz/regressions/<t>/, which `make test` replays.
+FUZZ_TARGETS := inflate_raw gunzip zlib idx_images idx_labels safetensors safetensors_header checkpoint config_text flags
+FUZZ_SECONDS ?= 30
+FUZZ_CXX     ?= clang++
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+fuzz-build: $(FUZZ_BIN)
+# Regenerates the seeds in fuzz/corpus/ (fuzz/make_corpus.py, then fuzz/make_corpus.cpp).
+fuzz-corpus: $(BUILD)/obj/fuzz/make_corpus.o $(FUZZ_OBJ) $(LIB)
+	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) -o $(BUILD)/make_corpus
+	/usr/bin/python3 fuzz/make_corpus.py
+	$(BUILD)/make_corpus
+$(BUILD)/obj/fuzz/libfuzzer_%.o: fuzz/libfuzzer.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -DDGM_FUZZ_TARGET=$* -c $< -o $@
+$(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/libfuzzer_%.o $(FUZZ_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -fsanitize=fuzzer $^ $(LDFLAGS) -o $@
+fuzz:
+	$(MAKE) BUILD=build-fuzz CXX=$(FUZZ_CXX) SAN=1 PORTABLE=1 EXTRA_CXXFLAGS=-fsanitize=fuzzer-no-link fuzz-build
+	@mkdir -p build-fuzz/findings
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t fuzz/regressions/$$t; \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/findings/$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t fuzz/regressions/$$t \
+	    > build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; echo "fuzz $$t: FINDING (input in build-fuzz/findings/)"; exit 1; }; \
+	  grep -E '^#[0-9]+.*(DONE|cov:)' build-fuzz/$$t.log | tail -1; grep -E 'stat::number_of_executed_units' build-fuzz/$$t.log; \
+	done
+
 clean:
 	rm -rf build build-* out
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

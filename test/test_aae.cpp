@@ -1,6 +1,7 @@
 // test_aae.cpp - the adversarial autoencoder (src/models/aae.cpp) and its priors (src/prior.cpp).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -254,12 +255,22 @@ TEST_CASE("aae: the reconstruction loss falls well below what a code-free decode
     if (p > 0 && p < 1) baseline -= p * std::log(p) + (1 - p) * std::log(1 - p);
   }
   REQUIRE(baseline > 1);
+  // The level reached is the median of the last 50 steps' losses, not their mean: training at
+  // lr 1e-2 has rare one-to-five-step spikes (recon 0.003 -> 97 nats -> 0.002 for the universal
+  // encoder, whose noise input eta now and then sends a code far out; Adam's step is large when
+  // its v has decayed). A mean of the last 10 steps that catches one fails by luck: measured over
+  // 300 seed triples per encoder (build, data, batch rng), it failed 21 universal and 1 det
+  // cases on x86 and the default seeds on aarch64 (issue 11, item 7: the platforms' last-bit
+  // rounding differs, FMA contraction and libm, so the spike falls elsewhere). The median passed
+  // all 900 on x86 (largest 0.24 nats) and 30 of 30 on aarch64. A decoder that ignores z cannot go
+  // below `baseline` at any step, so its median cannot pass either.
   for (const char* enc : {"det", "gauss", "universal"}) {
     std::unique_ptr<Model> m = small_aae(enc, "normal", true);
     Arena arena;
     Tape t(arena);
     Rng rng(22);
-    double first = 0, last = 0;
+    double first = 0;
+    std::vector<double> tail;  // the last 50 steps' losses
     for (int step = 0; step < 300; ++step) {
       t.reset();
       Batch b;
@@ -268,9 +279,12 @@ TEST_CASE("aae: the reconstruction loss falls well below what a code-free decode
       m->train_step(t, b, rng, log);
       const double r = logged(log, "recon");
       if (step < 10) first += r / 10;
-      if (step >= 290) last += r / 10;
+      if (step >= 250) tail.push_back(r);
     }
-    MESSAGE(std::string(enc) << ": recon " << first << " -> " << last << " nats (code-free decoder: " << baseline << ")");
+    std::nth_element(tail.begin(), tail.begin() + 25, tail.end());
+    const double last = tail[25];  // the median
+    MESSAGE(std::string(enc) << ": recon " << first << " -> " << last << " nats, median of the last 50 steps"
+                             << " (code-free decoder: " << baseline << ")");
     CHECK(last < 0.25 * baseline);
     CHECK(last < first);
   }
