@@ -12,6 +12,7 @@
 #include "dgm/export.h"
 #include "dgm/fileio.h"
 #include "dgm/image.h"
+#include "dgm/limits.h"
 #include "dgm/outputs.h"
 #include "dgm/plot.h"
 #include "dgm/train.h"
@@ -124,6 +125,7 @@ int cmd_train(int argc, char** argv) {
 int cmd_sample(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--device D]\n"
+                "                  [--max-memory M]\n"
                 "Generates N samples from a checkpoint (the config is read from it).\n"
                 "  --ckpt F    a model.safetensors written by dgm train\n"
                 "  --out F     .png or .pgm: a grid of images (image models);\n"
@@ -132,12 +134,14 @@ int cmd_sample(int argc, char** argv) {
                 "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
                 "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
                 "  --cols C    grid columns (default 10)\n"
-                "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
+                "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n"
+                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* out = f.str("--out", nullptr);
+  const char* max_memory = f.str("--max-memory", "");
   const long n = f.num("--n", 100, 1, 1000000);
   const long label = f.num("--label", -1, 0, 1000);
   const char* seed_s = f.str("--seed", nullptr);
@@ -147,10 +151,13 @@ int cmd_sample(int argc, char** argv) {
   if (!st) return fail("sample", st);
   if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
   Config c;
+  c.max_memory = max_memory;
   std::unique_ptr<Model> m;
   TrainState ts;
   st = open_checkpoint(ckpt, &c, &m, &ts, 0, device);
   if (!st) return fail("sample", st);
+  st = check_run_memory(c, ts.info, static_cast<int>(n));  // n rows at once, before they are allocated
+  if (!st) return fail("sample", st.prefixed("--n " + std::to_string(n)));
   if (label >= 0 && (!m->conditional() || label >= ts.info.classes))
     return fail("sample", Status::Error("--label %ld: this %s %s", label, c.model.c_str(),
                                         m->conditional() ? "has fewer classes" : "is not conditional"));
@@ -179,7 +186,7 @@ int cmd_sample(int argc, char** argv) {
 
 int cmd_eval(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D]\n"
+    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D] [--max-memory M]\n"
                 "Prints one 'name value' line per metric of a checkpoint on the test split:\n"
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
                 "       (importance-weighted bound with k samples: --iw K, default the run's --iw);\n"
@@ -187,20 +194,23 @@ int cmd_eval(int argc, char** argv) {
                 "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D).\n"
                 "  --data DIR   test data folder (default: the one the run trained on)\n"
                 "  --seed S     seed of the samples drawn (default 1)\n"
-                "  --iw K       vae: importance samples for test_iwae (default: the run's --iw)\n"
-                "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
+                "  --iw K       vae: importance samples for test_iwae, 1..5000 (default: the run's --iw)\n"
+                "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n"
+                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* data = f.str("--data", nullptr);
+  const char* max_memory = f.str("--max-memory", "");
   const long seed = f.num("--seed", 1, 0, 2147483647L);
-  const long iw = f.num("--iw", 0, 1, 1000000L);
+  const long iw = f.num("--iw", 0, 1, kMaxImportance);
   const char* device = f.str("--device", "cpu");
   Status st = f.check();
   if (!st) return fail("eval", st);
   if (!ckpt) return fail("eval", Status::Error("--ckpt is required (dgm eval --help)"));
   Config c;
+  c.max_memory = max_memory;
   std::unique_ptr<Model> m;
   TrainState ts;
   st = open_checkpoint(ckpt, &c, &m, &ts, static_cast<int>(iw), device);
