@@ -158,8 +158,8 @@ Status validate_checkpoint(const SafetensorsFile& f, const std::string& path, Mo
           known = known || p->params.find(e.name.substr(dot + 1)) >= 0 || e.name == p->name + ".opt.s1" ||
                   e.name == p->name + ".opt.s2";
       if (!known)
-        return Status::Error("%s: tensor %s %s is not part of the config's %s", path.c_str(), e.name.c_str(),
-                             shape_text(e.shape).c_str(), "model");
+        return Status::Error("%s: tensor %s %s is not part of the config's model", path.c_str(), e.name.c_str(),
+                             shape_text(e.shape).c_str());
     }
   return Status::Ok();
 }
