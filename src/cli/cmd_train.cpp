@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "dgm/checked.h"
 #include "dgm/checkpoint.h"
 #include "dgm/evaluate.h"
 #include "dgm/export.h"
@@ -172,6 +173,14 @@ int cmd_sample(int argc, char** argv) {
     GridOptions g;
     g.lo = m->scale() == PixelScale::kSigned ? -1.f : 0.f;
     const int c_ = static_cast<int>(cols), r_ = static_cast<int>((n + cols - 1) / cols);
+    // The grid's sides in checked arithmetic (tiles of rows x cols pixels and a 1-pixel border):
+    // both must fit an int, as make_grid and the PNG writer count pixels in int.
+    std::uint64_t gw = 0, gh = 0;
+    if (!checked_mul(static_cast<std::uint64_t>(c_), static_cast<std::uint64_t>(ts.info.cols) + 1, &gw) ||
+        !checked_mul(static_cast<std::uint64_t>(r_), static_cast<std::uint64_t>(ts.info.rows) + 1, &gh) ||
+        gw >= 0x7fffffffu || gh >= 0x7fffffffu)
+      return fail("sample", Status::Error("%s: a grid of %d x %d images of %d x %d pixels is too large for an image; "
+                                          "use .csv or .npy", out, r_, c_, ts.info.rows, ts.info.cols));
     st = write_image(out, make_grid(rows.data(), static_cast<int>(n), ts.info.rows, ts.info.cols, r_, c_, g));
   } else if (ext == "csv" || ext == "npy") {
     st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim);
