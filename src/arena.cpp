@@ -10,7 +10,10 @@
 namespace dgm {
 namespace {
 constexpr std::size_t kAlignFloats = 16;  // 64 bytes: a cache line, and room for AVX-512 loads
-std::size_t round_up(std::size_t n) { return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
+std::size_t round_up(std::size_t n) {
+  DGM_CHECK(n <= SIZE_MAX / sizeof(float) - kAlignFloats, "Arena: %zu floats overflow a size", n);
+  return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
+}
 }  // namespace
 
 Arena::Arena(std::size_t initial_floats, Device device) : device_(device) {
@@ -55,7 +58,7 @@ void Arena::add_block(std::size_t n) {
 }
 
 float* Arena::alloc(std::size_t n) {
-  n = round_up(n == 0 ? 1 : n);
+  n = round_up(n == 0 ? 1 : n);  // <= SIZE_MAX / 4, as is every block: b->used + n cannot wrap
   // Only the last block receives new allocations; earlier blocks are full.
   Block* b = nblocks_ ? &blocks_[nblocks_ - 1] : nullptr;
   if (!b || b->used + n > b->cap) {

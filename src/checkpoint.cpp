@@ -1,11 +1,15 @@
 // checkpoint.cpp - saving and restoring a run (see include/dgm/checkpoint.h).
 #include "dgm/checkpoint.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "dgm/device.h"
+#include "dgm/limits.h"
 #include "dgm/safetensors.h"
 
 namespace dgm {
@@ -44,8 +48,9 @@ bool parse_rng(const std::string& s, RngState* r) {
 bool parse_i64(const std::string* s, std::int64_t* v) {
   if (!s) return false;
   char* end = nullptr;
+  errno = 0;
   long long x = std::strtoll(s->c_str(), &end, 10);
-  if (s->empty() || *end) return false;
+  if (s->empty() || *end || errno) return false;  // ERANGE: "99999999999999999999"
   *v = x;
   return true;
 }
@@ -91,10 +96,13 @@ Status read_train_state(const SafetensorsFile& f, const std::string& path, Train
 
 Status read_data(const SafetensorsFile& f, const std::string& path, DataInfo* info) {
   const std::string* data = f.meta("data");
-  if (!data || std::sscanf(data->c_str(), "%d %d %d %d", &info->dim, &info->rows, &info->cols, &info->classes) != 4 ||
-      info->dim < 1)
-    return Status::Error("%s: metadata \"data\" missing or malformed (expected \"dim rows cols classes\", "
+  char tail = 0;
+  if (!data || std::sscanf(data->c_str(), "%d %d %d %d %c", &info->dim, &info->rows, &info->cols, &info->classes,
+                           &tail) != 4)
+    return Status::Error("%s: metadata \"data\" missing or malformed (expected 4 integers: dim rows cols classes, "
                          "e.g. \"784 28 28 10\")", path.c_str());
+  Status st = check_data_info(*info);  // rows x cols == dim, counts within their limits
+  if (!st) return st.prefixed(path + ": metadata \"data\" \"" + *data + "\"");
   return Status::Ok();
 }
 
@@ -223,25 +231,101 @@ Status read_checkpoint_config(const std::string& path, Config* c) {
   return config_from_text(*text, c).prefixed(path);
 }
 
+Status validate_checkpoint(const SafetensorsFile& f, const std::string& path, Model& m, TrainState* s) {
+  auto bad = [&](const char* what) { return Status::Error("%s: metadata %s", path.c_str(), what); };
+  const std::string* fmt = f.meta("format");
+  const bool v1 = fmt && *fmt == kFormatV1;
+  // ---- the metadata, each value on its own ----
+  Status st = read_data(f, path, &s->info);
+  if (!st) return st;
+  // The training state (step, epoch, rng): all three or none (a weights-only file).
+  s->has_train_state = f.meta("step") || f.meta("epoch") || f.meta("rng");
+  std::int64_t step = 0, epoch = 0;
+  if (s->has_train_state) {
+    if (!parse_i64(f.meta("step"), &step) || !parse_i64(f.meta("epoch"), &epoch))
+      return bad("\"step\" or \"epoch\" missing or not an integer");
+    if (step < 0 || epoch < 0 || epoch > std::numeric_limits<int>::max())
+      return Status::Error("%s: metadata step %lld, epoch %lld: step must not be negative and epoch must be in 0..%d",
+                           path.c_str(), static_cast<long long>(step), static_cast<long long>(epoch),
+                           std::numeric_limits<int>::max());
+    const std::string* rng = f.meta("rng");
+    if (!rng || !parse_rng(*rng, &s->rng) || s->rng.has_spare > 1 || (s->rng.inc & 1) == 0)
+      return bad("\"rng\" missing or malformed (4 words: state, odd increment, spare flag 0 or 1, spare bits)");
+    // The values against each other: a checkpoint is written at the end of an epoch (image data:
+    // step = epoch x steps per epoch, epoch >= 1) or at a sampling point (synthetic data: epoch 0).
+    if (s->info.images() ? (epoch == 0 ? step != 0 : step == 0 || step % epoch != 0) : epoch != 0)
+      return Status::Error("%s: metadata step %lld and epoch %lld disagree (%s)", path.c_str(),
+                           static_cast<long long>(step), static_cast<long long>(epoch),
+                           s->info.images() ? "image data: step must be epoch x the steps per epoch"
+                                            : "synthetic data: epoch must be 0");
+    s->step = step;
+    s->epoch = static_cast<int>(epoch);
+  }
+  // Each part's optimizer step count t, where the file has one: a part steps once or
+  // batches_per_step() times (a GAN's D: k) per training step.
+  for (Part* p : m.parts()) {
+    const std::string key = v1 ? p->name + ".opt.t" : "optim." + p->name + ".t";
+    const std::string* text = f.meta(key);
+    if (!text) continue;  // format 2 without optimizer state; load_v1/load_v2 say what is missing
+    std::int64_t t = 0;
+    if (!parse_i64(text, &t))
+      return Status::Error("%s: metadata \"%s\" is not an integer", path.c_str(), key.c_str());
+    const std::int64_t most = step * std::max(1, m.batches_per_step());
+    if (t < 0 || (s->has_train_state && t > most))
+      return Status::Error("%s: metadata %s = %lld optimizer steps; after %lld training steps it must be in "
+                           "0..%lld", path.c_str(), key.c_str(), static_cast<long long>(t),
+                           static_cast<long long>(step), static_cast<long long>(most));
+  }
+  if (v1) return Status::Ok();  // format 1: load_v1 reads every tensor at its shape
+  // ---- the tensors (format 2): every weight the model holds, with its shape; nothing else ----
+  for (const Slot& sl : slots(m)) {
+    if (sl.same_as >= 0) continue;  // a mirror (the AAE's enc_reg) reads the same tensor
+    const std::string name = sl.part->params.name(sl.h);
+    const TensorEntry* e = f.find(name);
+    const std::vector<std::int64_t> want = dims(sl.part->params.host_value(sl.h));
+    if (!e) return Status::Error("%s: tensor %s %s missing (the config's model has it)", path.c_str(), name.c_str(),
+                                 shape_text(want).c_str());
+    if (e->shape != want)
+      return Status::Error("%s: tensor %s has shape %s, the config's model %s", path.c_str(), name.c_str(),
+                           shape_text(e->shape).c_str(), shape_text(want).c_str());
+  }
+  for (const TensorEntry& e : f.tensors()) {
+    bool known = false;
+    for (const Slot& sl : slots(m)) known = known || sl.part->params.name(sl.h) == e.name;
+    for (Part* p : m.parts())
+      for (int h = 0; h < p->params.count() && !known; ++h)
+        for (int slot = 0; slot < 2; ++slot) {
+          const char* state = optim_state_name(p->opt.cfg.kind, slot);
+          known = known || (state && optim_name(*p, h, state) == e.name);
+        }
+    if (!known)
+      return Status::Error("%s: tensor %s %s is not part of the config's model (docs/checkpoint.md lists the names "
+                           "of each kind of model)", path.c_str(), e.name.c_str(), shape_text(e.shape).c_str());
+  }
+  return Status::Ok();
+}
+
 Status load_checkpoint(const std::string& path, Model& m, TrainState* s) {
   SafetensorsFile f;
   Status st = f.load(path);
   if (!st) return st;
-  *s = TrainState{};
-  st = read_data(f, path, &s->info);
+  TrainState loaded;
+  st = validate_checkpoint(f, path, m, &loaded);  // all of it before anything is used
   if (!st) return st;
   const std::string* fmt = f.meta("format");
-  st = fmt && *fmt == kFormatV1 ? load_v1(f, path, m, s) : load_v2(f, path, m, s);
+  st = fmt && *fmt == kFormatV1 ? load_v1(f, path, m, &loaded) : load_v2(f, path, m, &loaded);
   if (!st) return st;
   for (Part* p : m.parts()) {
     p->params.to_device();  // device parts: send the loaded host copies up
     p->opt.to_device();
     p->params.zero_grad();
   }
+  *s = loaded;
   return Status::Ok();
 }
 
-// The data shape alone, to build the model before loading its weights.
+// The data shape alone, to build the model before loading its weights; checked against the
+// limits (rows x cols == dim, ...) before anything is sized from it.
 static Status read_data_info(const std::string& path, DataInfo* info) {
   SafetensorsFile f;
   Status st = f.load(path);
@@ -257,11 +341,13 @@ Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model
   if (!st) return st;
   if (iw > 0) c->iw = iw;
   c->device = device;
-  st = validate(*c);
-  if (!st) return st;
+  st = validate(*c);  // the stored sizes against their limits too (dgm/limits.h)
+  if (!st) return st.prefixed(path);
   DataInfo info;
   st = read_data_info(path, &info);
   if (!st) return st;
+  st = check_run_memory(*c, info);  // before build() allocates anything
+  if (!st) return st.prefixed(path);
   *m = make_model(c->model, &st);
   if (!st) return st.prefixed(path);
   Rng rng(c->seed);

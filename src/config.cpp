@@ -9,6 +9,7 @@
 
 #include "dgm/device.h"
 #include "dgm/suggest.h"
+#include "dgm/limits.h"
 
 namespace dgm {
 namespace {
@@ -66,6 +67,7 @@ std::vector<Flag> flags(Config& c) {
       {"resume", Type::Bool, &c.resume, "continue from <out>/model.safetensors up to --epochs/--iters", false},
       {"log-every", Type::Int, &c.log_every, "metrics.csv row every N steps (0: every step)", false},
       {"sample-every", Type::Int, &c.sample_every, "synthetic data: sample plot every N iterations (0: 10 per run)", false},
+      {"max-memory", Type::Str, &c.max_memory, "refuse a run that needs more memory, e.g. 8G (default: half of physical memory)", false},
   };
 }
 
@@ -93,7 +95,8 @@ Status unknown_flag(const std::vector<Flag>& table, const std::string& name) {
   return Status::Error("unknown flag --%s%s (see --help)", name.c_str(), did_you_mean(name, names, "--").c_str());
 }
 
-std::string value_text(const Flag& f) {
+// in_text: the value as config text writes it (strings escaped), else as --help shows it.
+std::string value_text(const Flag& f, bool in_text = true) {
   std::ostringstream s;
   switch (f.type) {
     case Type::Int: s << *static_cast<int*>(f.ptr); break;
@@ -112,7 +115,11 @@ std::string value_text(const Flag& f) {
       }
       break;
     }
-    case Type::Str: s << *static_cast<std::string*>(f.ptr); break;
+    case Type::Str: {
+      const std::string& v = *static_cast<std::string*>(f.ptr);
+      s << (in_text ? escape_config_value(v) : v);
+      break;
+    }
     case Type::U64: s << *static_cast<std::uint64_t*>(f.ptr); break;
     case Type::Bool: s << (*static_cast<bool*>(f.ptr) ? "true" : "false"); break;
     case Type::IntList: {
@@ -124,7 +131,8 @@ std::string value_text(const Flag& f) {
   return s.str();
 }
 
-Status set_value(const Flag& f, const std::string& v) {
+// from_text: v is config text (strings escaped), else a command-line value (taken as is).
+Status set_value(const Flag& f, const std::string& v, bool from_text = false) {
   const char* s = v.c_str();
   char* end = nullptr;
   errno = 0;
@@ -149,7 +157,15 @@ Status set_value(const Flag& f, const std::string& v) {
       *static_cast<float*>(f.ptr) = x;
       break;
     }
-    case Type::Str: *static_cast<std::string*>(f.ptr) = v; break;
+    case Type::Str: {
+      if (!from_text) {
+        *static_cast<std::string*>(f.ptr) = v;
+        break;
+      }
+      Status st = unescape_config_value(v, static_cast<std::string*>(f.ptr));
+      if (!st) return st.prefixed(f.name);
+      break;
+    }
     case Type::Bool:
       if (v == "true" || v == "1") *static_cast<bool*>(f.ptr) = true;
       else if (v == "false" || v == "0") *static_cast<bool*>(f.ptr) = false;
@@ -160,8 +176,10 @@ Status set_value(const Flag& f, const std::string& v) {
       std::stringstream ss(v);
       std::string item;
       while (std::getline(ss, item, ',')) {
+        errno = 0;
         long x = std::strtol(item.c_str(), &end, 10);
-        if (item.empty() || *end || x <= 0 || x > 1000000)
+        // The widths' limit is validate()'s (dgm/limits.h), with the limit in its message.
+        if (item.empty() || *end || errno || x <= 0 || x > 2147483647L)
           return Status::Error("--%s expects positive integers separated by commas (e.g. 400,400), got '%s'", f.name, s);
         out.push_back(static_cast<int>(x));
       }
@@ -324,21 +342,22 @@ Status validate(const Config& c) {
     return Status::Error("--encoder: '%s' (det, gauss or universal)", c.encoder.c_str());
   if (!one_of(c.prior, {"normal", "mixture", "ring"}))
     return Status::Error("--prior: '%s' (normal, mixture or ring)", c.prior.c_str());
-  if (c.batch < 1 || c.batch > 65536) return Status::Error("--batch must be in 1..65536, got %d", c.batch);
-  if (c.latent < 1 || c.latent > 65536) return Status::Error("--latent must be in 1..65536, got %d", c.latent);
+  Status st = check_config_limits(c);  // every size against its limit (dgm/limits.h)
+  if (!st) return st;
   if (c.epochs < 0 || c.iters < 0) return Status::Error("--epochs and --iters must not be negative");
   if (c.epochs == 0 && c.iters == 0) return Status::Error("nothing to do: --epochs and --iters are both 0");
   if (c.iters > 0 && !is_toy_data(c.data))
     return Status::Error("--iters %d: iterations count steps on synthetic data (ring, grid, gauss1d); image data "
                          "trains for --epochs", c.iters);
-  if (c.k < 1 || c.n_critic < 1 || c.samples < 1 || c.iw < 1)
-    return Status::Error("--k, --n-critic, --samples and --iw must be at least 1");
   if (!(c.lr > 0) || !(c.lr_g > 0) || !(c.lr_d > 0)) return Status::Error("learning rates must be positive");
   if (!(c.beta1 >= 0 && c.beta1 < 1)) return Status::Error("--beta1 must be in [0, 1), got %g", c.beta1);
   if (!(c.clip > 0)) return Status::Error("--clip must be positive, got %g", c.clip);
   if (!(c.noise >= 0)) return Status::Error("--noise must not be negative, got %g", c.noise);
   if (c.corrupt == "mask" && !(c.noise < 1)) return Status::Error("--noise is a drop probability with --corrupt mask: it must be below 1, got %g", c.noise);
   if (c.threads < 0 || c.threads > 256) return Status::Error("--threads must be in 0..256, got %d", c.threads);
+  std::uint64_t limit = 0;
+  st = memory_limit(c, &limit);
+  if (!st) return st;
   return check_device(c.device);
 }
 
@@ -374,7 +393,7 @@ Status config_from_text(const std::string& text, Config* c) {
     for (const Flag& g : table)
       if (name == g.name) f = &g;
     if (!f) return Status::Error("config line %d: unknown setting '%s'", lineno, name.c_str());
-    Status s = set_value(*f, value);
+    Status s = set_value(*f, value, /*from_text=*/true);
     if (!s) return s.prefixed("config line " + std::to_string(lineno));
   }
   return Status::Ok();
@@ -384,7 +403,7 @@ std::string flags_help(const Config& defaults) {
   Config copy = defaults;
   std::string s;
   for (const Flag& f : flags(copy)) {
-    std::string left = std::string("  --") + f.name + " " + value_text(f);
+    std::string left = std::string("  --") + f.name + " " + value_text(f, false);
     if (left.size() < 28) left.resize(28, ' ');
     std::string also;
     for (const Alias& a : kAliases)

@@ -2,10 +2,12 @@
 #include "dgm/params.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 
 #include "dgm/check.h"
+#include "dgm/checked.h"
 #ifdef DGM_CUDA
 #include "backend/gpu.h"
 #endif
@@ -16,9 +18,18 @@ int ParamStore::add(const std::string& name, Tensor shape) {
   DGM_CHECK(!finalized_, "ParamStore::add(%s): store already finalized", name.c_str());
   DGM_CHECK(find(name) < 0, "ParamStore::add: duplicate name %s", name.c_str());
   shape.data = nullptr;
+  // The element count and the running total in checked arithmetic: sizes come from configs that
+  // validate() and the memory plan (dgm/limits.h) have bounded, so an overflow here is a bug.
+  std::uint64_t n = 1;
+  for (int i = 0; i < shape.ndim; ++i)
+    DGM_CHECK(shape.dim[i] >= 0 && checked_mul(n, static_cast<std::uint64_t>(shape.dim[i]), &n),
+              "ParamStore::add(%s): shape %s overflows", name.c_str(), shape_str(shape).text);
+  std::uint64_t total = 0;
+  DGM_CHECK(checked_add(n, 15, &n) && checked_add(total_, n / 16 * 16, &total) && total <= SIZE_MAX / sizeof(float),
+            "ParamStore::add(%s): %zu floats plus shape %s overflow", name.c_str(), total_, shape_str(shape).text);
   entries_.push_back(Entry{name, shape, total_});
   // Keep every tensor 16-float (64-byte) aligned within the buffer, for vector loads.
-  total_ += (shape.size() + 15) / 16 * 16;
+  total_ = static_cast<std::size_t>(total);
   return count() - 1;
 }
 

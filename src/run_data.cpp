@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "dgm/checked.h"
+
 namespace dgm {
 
 Status load_run_data(const Config& c, RunData* d) {
@@ -54,7 +56,9 @@ std::string describe_run_data(const RunData& d) {
 
 int steps_per_epoch(const RunData& d, int B, int per_step) {
   if (d.toy) return 0;
-  return d.images.train.n / (B * per_step);  // the remainder of a shuffled epoch is dropped
+  int rows = 0;  // B x per_step; an overflowing product cannot fit the data: no whole step
+  if (B < 1 || per_step < 1 || !checked_mul(B, per_step, &rows)) return 0;
+  return d.images.train.n / rows;  // the remainder of a shuffled epoch is dropped
 }
 
 // Batches are built by the host (in the arena on a CPU tape; in host scratch on a device tape)

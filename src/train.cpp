@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <vector>
 
+#include "dgm/checked.h"
 #include "dgm/checkpoint.h"
 #include "dgm/evaluate.h"
 #include "dgm/fileio.h"
+#include "dgm/limits.h"
 #include "dgm/outputs.h"
 #include "dgm/parallel.h"
 #include "dgm/progress.h"
@@ -85,6 +87,8 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   RunData d;
   st = load_run_data(c, &d);
   if (!st) return st;
+  st = check_run_memory(c, d.info);  // every size and the total, before build() allocates (limits.h)
+  if (!st) return st;
   std::unique_ptr<Model> m = make_model(c.model, &st);
   if (!st) return st;
   Rng rng(c.seed);
@@ -109,11 +113,18 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   if (!st) return st;
 
   const int B = c.batch, per_step = m->batches_per_step();
+  int rows_per_step = 0;  // B x per_step, within the limits validate() checked, but never overflowing
+  if (!checked_mul(B, per_step, &rows_per_step))
+    return Status::Error("--batch %d x %d minibatches per step overflows", B, per_step);
   const bool toy = d.toy;
   const int spe = toy ? 0 : steps_per_epoch(d, B, per_step);
   if (!toy && spe < 1)
     return Status::Error("%s has %d training images, fewer than one step needs (batch %d x %d)", d.where.c_str(),
                          d.images.train.n, B, per_step);
+  if (c.resume && !toy && state.step != static_cast<std::int64_t>(state.epoch) * spe)
+    return Status::Error("--resume: %s is at step %lld, epoch %d; with %d steps per epoch (batch %d x %d) it would "
+                         "be at step %lld", ckpt_path.c_str(), static_cast<long long>(state.step), state.epoch, spe,
+                         B, per_step, static_cast<long long>(state.epoch) * spe);
   const std::int64_t total_steps = toy ? c.iters : static_cast<std::int64_t>(spe) * c.epochs;
   const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
 
@@ -149,6 +160,8 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   const auto t0 = Clock::now();
   std::int64_t steps_here = 0;
   int epochs_here = 0;
+  // The step of this run's last checkpoint, -1 before the first (the guard's message says which).
+  std::int64_t checkpoint_step = c.resume ? state.step : -1;
   double epoch_seconds = 0;
 
   auto finish_csv = [&]() { std::fclose(csv); };
@@ -161,23 +174,38 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
     }
     const auto step_t0 = Clock::now();
     t.reset();
-    const int* idx = toy ? nullptr : order.data() + static_cast<std::size_t>(s_in_epoch) * B * per_step;
-    Batch b = train_batch(t, d, idx, B * per_step, m->scale(), rng);
+    const int* idx = toy ? nullptr : order.data() + static_cast<std::size_t>(s_in_epoch) * rows_per_step;
+    Batch b = train_batch(t, d, idx, rows_per_step, m->scale(), rng);
     log.clear();
     m->train_step(t, b, rng, log);
     ++state.step;
     ++steps_here;
     epoch_seconds += since(step_t0);
+    // The guard: a non-finite term, or a model that says it cannot go on (a saturated
+    // discriminator), stops the run without saving this state as a checkpoint.
+    auto last_good = [&]() {
+      return checkpoint_step >= 0
+                 ? "Last checkpoint: " + ckpt_path + " (step " + std::to_string(checkpoint_step) + ")"
+                 : std::string("No checkpoint of this run exists yet (the first is written at the end of ") +
+                       (toy ? "the first sampling interval)" : "epoch 1)");
+    };
     for (int i = 0; i < log.n; ++i)
       if (!std::isfinite(log.value[i])) {
         finish_csv();
         bar.clear();
         report->diverged = true;
-        return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. "
-                             "Last good checkpoint: %s",
+        return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. %s.",
                              static_cast<long long>(state.step), log.name[i], log.value[i],
-                             first_nonfinite(*m).c_str(), ckpt_path.c_str());
+                             first_nonfinite(*m).c_str(), last_good().c_str());
       }
+    const std::string failure = m->failure();
+    if (!failure.empty()) {
+      finish_csv();
+      bar.clear();
+      report->diverged = true;
+      return Status::Error("step %lld: %s; stopping. %s.", static_cast<long long>(state.step), failure.c_str(),
+                           last_good().c_str());
+    }
     means.add(log);
     if (!header_done) {
       std::fprintf(csv, "step,epoch");
@@ -227,13 +255,14 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
       if (!st) return finish_csv(), st;
       if (!quiet)
         std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),
-                    epoch_seconds, static_cast<double>(spe) * B * per_step / epoch_seconds);
+                    epoch_seconds, static_cast<double>(spe) * rows_per_step / epoch_seconds);
       report->seconds_per_epoch += epoch_seconds;
       epoch_seconds = 0;
     }
     state.rng = rng.state();
     st = save_checkpoint(ckpt_path, c, *m, state);
     if (!st) return finish_csv(), st;
+    checkpoint_step = state.step;
     std::fflush(csv);
     std::fflush(stdout);
   }

@@ -87,6 +87,71 @@ expect 2 "test image indices must be in 0..1999" -- "$dgm" sample --ckpt "$tmp/v
 expect 2 "--interp expects two test image indices A,B" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --interp 3 --out "$tmp/line.png"
 expect 2 "--interp needs image data" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --interp 0,1 --out "$tmp/line.csv"
 
+# Issue 11: hostile sizes and files. Crafted checkpoints: the VAE's metadata "data" (784 28 28 10)
+# replaced by values of the same length, so the file stays a valid safetensors file.
+craft() {  # craft FROM TO OUT: a copy of the VAE checkpoint with the text FROM replaced by TO
+  perl -pe "s/\Q$1\E/$2/" "$tmp/vae/model.safetensors" > "$3"
+  cmp -s "$tmp/vae/model.safetensors" "$3" && echo "FAIL: craft: '$1' not found in the checkpoint" && fail=$((fail + 1))
+}
+craft '"data":"784 28 28 10"' '"data":"784 99 99 10"' "$tmp/rows.safetensors"  # was a heap over-read
+expect 2 "image size 99 x 99 does not match the data dimension 784" -- "$dgm" sample --ckpt "$tmp/rows.safetensors" --out "$tmp/r.png"
+craft '"data":"784 28 28 10"' '"data":"784 -2 28 10"' "$tmp/neg.safetensors"  # was an abort
+expect 2 "image size -2 x 28 is negative" -- "$dgm" sample --ckpt "$tmp/neg.safetensors" --out "$tmp/r.png"
+craft '"data":"784 28 28 10"' '"data":"784 0 0 9999"' "$tmp/classes.safetensors"
+expect 2 "data classes 9999 is outside 0..1000 (the limit)" -- "$dgm" eval --ckpt "$tmp/classes.safetensors"
+craft '"epoch":"1"' '"epoch":"7"' "$tmp/epoch.safetensors"
+expect 2 "and epoch 7 disagree" -- "$dgm" eval --ckpt "$tmp/epoch.safetensors"
+craft 'iw = 2' 'iw = 9' "$tmp/iw.safetensors"  # a control: a crafted file that is valid opens
+expect 0 "test_iwae" -- "$dgm" eval --ckpt "$tmp/iw.safetensors"
+craft 'hidden = 16' 'hidden = 99' "$tmp/hid.safetensors"
+expect 2 "tensor enc.0.weight has shape \[16, 784\], the config's model \[99, 784\]" -- "$dgm" eval --ckpt "$tmp/hid.safetensors"
+expect 2 "hidden width 1000000 exceeds the limit 65536" -- "$dgm" train vae --hidden 1000000 --out "$tmp/big"
+expect 2 "latent dimension 65536 is outside 1..4096" -- "$dgm" train vae --latent 65536 --out "$tmp/big"
+expect 2 "100000 z samples per datapoint is outside 1..1000" -- "$dgm" train vae --samples 100000 --out "$tmp/big"
+expect 2 "1000000000 discriminator steps per generator step is outside 1..100" -- "$dgm" train gan --k 1000000000 --out "$tmp/big"
+expect 2 "importance samples is outside 1..5000" -- "$dgm" train vae --iw 2000000000 --out "$tmp/big"
+expect 2 "above the memory limit 8.00 GiB (set by --max-memory 8G)" -- "$dgm" train vae --hidden 60000,60000 --max-memory 8G --out "$tmp/big"
+expect 2 "half of the" -- "$dgm" train vae --hidden 65536,65536,65536 --out "$tmp/big"
+expect 2 "--max-memory expects a size" -- "$dgm" train vae --max-memory lots --out "$tmp/big"
+expect 2 "--n 1000000: this vae needs" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --n 1000000 --out "$tmp/s.csv" --max-memory 100M
+expect 2 "--iw expects an integer in 1..5000" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 2000000000
+[ -e "$tmp/big" ] && echo "FAIL: a refused run left $tmp/big behind" && fail=$((fail + 1))
+
+# A --data path with a newline: escaped in config.txt and the checkpoint, so it reads back as
+# the same path and cannot inject a setting (issue 11: 'model = gan' was obeyed).
+nl="$tmp/data
+model = gan"
+mkdir -p "$nl"
+cp datasets/fashion-mnist-subset/*.gz "$nl/"
+expect 0 "done:" -- "$dgm" train vae --data "$nl" --epochs 1 --hidden 8 --latent 2 --batch 500 --out "$tmp/nl"
+grep -q '^data = .*/data\\nmodel = gan$' "$tmp/nl/config.txt" || { echo "FAIL: config.txt: $(grep '^data' "$tmp/nl/config.txt")"; fail=$((fail + 1)); }
+expect 0 "model vae" -- "$dgm" eval --ckpt "$tmp/nl/model.safetensors"
+expect 0 "resumed from" -- "$dgm" train vae --out "$tmp/nl" --epochs 2 --resume
+
+# The guard: a GAN whose discriminator saturates stops with exit 1 and saves no checkpoint.
+expect 1 "the discriminator is saturated" -- "$dgm" train gan --data ring --iters 400 --lr-g 1e6 --lr-d 1e6 --hidden 32,32 --latent 8 --batch 64 --sample-every 1000 --out "$tmp/sat"
+[ -e "$tmp/sat/model.safetensors" ] && echo "FAIL: the saturated GAN was saved" && fail=$((fail + 1))
+expect 1 "No checkpoint of this run exists yet" -- "$dgm" train vae --lr 1e30 --epochs 1 --hidden 8 --batch 500 --out "$tmp/nan"
+
+# The checkpoint write: the .tmp file fsynced, the folder fsynced, the rename, the folder again
+# (strace, where it can trace); a stale .tmp left by a killed write is replaced.
+printf 'half a checkpoint' > "$tmp/ok/model.safetensors.tmp"
+if strace -f -o "$tmp/trace" -e trace=openat,fsync,rename,renameat,renameat2 true 2>/dev/null; then
+  strace -f -o "$tmp/trace" -e trace=openat,fsync,rename,renameat,renameat2 \
+    "$dgm" train gan --data ring --iters 20 --hidden 8 --latent 2 --batch 16 --out "$tmp/ok" >/dev/null 2>&1
+  # The last write of model.safetensors: the .tmp opened and fsynced, its folder opened
+  # (O_DIRECTORY) and fsynced, the rename, the folder opened and fsynced again.
+  seq=$(awk '/openat/ && /model.safetensors.tmp/ { s = "open"; next }
+             s != "" && /openat/ && /O_DIRECTORY/ { s = s " folder" }
+             s != "" && /fsync\(/ { s = s " fsync" } s != "" && /rename/ { s = s " rename" } END { print s }' "$tmp/trace")
+  want="open fsync folder fsync rename folder fsync"
+  [ "$seq" = "$want" ] || { echo "FAIL: checkpoint write sequence '$seq', want '$want'"; fail=$((fail + 1)); }
+else
+  echo "cli: strace cannot trace here: the fsync order of the checkpoint write is not checked"
+fi
+[ -e "$tmp/ok/model.safetensors.tmp" ] && echo "FAIL: the stale .tmp is still there" && fail=$((fail + 1))
+expect 0 "wrote 5 samples" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --n 5 --out "$tmp/s5.npy"
+
 # dgm export: each kind of decoder/generator as a header with float and with int8 weights,
 # compiled as C99 and as C++11 with warnings as errors (and -Wdouble-promotion: a float-only
 # FPU) and run: its own forward pass must give the library's output on the library's latent

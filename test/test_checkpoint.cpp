@@ -263,7 +263,7 @@ TEST_CASE("checkpoint: part of the optimizer state, or a tensor the model lacks,
   REQUIRE(write_state_dict(d, path, {{"encoder.0.weight", {32, 784}, zeros.data()}}).ok);
   st = open_checkpoint(path, &c, &m, &ts);
   CHECK_FALSE(st.ok);
-  CHECK(st.message.find("\"encoder.0.weight\" is not part of this model") != std::string::npos);
+  CHECK(st.message.find("tensor encoder.0.weight [32, 784] is not part of the config's model") != std::string::npos);
   StateDict wrong = d;  // a bias saved as (1, out), as dgm's format 1 stored it
   wrong.shapes[1] = {1, 32};
   REQUIRE(write_state_dict(wrong, path).ok);

@@ -16,8 +16,11 @@
 // all absent; `train --resume` needs both. A tensor the model does not have is an error.
 // Format "dgm-checkpoint-1" (older dgm: "<part>.<net>.<i>.W"/".b", padded "<part>.opt.s1") is
 // still read; files are always written in format 2.
-// The file is written to "<path>.tmp" and renamed over path, so a crash mid-write leaves the
-// previous checkpoint intact. Loading restores everything, so training continues bit-identically.
+// The file is written to "<path>.tmp", fsynced, and renamed over path, with its folder fsynced
+// before and after the rename (write_file_atomic, dgm/fileio.h), so a crash or a power loss
+// mid-write leaves the previous checkpoint intact, and one after it the new one complete; a
+// "<path>.tmp" left by a killed write is harmless (never read) and replaced by the next write.
+// Loading restores everything, so training continues bit-identically.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -25,6 +28,7 @@
 #include "dgm/config.h"
 #include "dgm/models/model.h"
 #include "dgm/rng.h"
+#include "dgm/safetensors.h"
 #include "dgm/status.h"
 
 namespace dgm {
@@ -44,9 +48,18 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
 // The config stored in a checkpoint, applied on top of *c (which keeps its run-control settings).
 Status read_checkpoint_config(const std::string& path, Config* c);
 
+// Checks a checkpoint as a whole against the model built from its config, before anything is
+// used, and fills *s from its metadata: "step" >= 0, 0 <= "epoch" <= INT_MAX, the two consistent
+// (image data: epoch >= 1 and step a multiple of it, or both 0; synthetic data: epoch 0), "data"
+// within the limits with rows x cols == dim (dgm/limits.h), "rng" well formed, each part's
+// "opt.t" in 0..step x batches_per_step(); every tensor the model holds present with its shape,
+// and no tensor the model does not know. Messages name the path, the value and what was expected.
+Status validate_checkpoint(const SafetensorsFile& f, const std::string& path, Model& m, TrainState* s);
+
 // Loads the weights, and the optimizer and training state when the file has them (see
 // TrainState::has_optimizer, has_train_state), into a model already built with the checkpoint's
-// config. Names and shapes must match exactly.
+// config, after validate_checkpoint; names and shapes must match exactly. On an error nothing in
+// *s is changed.
 Status load_checkpoint(const std::string& path, Model& m, TrainState* s);
 
 // Reads the config and data shape, makes and builds the model, loads the checkpoint: what

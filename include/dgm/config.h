@@ -63,6 +63,8 @@ struct Config {
   bool resume = false;
   int log_every = 0;          // metrics.csv row every N steps (0: every step)
   int sample_every = 0;       // synthetic data: sample plot every N iterations (0: 10 per run)
+  std::string max_memory = "";  // refuse a run needing more ("8G"; empty: half of physical memory;
+                                // dgm/limits.h)
 };
 
 bool is_toy_data(const std::string& data);  // ring | grid | gauss1d
@@ -86,6 +88,11 @@ Status check_device(const std::string& name, Device* out = nullptr);
 std::string config_to_text(const Config& c, bool identity_only = false);
 // Reads config_to_text's output back (unknown names are errors).
 Status config_from_text(const std::string& text, Config* c);
+// A string setting as config text writes it: '\\' '\n' '\r' '\t' and other control bytes or bytes
+// outside well-formed UTF-8 as "\xHH", so that one setting is one line and any bytes round-trip
+// (src/config_escape.cpp). unescape_config_value reverses it; a malformed escape is an error.
+std::string escape_config_value(const std::string& value);
+Status unescape_config_value(const std::string& text, std::string* value);
 // Flag help for `dgm train --help`: one line per flag with its default (and its other spellings).
 std::string flags_help(const Config& defaults);
 // The settings of c that differ from defaults, as flags: "--epochs 1 --hidden 16" ("" if none;

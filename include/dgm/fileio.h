@@ -16,10 +16,13 @@ namespace dgm {
 // "PATH: cannot open: No such file or directory".
 Status read_file(const std::string& path, std::vector<std::uint8_t>* out);
 
-// Writes n bytes to "<path>.tmp", closes it, then renames it over `path`. A reader never sees a
-// half-written file: either the old file or the new one (rename is atomic on POSIX file
-// systems). On failure the temporary file is removed and `path` is left as it was; the message
-// names `path` ("cannot write 'runs/x/model.safetensors': Permission denied"), not the .tmp file.
+// Writes n bytes to "<path>.tmp" (replacing a left-over one from a killed write), fsyncs and
+// closes it, fsyncs its folder, renames it over `path` and fsyncs the folder again. A reader
+// never sees a half-written file: either the old file or the new one (rename is atomic on POSIX
+// file systems), and after a power loss the new file is complete (its bytes reached the disk
+// before the rename, and the rename itself after the last fsync). On failure the temporary file
+// is removed and `path` is left as it was; the message names `path` ("cannot write
+// 'runs/x/model.safetensors': Permission denied"), not the .tmp file. (Without POSIX, e.g. Windows: no fsyncs.)
 Status write_file_atomic(const std::string& path, const void* data, std::size_t n);
 Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
 Status write_text_atomic(const std::string& path, const std::string& text);

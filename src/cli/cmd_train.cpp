@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "cli.h"
+#include "dgm/checked.h"
 #include "dgm/checkpoint.h"
 #include "dgm/evaluate.h"
 #include "dgm/export.h"
 #include "dgm/fileio.h"
 #include "dgm/image.h"
+#include "dgm/limits.h"
 #include "dgm/outputs.h"
 #include "dgm/plot.h"
 #include "dgm/progress.h"
@@ -143,7 +145,7 @@ int cmd_train(int argc, char** argv) {
 int cmd_sample(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
-                "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]\n"
+                "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]   [--max-memory M]\n"
                 "Generates N samples from a checkpoint (the config is read from it).\n"
                 "  --ckpt F    a model.safetensors (dgm train, or a PyTorch state_dict: docs/checkpoint.md)\n"
                 "  --out F     .png or .pgm: a grid of images (image models);\n"
@@ -165,7 +167,8 @@ int cmd_sample(int argc, char** argv) {
                 "              line z(t) = (1 - t) z_A + t z_B, t = 0, 1/(N-1), ..., 1, between the\n"
                 "              codes (the encoder's mean) of test images A and B (0-based indices\n"
                 "              into the test split of the run's data, or of --data DIR); the first\n"
-                "              and last are the reconstructions of A and B. Grids default to one row.\n");
+                "              and last are the reconstructions of A and B. Grids default to one row.\n"
+                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}, {}};
@@ -174,6 +177,7 @@ int cmd_sample(int argc, char** argv) {
   const char* interp = f.str("--interp", nullptr);
   const char* data = f.str("--data", nullptr);
   const long n = f.num("--n", interp ? 10 : 100, 1, 1000000);
+  const char* max_memory = f.str("--max-memory", "");
   const long label = f.num("--label", -1, 0, 1000);
   const char* seed_s = f.str("--seed", nullptr);
   const long cols = f.num("--cols", interp ? std::min(n, 1000L) : 10, 1, 1000);
@@ -191,10 +195,13 @@ int cmd_sample(int argc, char** argv) {
     return fail("sample", Status::Error("--data is only used with --interp (the test images to encode)"));
   }
   Config c;
+  c.max_memory = max_memory;
   std::unique_ptr<Model> m;
   TrainState ts;
   st = open_checkpoint(ckpt, &c, &m, &ts, 0, device);
   if (!st) return fail("sample", st);
+  st = check_run_memory(c, ts.info, static_cast<int>(n));  // n rows at once, before they are allocated
+  if (!st) return fail("sample", st.prefixed("--n " + std::to_string(n)));
   if (label >= 0 && (!m->conditional() || label >= ts.info.classes))
     return fail("sample", Status::Error("--label %ld: this %s %s", label, c.model.c_str(),
                                         m->conditional() ? "has fewer classes" : "is not conditional"));
@@ -220,6 +227,14 @@ int cmd_sample(int argc, char** argv) {
     GridOptions g;
     g.lo = m->scale() == PixelScale::kSigned ? -1.f : 0.f;
     const int c_ = static_cast<int>(cols), r_ = static_cast<int>((n + cols - 1) / cols);
+    // The grid's sides in checked arithmetic (tiles of rows x cols pixels and a 1-pixel border):
+    // both must fit an int, as make_grid and the PNG writer count pixels in int.
+    std::uint64_t gw = 0, gh = 0;
+    if (!checked_mul(static_cast<std::uint64_t>(c_), static_cast<std::uint64_t>(ts.info.cols) + 1, &gw) ||
+        !checked_mul(static_cast<std::uint64_t>(r_), static_cast<std::uint64_t>(ts.info.rows) + 1, &gh) ||
+        gw >= 0x7fffffffu || gh >= 0x7fffffffu)
+      return fail("sample", Status::Error("%s: a grid of %d x %d images of %d x %d pixels is too large for an image; "
+                                          "use .csv or .npy", out, r_, c_, ts.info.rows, ts.info.cols));
     st = write_image(out, make_grid(rows.data(), static_cast<int>(n), ts.info.rows, ts.info.cols, r_, c_, g));
   } else if (ext == "csv" || ext == "npy") {
     std::string what;
@@ -254,7 +269,7 @@ int cmd_sample(int argc, char** argv) {
 
 int cmd_eval(int argc, char** argv) {
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D]\n"
+    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D] [--max-memory M]\n"
                 "Prints one 'name value' line per metric of a checkpoint on the test split (on a\n"
                 "terminal, a progress line with ETA on stderr while it works):\n"
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
@@ -263,20 +278,23 @@ int cmd_eval(int argc, char** argv) {
                 "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D).\n"
                 "  --data DIR   test data folder (default: the one the run trained on)\n"
                 "  --seed S     seed of the samples drawn (default 1)\n"
-                "  --iw K       vae: importance samples for test_iwae (default: the run's --iw)\n"
-                "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
+                "  --iw K       vae: importance samples for test_iwae, 1..5000 (default: the run's --iw)\n"
+                "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n"
+                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}, {}};
   const char* ckpt = f.str("--ckpt", nullptr);
   const char* data = f.str("--data", nullptr);
+  const char* max_memory = f.str("--max-memory", "");
   const long seed = f.num("--seed", 1, 0, 2147483647L);
-  const long iw = f.num("--iw", 0, 1, 1000000L);
+  const long iw = f.num("--iw", 0, 1, kMaxImportance);
   const char* device = f.str("--device", "cpu");
   Status st = f.check();
   if (!st) return fail("eval", st);
   if (!ckpt) return fail("eval", Status::Error("--ckpt is required (dgm eval --help)"));
   Config c;
+  c.max_memory = max_memory;
   std::unique_ptr<Model> m;
   TrainState ts;
   st = open_checkpoint(ckpt, &c, &m, &ts, static_cast<int>(iw), device);

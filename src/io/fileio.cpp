@@ -7,7 +7,37 @@
 #include <filesystem>
 #include <system_error>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <unistd.h>
+#define DGM_HAVE_FSYNC 1
+#endif
+
 namespace dgm {
+namespace {
+
+// fsync of a folder: makes the entries created or renamed in it durable. 0 or an errno.
+int sync_folder(const std::string& folder) {
+#ifdef DGM_HAVE_FSYNC
+  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return errno;
+  // EINVAL: a file system that cannot sync folders (some FUSE and network ones): nothing to do.
+  const int err = ::fsync(fd) != 0 && errno != EINVAL ? errno : 0;
+  ::close(fd);
+  return err;
+#else
+  (void)folder;
+  return 0;
+#endif
+}
+
+std::string folder_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
 
 Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
   out->clear();
@@ -44,6 +74,7 @@ Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
 Status write_file_atomic(const std::string& path, const void* data, std::size_t n) {
   // Errors name `path`, the file the user asked for, not the temporary file beside it.
   const std::string tmp = path + ".tmp";
+  std::remove(tmp.c_str());  // a left-over from a killed write (even a read-only one) is replaced
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
     const int err = errno;
@@ -59,6 +90,12 @@ Status write_file_atomic(const std::string& path, const void* data, std::size_t 
     ok = false;
     err = errno;
   }
+#ifdef DGM_HAVE_FSYNC
+  if (ok && ::fsync(fileno(f)) != 0 && errno != EINVAL) {  // the bytes on disk before the rename
+    ok = false;
+    err = errno;
+  }
+#endif
   if (std::fclose(f) != 0 && ok) {  // a full disk may only show here
     ok = false;
     err = errno;
@@ -67,11 +104,20 @@ Status write_file_atomic(const std::string& path, const void* data, std::size_t 
     std::remove(tmp.c_str());
     return Status::Error("error writing '%s' (%zu bytes): %s", path.c_str(), n, std::strerror(err));
   }
+  const std::string folder = folder_of(path);
+  if ((err = sync_folder(folder)) != 0) {  // the .tmp's entry durable before it is renamed
+    std::remove(tmp.c_str());
+    return Status::Error("cannot sync folder '%s' before renaming '%s': %s", folder.c_str(), tmp.c_str(),
+                         std::strerror(err));
+  }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     err = errno;
     std::remove(tmp.c_str());
     return Status::Error("cannot write '%s': %s", path.c_str(), std::strerror(err));
   }
+  if ((err = sync_folder(folder)) != 0)  // the rename durable: a power loss now keeps the new file
+    return Status::Error("wrote '%s' but cannot sync its folder '%s': %s", path.c_str(), folder.c_str(),
+                         std::strerror(err));
   return Status::Ok();
 }
 

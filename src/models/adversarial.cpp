@@ -17,6 +17,8 @@
 #include "dgm/models/adversarial.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 
 #include "dgm/check.h"
 #include "dgm/ops.h"
@@ -136,6 +138,39 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
   log.add("loss_g", scalar(t, lg));
   log.add("grad_d", gnorm_d);
   log.add("grad_g", gnorm_g);
+  watch_saturation(gnorm_d, gnorm_g, log);
+}
+
+// Saturation ([Vesel] 1.2 Generativne nasprotniške mreže: "Če eden od njiju postane preveč
+// učinkovit, težko pride do nadaljnjega izboljšanja": when D rejects every fake with certainty,
+// log(1 - D(G(z))) gives G no gradient; with saturated units, e.g. after a far too large learning
+// rate, D gets none either). Two signs, each counted over consecutive
+// steps (a fresh z and minibatch every step, so a run of them is not chance):
+// - both gradient norms exactly 0 for kZeroGradSteps = 100 steps: neither net can move except by
+//   its optimizer's momentum, which decays by beta1 per step (Adam, SGD): after 100 steps it is
+//   below 0.9^100 = 3e-5 of where it started, so the run cannot leave that state by itself;
+// - GAN, cGAN: D(x) above 1 - 1e-6 and D(G(z)) below 1e-6 (means over the minibatch, i.e. every
+//   logit beyond about +-13.8) for kSaturatedSteps = 1000 steps: with the non-saturating loss G
+//   still has a gradient there and a healthy run leaves such a state within a few hundred steps
+//   (the first epoch on images), so the longer run: a thousand steps in which G made no dent in D.
+void AdversarialModel::watch_saturation(double grad_d, double grad_g, const StepLog& log) {
+  zero_grad_run_ = grad_d == 0.0 && grad_g == 0.0 ? zero_grad_run_ + 1 : 0;
+  double d_real = -1, d_fake = -1;
+  for (int i = 0; i < log.n; ++i) {
+    if (!std::strcmp(log.name[i], "d_real")) d_real = log.value[i];
+    if (!std::strcmp(log.name[i], "d_fake")) d_fake = log.value[i];
+  }
+  saturated_run_ = d_real > 1 - 1e-6 && d_fake >= 0 && d_fake < 1e-6 ? saturated_run_ + 1 : 0;
+  char buf[200];
+  if (zero_grad_run_ >= kZeroGradSteps)
+    std::snprintf(buf, sizeof buf, "the discriminator is saturated: the gradients of G and D have been exactly 0 "
+                  "for %d steps (learning rates too large?)", zero_grad_run_);
+  else if (saturated_run_ >= kSaturatedSteps)
+    std::snprintf(buf, sizeof buf, "the discriminator is saturated: D(x) > 1 - 1e-6 and D(G(z)) < 1e-6 for %d "
+                  "steps", saturated_run_);
+  else
+    return;
+  if (failure_.empty()) failure_ = buf;
 }
 
 void AdversarialModel::generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) {

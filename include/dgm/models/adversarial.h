@@ -31,6 +31,10 @@ class AdversarialModel : public Model {
   bool conditional() const override { return classes_ > 0; }
   int batches_per_step() const override { return d_steps_; }
   void train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) override;
+  // A saturated discriminator (see adversarial.cpp, "Saturation"): set once it has lasted.
+  std::string failure() const override { return failure_; }
+  static constexpr int kZeroGradSteps = 100;     // both gradient norms exactly 0 this many steps in a row
+  static constexpr int kSaturatedSteps = 1000;   // D(x) > 1 - 1e-6 and D(G(z)) < 1e-6 this many steps
   void sample_latent(Rng& rng, Tensor z) override;
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override;
   // G as generate() runs it (its output activation is part of the MLP).
@@ -77,6 +81,9 @@ class AdversarialModel : public Model {
   bool uniform_noise_ = false;  // gauss1d: z ~ U(noise_lo, noise_hi) ([Utkin])
   float noise_lo_ = 0.f, noise_hi_ = 1.f;
   float label_scale_g_ = 1.f, label_scale_d_ = 1.f;  // cGAN: G sees s_G y, D sees s_D y
+  int zero_grad_run_ = 0, saturated_run_ = 0;  // consecutive steps of each kind of saturation
+  std::string failure_;
+  void watch_saturation(double grad_d, double grad_g, const StepLog& log);
 };
 
 // The GAN loss terms (gan.cpp), shared with the cGAN, which has the same objective with every

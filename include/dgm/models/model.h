@@ -90,6 +90,10 @@ class Model {
   // One training step: forward, loss, backward, optimizer steps of every part; logs each loss
   // term separately. The trainer has already reset the tape.
   virtual void train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) = 0;
+  // Empty while training can go on; else why it cannot (e.g. the GANs' saturated discriminator:
+  // no gradient reaches either network). The trainer checks it after every step and stops
+  // without saving a checkpoint (`dgm train` exits 1).
+  virtual std::string failure() const { return {}; }
 
   // Draws z from the model's prior/noise distribution into z (n, latent_dim()).
   virtual void sample_latent(Rng& rng, Tensor z) { rng.fill_normal(z); }
