@@ -57,7 +57,7 @@ endif
 # The core: tensor, autodiff, ops, optimizers, rng, and their CPU kernels. It must also compile
 # without exceptions, RTTI and threads (`make noexcept`).
 CORE_SRC := $(wildcard src/check.cpp src/tensor.cpp src/device.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
-            src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp \
+            src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp src/backend/gemm_kernels.cpp \
             src/backend/parallel.cpp)
 LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/*.cpp src/backend/*.cpp src/io/*.cpp src/models/*.cpp src/theory/*.cpp))
 CLI_SRC  := $(wildcard src/cli/*.cpp)
