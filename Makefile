@@ -4,6 +4,8 @@
 #   make run          the main job: build, then run it on the data shipped in datasets/
 #   make test         build and run the doctest suite (installs doctest-dev with apt-get as root)
 #   make sanitize     the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make kernel-check the GEMM micro-kernels' generated code: register tile of FMAs, no stack spills
+#                     (also run by make test)
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
 #   make bench        GEMM and training-speed benchmarks
 #   make data         install Debian's dataset-fashion-mnist (the full data set)
@@ -71,7 +73,7 @@ LIB  := $(BUILD)/libdgm.a
 DGM  := $(BUILD)/dgm
 TEST := $(BUILD)/test_dgm
 
-.PHONY: all run test sanitize noexcept bench bench-quality data doctest mcu-test clean
+.PHONY: all run test sanitize kernel-check noexcept bench bench-quality data doctest mcu-test clean
 
 all: $(DGM)
 
@@ -115,6 +117,9 @@ $(TEST_OBJ): | doctest
 test: doctest $(TEST) $(DGM)
 	$(TEST)
 	test/cli_smoke.sh $(DGM)
+ifneq ($(SAN),1)
+	test/gemm_spills.sh $(BUILD)/obj/src/backend/gemm_kernels.o
+endif
 ifeq ($(CUDA),1)
 	@$(TEST) -tc='cuda: *' -s 2>&1 | grep -q 'no CUDA device' && \
 	  echo '*** make test CUDA=1: NO CUDA DEVICE HERE: the CPU-vs-GPU tests (test/test_cuda.cpp) were SKIPPED ***' && \
@@ -123,6 +128,10 @@ endif
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN=1 test
+
+# The generated code of gemm's micro-kernels: all FMAs on registers, no stack spills in the k loop.
+kernel-check: $(BUILD)/obj/src/backend/gemm_kernels.o
+	test/gemm_spills.sh $<
 
 noexcept:
 	@mkdir -p $(BUILD)/noexcept

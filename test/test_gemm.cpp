@@ -289,3 +289,60 @@ TEST_CASE("gemm: skinny products are bitwise independent of the thread count") {
     }
   set_num_threads(saved);
 }
+
+namespace {
+
+// The order of sums gemm documents (gemm.cpp, "Determinism"), as a scalar loop: K in k_blocks
+// equal blocks of kc = ceil(K / ceil(K / 256)); per element C = ((C0 + s_0) + s_1) + ..., s_b the
+// fused sum over block b in increasing k, from 0. Every fused kernel on every path (blocked,
+// skinny transposed, B in place, masked edges) must match it bit for bit.
+void gemm_in_documented_order(bool ta, bool tb, int M, int N, int K, const float* A, int lda,
+                              const float* B, int ldb, float* C, int ldc, bool accumulate) {
+  const int blocks = (K + 255) / 256, kc = (K + blocks - 1) / blocks;
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float c = accumulate ? C[static_cast<std::size_t>(i) * ldc + j] : 0.0f;
+      for (int k0 = 0; k0 < K; k0 += kc) {
+        float s = 0.0f;
+        for (int k = k0; k < K && k < k0 + kc; ++k)
+          s = std::fma(ta ? A[static_cast<std::size_t>(k) * lda + i] : A[static_cast<std::size_t>(i) * lda + k],
+                       tb ? B[static_cast<std::size_t>(j) * ldb + k] : B[static_cast<std::size_t>(k) * ldb + j], s);
+        c = (accumulate || k0 > 0) ? c + s : s;
+      }
+      C[static_cast<std::size_t>(i) * ldc + j] = c;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("gemm: fused kernels sum in the documented order, bit for bit, on every path") {
+  KernelRestore restore;
+  const Case cases[] = {{512, 2, 128}, {512, 128, 2}, {2, 128, 512}, {128, 2, 512}, {1, 128, 512},
+                        {512, 1, 128}, {7, 300, 40},  {9, 33, 257},  {128, 400, 784}, {31, 7, 600}};
+  int checked = 0;
+  for (int n = 0; gemm_kernel_name(n); ++n) {
+    if (!gemm_kernel_fused(gemm_kernel_name(n))) continue;
+    REQUIRE(gemm_select_kernel(gemm_kernel_name(n)));
+    for (const Case& c : cases)
+      for (int t = 0; t < 8; ++t) {
+        const bool ta = t & 1, tb = t & 2, acc = t & 4;
+        CAPTURE(gemm_kernel_name(n));
+        CAPTURE(c.M);
+        CAPTURE(c.N);
+        CAPTURE(c.K);
+        CAPTURE(t);
+        Rng rng(static_cast<std::uint64_t>(t) * 31 + static_cast<std::uint64_t>(c.M));
+        Problem p(ta, tb, c, 1);
+        p.A.fill_normal(rng);
+        p.B.fill_normal(rng);
+        p.C0.fill_normal(rng);
+        Mat ref = p.C0, out = p.C0;
+        gemm_in_documented_order(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld,
+                                 ref.data(), ref.ld, acc);
+        gemm(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld, out.data(), out.ld, acc);
+        CHECK(std::memcmp(ref.buf.data(), out.buf.data(), ref.buf.size() * sizeof(float)) == 0);
+        ++checked;
+      }
+  }
+  MESSAGE(checked << " products checked against the documented order");
+}
