@@ -7,7 +7,8 @@
 #   make kernel-check the GEMM micro-kernels' generated code: register tile of FMAs, no stack spills
 #                     (also run by make test)
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
-#   make bench        GEMM and training-speed benchmarks
+#   make bench        GEMM (beside OpenBLAS, if libopenblas-dev is installed), the exported decoder's
+#                     time per sample, and training-speed benchmarks
 #   make data         install Debian's dataset-fashion-mnist (the full data set)
 #   make mcu-test     `dgm export` on a microcontroller: a VAE decoder cross-compiled for a
 #                     Cortex-M4F and its self-test run on QEMU (installs the tools as root)
@@ -150,11 +151,27 @@ ifeq ($(CUDA),1)
 	$(DGM) bench gan --device cuda
 else
 	$(DGM) bench gemm
+	@if [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ]; then \
+	  $(MAKE) --no-print-directory $(BLAS_BENCH) && $(BLAS_BENCH); \
+	else echo "bench: no cblas.h (apt-get install libopenblas-dev): the gemm-beside-OpenBLAS table is skipped"; fi
+	@mkdir -p $(BUILD)/bench-export
+	$(DGM) train vae --epochs 1 --out $(BUILD)/bench-export/vae > $(BUILD)/bench-export/train.log
+	@for w in float int8; do \
+	  $(DGM) export --ckpt $(BUILD)/bench-export/vae/model.safetensors --weights $$w --out $(BUILD)/bench-export/decoder_$$w.h >/dev/null && \
+	  cc -std=c99 -O2 -DDGM_HEADER="\"$(abspath $(BUILD))/bench-export/decoder_$$w.h\"" bench/export_decode_time.c -lm \
+	    -o $(BUILD)/bench-export/time_$$w && echo "$$w weights, cc -O2:" && $(BUILD)/bench-export/time_$$w || exit 1; \
+	done
 	$(DGM) bench vae --threads 1
 	$(DGM) bench vae --threads 2
 	$(DGM) bench gan --threads 1
 	$(DGM) bench gan --threads 2
 endif
+
+# dgm's gemm beside OpenBLAS's sgemm (bench/gemm_vs_openblas.cpp): Debian's libopenblas is linked
+# into this benchmark only, never into the library or the dgm command.
+BLAS_BENCH := $(BUILD)/bench_gemm_openblas
+$(BLAS_BENCH): bench/gemm_vs_openblas.cpp $(LIB)
+	$(CXX) -Iinclude $(CXXFLAGS) $< $(LIB) -lopenblas $(LDFLAGS) -o $@
 
 bench-quality: $(DGM)
 	$(DGM) bench-quality
