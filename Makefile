@@ -209,7 +209,7 @@ mcu-test: $(DGM)
 	    -DDGM_MCU -DDGM_HEADER="\"$(abspath $(MCU_DIR))/vae_decoder_$$w.h\"" \
 	    test/mcu/startup.c test/export_selftest.c -lm -o $(MCU_DIR)/selftest_$$w.elf && \
 	  $(MCU_CC:gcc=size) $(MCU_DIR)/selftest_$$w.elf && \
-	  timeout 300 $(MCU_QEMU) -M mps2-an386 -nographic -monitor none -serial none \
+	  timeout 300 $(MCU_QEMU) -M mps2-an386 -icount shift=0 -nographic -monitor none -serial none \
 	    -semihosting-config enable=on,target=native -kernel $(MCU_DIR)/selftest_$$w.elf || exit 1; \
 	done
 	@echo "mcu-test: the exported decoder (float and int8 weights) passed its self-test on a Cortex-M4F (QEMU mps2-an386)"

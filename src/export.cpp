@@ -91,18 +91,23 @@ std::string forward_code(const std::string& p, const std::string& P, const MLP& 
        "    default: return v;\n"
        "  }\n"
        "}\n\n";
-  // The layer: 4 output rows at a time, each its dot product in 8 partial sums (lane l sums the
-  // inputs i = l mod 8), so compilers at -O2 without -march vectorize it (fixed-length inner loops,
-  // x loaded once for 4 rows) where one serial sum per row would not; the rows past the last 4
-  // take the same loop with one row. Partial sums reduce pairwise: l + 4, l + 2, l + 1.
-  const std::string wt = int8 ? "int8_t" : "float", wv = int8 ? "(float)w[(long)r * in + i + l]" : "w[(long)r * in + i + l]";
+  // The layer: 4 output rows at a time, so each input x[i] is loaded once for 4 rows. Two forms,
+  // chosen by the compiler's target: with SIMD (SSE2, NEON, ...) each row sums in 8 partial sums
+  // (lane l sums the inputs i = l mod 8, fixed-length inner loops that compilers at -O2 without
+  // -march vectorize; reduced pairwise l + 4, l + 2, l + 1); on a scalar FPU (Cortex-M4F) one
+  // register sum per row, in increasing i. Rows past the last 4 take the same code with one row.
+  const std::string wt = int8 ? "int8_t" : "float", cast = int8 ? "(float)" : "";
+  const std::string wv = cast + "w[(long)r * in + i + l]";
   const std::string yv = int8 ? "sc[j + r] * t[r][0] + b[j + r]" : "t[r][0] + b[j + r]";
+  const std::string yr = int8 ? "sc[j + r] * u[r] + b[j + r]" : "u[r] + b[j + r]";
   s += std::string(int8 ? "/* y = act(s .* (q x) + b): q (out, in) int8 row-major, s (out) per-row scales, x (in), y (out). */\n"
                         : "/* y = act(W x + b): W (out, in) row-major, x (in), y (out). */\n") +
        "static inline void " + p + "_layer_(const " + wt + "* W, " + (int8 ? "const float* sc, " : "") +
        "const float* b, int in, int out, int act,\n"
        "                                   const float* x, float* y) {\n"
-       "  int i, j, l, r, rows;\n"
+       "  int i, j, r, rows;\n"
+       "#if defined(__SSE2__) || defined(_M_X64) || defined(__ARM_NEON) || defined(__ALTIVEC__) || defined(__wasm_simd128__)\n"
+       "  int l;\n"
        "  for (j = 0; j < out; j += rows) {\n"
        "    const " + wt + "* w = W + (long)j * in;\n"
        "    float t[4][8] = {{0.0f}};\n"
@@ -123,6 +128,28 @@ std::string forward_code(const std::string& p, const std::string& P, const MLP& 
        "      y[j + r] = " + p + "_act_(" + yv + ", act);\n"
        "    }\n"
        "  }\n"
+       "#else\n"
+       "  for (j = 0; j < out; j += rows) {\n"
+       "    const " + wt + "* w = W + (long)j * in;\n"
+       "    float u[4] = {0.0f, 0.0f, 0.0f, 0.0f};\n"
+       "    rows = out - j >= 4 ? 4 : 1;\n"
+       "    if (rows == 4) {\n"
+       "      const " + wt + " *w1 = w + in, *w2 = w1 + in, *w3 = w2 + in;\n"
+       "      float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f;\n"
+       "      for (i = 0; i < in; ++i) {\n"
+       "        const float xi = x[i];\n"
+       "        u0 += " + cast + "w[i] * xi;\n"
+       "        u1 += " + cast + "w1[i] * xi;\n"
+       "        u2 += " + cast + "w2[i] * xi;\n"
+       "        u3 += " + cast + "w3[i] * xi;\n"
+       "      }\n"
+       "      u[0] = u0, u[1] = u1, u[2] = u2, u[3] = u3;\n"
+       "    } else {\n"
+       "      for (i = 0; i < in; ++i) u[0] += " + cast + "w[i] * x[i];\n"
+       "    }\n"
+       "    for (r = 0; r < rows; ++r) y[j + r] = " + p + "_act_(" + yr + ", act);\n"
+       "  }\n"
+       "#endif\n"
        "}\n\n";
   s += "static inline void " + p + "_decode(const float* z, const float* y, float* x, float* scratch) {\n"
        "  float* a = scratch;                      /* the current layer's input */\n"
