@@ -160,7 +160,11 @@ void pack_b(const Job& J, int k0, int kc, int j0, int cols, float* DGM_RESTRICT 
         const float* src = J.B + static_cast<std::size_t>(jq + j) * J.ldb + k0;
         for (int k = done; k < kc; ++k) d[static_cast<std::size_t>(k) * NR] = j < n ? src[k] : 0.0f;
       }
-    } else {  // B stored (K, N): row copies
+    } else if (n == NR) {  // B stored (K, N), a full panel: row copies (memcpy, vectorized)
+      for (int k = 0; k < kc; ++k)
+        std::memcpy(dst + static_cast<std::size_t>(k) * NR, J.B + static_cast<std::size_t>(k0 + k) * J.ldb + jq,
+                    sizeof(float) * static_cast<std::size_t>(NR));
+    } else {  // the last, partial panel
       for (int k = 0; k < kc; ++k) {
         const float* src = J.B + static_cast<std::size_t>(k0 + k) * J.ldb + jq;
         float* d = dst + static_cast<std::size_t>(k) * NR;
