@@ -5,8 +5,11 @@
 #                     apt-get as root when missing; else the subset shipped in datasets/)
 #   make test         build and run the doctest suite (installs doctest-dev with apt-get as root)
 #   make sanitize     the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make kernel-check the GEMM micro-kernels' generated code: register tile of FMAs, no stack spills
+#                     (also run by make test)
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
-#   make bench        GEMM and training-speed benchmarks
+#   make bench        GEMM (beside OpenBLAS, if libopenblas-dev is installed), the exported decoder's
+#                     time per sample, and training-speed benchmarks
 #   make data         install Debian's dataset-fashion-mnist (the full data set)
 #   make fuzz         libFuzzer targets for every parser (fuzz/), each run FUZZ_SECONDS (30) s
 #   make test-aarch64 the suite cross-compiled for aarch64 and run under qemu-user (installs the tools)
@@ -60,7 +63,7 @@ endif
 # The core: tensor, autodiff, ops, optimizers, rng, and their CPU kernels. It must also compile
 # without exceptions, RTTI and threads (`make noexcept`).
 CORE_SRC := $(wildcard src/check.cpp src/tensor.cpp src/device.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
-            src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp \
+            src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp src/backend/gemm_kernels.cpp \
             src/backend/parallel.cpp)
 LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/*.cpp src/backend/*.cpp src/io/*.cpp src/models/*.cpp src/theory/*.cpp))
 CLI_SRC  := $(wildcard src/cli/*.cpp)
@@ -78,7 +81,7 @@ LIB  := $(BUILD)/libdgm.a
 DGM  := $(BUILD)/dgm
 TEST := $(BUILD)/test_dgm
 
-.PHONY: all run test test-aarch64 sanitize noexcept bench bench-quality data doctest mcu-test fuzz fuzz-build fuzz-corpus clean
+.PHONY: all run test test-aarch64 sanitize kernel-check noexcept bench bench-quality data doctest mcu-test fuzz fuzz-build fuzz-corpus clean
 
 all: $(DGM)
 
@@ -122,6 +125,9 @@ $(TEST_OBJ): | doctest
 test: doctest $(TEST) $(DGM)
 	$(TEST)
 	test/cli_smoke.sh $(DGM)
+ifneq ($(SAN),1)
+	test/gemm_spills.sh $(BUILD)/obj/src/backend/gemm_kernels.o
+endif
 ifeq ($(CUDA),1)
 	@$(TEST) -tc='cuda: *' -s 2>&1 | grep -q 'no CUDA device' && \
 	  echo '*** make test CUDA=1: NO CUDA DEVICE HERE: the CPU-vs-GPU tests (test/test_cuda.cpp) were SKIPPED ***' && \
@@ -130,6 +136,10 @@ endif
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN=1 test
+
+# The generated code of gemm's micro-kernels: all FMAs on registers, no stack spills in the k loop.
+kernel-check: $(BUILD)/obj/src/backend/gemm_kernels.o
+	test/gemm_spills.sh $<
 
 noexcept:
 	@mkdir -p $(BUILD)/noexcept
@@ -148,11 +158,27 @@ ifeq ($(CUDA),1)
 	$(DGM) bench gan --device cuda
 else
 	$(DGM) bench gemm
+	@if [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ]; then \
+	  $(MAKE) --no-print-directory $(BLAS_BENCH) && $(BLAS_BENCH); \
+	else echo "bench: no cblas.h (apt-get install libopenblas-dev): the gemm-beside-OpenBLAS table is skipped"; fi
+	@mkdir -p $(BUILD)/bench-export
+	$(DGM) train vae --epochs 1 --out $(BUILD)/bench-export/vae > $(BUILD)/bench-export/train.log
+	@for w in float int8; do \
+	  $(DGM) export --ckpt $(BUILD)/bench-export/vae/model.safetensors --weights $$w --out $(BUILD)/bench-export/decoder_$$w.h >/dev/null && \
+	  cc -std=c99 -O2 -DDGM_HEADER="\"$(abspath $(BUILD))/bench-export/decoder_$$w.h\"" bench/export_decode_time.c -lm \
+	    -o $(BUILD)/bench-export/time_$$w && echo "$$w weights, cc -O2:" && $(BUILD)/bench-export/time_$$w || exit 1; \
+	done
 	$(DGM) bench vae --threads 1
 	$(DGM) bench vae --threads 2
 	$(DGM) bench gan --threads 1
 	$(DGM) bench gan --threads 2
 endif
+
+# dgm's gemm beside OpenBLAS's sgemm (bench/gemm_vs_openblas.cpp): Debian's libopenblas is linked
+# into this benchmark only, never into the library or the dgm command.
+BLAS_BENCH := $(BUILD)/bench_gemm_openblas
+$(BLAS_BENCH): bench/gemm_vs_openblas.cpp $(LIB)
+	$(CXX) -Iinclude $(CXXFLAGS) $< $(LIB) -lopenblas $(LDFLAGS) -o $@
 
 bench-quality: $(DGM)
 	$(DGM) bench-quality
@@ -192,7 +218,7 @@ mcu-test: $(DGM)
 	    -DDGM_MCU -DDGM_HEADER="\"$(abspath $(MCU_DIR))/vae_decoder_$$w.h\"" \
 	    test/mcu/startup.c test/export_selftest.c -lm -o $(MCU_DIR)/selftest_$$w.elf && \
 	  $(MCU_CC:gcc=size) $(MCU_DIR)/selftest_$$w.elf && \
-	  timeout 300 $(MCU_QEMU) -M mps2-an386 -nographic -monitor none -serial none \
+	  timeout 300 $(MCU_QEMU) -M mps2-an386 -icount shift=0 -nographic -monitor none -serial none \
 	    -semihosting-config enable=on,target=native -kernel $(MCU_DIR)/selftest_$$w.elf || exit 1; \
 	done
 	@echo "mcu-test: the exported decoder (float and int8 weights) passed its self-test on a Cortex-M4F (QEMU mps2-an386)"

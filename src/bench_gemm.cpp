@@ -71,7 +71,8 @@ const Shape kShapes[] = {
 void bench_gemm(std::FILE* out) {
   const Shape* shapes = kShapes;
   const int saved_threads = num_threads();
-  std::fprintf(out, "gemm GFLOP/s (2*M*N*K per call, best of 20 batches of >= 10 ms)\n");
+  std::fprintf(out, "gemm GFLOP/s (2*M*N*K per call, best of 20 batches of >= 10 ms), micro-kernel %s\n",
+               gemm_kernel_in_use());
   std::fprintf(out, "%-31s %5s %5s %5s %8s %10s %10s\n", "product", "M", "N", "K", "naive",
                "blocked:1", "blocked:2");
   Rng rng(1);

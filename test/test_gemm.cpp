@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "dgm/bench.h"
@@ -205,4 +206,143 @@ TEST_CASE("gemm: the packing workspace stops growing") {
 
 TEST_CASE("bench: gemm GFLOP/s table (run with -tc='bench*' --no-skip)" * doctest::skip()) {
   bench_gemm(stdout);
+}
+
+namespace {
+
+// Every kernel this CPU runs against gemm_naive, and the fused ones against each other bit for bit.
+struct KernelRestore {
+  const char* saved = gemm_kernel_in_use();
+  ~KernelRestore() { gemm_select_kernel(saved); }
+};
+
+}  // namespace
+
+TEST_CASE("gemm: every micro-kernel == naive, fused kernels bitwise equal to each other") {
+  KernelRestore restore;
+  CHECK(gemm_kernel_name(0) != nullptr);
+  CHECK(!gemm_select_kernel("no-such-kernel"));
+  // Full tiles, partial rows and columns of every kernel's tile, the skinny paths (N < 8 with and
+  // without trans_a, M < 8, K < 8) and more than one k-block.
+  const Case cases[] = {{1, 1, 1},     {7, 9, 3},     {8, 32, 300},  {9, 33, 257},   {6, 16, 5},
+                        {13, 47, 600}, {512, 2, 128}, {512, 128, 2}, {2, 128, 512},  {128, 2, 512},
+                        {1, 128, 520}, {512, 1, 129}, {5, 300, 40},  {300, 7, 700},  {64, 64, 64}};
+  std::vector<std::vector<float>> fused_out;  // per case and transpose: the first fused kernel's C
+  for (int n = 0; gemm_kernel_name(n); ++n) {
+    const char* name = gemm_kernel_name(n);
+    REQUIRE(gemm_select_kernel(name));
+    CHECK(std::strcmp(gemm_kernel_in_use(), name) == 0);
+    int idx = 0;
+    for (const Case& c : cases)
+      for (int t = 0; t < 4; ++t, ++idx) {
+        CAPTURE(name);
+        CAPTURE(c.M);
+        CAPTURE(c.N);
+        CAPTURE(c.K);
+        CAPTURE(t);
+        const bool ta = t & 1, tb = t & 2, acc = (idx % 3) == 0;
+        CHECK(compare(ta, tb, c, acc, false, 2) == 0);
+        CHECK(compare(ta, tb, c, acc, true, 1) == 0);
+        if (!gemm_kernel_fused(name)) continue;
+        Rng rng(static_cast<std::uint64_t>(idx) + 99);
+        Problem p(ta, tb, c, 1);
+        p.A.fill_normal(rng);
+        p.B.fill_normal(rng);
+        p.C0.fill_normal(rng);
+        Mat out = p.C0;
+        gemm(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld, out.data(), out.ld, acc);
+        if (fused_out.size() <= static_cast<std::size_t>(idx)) {
+          fused_out.push_back(out.buf);
+        } else {
+          CHECK(std::memcmp(fused_out[static_cast<std::size_t>(idx)].data(), out.buf.data(),
+                            out.buf.size() * sizeof(float)) == 0);
+        }
+      }
+  }
+  std::string names;
+  for (int n = 0; gemm_kernel_name(n); ++n) names += std::string(n ? ", " : "") + gemm_kernel_name(n);
+  MESSAGE("gemm kernels here: " << names);
+}
+
+TEST_CASE("gemm: skinny products are bitwise independent of the thread count") {
+  const int saved = num_threads();
+  // Large enough to run in parallel (M*N*K >= 2^20) on each skinny path.
+  const Case cases[] = {{4096, 2, 256}, {2, 4096, 256}, {4096, 256, 2}, {1024, 3, 1024}};
+  for (const Case& c : cases)
+    for (int t = 0; t < 4; ++t) {
+      const bool ta = t & 1, tb = t & 2;
+      Rng rng(static_cast<std::uint64_t>(t) + 17);
+      Problem p(ta, tb, c, 0);
+      p.A.fill_normal(rng);
+      p.B.fill_normal(rng);
+      p.C0.fill_normal(rng);
+      std::vector<float> first;
+      for (int threads = 1; threads <= 3; ++threads) {
+        set_num_threads(threads);
+        Mat out = p.C0;
+        gemm(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld, out.data(), out.ld, t == 1);
+        if (threads == 1)
+          first = out.buf;
+        else
+          CHECK(std::memcmp(first.data(), out.buf.data(), first.size() * sizeof(float)) == 0);
+      }
+    }
+  set_num_threads(saved);
+}
+
+namespace {
+
+// The order of sums gemm documents (gemm.cpp, "Determinism"), as a scalar loop: K in k_blocks
+// equal blocks of kc = ceil(K / ceil(K / 256)); per element C = ((C0 + s_0) + s_1) + ..., s_b the
+// fused sum over block b in increasing k, from 0. Every fused kernel on every path (blocked,
+// skinny transposed, B in place, masked edges) must match it bit for bit.
+void gemm_in_documented_order(bool ta, bool tb, int M, int N, int K, const float* A, int lda,
+                              const float* B, int ldb, float* C, int ldc, bool accumulate) {
+  const int blocks = (K + 255) / 256, kc = (K + blocks - 1) / blocks;
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float c = accumulate ? C[static_cast<std::size_t>(i) * ldc + j] : 0.0f;
+      for (int k0 = 0; k0 < K; k0 += kc) {
+        float s = 0.0f;
+        for (int k = k0; k < K && k < k0 + kc; ++k)
+          s = std::fma(ta ? A[static_cast<std::size_t>(k) * lda + i] : A[static_cast<std::size_t>(i) * lda + k],
+                       tb ? B[static_cast<std::size_t>(j) * ldb + k] : B[static_cast<std::size_t>(k) * ldb + j], s);
+        c = (accumulate || k0 > 0) ? c + s : s;
+      }
+      C[static_cast<std::size_t>(i) * ldc + j] = c;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("gemm: fused kernels sum in the documented order, bit for bit, on every path") {
+  KernelRestore restore;
+  const Case cases[] = {{512, 2, 128}, {512, 128, 2}, {2, 128, 512}, {128, 2, 512}, {1, 128, 512},
+                        {512, 1, 128}, {7, 300, 40},  {9, 33, 257},  {128, 400, 784}, {31, 7, 600}};
+  int checked = 0;
+  for (int n = 0; gemm_kernel_name(n); ++n) {
+    if (!gemm_kernel_fused(gemm_kernel_name(n))) continue;
+    REQUIRE(gemm_select_kernel(gemm_kernel_name(n)));
+    for (const Case& c : cases)
+      for (int t = 0; t < 8; ++t) {
+        const bool ta = t & 1, tb = t & 2, acc = t & 4;
+        CAPTURE(gemm_kernel_name(n));
+        CAPTURE(c.M);
+        CAPTURE(c.N);
+        CAPTURE(c.K);
+        CAPTURE(t);
+        Rng rng(static_cast<std::uint64_t>(t) * 31 + static_cast<std::uint64_t>(c.M));
+        Problem p(ta, tb, c, 1);
+        p.A.fill_normal(rng);
+        p.B.fill_normal(rng);
+        p.C0.fill_normal(rng);
+        Mat ref = p.C0, out = p.C0;
+        gemm_in_documented_order(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld,
+                                 ref.data(), ref.ld, acc);
+        gemm(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld, out.data(), out.ld, acc);
+        CHECK(std::memcmp(ref.buf.data(), out.buf.data(), ref.buf.size() * sizeof(float)) == 0);
+        ++checked;
+      }
+  }
+  MESSAGE(checked << " products checked against the documented order");
 }

@@ -30,4 +30,13 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
 // shape has been seen).
 std::size_t gemm_workspace_floats();
 
+// The micro-kernels (src/backend/gemm_kernels.cpp) this CPU and build can run, widest first:
+// "avx512", "avx2" (x86-64 builds, chosen at run time whatever -march says), "portable" (always).
+// gemm uses the first unless told otherwise. Kernels whose gemm_kernel_fused is true sum with
+// fused multiply-adds and give bitwise the same results.
+const char* gemm_kernel_name(int i);      // the i-th, or nullptr past the last
+const char* gemm_kernel_in_use();
+bool gemm_select_kernel(const char* name);  // false (nothing changed) if there is no such kernel
+bool gemm_kernel_fused(const char* name);
+
 }  // namespace dgm

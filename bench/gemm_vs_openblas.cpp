@@ -1,0 +1,127 @@
+// gemm_vs_openblas.cpp - `make bench`: dgm::gemm beside OpenBLAS's cblas_sgemm, shape by shape,
+// interleaved in one process (dgm, OpenBLAS, dgm, OpenBLAS, ... the best batch of each kept), with
+// 1 and 2 threads. OpenBLAS (Debian's libopenblas) is linked into this benchmark only, never into
+// the library or the `dgm` command. Each figure is GFLOP/s (2*M*N*K per call); ratio = dgm/OpenBLAS
+// (above 1: dgm faster). The 1-thread columns are timed in the calling thread's CPU time (both
+// libraries then run on the calling thread alone), so a loaded machine disturbs them less; the
+// 2-thread columns in wall time.
+#include <cblas.h>
+
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "dgm/gemm.h"
+#include "dgm/parallel.h"
+#include "dgm/rng.h"
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+struct Shape {
+  const char* label;
+  bool ta, tb;
+  int M, N, K;
+};
+
+// The VAE step (784-400-20, batch 128), 1024^3, and the GAN grid's skinny products (batch 512,
+// 2-wide data, 1-wide critic output).
+const Shape kShapes[] = {
+    {"vae x W^T", false, true, 128, 400, 784},
+    {"vae dy W", false, false, 128, 784, 400},
+    {"vae dy^T x", true, false, 400, 784, 128},
+    {"vae h W^T", false, true, 128, 784, 400},
+    {"square", false, false, 1024, 1024, 1024},
+    {"gan G out y=hW^T", false, true, 512, 2, 128},
+    {"gan G out dx=dyW", false, false, 512, 128, 2},
+    {"gan G out dW", true, false, 2, 128, 512},
+    {"gan D in y=xW^T", false, true, 512, 128, 2},
+    {"gan D in dx", false, false, 512, 2, 128},
+    {"gan D in dW", true, false, 128, 2, 512},
+    {"gan D out y", false, true, 512, 1, 128},
+    {"gan D out dW", true, false, 1, 128, 512},
+    {"gan hidden y=hW^T", false, true, 512, 128, 128},
+};
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.compare(0, 10, "model name") == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+void run_dgm(const Shape& s, const float* A, const float* B, float* C) {
+  dgm::gemm(s.ta, s.tb, s.M, s.N, s.K, A, s.ta ? s.M : s.K, B, s.tb ? s.K : s.N, C, s.N, false);
+}
+void run_blas(const Shape& s, const float* A, const float* B, float* C) {
+  cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+              s.M, s.N, s.K, 1.0f, A, s.ta ? s.M : s.K, B, s.tb ? s.K : s.N, 0.0f, C, s.N);
+}
+
+double thread_cpu_s() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+double wall_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// GFLOP/s of one batch: calls repeated until >= min_s on the given clock.
+double batch(void (*f)(const Shape&, const float*, const float*, float*), const Shape& s,
+             const float* A, const float* B, float* C, double min_s, double (*clock)()) {
+  int calls = 0;
+  double el = 0;
+  const double t0 = clock();
+  do {
+    f(s, A, B, C);
+    ++calls;
+    el = clock() - t0;
+  } while (el < min_s);
+  return 2.0 * s.M * s.N * s.K * calls / el * 1e-9;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = 15;
+  if (argc > 1) reps = std::atoi(argv[1]);
+  std::printf("gemm GFLOP/s, dgm (micro-kernel %s) beside%s, interleaved batches (best of %d, >= 5 ms each;\n"
+              "1 thread: thread CPU time, 2 threads: wall time)\n",
+              dgm::gemm_kernel_in_use(), OPENBLAS_VERSION, reps);
+  std::printf("cpu: %s\n", cpu_model().c_str());
+  std::printf("%-18s %5s %5s %5s | %8s %8s %6s | %8s %8s %6s\n", "product", "M", "N", "K", "dgm:1",
+              "blas:1", "ratio", "dgm:2", "blas:2", "ratio");
+  dgm::Rng rng(1);
+  for (const Shape& s : kShapes) {
+    std::vector<float> A(static_cast<std::size_t>(s.M) * s.K), B(static_cast<std::size_t>(s.K) * s.N),
+        C(static_cast<std::size_t>(s.M) * s.N);
+    for (float& v : A) v = rng.normal();
+    for (float& v : B) v = rng.normal();
+    std::printf("%-18s %5d %5d %5d", s.label, s.M, s.N, s.K);
+    for (int t = 1; t <= 2; ++t) {
+      dgm::set_num_threads(t);
+      openblas_set_num_threads(t);
+      run_dgm(s, A.data(), B.data(), C.data());
+      run_blas(s, A.data(), B.data(), C.data());
+      double bd = 0, bb = 0;
+      for (int r = 0; r < reps; ++r) {
+        double (*clock)() = t == 1 ? thread_cpu_s : wall_s;
+        const double d = batch(run_dgm, s, A.data(), B.data(), C.data(), 0.005, clock);
+        const double b = batch(run_blas, s, A.data(), B.data(), C.data(), 0.005, clock);
+        if (d > bd) bd = d;
+        if (b > bb) bb = b;
+      }
+      std::printf(" | %8.1f %8.1f %6.2f", bd, bb, bd / bb);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+  return 0;
+}
