@@ -84,6 +84,10 @@ Status read_train_state(const SafetensorsFile& f, const std::string& path, Train
     return Status::Error("%s: metadata \"step\" or \"epoch\" missing or not an integer", path.c_str());
   if (!rng || !parse_rng(*rng, &s->rng))
     return Status::Error("%s: metadata \"rng\" missing or malformed", path.c_str());
+  const std::string* order_rng = f.meta("order_rng");
+  s->mid_epoch = order_rng != nullptr;
+  if (order_rng && !parse_rng(*order_rng, &s->order_rng))
+    return Status::Error("%s: metadata \"order_rng\" malformed", path.c_str());
   s->step = st;
   s->epoch = static_cast<int>(ep);
   return Status::Ok();
@@ -176,6 +180,7 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
   meta["step"] = std::to_string(s.step);
   meta["epoch"] = std::to_string(s.epoch);
   meta["rng"] = rng_text(s.rng);
+  if (s.mid_epoch) meta["order_rng"] = rng_text(s.order_rng);
   meta["device"] = c.device;  // where it was trained (a record only: any device can load it)
   meta["data"] = std::to_string(s.info.dim) + " " + std::to_string(s.info.rows) + " " +
                  std::to_string(s.info.cols) + " " + std::to_string(s.info.classes);
