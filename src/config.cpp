@@ -414,11 +414,24 @@ std::string resume_help() {
     if (std::string(f.name) == "resume" || std::string(f.name) == "force") continue;
     list += std::string(list.empty() ? "" : " ") + "--" + f.name;
   }
+  auto wrap = [](const std::string& words) {  // at 96 columns, indented by 4
+    std::string out, line = "   ";
+    std::size_t start = 0;
+    while (start < words.size()) {
+      std::size_t end = words.find(' ', start);
+      if (end == std::string::npos) end = words.size();
+      const std::string w = words.substr(start, end - start);
+      if (line.size() + 1 + w.size() > 96) out += line + "\n", line = "   ";
+      line += " " + w;
+      start = end + 1;
+    }
+    return out + line + "\n";
+  };
   return "--resume continues the run in --out from its checkpoint (all its settings come from there).\n"
-         "  These may change on --resume: " + free + ".\n"
+         "  These may change on --resume:\n" + wrap(free) +
          "  All others are fixed by the run (they decide what its stored step means: the model and its\n"
          "  shape, the data, the batch, the optimizer, the loss and the seed); a different value is\n"
-         "  refused (exit 2): " + fixed + ".\n"
+         "  refused (exit 2):\n" + wrap(fixed) +
          "  A run already at its --epochs/--iters says 'nothing to do' and exits 0. metrics.csv is cut\n"
          "  back to the checkpoint's step, so a run that was killed and resumed logs every step once.\n"
          "Ctrl-C (SIGINT) or SIGTERM: the step in progress ends, the checkpoint is written, the command\n"

@@ -350,7 +350,7 @@ expect 2 "--resume is a switch: it takes no value" -- "$dgm" train vae --out "$t
 expect 2 "holds no checkpoint" -- "$dgm" train vae --out "$tmp/nothing-here" --resume
 expect 0 "epoch 4/4" -- "$dgm" train vae --out "$tmp/r" --epochs 4 --lr 0.0005 --threads 1 --resume
 expect 0 "usage" -- "$dgm" train --help
-"$dgm" train --help | grep -q "These may change on --resume: --epochs --iters --lr --lr-g --lr-d"
+"$dgm" train --help | grep -A1 "These may change on --resume:" | grep -q -- "--epochs --iters --lr --lr-g --lr-d"
 check $? "train --help does not list the flags that may change on --resume"
 
 # ---- an existing run folder: refused without --resume; --force clears only dgm's files ----
