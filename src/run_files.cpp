@@ -90,7 +90,9 @@ Status cut_metrics(const std::string& path, std::int64_t step, MetricsCut* cut) 
     const std::string line = text.substr(pos, nl - pos);
     const std::size_t n = static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1;
     if (pos == 0) {
-      if (line.compare(0, 5, "step,") != 0) break;  // not our header: keep nothing
+      if (line.compare(0, 5, "step,") != 0)
+        return Status::Error("%s: the first line is not dgm's header (step,epoch,...): not cutting it back; "
+                             "move it away to resume", path.c_str());
       cut->has_header = true;
       fields = n;
     } else {

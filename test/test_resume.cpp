@@ -139,6 +139,11 @@ TEST_CASE("resume: metrics.csv is cut back to the checkpoint's step, dropping a 
   s = cut_metrics(path, 3, &cut);
   REQUIRE(s.ok);
   CHECK(text_of(path) == "step,epoch,loss,seconds\n1,1,5,0.1\n");
+  // Not dgm's file: an error, and the file is left alone.
+  write_text(path, "a,b\n1,2\n");
+  s = cut_metrics(path, 3, &cut);
+  CHECK(s.message.find("the first line is not dgm's header") != std::string::npos);
+  CHECK(text_of(path) == "a,b\n1,2\n");
   // No file: nothing kept, nothing written.
   std::filesystem::remove(path);
   s = cut_metrics(path, 3, &cut);

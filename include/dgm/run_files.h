@@ -31,7 +31,8 @@ struct MetricsCut {
 // the first row that is later, incomplete (no newline: a kill in the middle of a write) or has
 // another number of fields than the header. The cut file is written to "<path>.tmp", synced and
 // renamed over path: a kill during the cut leaves the old file or the cut one, whole. A missing
-// file is not an error (nothing kept). The file is rewritten only when something is dropped.
+// file is not an error (nothing kept); one whose first line is not dgm's header is (and is left
+// alone). The file is rewritten only when something is dropped.
 Status cut_metrics(const std::string& path, std::int64_t step, MetricsCut* cut);
 
 }  // namespace dgm

@@ -5,6 +5,7 @@
 // terminal (plain lines otherwise) and a summary line per epoch. The run folder (--out) gets
 //   config.txt              every setting, one "name = value" per line
 //   metrics.csv             step, epoch, every logged term (loss terms, D(x), D(G(z)), ...), seconds
+//                           (training wall time; a resumed run continues from the last row's)
 //   samples/epoch_NNN.png   images from the same fixed z every epoch (synthetic data:
 //                           samples/iter_NNNNNN.svg, data and samples overlaid)
 //   recon.png               test images above their reconstructions (models with an encoder)
