@@ -316,7 +316,10 @@ long="vae --hidden 16 --latent 2 --batch 25 --epochs 4"
 pid=$!
 # Once metrics.csv holds rows past the first checkpoint (step 400) on disk, a kill at any moment
 # leaves rows that --resume must not log twice.
-for _ in $(seq 500); do [ -f "$tmp/l1/metrics.csv" ] && [ "$(wc -l < "$tmp/l1/metrics.csv")" -gt 520 ] && break; sleep 0.01; done
+# (Up to 120 s: a sanitizer build on a loaded machine is slow.)
+for _ in $(seq 6000); do
+  [ -f "$tmp/l1/model.safetensors" ] && [ "$(wc -l < "$tmp/l1/metrics.csv")" -gt 520 ] && break; sleep 0.02
+done
 sleep "0.$((RANDOM % 2))$((RANDOM % 10))"  # 0 to 0.19 s: before the end (0.4 s more on an idle machine)
 { kill -9 $pid; wait $pid; } 2>/dev/null
 "$dgm" train vae --out "$tmp/l1" --resume >"$tmp/l1.log" 2>&1; check $? "external kill -9: --resume failed"
@@ -325,7 +328,7 @@ same_run "external kill -9" "$tmp/l1" "$tmp/lref"
 # SIGTERM from outside: as Ctrl-C (status 130, then --resume).
 "$dgm" train $long --out "$tmp/l2" >"$tmp/l2.log" 2>&1 &
 pid=$!
-for _ in $(seq 200); do [ -f "$tmp/l2/model.safetensors" ] && break; sleep 0.02; done
+for _ in $(seq 6000); do [ -f "$tmp/l2/model.safetensors" ] && break; sleep 0.02; done
 kill -TERM $pid
 wait $pid
 rc=$?; [ $rc -eq 130 ]; check $? "SIGTERM: status $rc, want 130"
