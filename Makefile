@@ -209,7 +209,7 @@ mcu-test: $(DGM)
 	  else echo "make mcu-test needs: sudo apt-get install $(MCU_PKGS)"; exit 1; fi; \
 	fi
 	@mkdir -p $(MCU_DIR)
-	$(DGM) train vae --epochs 1 --out $(MCU_DIR)/vae > $(MCU_DIR)/train.log
+	$(DGM) train vae --epochs 1 --out $(MCU_DIR)/vae --force > $(MCU_DIR)/train.log
 	@for w in float int8; do \
 	  echo "== $$w weights"; \
 	  $(DGM) export --ckpt $(MCU_DIR)/vae/model.safetensors --weights $$w --out $(MCU_DIR)/vae_decoder_$$w.h && \

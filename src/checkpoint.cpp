@@ -89,6 +89,10 @@ Status read_train_state(const SafetensorsFile& f, const std::string& path, Train
     return Status::Error("%s: metadata \"step\" or \"epoch\" missing or not an integer", path.c_str());
   if (!rng || !parse_rng(*rng, &s->rng))
     return Status::Error("%s: metadata \"rng\" missing or malformed", path.c_str());
+  const std::string* order_rng = f.meta("order_rng");
+  s->mid_epoch = order_rng != nullptr;
+  if (order_rng && !parse_rng(*order_rng, &s->order_rng))
+    return Status::Error("%s: metadata \"order_rng\" malformed", path.c_str());
   s->step = st;
   s->epoch = static_cast<int>(ep);
   return Status::Ok();
@@ -184,6 +188,7 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
   meta["step"] = std::to_string(s.step);
   meta["epoch"] = std::to_string(s.epoch);
   meta["rng"] = rng_text(s.rng);
+  if (s.mid_epoch) meta["order_rng"] = rng_text(s.order_rng);
   meta["device"] = c.device;  // where it was trained (a record only: any device can load it)
   meta["data"] = std::to_string(s.info.dim) + " " + std::to_string(s.info.rows) + " " +
                  std::to_string(s.info.cols) + " " + std::to_string(s.info.classes);
@@ -252,8 +257,12 @@ Status validate_checkpoint(const SafetensorsFile& f, const std::string& path, Mo
     if (!rng || !parse_rng(*rng, &s->rng) || s->rng.has_spare > 1 || (s->rng.inc & 1) == 0)
       return bad("\"rng\" missing or malformed (4 words: state, odd increment, spare flag 0 or 1, spare bits)");
     // The values against each other: a checkpoint is written at the end of an epoch (image data:
-    // step = epoch x steps per epoch, epoch >= 1) or at a sampling point (synthetic data: epoch 0).
-    if (s->info.images() ? (epoch == 0 ? step != 0 : step == 0 || step % epoch != 0) : epoch != 0)
+    // step = epoch x steps per epoch, epoch >= 1), inside one on an interrupt (image data with
+    // "order_rng": step > epoch x steps per epoch, which train() checks against the data), or at
+    // a sampling point (synthetic data: epoch 0).
+    const bool mid_epoch = f.meta("order_rng") != nullptr;
+    if (s->info.images() ? (mid_epoch ? step < epoch : epoch == 0 ? step != 0 : step == 0 || step % epoch != 0)
+                         : epoch != 0 || mid_epoch)
       return Status::Error("%s: metadata step %lld and epoch %lld disagree (%s)", path.c_str(),
                            static_cast<long long>(step), static_cast<long long>(epoch),
                            s->info.images() ? "image data: step must be epoch x the steps per epoch"

@@ -22,19 +22,26 @@ struct Flag {
   void* ptr;
   const char* help;
   bool identity;     // part of what the run computes (stored in checkpoints)
+  // An identity flag that may differ from the checkpoint's value on --resume: how long and how
+  // fast (epochs, iters, learning rates) and evaluation-only settings. Every other identity flag
+  // fixes what the stored step means (model, shape, data, batch, optimizer, loss, seed) and a
+  // change is refused (check_resume). Flags outside the identity are never stored: always free.
+  bool resumable = false;
 };
+
+bool may_change_on_resume(const Flag& f) { return !f.identity || f.resumable; }
 
 std::vector<Flag> flags(Config& c) {
   return {
       {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan", true},
       {"data", Type::Str, &c.data, "Fashion-MNIST folder (default: datasets/ subset, then /usr/share/datasets/fashion-mnist; 'full' = the latter) or ring | grid | gauss1d", true},
-      {"epochs", Type::Int, &c.epochs, "passes over the training images", true},
-      {"iters", Type::Int, &c.iters, "training steps (synthetic data; > 0 overrides --epochs)", true},
+      {"epochs", Type::Int, &c.epochs, "passes over the training images", true, true},
+      {"iters", Type::Int, &c.iters, "training steps (synthetic data; > 0 overrides --epochs)", true, true},
       {"batch", Type::Int, &c.batch, "minibatch size M", true},
       {"optim", Type::Str, &c.optim, "sgd | adagrad | rmsprop | adam", true},
-      {"lr", Type::Float, &c.lr, "learning rate (ae, dae, vae, aae reconstruction)", true},
-      {"lr-g", Type::Float, &c.lr_g, "generator learning rate (gan, cgan, wgan, aae regularisation)", true},
-      {"lr-d", Type::Float, &c.lr_d, "discriminator / critic learning rate", true},
+      {"lr", Type::Float, &c.lr, "learning rate (ae, dae, vae, aae reconstruction)", true, true},
+      {"lr-g", Type::Float, &c.lr_g, "generator learning rate (gan, cgan, wgan, aae regularisation)", true, true},
+      {"lr-d", Type::Float, &c.lr_d, "discriminator / critic learning rate", true, true},
       {"beta1", Type::Float, &c.beta1, "Adam beta1", true},
       {"momentum", Type::Float, &c.momentum, "SGD momentum", true},
       {"latent", Type::Int, &c.latent, "dimension of z", true},
@@ -47,7 +54,7 @@ std::vector<Flag> flags(Config& c) {
       {"decoder", Type::Str, &c.decoder, "vae, ae, dae likelihood p(x|z): bernoulli (data in [0, 1]; default for images) | gaussian (default for ring, grid, gauss1d)", true},
       {"estimator", Type::Str, &c.estimator, "vae: A (Monte Carlo KL) | B (closed-form KL)", true},
       {"samples", Type::Int, &c.samples, "vae: L, z samples per datapoint", true},
-      {"iw", Type::Int, &c.iw, "vae eval: k importance samples for test_iwae", true},
+      {"iw", Type::Int, &c.iw, "vae eval: k importance samples for test_iwae", true, true},
       {"corrupt", Type::Str, &c.corrupt, "dae: gaussian | mask", true},
       {"noise", Type::Float, &c.noise, "dae: corruption std (gaussian) or drop probability (mask)", true},
       {"encoder", Type::Str, &c.encoder, "aae: det | gauss | universal", true},
@@ -64,7 +71,8 @@ std::vector<Flag> flags(Config& c) {
       {"threads", Type::Int, &c.threads, "worker threads (0: DGM_THREADS or all); results do not depend on it", false},
       {"device", Type::Str, &c.device, "cpu | cuda (needs a `make CUDA=1` build and a GPU)", false},
       {"out", Type::Str, &c.out, "run folder (default runs/<model>)", false},
-      {"resume", Type::Bool, &c.resume, "continue from <out>/model.safetensors up to --epochs/--iters", false},
+      {"resume", Type::Bool, &c.resume, "continue the run in --out up to --epochs/--iters (see below)", false},
+      {"force", Type::Bool, &c.force, "start over in an --out that holds a run: deletes the files dgm wrote there", false},
       {"log-every", Type::Int, &c.log_every, "metrics.csv row every N steps (0: every step)", false},
       {"sample-every", Type::Int, &c.sample_every, "synthetic data: sample plot every N iterations (0: 10 per run)", false},
       {"max-memory", Type::Str, &c.max_memory, "refuse a run that needs more memory, e.g. 8G (default: half of physical memory)", false},
@@ -306,6 +314,8 @@ Status parse_flags(int argc, char** argv, Config* c) {
       if (ch == '_') ch = '-';
     const Flag* f = find_flag(table, name);
     if (!f) return unknown_flag(table, name);
+    if (f->type == Type::Bool && has_value)
+      return Status::Error("--%s is a switch: it takes no value (got '%s')", f->name, argv[i]);
     if (!has_value) {
       if (f->type == Type::Bool) {
         value = "true";
@@ -397,6 +407,57 @@ Status config_from_text(const std::string& text, Config* c) {
     if (!s) return s.prefixed("config line " + std::to_string(lineno));
   }
   return Status::Ok();
+}
+
+Status check_resume(const Config& stored, const Config& now) {
+  Config a = stored, b = now;
+  std::vector<Flag> fa = flags(a), fb = flags(b);
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    if (may_change_on_resume(fa[i])) continue;
+    const std::string was = value_text(fa[i]), is = value_text(fb[i]);
+    if (was == is) continue;
+    auto shown = [](const std::string& v) { return v.empty() ? std::string("'' (the default)") : v; };
+    return Status::Error("--%s %s: the run was trained with --%s %s, and --%s may not change on --resume "
+                         "(it fixes what the stored step means; dgm train --help lists what may). Leave it "
+                         "out to continue the run, or start a new one (another --out, or --force)",
+                         fa[i].name, shown(is).c_str(), fa[i].name, shown(was).c_str(), fa[i].name);
+  }
+  return Status::Ok();
+}
+
+std::string resume_help() {
+  Config c;
+  std::string free, fixed;
+  for (const Flag& f : flags(c)) {
+    std::string& list = may_change_on_resume(f) ? free : fixed;
+    if (std::string(f.name) == "resume" || std::string(f.name) == "force") continue;
+    list += std::string(list.empty() ? "" : " ") + "--" + f.name;
+  }
+  auto wrap = [](const std::string& words) {  // at 96 columns, indented by 4
+    std::string out, line = "   ";
+    std::size_t start = 0;
+    while (start < words.size()) {
+      std::size_t end = words.find(' ', start);
+      if (end == std::string::npos) end = words.size();
+      const std::string w = words.substr(start, end - start);
+      if (line.size() + 1 + w.size() > 96) out += line + "\n", line = "   ";
+      line += " " + w;
+      start = end + 1;
+    }
+    return out + line + "\n";
+  };
+  return "--resume continues the run in --out from its checkpoint (all its settings come from there).\n"
+         "  These may change on --resume:\n" + wrap(free) +
+         "  All others are fixed by the run (they decide what its stored step means: the model and its\n"
+         "  shape, the data, the batch, the optimizer, the loss and the seed); a different value is\n"
+         "  refused (exit 2):\n" + wrap(fixed) +
+         "  A run already at its --epochs/--iters says 'nothing to do' and exits 0. metrics.csv is cut\n"
+         "  back to the checkpoint's step, so a run that was killed and resumed logs every step once.\n"
+         "Ctrl-C (SIGINT) or SIGTERM: the step in progress ends, the checkpoint is written, the command\n"
+         "  that resumes is printed, exit 130; a second Ctrl-C stops at once (the last checkpoint stays).\n"
+         "An --out that already holds a run is refused: --resume continues it, --force starts over\n"
+         "  (deleting only the files dgm train writes there: config.txt, metrics.csv, model.safetensors,\n"
+         "  samples/epoch_*.png, samples/iter_*.svg, recon.png, codes.svg).\n";
 }
 
 std::string flags_help(const Config& defaults) {

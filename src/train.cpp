@@ -11,11 +11,13 @@
 #include "dgm/evaluate.h"
 #include "dgm/fileio.h"
 #include "dgm/limits.h"
+#include "dgm/kill_point.h"
 #include "dgm/outputs.h"
 #include "dgm/parallel.h"
 #include "dgm/progress.h"
 #include "dgm/run_data.h"
 #include "dgm/version.h"
+#include "dgm/run_files.h"
 
 namespace dgm {
 namespace {
@@ -74,15 +76,26 @@ std::string first_nonfinite(Model& m) {
 
 std::string run_folder(const Config& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
 
-Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
+Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volatile std::sig_atomic_t* stop) {
   Config c = cfg_in;
   Status st = validate(c);
   if (!st) return st;
+  if (c.resume && c.force)
+    return Status::Error("--resume continues the run in %s and --force starts it over: give one of them",
+                         run_folder(c).c_str());
   if (c.threads > 0) set_num_threads(c.threads);
   const std::string out = run_folder(c);
   *report = TrainReport{};  // every field describes this call (a caller may reuse one report)
   report->out = out;
   const std::string ckpt_path = join_path(out, "model.safetensors");
+  const std::string csv_path = join_path(out, "metrics.csv");
+  if (c.resume) {  // before anything is loaded: a changed flag is named first
+    Config stored = c;
+    st = read_checkpoint_config(ckpt_path, &stored);
+    if (!st) return st.prefixed("--resume");
+    st = check_resume(stored, c);
+    if (!st) return st.prefixed("--resume " + out);
+  }
 
   RunData d;
   st = load_run_data(c, &d);
@@ -107,10 +120,8 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
                            : state.has_train_state ? "optimizer state" : "optimizer or training state");
     rng.set_state(state.rng);
   }
-  st = make_dirs(join_path(out, "samples"));
-  if (!st) return st;
-  st = write_text_atomic(join_path(out, "config.txt"), config_to_text(c));
-  if (!st) return st;
+  report->step = state.step;
+  report->epoch = state.epoch;
 
   const int B = c.batch, per_step = m->batches_per_step();
   int rows_per_step = 0;  // B x per_step, within the limits validate() checked, but never overflowing
@@ -121,12 +132,40 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   if (!toy && spe < 1)
     return Status::Error("%s has %d training images, fewer than one step needs (batch %d x %d)", d.where.c_str(),
                          d.images.train.n, B, per_step);
-  if (c.resume && !toy && state.step != static_cast<std::int64_t>(state.epoch) * spe)
-    return Status::Error("--resume: %s is at step %lld, epoch %d; with %d steps per epoch (batch %d x %d) it would "
-                         "be at step %lld", ckpt_path.c_str(), static_cast<long long>(state.step), state.epoch, spe,
-                         B, per_step, static_cast<long long>(state.epoch) * spe);
   const std::int64_t total_steps = toy ? c.iters : static_cast<std::int64_t>(spe) * c.epochs;
   const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
+  if (c.resume && !toy) {
+    // The data's size decides the steps per epoch: a checkpoint whose step is not in its epoch
+    // (or is inside one without the order's Rng) was trained on other data.
+    const std::int64_t in_epoch = state.step - static_cast<std::int64_t>(state.epoch) * spe;
+    if (in_epoch < 0 || in_epoch >= spe || (in_epoch > 0 && !state.mid_epoch))
+      return Status::Error("--resume %s: the checkpoint's step %lld and epoch %d do not fit %s (%d steps per "
+                           "epoch of batch %d x %d): the data is not what the run was trained on",
+                           out.c_str(), static_cast<long long>(state.step), state.epoch, d.where.c_str(), spe, B,
+                           per_step);
+  }
+  if (c.resume && state.step >= total_steps) {
+    report->nothing_to_do = true;
+    if (!quiet) {
+      if (toy)
+        std::printf("nothing to do: at iteration %lld of %d (%s is there already; a larger --iters trains on)\n",
+                    static_cast<long long>(state.step), c.iters, out.c_str());
+      else
+        std::printf("nothing to do: at epoch %d of %d (%s is there already; a larger --epochs trains on)\n",
+                    state.epoch, c.epochs, out.c_str());
+    }
+    return Status::Ok();
+  }
+
+  // Every check has passed: from here on the folder is written.
+  MetricsCut cut;
+  if (c.resume) st = cut_metrics(csv_path, state.step, &cut);
+  else st = clear_run_outputs(out);
+  if (!st) return st;
+  st = make_dirs(join_path(out, "samples"));
+  if (!st) return st;
+  st = write_text_atomic(join_path(out, "config.txt"), config_to_text(c));
+  if (!st) return st;
 
   if (!quiet) {  // the flags that differ from the defaults (config.txt has every setting), the data
     Config defaults = config_defaults(c.model, c.data);
@@ -138,15 +177,20 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
     std::printf("data: %s\n", describe_run_data(d).c_str());
     std::printf("seed %llu  parameters %zu  threads %d  device %s\n", static_cast<unsigned long long>(c.seed),
                 parameter_count(*m), num_threads(), c.device.c_str());
-    if (c.resume)
-      std::printf("resumed from %s at step %lld, epoch %d\n", ckpt_path.c_str(), static_cast<long long>(state.step),
-                  state.epoch);
+    if (c.resume) {
+      std::printf("resumed from %s at step %lld, epoch %d%s\n", ckpt_path.c_str(), static_cast<long long>(state.step),
+                  state.epoch, state.mid_epoch ? " (inside the epoch: its order is drawn again)" : "");
+      if (cut.rows_dropped > 0)
+        std::printf("metrics.csv cut back to step %lld: %lld rows logged after the checkpoint dropped\n",
+                    static_cast<long long>(state.step), static_cast<long long>(cut.rows_dropped));
+    }
     std::fflush(stdout);
   }
 
-  std::FILE* csv = std::fopen(join_path(out, "metrics.csv").c_str(), c.resume ? "a" : "w");
+  std::FILE* csv = std::fopen(csv_path.c_str(), c.resume ? "a" : "w");
   if (!csv) return Status::Error("%s: cannot open metrics.csv for writing", out.c_str());
-  bool header_done = c.resume;
+  bool header_done = c.resume && cut.has_header;
+  const double seconds_before = cut.seconds;  // the "seconds" column continues across resumes
 
   const FixedLatent fixed = make_fixed_latent(*m, d.info, c.seed, toy ? 2500 : 100);
   std::vector<float> toy_samples(toy ? static_cast<std::size_t>(fixed.n) * d.info.dim : 0);
@@ -165,10 +209,17 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
   double epoch_seconds = 0;
 
   auto finish_csv = [&]() { std::fclose(csv); };
+  bool stopping = false;
+  if (!toy && state.mid_epoch) {  // resumed inside an epoch: the order it drew, drawn again
+    Rng order_rng;
+    order_rng.set_state(state.order_rng);
+    epoch_order(d.images.train.n, order_rng, &order);
+  }
   while (state.step < total_steps) {
     const int epoch = state.epoch;  // image data: the epoch in progress
     const int s_in_epoch = toy ? 0 : static_cast<int>(state.step % spe);
     if (!toy && s_in_epoch == 0) {
+      state.order_rng = rng.state();
       epoch_order(d.images.train.n, rng, &order);
       means.clear();
     }
@@ -216,57 +267,67 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
     if (c.log_every <= 1 || state.step % c.log_every == 0) {
       std::fprintf(csv, "%lld,%d", static_cast<long long>(state.step), epoch + (toy ? 0 : 1));
       for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%.7g", log.value[i]);
-      std::fprintf(csv, ",%.3f\n", since(t0));
+      std::fprintf(csv, ",%.3f\n", seconds_before + since(t0));
     }
+    kill_point("step");  // test-only (kill_point.h)
+    stopping = stop && *stop;
     if (bar.enabled()) bar.update(state.step, total_steps, "step", log_text(log));
 
     const bool epoch_end = !toy && state.step % spe == 0;
     const bool toy_mark = toy && (state.step % sample_every == 0 || state.step == total_steps);
-    if (!epoch_end && !toy_mark) continue;
-
-    // ---- end of an epoch (images) or a sampling point (synthetic data) ----
+    if (!epoch_end && !toy_mark && !stopping) continue;
     bar.clear();
-    const StepLog mean = means.mean();
-    report->last_epoch = mean;
-    char name[64];
-    if (toy) {
-      generate_rows(*m, out_arena, fixed, d.info.dim, toy_samples.data());
-      std::snprintf(name, sizeof name, "samples/iter_%06lld.svg", static_cast<long long>(state.step));
-      Rng plot_rng(c.seed, 11);
-      char title[96];
-      std::snprintf(title, sizeof title, "%s on %s, iteration %lld", c.model.c_str(), c.data.c_str(),
-                    static_cast<long long>(state.step));
-      st = write_toy_plot(d, toy_samples.data(), fixed.n, plot_rng, title, join_path(out, name));
-      if (!st) return finish_csv(), st;
-      if (!quiet)
-        std::printf("iter %lld/%lld  %s  %.1f s\n", static_cast<long long>(state.step),
-                    static_cast<long long>(total_steps), log_text(mean).c_str(), since(t0));
-      means.clear();
-    } else {
-      state.epoch = epoch + 1;
-      ++epochs_here;
-      std::snprintf(name, sizeof name, "samples/epoch_%03d.png", state.epoch);
-      st = write_sample_grid(*m, out_arena, d, fixed, 10, join_path(out, name));
-      if (!st) return finish_csv(), st;
-      st = write_reconstructions(*m, out_arena, d, join_path(out, "recon.png"));
-      if (!st) return finish_csv(), st;
-      std::snprintf(name, sizeof name, "AAE codes (dims 0, 1) vs prior, epoch %d", state.epoch);
-      st = write_code_plot(*m, out_arena, d, name, join_path(out, "codes.svg"));
-      if (!st) return finish_csv(), st;
-      if (!quiet)
-        std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),
-                    epoch_seconds, static_cast<double>(spe) * rows_per_step / epoch_seconds);
-      report->seconds_per_epoch += epoch_seconds;
-      epoch_seconds = 0;
-    }
+    if (epoch_end || toy_mark) {  // ---- end of an epoch (images) or a sampling point (synthetic data) ----
+      const StepLog mean = means.mean();
+      report->last_epoch = mean;
+      char name[64];
+      if (toy) {
+        generate_rows(*m, out_arena, fixed, d.info.dim, toy_samples.data());
+        std::snprintf(name, sizeof name, "samples/iter_%06lld.svg", static_cast<long long>(state.step));
+        Rng plot_rng(c.seed, 11);
+        char title[96];
+        std::snprintf(title, sizeof title, "%s on %s, iteration %lld", c.model.c_str(), c.data.c_str(),
+                      static_cast<long long>(state.step));
+        st = write_toy_plot(d, toy_samples.data(), fixed.n, plot_rng, title, join_path(out, name));
+        if (!st) return finish_csv(), st;
+        if (!quiet)
+          std::printf("iter %lld/%lld  %s  %.1f s\n", static_cast<long long>(state.step),
+                      static_cast<long long>(total_steps), log_text(mean).c_str(), since(t0));
+        means.clear();
+      } else {
+        state.epoch = epoch + 1;
+        ++epochs_here;
+        std::snprintf(name, sizeof name, "samples/epoch_%03d.png", state.epoch);
+        st = write_sample_grid(*m, out_arena, d, fixed, 10, join_path(out, name));
+        if (!st) return finish_csv(), st;
+        st = write_reconstructions(*m, out_arena, d, join_path(out, "recon.png"));
+        if (!st) return finish_csv(), st;
+        std::snprintf(name, sizeof name, "AAE codes (dims 0, 1) vs prior, epoch %d", state.epoch);
+        st = write_code_plot(*m, out_arena, d, name, join_path(out, "codes.svg"));
+        if (!st) return finish_csv(), st;
+        if (!quiet)
+          std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),
+                      epoch_seconds, static_cast<double>(spe) * rows_per_step / epoch_seconds);
+        report->seconds_per_epoch += epoch_seconds;
+        epoch_seconds = 0;
+      }
+    }  // (else: interrupted between marks; only the checkpoint below)
+    // metrics.csv holds every row up to this step before the checkpoint says it was reached
+    // (a kill in between: --resume cuts the extra rows).
+    st = flush_to_disk(csv, csv_path);
+    if (!st) return finish_csv(), st;
     state.rng = rng.state();
+    state.mid_epoch = !toy && !epoch_end;
     st = save_checkpoint(ckpt_path, c, *m, state);
     if (!st) return finish_csv(), st;
     checkpoint_step = state.step;
-    std::fflush(csv);
     std::fflush(stdout);
+    if (stopping) break;
   }
   finish_csv();
+  report->interrupted = stopping && state.step < total_steps;
+  report->step = state.step;
+  report->epoch = state.epoch;
   report->steps = steps_here;
   report->seconds = since(t0);
   if (epochs_here > 0) report->seconds_per_epoch /= epochs_here;
@@ -283,6 +344,15 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet) {
                 "(high-water, fixed after the first step), sample arena %.2f MB\n",
                 report->param_bytes / MB, report->grad_bytes / MB, report->optim_bytes / MB,
                 report->step_arena_bytes / MB, report->out_arena_bytes / MB);
+    if (report->interrupted) {
+      std::printf("interrupted after step %lld (%s): %lld steps in %.1f s; checkpoint %s\n",
+                  static_cast<long long>(state.step),
+                  toy ? ("iteration " + std::to_string(state.step) + " of " + std::to_string(total_steps)).c_str()
+                      : ("epoch " + std::to_string(state.epoch + (state.mid_epoch ? 1 : 0)) + " of " +
+                         std::to_string(c.epochs) + (state.mid_epoch ? ", inside it" : ", at its end")).c_str(),
+                  static_cast<long long>(steps_here), report->seconds, ckpt_path.c_str());
+      return Status::Ok();  // no test-set figures: the run is not done
+    }
     // The test-set figures, computed as `dgm eval --ckpt <out>/model.safetensors` computes them.
     ProgressLine eval_bar(is_terminal(stderr), 0);
     evaluate_model(*m, d, 1, &report->test, [&](int done, int n) { eval_bar.update(done, n, "test", ""); });

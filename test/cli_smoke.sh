@@ -134,11 +134,12 @@ expect 1 "the discriminator is saturated" -- "$dgm" train gan --data ring --iter
 expect 1 "No checkpoint of this run exists yet" -- "$dgm" train vae --lr 1e30 --epochs 1 --hidden 8 --batch 500 --out "$tmp/nan"
 
 # The checkpoint write: the .tmp file fsynced, the folder fsynced, the rename, the folder again
-# (strace, where it can trace); a stale .tmp left by a killed write is replaced.
-printf 'half a checkpoint' > "$tmp/ok/model.safetensors.tmp"
+# (strace, where it can trace); a stale .tmp left by a killed write is replaced (a folder holding
+# one is a run to dgm: --force starts it over).
+mkdir -p "$tmp/fsync" && printf 'half a checkpoint' > "$tmp/fsync/model.safetensors.tmp"
 if strace -f -o "$tmp/trace" -e trace=openat,fsync,rename,renameat,renameat2 true 2>/dev/null; then
   strace -f -o "$tmp/trace" -e trace=openat,fsync,rename,renameat,renameat2 \
-    "$dgm" train gan --data ring --iters 20 --hidden 8 --latent 2 --batch 16 --out "$tmp/ok" >/dev/null 2>&1
+    "$dgm" train gan --data ring --iters 20 --hidden 8 --latent 2 --batch 16 --out "$tmp/fsync" --force >/dev/null 2>&1
   # The last write of model.safetensors: the .tmp opened and fsynced, its folder opened
   # (O_DIRECTORY) and fsynced, the rename, the folder opened and fsynced again.
   seq=$(awk '/openat/ && /model.safetensors.tmp/ { s = "open"; next }
@@ -149,7 +150,8 @@ if strace -f -o "$tmp/trace" -e trace=openat,fsync,rename,renameat,renameat2 tru
 else
   echo "cli: strace cannot trace here: the fsync order of the checkpoint write is not checked"
 fi
-[ -e "$tmp/ok/model.safetensors.tmp" ] && echo "FAIL: the stale .tmp is still there" && fail=$((fail + 1))
+[ -e "$tmp/fsync/model.safetensors" ] || { echo "FAIL: no checkpoint written beside a stale .tmp"; fail=$((fail + 1)); }
+[ -e "$tmp/fsync/model.safetensors.tmp" ] && echo "FAIL: the stale .tmp is still there" && fail=$((fail + 1))
 expect 0 "wrote 5 samples" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --n 5 --out "$tmp/s5.npy"
 
 # dgm export: each kind of decoder/generator as a header with float and with int8 weights,
@@ -298,6 +300,144 @@ for name in vae-bernoulli gan-images cgan; do
   fi
 done
 expect 0 "raw generator output (tanh)" -- sh -c "\"$dgm\" sample --ckpt \"$tmp/ex-gan-images/model.safetensors\" --n 5 --out \"$tmp/r.csv\" --raw && head -1 \"$tmp/r.csv\""
+# ---- resume and interrupt lose nothing (see include/dgm/train.h, include/dgm/kill_point.h) ----
+# The reference: a tiny VAE, 3 epochs of 200 steps, never stopped. Every interrupted run below
+# must end with the same model.safetensors bytes and the same metrics.csv rows. metrics.csv's last
+# column is wall-clock seconds, which no two runs share: it is left out of the comparison (every
+# other column, step, epoch and each loss term, is compared byte for byte).
+vae="vae --hidden 16 --latent 2 --batch 50"
+"$dgm" train $vae --epochs 3 --out "$tmp/ref" >/dev/null 2>&1
+check() {  # check STATUS WHAT: passes when STATUS is 0 (give $? first: it is expanded before WHAT)
+  if [ "$1" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi
+}
+no_seconds() { sed 's/,[^,]*$//' "$1"; }
+same_run() {  # same_run NAME FOLDER [REF]: the checkpoint and metrics.csv of FOLDER equal REF's
+  local ref=${3:-$tmp/ref}
+  cmp -s "$ref/model.safetensors" "$2/model.safetensors"; check $? "$1: model.safetensors differs from an uninterrupted run"
+  [ "$(no_seconds "$ref/metrics.csv")" = "$(no_seconds "$2/metrics.csv")" ]
+  check $? "$1: metrics.csv differs from an uninterrupted run ($(wc -l < "$2/metrics.csv") vs $(wc -l < "$ref/metrics.csv") lines)"
+}
+killed() {  # killed NAME DGM_TEST_KILL_AT ARGS...: the run must end by SIGKILL (status 137)
+  local name=$1 at=$2; shift 2
+  { DGM_TEST_KILL_AT=$at "$dgm" train "$@" >"$tmp/$name.log" 2>&1; } 2>/dev/null  # (no "Killed" line)
+  local rc=$?
+  [ $rc -eq 137 ]; check $? "$name: DGM_TEST_KILL_AT=$at: status $rc, want 137 (killed)"
+}
+resume() {  # resume NAME FOLDER: --resume must finish the run (status 0)
+  "$dgm" train vae --out "$2" --resume >"$tmp/$1.resume.log" 2>&1
+  local rc=$?
+  [ $rc -eq 0 ]; check $? "$1: --resume: status $rc: $(tail -1 "$tmp/$1.resume.log")"
+}
+# kill -9 in the middle of epoch 2 (step 350: metrics.csv holds rows past the checkpoint of step
+# 200, the last one possibly cut in the middle), then resume.
+killed mid-epoch step:350 $vae --epochs 3 --out "$tmp/k1"
+resume mid-epoch "$tmp/k1"
+same_run mid-epoch "$tmp/k1"
+grep -q "metrics.csv cut back to step 200" "$tmp/mid-epoch.resume.log"; check $? "mid-epoch: no 'cut back to step 200' line"
+# kill -9 while the checkpoint of epoch 2 is being written (half of it in model.safetensors.tmp).
+killed checkpoint write:model.safetensors:2 $vae --epochs 3 --out "$tmp/k2"
+[ -f "$tmp/k2/model.safetensors.tmp" ]; check $? "checkpoint: the kill did not happen inside the write"
+resume checkpoint "$tmp/k2"
+same_run checkpoint "$tmp/k2"
+# kill -9 while --resume cuts metrics.csv: the file is left whole (the old one), and the next
+# --resume cuts it and finishes.
+killed cut-before step:350 $vae --epochs 3 --out "$tmp/k3"
+cp "$tmp/k3/metrics.csv" "$tmp/k3-metrics-before"
+{ DGM_TEST_KILL_AT=write:metrics.csv:1 "$dgm" train vae --out "$tmp/k3" --resume >/dev/null 2>&1; } 2>/dev/null
+rc=$?; [ $rc -eq 137 ]; check $? "metrics cut: DGM_TEST_KILL_AT=write:metrics.csv:1: status $rc, want 137"
+cmp -s "$tmp/k3/metrics.csv" "$tmp/k3-metrics-before"; check $? "metrics cut: a kill during the cut changed metrics.csv"
+resume metrics-cut "$tmp/k3"
+same_run metrics-cut "$tmp/k3"
+# Killed twice: in the resumed run too (its 130th step: step 330, inside epoch 2).
+killed twice-1 step:250 $vae --epochs 3 --out "$tmp/k4"
+{ DGM_TEST_KILL_AT=step:130 "$dgm" train vae --out "$tmp/k4" --resume >/dev/null 2>&1; } 2>/dev/null
+rc=$?; [ $rc -eq 137 ]; check $? "twice: second kill: status $rc, want 137"
+resume twice "$tmp/k4"
+same_run twice "$tmp/k4"
+# Ctrl-C inside epoch 2: the step ends, the checkpoint is written (inside the epoch), the command
+# that resumes is printed, status 130; --resume then continues bit-identically.
+DGM_TEST_KILL_AT=step:250:INT "$dgm" train $vae --epochs 3 --out "$tmp/i1" >"$tmp/i1.log" 2>&1
+rc=$?; [ $rc -eq 130 ]; check $? "Ctrl-C: status $rc, want 130"
+grep -q "to continue: dgm train vae --out $tmp/i1 --resume" "$tmp/i1.log"; check $? "Ctrl-C: no resume command printed: $(tail -2 "$tmp/i1.log")"
+grep -q "interrupted after step 250" "$tmp/i1.log"; check $? "Ctrl-C: no 'interrupted after step 250'"
+resume ctrl-c "$tmp/i1"
+same_run ctrl-c "$tmp/i1"
+# A second Ctrl-C while that checkpoint is written stops at once (status 130) and leaves the
+# previous checkpoint (step 200) whole; --resume continues from it.
+DGM_TEST_KILL_AT=step:250:INT,write:model.safetensors:2:INT "$dgm" train $vae --epochs 3 --out "$tmp/i2" >"$tmp/i2.log" 2>&1
+rc=$?; [ $rc -eq 130 ]; check $? "second Ctrl-C: status $rc, want 130"
+grep -q "interrupted again" "$tmp/i2.log"; check $? "second Ctrl-C: no 'interrupted again' message"
+expect 0 "step 200" -- "$dgm" eval --ckpt "$tmp/i2/model.safetensors"
+resume ctrl-c-twice "$tmp/i2"
+same_run ctrl-c-twice "$tmp/i2"
+# Synthetic data (iterations, checkpoints at the sample plots): kill -9 between two plots.
+gan="gan --data ring --iters 100 --sample-every 20 --hidden 8 --latent 2 --batch 16"
+"$dgm" train $gan --out "$tmp/gref" >/dev/null 2>&1
+killed toy step:47 $gan --out "$tmp/g1"
+"$dgm" train gan --out "$tmp/g1" --resume >/dev/null 2>&1; check $? "toy: --resume failed"
+same_run toy "$tmp/g1" "$tmp/gref"
+# A real kill -9 from outside at a random moment after the first checkpoint (4 epochs of 400 steps).
+long="vae --hidden 16 --latent 2 --batch 25 --epochs 4"
+"$dgm" train $long --out "$tmp/lref" >/dev/null 2>&1
+"$dgm" train $long --out "$tmp/l1" >/dev/null 2>&1 &
+pid=$!
+# Once metrics.csv holds rows past the first checkpoint (step 400) on disk, a kill at any moment
+# leaves rows that --resume must not log twice.
+# (Up to 120 s: a sanitizer build on a loaded machine is slow.)
+for _ in $(seq 6000); do
+  [ -f "$tmp/l1/model.safetensors" ] && [ "$(wc -l < "$tmp/l1/metrics.csv")" -gt 520 ] && break; sleep 0.02
+done
+sleep "0.$((RANDOM % 2))$((RANDOM % 10))"  # 0 to 0.19 s: before the end (0.4 s more on an idle machine)
+{ kill -9 $pid; wait $pid; } 2>/dev/null
+"$dgm" train vae --out "$tmp/l1" --resume >"$tmp/l1.log" 2>&1; check $? "external kill -9: --resume failed"
+echo "cli: external kill -9: $(grep -h "resumed from\|cut back\|nothing to do" "$tmp/l1.log" | sed 's/.*model.safetensors //' | tr '\n' ' ')"
+same_run "external kill -9" "$tmp/l1" "$tmp/lref"
+# SIGTERM from outside: as Ctrl-C (status 130, then --resume).
+"$dgm" train $long --out "$tmp/l2" >"$tmp/l2.log" 2>&1 &
+pid=$!
+for _ in $(seq 6000); do [ -f "$tmp/l2/model.safetensors" ] && break; sleep 0.02; done
+kill -TERM $pid
+wait $pid
+rc=$?; [ $rc -eq 130 ]; check $? "SIGTERM: status $rc, want 130"
+"$dgm" train vae --out "$tmp/l2" --resume >/dev/null 2>&1; check $? "SIGTERM: --resume failed"
+same_run SIGTERM "$tmp/l2" "$tmp/lref"
+
+# ---- resume refuses what would change the stored step, and says why ----
+# (the reference run: 3 epochs of batch 50 on the subset)
+cp -r "$tmp/ref" "$tmp/r"
+expect 2 "--batch 64: the run was trained with --batch 50" -- "$dgm" train vae --out "$tmp/r" --epochs 4 --batch 64 --resume
+expect 2 "--batch 256: the run was trained with --batch 50" -- "$dgm" train vae --out "$tmp/r" --epochs 4 --batch 256 --resume
+expect 2 "--data $tmp/trunc: the run was trained with --data ''" -- "$dgm" train vae --out "$tmp/r" --epochs 4 --data "$tmp/trunc" --resume
+expect 2 "--hidden 32: the run was trained with --hidden 16" -- "$dgm" train vae --out "$tmp/r" --epochs 4 --hidden 32 --resume
+expect 2 "--optim sgd: the run was trained with --optim adam" -- "$dgm" train vae --out "$tmp/r" --epochs 4 --optim sgd --resume
+expect 2 "the run there is a vae, not a gan" -- "$dgm" train gan --out "$tmp/r" --epochs 4 --resume
+cmp -s "$tmp/ref/config.txt" "$tmp/r/config.txt"; check $? "a refused --resume rewrote config.txt"
+expect 0 "nothing to do: at epoch 3 of 2" -- "$dgm" train vae --out "$tmp/r" --epochs 2 --resume
+expect 0 "nothing to do: at epoch 3 of 3" -- "$dgm" train vae --out "$tmp/r" --resume
+cmp -s "$tmp/ref/config.txt" "$tmp/r/config.txt" && cmp -s "$tmp/ref/metrics.csv" "$tmp/r/metrics.csv"
+check $? "'nothing to do' rewrote config.txt or metrics.csv"
+expect 2 "--resume is a switch: it takes no value" -- "$dgm" train vae --out "$tmp/r" --resume=true
+expect 2 "holds no checkpoint" -- "$dgm" train vae --out "$tmp/nothing-here" --resume
+expect 0 "epoch 4/4" -- "$dgm" train vae --out "$tmp/r" --epochs 4 --lr 0.0005 --threads 1 --resume
+expect 0 "usage" -- "$dgm" train --help
+"$dgm" train --help | grep -A1 "These may change on --resume:" | grep -q -- "--epochs --iters --lr --lr-g --lr-d"
+check $? "train --help does not list the flags that may change on --resume"
+
+# ---- an existing run folder: refused without --resume; --force clears only dgm's files ----
+cp -r "$tmp/ref" "$tmp/f"
+echo mine > "$tmp/f/notes.txt"
+mkdir -p "$tmp/f/samples" && echo mine > "$tmp/f/samples/keep.png"
+expect 2 "already holds a run (config.txt, metrics.csv, model.safetensors, 4 more): --resume continues it, --force starts over" -- \
+  "$dgm" train vae --hidden 16 --latent 2 --batch 500 --epochs 1 --out "$tmp/f"
+cmp -s "$tmp/ref/model.safetensors" "$tmp/f/model.safetensors"; check $? "a refused run changed model.safetensors"
+expect 0 "done" -- "$dgm" train vae --hidden 16 --latent 2 --batch 500 --epochs 1 --out "$tmp/f" --force
+[ -f "$tmp/f/notes.txt" ] && [ -f "$tmp/f/samples/keep.png" ]; check $? "--force deleted a file dgm did not write"
+[ ! -e "$tmp/f/samples/epoch_002.png" ] && [ ! -e "$tmp/f/samples/epoch_003.png" ] && [ -f "$tmp/f/samples/epoch_001.png" ]
+check $? "--force left the old run's samples/epoch_00[23].png"
+[ "$(wc -l < "$tmp/f/metrics.csv")" -eq 21 ]; check $? "--force: metrics.csv is not the new run's 20 rows"
+expect 2 "give one of them" -- "$dgm" train vae --out "$tmp/f" --resume --force
+mkdir -p "$tmp/empty"; echo mine > "$tmp/empty/readme"
+expect 0 "done" -- "$dgm" train vae --hidden 16 --latent 2 --batch 500 --epochs 1 --out "$tmp/empty"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

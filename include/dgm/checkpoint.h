@@ -16,6 +16,7 @@
 // all absent; `train --resume` needs both. A tensor the model does not have is an error.
 // Format "dgm-checkpoint-1" (older dgm: "<part>.<net>.<i>.W"/".b", padded "<part>.opt.s1") is
 // still read; files are always written in format 2.
+// A checkpoint written inside an epoch (on Ctrl-C) also has "order_rng" (TrainState::mid_epoch).
 // The file is written to "<path>.tmp", fsynced, and renamed over path, with its folder fsynced
 // before and after the rename (write_file_atomic, dgm/fileio.h), so a crash or a power loss
 // mid-write leaves the previous checkpoint intact, and one after it the new one complete; a
@@ -41,6 +42,11 @@ struct TrainState {
   bool has_optimizer = false;    // the file held optimizer state (loaded into each part's opt)
   bool has_train_state = false;  // the file held step, epoch and rng
   bool resumable() const { return has_optimizer && has_train_state; }
+  // A checkpoint written inside an epoch (image data: on Ctrl-C, see train.h) also stores the
+  // Rng as it was before that epoch drew its order (metadata "order_rng"), so --resume draws the
+  // same order again and continues bit-identically. Absent from epoch-end checkpoints.
+  bool mid_epoch = false;
+  RngState order_rng;
 };
 
 Status save_checkpoint(const std::string& path, const Config& c, Model& m, const TrainState& s);

@@ -60,7 +60,8 @@ struct Config {
   std::string device = "cpu"; // cpu | cuda (a `make CUDA=1` build with a GPU); recorded in
                               // config.txt and the checkpoint, not part of its identity
   std::string out = "";       // run folder (empty: runs/<model>)
-  bool resume = false;
+  bool resume = false;        // continue the run in out (a switch: --resume takes no value)
+  bool force = false;         // `dgm train`: start over in an out that holds a run (run_folder.h)
   int log_every = 0;          // metrics.csv row every N steps (0: every step)
   int sample_every = 0;       // synthetic data: sample plot every N iterations (0: 10 per run)
   std::string max_memory = "";  // refuse a run needing more ("8G"; empty: half of physical memory;
@@ -98,5 +99,14 @@ std::string flags_help(const Config& defaults);
 // The settings of c that differ from defaults, as flags: "--epochs 1 --hidden 16" ("" if none;
 // the model is left out). `dgm train` prints these first; config.txt keeps every setting.
 std::string changed_flags_text(const Config& c, const Config& defaults);
+
+// --resume: every flag that fixes what the stored step means (the model and its shape, the data,
+// the batch, the optimizer, the loss, the seed) must have the checkpoint's value; the error
+// names the flag, the stored and the new value. How long and how fast (--epochs, --iters, --lr,
+// --lr-g, --lr-d), --iw and the settings outside the checkpoint (threads, device, out, log and
+// sample cadence) may change. One column of the flag table decides (config.cpp).
+Status check_resume(const Config& stored, const Config& now);
+// The paragraph of `dgm train --help` on --resume, interrupts and --force, with both lists.
+std::string resume_help();
 
 }  // namespace dgm

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ Status read_file(const std::string& path, std::vector<std::uint8_t>* out);
 Status write_file_atomic(const std::string& path, const void* data, std::size_t n);
 Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
 Status write_text_atomic(const std::string& path, const std::string& text);
+
+// fflush, then fsync: what f holds is on disk when this returns ok (path: for the message).
+Status flush_to_disk(std::FILE* f, const std::string& path);
+// fsync of the folder holding path (after a rename into it); best effort, no error.
+void sync_folder_of(const std::string& path);
 
 // Creates the folder and any missing parents (mkdir -p). Ok if it already exists as a folder.
 Status make_dirs(const std::string& path);

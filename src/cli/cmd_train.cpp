@@ -1,11 +1,19 @@
 // cmd_train.cpp - `dgm train`, and the verbs that open its checkpoints: `dgm sample`, `dgm eval`,
 // `dgm export`.
 #include <algorithm>
+#include <csignal>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 #include "cli.h"
 #include "dgm/checked.h"
@@ -19,6 +27,7 @@
 #include "dgm/plot.h"
 #include "dgm/progress.h"
 #include "dgm/suggest.h"
+#include "dgm/run_files.h"
 #include "dgm/train.h"
 #include "dgm/views.h"
 
@@ -98,6 +107,58 @@ struct Flags {
   }
 };
 
+// SIGINT / SIGTERM during `dgm train`: the first sets the flag the trainer reads after every step
+// (it ends the step, writes the checkpoint and returns); the second stops the process at once,
+// leaving the last checkpoint whole (it is only ever replaced by a rename). Only async-signal-safe
+// work here: a sig_atomic_t, write(2), _Exit.
+volatile std::sig_atomic_t g_stop = 0;
+
+void say(const char* msg, std::size_t n) {
+#if defined(__unix__) || defined(__APPLE__)
+  ssize_t ignored = write(2, msg, n);
+  (void)ignored;
+#else
+  (void)msg, (void)n;
+#endif
+}
+
+extern "C" void on_stop_signal(int) {
+  if (g_stop) {
+    static const char m[] = "\ndgm train: interrupted again: stopping now (the last checkpoint is intact)\n";
+    say(m, sizeof m - 1);
+    std::_Exit(130);
+  }
+  g_stop = 1;
+  static const char m[] = "\ndgm train: interrupted: finishing this step and writing the checkpoint "
+                          "(interrupt again to stop at once)\n";
+  say(m, sizeof m - 1);
+}
+
+void catch_stop_signals() {
+#if defined(__unix__) || defined(__APPLE__)
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;  // reads and writes in progress continue
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+#else
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+#endif
+}
+
+// A word for the shell: quoted unless it is plain.
+std::string shell_word(const std::string& w) {
+  bool plain = !w.empty();
+  for (char ch : w) plain = plain && (std::isalnum(static_cast<unsigned char>(ch)) || std::strchr("/._-+=:,", ch));
+  if (plain) return w;
+  std::string q = "'";
+  for (char ch : w) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
@@ -112,6 +173,7 @@ int cmd_train(int argc, char** argv) {
                 "the data; shown here for %s on %s:\n%s",
                 model_names(), model.empty() ? "vae" : model.c_str(), data ? data : "the Fashion-MNIST subset",
                 flags_help(config_defaults(model.empty() ? "vae" : model, data ? data : "")).c_str());
+    std::printf("\n%s", resume_help().c_str());
     return 0;
   }
   if (model.empty()) {
@@ -119,25 +181,49 @@ int cmd_train(int argc, char** argv) {
     return 2;
   }
   Config c = config_defaults(model, data ? data : "");
-  Status st;
-  if (has_flag(argc, argv, "--resume")) {
+  Config given = c;  // the flags alone, to know whether --resume / --force / --out were given
+  Status st = parse_flags(argc, argv, &given);
+  if (!st) return fail("train", st);
+  const std::string out = run_folder(given);
+  const std::string ckpt = join_path(out, "model.safetensors");
+  if (given.resume) {
     // Start from the stored config, so `dgm train MODEL --out DIR --resume --epochs N` is enough.
-    Config probe = c;
-    st = parse_flags(argc, argv, &probe);
-    if (!st) return fail("train", st);
-    st = read_checkpoint_config(join_path(run_folder(probe), "model.safetensors"), &c);
+    std::error_code ec;
+    if (!std::filesystem::exists(ckpt, ec))
+      return fail("train", Status::Error("--resume: %s holds no checkpoint (model.safetensors) to continue; "
+                                         "train without --resume to start a run there", out.c_str()));
+    st = read_checkpoint_config(ckpt, &c);
     if (!st) return fail("train", st.prefixed("--resume"));
     if (c.model != model)
-      return fail("train", Status::Error("--resume: the checkpoint is a %s, not a %s", c.model.c_str(), model.c_str()));
+      return fail("train", Status::Error("--resume %s: the run there is a %s, not a %s", out.c_str(), c.model.c_str(),
+                                         model.c_str()));
   }
   st = parse_flags(argc, argv, &c);
   if (!st) return fail("train", st);
   c.model = model;
+  st = validate(c);
+  if (!st) return fail("train", st);
+  if (!c.resume && !c.force) {
+    const std::vector<std::string> found = run_outputs(out);
+    if (!found.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < found.size() && i < 3; ++i) list += (i ? ", " : "") + found[i];
+      if (found.size() > 3) list += ", " + std::to_string(found.size() - 3) + " more";
+      return fail("train", Status::Error("%s already holds a run (%s): --resume continues it, --force starts over "
+                                         "(deleting only the files dgm wrote there), or give another --out",
+                                         out.c_str(), list.c_str()));
+    }
+  }
+  catch_stop_signals();
   TrainReport r;
-  st = train(c, &r);
+  st = train(c, &r, false, &g_stop);
   if (!st) {
     std::fprintf(stderr, "dgm train: %s\n", st.message.c_str());
     return r.diverged ? 1 : 2;  // 1: the training failed; 2: bad flags or input files
+  }
+  if (r.interrupted) {
+    std::printf("to continue: dgm train %s --out %s --resume\n", model.c_str(), shell_word(out).c_str());
+    return 130;
   }
   return 0;
 }

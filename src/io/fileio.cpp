@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "dgm/kill_point.h"
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
 #include <unistd.h>
@@ -84,12 +86,14 @@ Status write_file_atomic(const std::string& path, const void* data, std::size_t 
       return Status::Error("cannot write '%s': no folder '%s'", path.c_str(), folder.c_str());
     return Status::Error("cannot write '%s': %s", path.c_str(), std::strerror(err));
   }
-  bool ok = n == 0 || std::fwrite(data, 1, n, f) == n;
+  // Written in two halves only so that the test-only kill point (kill_point.h) can stop the process
+  // with half of the file in "<path>.tmp".
+  const std::size_t half = n / 2;
+  const char* bytes = static_cast<const char*>(data);
+  bool ok = half == 0 || std::fwrite(bytes, 1, half, f) == half;
+  if (ok && std::fflush(f) == 0) kill_point(("write:" + path.substr(path.find_last_of('/') + 1)).c_str());
+  ok = ok && (n == half || std::fwrite(bytes + half, 1, n - half, f) == n - half);
   int err = errno;
-  if (std::fflush(f) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
 #ifdef DGM_HAVE_FSYNC
   if (ok && ::fsync(fileno(f)) != 0 && errno != EINVAL) {  // the bytes on disk before the rename
     ok = false;
@@ -119,6 +123,29 @@ Status write_file_atomic(const std::string& path, const void* data, std::size_t 
     return Status::Error("wrote '%s' but cannot sync its folder '%s': %s", path.c_str(), folder.c_str(),
                          std::strerror(err));
   return Status::Ok();
+}
+
+Status flush_to_disk(std::FILE* f, const std::string& path) {
+  if (std::fflush(f) != 0) return Status::Error("%s: cannot write: %s", path.c_str(), std::strerror(errno));
+#if defined(__unix__) || defined(__APPLE__)
+  if (fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)  // EINVAL: a pipe or special file
+    return Status::Error("%s: cannot sync to disk: %s", path.c_str(), std::strerror(errno));
+#endif
+  return Status::Ok();
+}
+
+void sync_folder_of(const std::string& path) {
+#if defined(__unix__) || defined(__APPLE__)
+  const std::size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const int fd = open(dir.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    (void)fsync(fd);  // best effort: the rename itself is what keeps the file whole
+    close(fd);
+  }
+#else
+  (void)path;
+#endif
 }
 
 Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
