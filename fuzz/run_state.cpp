@@ -179,6 +179,7 @@ std::vector<std::uint8_t> checkpoint_seed(std::uint8_t pick) {
   std::vector<std::uint8_t> bytes;
   TrainState s;
   s.step = 7, s.epoch = 1, s.info = kSmallData;
+  s.rng = Rng(c.seed).state();  // a valid PCG state (odd increment): validate_checkpoint refuses the default one
   if (!m || !save_checkpoint(f.path, c, *m, s) || !read_bytes(f.path, &bytes)) return {};
   bytes.insert(bytes.begin(), pick);
   return bytes;

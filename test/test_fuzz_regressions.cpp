@@ -4,6 +4,9 @@
 // any compiler. A target function answers "" when its property holds (see fuzz/targets.h).
 #include <doctest/doctest.h>
 
+#include "dgm/checkpoint.h"
+#include "dgm/fileio.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -56,17 +59,30 @@ TEST_CASE("fuzz: every input a fuzzer found (fuzz/regressions/) is handled now")
     if (e.is_directory()) CHECK_MESSAGE(dgm::fuzz::find_target(e.path().filename().string()), "fuzz/regressions/" << e.path().filename().string() << " names no target");
 }
 
-TEST_CASE("fuzz: the checkpoint seeds are the checkpoints the library writes today") {
+TEST_CASE("fuzz: the checkpoint seeds are checkpoints the library opens today") {
   // A seed the loader refuses passes its target (a refusal is fine) but fuzzes nothing past the
-  // first check: after a change to the checkpoint format, `make fuzz-corpus` rewrites them.
+  // first check: after a change to the checkpoint format, `make fuzz-corpus` rewrites them. (Not
+  // compared byte for byte with what the library writes now: the weights of the tiny trained
+  // models differ in their last bits between -O1 and -O2 builds, clang and aarch64.)
   int n = 0;
   for (const fs::path& p : files_in("fuzz/corpus/checkpoint")) {
     const std::string name = p.filename().string();
     REQUIRE(name.rfind("seed-", 0) == 0);
-    std::ifstream f(p, std::ios::binary);
-    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    CHECK_MESSAGE(bytes == dgm::fuzz::checkpoint_seed(static_cast<std::uint8_t>(std::stoi(name.substr(5)))),
-                  name << " differs from what make fuzz-corpus writes now");
+    std::ifstream in(p, std::ios::binary);
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 1);  // the model-kind byte, then the checkpoint file (checkpoint_seed)
+    const std::string file = "build/test-runs/fuzz-seed.safetensors";
+    REQUIRE(dgm::make_dirs("build/test-runs").ok);
+    {
+      std::ofstream out(file, std::ios::binary);
+      out.write(bytes.data() + 1, static_cast<std::streamsize>(bytes.size() - 1));
+    }
+    dgm::Config c;
+    std::unique_ptr<dgm::Model> m;
+    dgm::TrainState ts;
+    const dgm::Status st = dgm::open_checkpoint(file, &c, &m, &ts);
+    CHECK_MESSAGE(st.ok, name << " is refused by the loader (make fuzz-corpus rewrites the seeds): " << st.message);
+    CHECK_MESSAGE(ts.resumable(), name << " lacks the optimizer or training state: the fuzzer would not reach their parsing");
     ++n;
   }
   CHECK(n >= 7);  // every model kind
