@@ -56,7 +56,10 @@ flags="-std=c++17 -O1 -g -Wall -Wextra -DDGM_CUDA -Iinclude -Isrc -Itest/mock"
 g++ $flags -c "$out/cuda_kernels_mock.cpp" -o "$out/cuda_kernels_mock.o"
 g++ $flags -c test/mock/mock_cuda.cpp -o "$out/mock_cuda.o"
 objs=$(find build-cuda/obj/src -name '*.o' ! -path '*/src/backend/cuda.o' ! -path '*/src/cli/*' | sort)
-g++ build-cuda/obj/test/*.o $objs "$out/cuda_kernels_mock.o" "$out/mock_cuda.o" -pthread -o "$out/test_dgm"
+# The fuzz targets' functions the test binary replays (the Makefile's FUZZ_OBJ: fuzz/*.cpp but the
+# libFuzzer entry point and the corpus writer).
+fuzz_objs=$(find build-cuda/obj/fuzz -name '*.o' ! -name 'libfuzzer*' ! -name 'make_corpus.o' | sort)
+g++ build-cuda/obj/test/*.o $objs $fuzz_objs "$out/cuda_kernels_mock.o" "$out/mock_cuda.o" -pthread -o "$out/test_dgm"
 if [ "${1:-}" != "--cli" ]; then
   if [ $# -eq 0 ]; then set -- -tc='cuda: *'; fi
   exec "$out/test_dgm" "$@"

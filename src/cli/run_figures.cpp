@@ -71,7 +71,7 @@ const char* long_protocol(const std::string& run) {
   if (run == "cgan") return "the long protocol (5 epochs on the full set, make bench-quality cgan): 84.8% of samples get their label";
   if (run == "gan-gauss1d")
     return "the long protocol (make bench-quality gauss1d): 3,000 iterations, mean and std within 0.1 for 6 of 7 seeds";
-  return "no longer protocol in make bench-quality for this model; more epochs (dgm train) improve it";
+  return "make bench-quality has no longer protocol for this model; dgm train with a larger --iters (or --epochs) trains it longer";
 }
 
 std::string figures_json(const std::string& run, const std::string& data, const std::vector<Figure>& f,
