@@ -47,12 +47,6 @@
 #include "dgm/parallel.h"
 #include "gemm_kernels.h"
 
-#if defined(__GNUC__)
-#define DGM_RESTRICT __restrict
-#else
-#define DGM_RESTRICT
-#endif
-
 namespace dgm {
 
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda,

@@ -25,12 +25,6 @@
 #define DGM_GEMM_X86 0
 #endif
 
-#if defined(__GNUC__)
-#define DGM_RESTRICT __restrict
-#else
-#define DGM_RESTRICT
-#endif
-
 namespace dgm {
 namespace {
 

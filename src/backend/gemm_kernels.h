@@ -14,6 +14,15 @@
 // tile sized to that set's registers (GCC/Clang target attributes), and gemm picks the widest the
 // CPU runs (gemm_kernel()); other targets get the portable C++ kernel only.
 #pragma once
+
+// The restrict qualifier for the kernels' pointers (the same guarded definition as dgm/vecmath.h).
+#if !defined(DGM_RESTRICT)
+#if defined(__GNUC__)
+#define DGM_RESTRICT __restrict
+#else
+#define DGM_RESTRICT
+#endif
+#endif
 #include <cstddef>
 
 namespace dgm {
