@@ -162,6 +162,17 @@ std::uint8_t pixel_byte(float x, PixelScale scale) {
   return static_cast<std::uint8_t>(v + 0.5f);
 }
 
+void binarize(ImageSet* set, std::uint64_t stream) {
+  Rng rng(kBinarizeSeed, stream);
+  // below(255) is uniform on 0..254, so P(below(255) < p) = p / 255 exactly (p = 0 -> 0, 255 -> 1).
+  for (std::uint8_t& p : set->pixels) p = rng.below(255) < p ? 255 : 0;
+}
+
+void binarize(ImageData* data) {
+  binarize(&data->train, 1);
+  binarize(&data->test, 2);
+}
+
 void epoch_order(int n, Rng& rng, std::vector<int>* order) {
   DGM_CHECK(n >= 0, "epoch_order: n = %d", n);
   order->resize(static_cast<std::size_t>(n));

@@ -357,3 +357,27 @@ TEST_CASE("data: full Fashion-MNIST: loads, and the shipped subset is its first 
   CHECK(std::equal(sub.test.pixels.begin(), sub.test.pixels.end(), full.test.pixels.begin()));
   CHECK(std::equal(sub.test.labels.begin(), sub.test.labels.end(), full.test.labels.begin()));
 }
+
+TEST_CASE("data: binarize draws each pixel once, as Bernoulli(p/255), the same on every call") {
+  ImageSet set;
+  set.n = 200; set.rows = 4; set.cols = 5;
+  for (int i = 0; i < set.n * set.dim(); ++i) set.pixels.push_back(static_cast<std::uint8_t>((i * 37) % 256));
+  set.labels.assign(static_cast<std::size_t>(set.n), 0);
+  const std::vector<std::uint8_t> grey = set.pixels;
+  ImageSet a = set, b = set, c = set;
+  binarize(&a, 1);
+  binarize(&b, 1);
+  binarize(&c, 2);
+  CHECK(a.pixels == b.pixels);   // a fixed draw: every model sees the same binary images
+  CHECK(a.pixels != c.pixels);   // the test split's stream differs from the train split's
+  double expect = 0, got = 0, var = 0;
+  for (std::size_t j = 0; j < grey.size(); ++j) {
+    const double p = grey[j] / 255.0;
+    CHECK((a.pixels[j] == 0 || a.pixels[j] == 255));
+    if (grey[j] == 0) CHECK(a.pixels[j] == 0);      // p = 0 never turns on
+    if (grey[j] == 255) CHECK(a.pixels[j] == 255);  // p = 1 always does
+    expect += p; got += a.pixels[j] / 255.0; var += p * (1 - p);
+  }
+  // The count of ones is a sum of independent Bernoulli(p_j): within 4 standard deviations.
+  CHECK(std::fabs(got - expect) < 4 * std::sqrt(var));
+}

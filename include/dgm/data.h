@@ -80,6 +80,17 @@ std::uint8_t pixel_byte(float x, PixelScale scale);
 // range); NaN stays NaN.
 float unit_pixel(float x, PixelScale scale);
 
+// Binarized Fashion-MNIST, the protocol every likelihood table of dgm uses (the energy-based
+// models, which need binary units, the pixel models and the VAE beside them): each byte p becomes
+// 255 with probability p/255 and 0 otherwise (stochastic binarization, Salakhutdinov & Murray 2008,
+// "On the quantitative analysis of deep belief networks", ICML), drawn ONCE per image with a fixed
+// seed, so every model and every run sees the same binary images. The draw for pixel j of image i
+// of a split uses Rng(kBinarizeSeed, stream) advanced in index order: train uses stream 1, test
+// stream 2. The result stays an ImageSet (bytes 0 or 255), so image_batch(kUnit) gives x in {0, 1}.
+constexpr std::uint64_t kBinarizeSeed = 20261201;
+void binarize(ImageSet* set, std::uint64_t stream);
+void binarize(ImageData* data);  // train with stream 1, test with stream 2
+
 // The order of one epoch: a uniformly random permutation of 0..n-1 (Fisher-Yates with
 // rng.below), the same for the same Rng state on every machine.
 void epoch_order(int n, Rng& rng, std::vector<int>* order);
