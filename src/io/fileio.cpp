@@ -48,20 +48,24 @@ Status read_file(const std::string& path, std::vector<std::uint8_t>* out) {
     return Status::Error("%s: cannot read: it is a folder, expected a file", path.c_str());
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Status::Error("%s: cannot open: %s", path.c_str(), std::strerror(errno));
-  if (std::fseek(f, 0, SEEK_END) == 0) {  // the size, to allocate once; reading decides in the end
+  // The size is a hint for the first read (size + 1 bytes, so a file that grew is noticed);
+  // reading decides in the end. Without it (a pipe) the first read is 64 KB.
+  std::size_t chunk = std::size_t{1} << 16;
+  if (std::fseek(f, 0, SEEK_END) == 0) {
     const long size = std::ftell(f);
-    if (size > 0 && size < (1L << 30)) out->reserve(static_cast<std::size_t>(size));  // a hint only
+    if (size >= 0 && size < (1L << 30)) chunk = static_cast<std::size_t>(size) + 1;
     std::rewind(f);
   }
-  // Read in chunks until a short read rather than trusting the size: works for pipes and for
-  // files that change while we read.
-  const std::size_t chunk = 1 << 20;
+  // Read until a short read rather than trusting the size: works for pipes and for files that
+  // change while we read. Resizing by the chunk read, not by a fixed 1 MB, keeps reading a small
+  // file (a config, a 2 KB checkpoint) from zeroing a megabyte first.
   for (;;) {
     const std::size_t have = out->size();
     out->resize(have + chunk);
     const std::size_t got = std::fread(out->data() + have, 1, chunk, f);
     out->resize(have + got);
     if (got < chunk) break;
+    chunk = std::size_t{1} << 20;
   }
   const bool failed = std::ferror(f) != 0;
   const int err = errno;
