@@ -243,6 +243,9 @@ run: $(DGM)
 A64_CXX  ?= aarch64-linux-gnu-g++
 A64_QEMU ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 A64_PKGS := g++-aarch64-linux-gnu qemu-user
+# qemu-user runs one emulated thread per host thread; the suite is cut into A64_SHARDS ranges of
+# test cases (doctest's --first/--last) run at once, beside `dgm theory`, to use both cores.
+A64_SHARDS ?= 2
 test-aarch64:
 	@if ! command -v $(A64_CXX) >/dev/null || ! command -v $(firstword $(A64_QEMU)) >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -252,9 +255,22 @@ test-aarch64:
 	  else echo "make test-aarch64 needs: sudo apt-get install $(A64_PKGS)"; exit 1; fi; \
 	fi
 	$(MAKE) BUILD=build-aarch64 CXX=$(A64_CXX) PORTABLE=1 build-aarch64/test_dgm build-aarch64/dgm
-	$(A64_QEMU) build-aarch64/test_dgm
-	$(A64_QEMU) build-aarch64/dgm theory > build-aarch64/theory.log || { tail -30 build-aarch64/theory.log; exit 1; }
-	@tail -1 build-aarch64/theory.log
+	@n=$$($(A64_QEMU) build-aarch64/test_dgm --count | sed -n 's/.*filters: *\([0-9][0-9]*\).*/\1/p'); \
+	[ -n "$$n" ] || { echo "test-aarch64: the suite did not run under qemu"; exit 1; }; \
+	echo "the suite's $$n cases in $(A64_SHARDS) shards and dgm theory, run side by side"; \
+	for i in $$(seq 1 $(A64_SHARDS)); do \
+	  ( $(A64_QEMU) build-aarch64/test_dgm --first=$$(( (i - 1) * n / $(A64_SHARDS) + 1 )) \
+	      --last=$$(( i * n / $(A64_SHARDS) )) > build-aarch64/shard$$i.log 2>&1; \
+	    echo $$? > build-aarch64/shard$$i.rc ) & \
+	done; \
+	$(A64_QEMU) build-aarch64/dgm theory > build-aarch64/theory.log 2>&1; theory=$$?; wait; fail=0; \
+	for i in $$(seq 1 $(A64_SHARDS)); do \
+	  grep -E '^\[doctest\] assertions' build-aarch64/shard$$i.log | \
+	    sed "s/^\[doctest\]/shard $$i (cases $$(( (i - 1) * n / $(A64_SHARDS) + 1 ))-$$(( i * n / $(A64_SHARDS) ))):/"; \
+	  if [ "$$(cat build-aarch64/shard$$i.rc)" != 0 ]; then tail -60 build-aarch64/shard$$i.log; fail=1; fi; \
+	done; \
+	if [ $$theory != 0 ]; then tail -30 build-aarch64/theory.log; fail=1; else tail -1 build-aarch64/theory.log; fi; \
+	exit $$fail
 	@echo "test-aarch64: the suite and dgm theory passed on aarch64 (qemu-user)"
 
 # The fuzz targets (fuzz/targets.h), one libFuzzer binary each in build-fuzz/fuzz/, built with
@@ -264,6 +280,8 @@ test-aarch64:
 # A finding, once fixed, goes into fuzz/regressions/<t>/, which `make test` replays.
 FUZZ_TARGETS := inflate_raw gunzip zlib idx_images idx_labels safetensors safetensors_header checkpoint config_text flags
 FUZZ_SECONDS ?= 30
+# FUZZ_JOBS targets run at once (fuzz/run.sh), one core each.
+FUZZ_JOBS    ?= 2
 FUZZ_CXX     ?= clang++
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 fuzz-build: $(FUZZ_BIN)
@@ -280,15 +298,7 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/libfuzzer_%.o $(FUZZ_OBJ) $(LIB)
 	$(CXX) $(CXXFLAGS) -fsanitize=fuzzer $^ $(LDFLAGS) -o $@
 fuzz:
 	$(MAKE) BUILD=build-fuzz CXX=$(FUZZ_CXX) SAN=1 PORTABLE=1 EXTRA_CXXFLAGS=-fsanitize=fuzzer-no-link fuzz-build
-	@mkdir -p build-fuzz/findings
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build-fuzz/corpus/$$t fuzz/regressions/$$t; \
-	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
-	  build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
-	    -artifact_prefix=build-fuzz/findings/$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t fuzz/regressions/$$t \
-	    > build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; echo "fuzz $$t: FINDING (input in build-fuzz/findings/)"; exit 1; }; \
-	  grep -E '^#[0-9]+.*(DONE|cov:)' build-fuzz/$$t.log | tail -1; grep -E 'stat::number_of_executed_units' build-fuzz/$$t.log; \
-	done
+	@fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build build-* out
