@@ -4,6 +4,8 @@
 #   make run          the main job: build, then run it on the full Fashion-MNIST (installed with
 #                     apt-get as root when missing; else the subset shipped in datasets/)
 #   make test         build and run the doctest suite (installs doctest-dev with apt-get as root)
+#   make hashes       checkpoints of short seeded runs of every model, bit for bit (test/hashes.txt;
+#                     also run by make test)
 #   make sanitize     the suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make kernel-check the GEMM micro-kernels' generated code: register tile of FMAs, no stack spills
 #                     (also run by make test)
@@ -81,7 +83,7 @@ LIB  := $(BUILD)/libdgm.a
 DGM  := $(BUILD)/dgm
 TEST := $(BUILD)/test_dgm
 
-.PHONY: all run test test-aarch64 sanitize kernel-check noexcept bench bench-quality data doctest mcu-test fuzz fuzz-build fuzz-corpus clean
+.PHONY: all run test hashes test-aarch64 sanitize kernel-check noexcept bench bench-quality data doctest mcu-test fuzz fuzz-build fuzz-corpus clean
 
 all: $(DGM)
 
@@ -128,6 +130,7 @@ test: doctest $(TEST) $(DGM)
 ifneq ($(SAN),1)
 	test/gemm_spills.sh $(BUILD)/obj/src/backend/gemm_kernels.o
 endif
+	@$(MAKE) --no-print-directory hashes
 ifeq ($(CUDA),1)
 	@$(TEST) -tc='cuda: *' -s 2>&1 | grep -q 'no CUDA device' && \
 	  echo '*** make test CUDA=1: NO CUDA DEVICE HERE: the CPU-vs-GPU tests (test/test_cuda.cpp) were SKIPPED ***' && \
@@ -136,6 +139,13 @@ endif
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN=1 test
+
+# Behaviour kept bit for bit: short seeded runs of every model kind, their checkpoints' sha256
+# against test/hashes.txt. Always the same binary, whatever this make's CXX, SAN or CUDA:
+# g++, PORTABLE=1, -O2, in build-hash/ (test/hashes.sh says why, and when the bits compare).
+hashes:
+	@$(MAKE) --no-print-directory BUILD=build-hash CXX=g++ PORTABLE=1 SAN=0 CUDA=0 WERROR=0 EXTRA_CXXFLAGS= build-hash/dgm
+	test/hashes.sh build-hash/dgm
 
 # The generated code of gemm's micro-kernels: all FMAs on registers, no stack spills in the k loop.
 kernel-check: $(BUILD)/obj/src/backend/gemm_kernels.o
