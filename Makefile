@@ -64,10 +64,8 @@ endif
 
 # The core: tensor, autodiff, ops, optimizers, rng, and their CPU kernels. It must also compile
 # without exceptions, RTTI and threads (`make noexcept`).
-CORE_SRC := $(wildcard src/check.cpp src/tensor.cpp src/device.cpp src/arena.cpp src/tape.cpp $(wildcard src/ops_*.cpp) \
-            src/params.cpp src/nn.cpp src/optim.cpp src/rng.cpp src/backend/gemm.cpp src/backend/gemm_kernels.cpp \
-            src/backend/parallel.cpp)
-LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/*.cpp src/backend/*.cpp src/io/*.cpp src/models/*.cpp src/theory/*.cpp))
+CORE_SRC := $(wildcard src/core/*.cpp src/backend/*.cpp)
+LIB_SRC  := $(sort $(CORE_SRC) $(wildcard src/io/*.cpp src/data/*.cpp src/models/*.cpp src/theory/*.cpp src/run/*.cpp))
 CLI_SRC  := $(wildcard src/cli/*.cpp)
 TEST_SRC := $(wildcard test/*.cpp)
 # The fuzz targets' functions (fuzz/targets.h): linked into the suite, which replays fuzz/corpus/
@@ -91,8 +89,8 @@ all: $(DGM)
 # $(BUILD)/git-commit is rewritten only when the commit changes, so only then is version.o rebuilt.
 GIT_COMMIT := $(shell test -e .git && git describe --always --dirty 2>/dev/null)
 $(shell mkdir -p $(BUILD); echo '$(GIT_COMMIT)' | cmp -s - $(BUILD)/git-commit || echo '$(GIT_COMMIT)' > $(BUILD)/git-commit)
-$(BUILD)/obj/src/version.o: $(BUILD)/git-commit
-$(BUILD)/obj/src/version.o: CPPFLAGS += $(if $(GIT_COMMIT),-DDGM_GIT_COMMIT='"$(GIT_COMMIT)"')
+$(BUILD)/obj/src/run/version.o: $(BUILD)/git-commit
+$(BUILD)/obj/src/run/version.o: CPPFLAGS += $(if $(GIT_COMMIT),-DDGM_GIT_COMMIT='"$(GIT_COMMIT)"')
 
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -127,6 +125,7 @@ $(TEST_OBJ): | doctest
 test: doctest $(TEST) $(DGM)
 	$(TEST)
 	test/cli_smoke.sh $(DGM)
+	test/layers.sh
 ifneq ($(SAN),1)
 	test/gemm_spills.sh $(BUILD)/obj/src/backend/gemm_kernels.o
 endif

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "dgm/gemm.h"
-#include "dgm/parallel.h"
-#include "dgm/rng.h"
+#include "dgm/backend/gemm.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/core/rng.h"
 
 extern "C" void openblas_set_num_threads(int);
 

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <vector>
 
-#include "dgm/idx.h"
-#include "dgm/safetensors.h"
+#include "dgm/io/idx.h"
+#include "dgm/io/safetensors.h"
 #include "targets.h"
 
 namespace dgm {

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "dgm/inflate.h"
+#include "dgm/io/inflate.h"
 #include "targets.h"
 
 namespace dgm {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dgm/config.h"
+#include "dgm/run/config.h"
 #include "targets.h"
 
 namespace {

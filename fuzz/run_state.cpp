@@ -1,6 +1,6 @@
-// run_state.cpp - fuzz targets for what a run reads back: checkpoints (src/checkpoint.cpp), the
+// run_state.cpp - fuzz targets for what a run reads back: checkpoints (src/run/checkpoint.cpp), the
 // config text stored in config.txt and in a checkpoint, and the command-line flags
-// (src/config.cpp); see targets.h.
+// (src/run/config.cpp); see targets.h.
 //   checkpoint: byte 0 picks a model kind (ae dae vae gan cgan aae wgan), a variant (the VAE's
 //     decoder, the AAE's encoder) and an optimizer; the rest is the file, loaded into that model
 //     built small (4-dim data, hidden 3, latent 2). A file that loads, saved and loaded into a
@@ -15,8 +15,8 @@
 #include <cstring>
 #include <vector>
 
-#include "dgm/checkpoint.h"
-#include "dgm/safetensors.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/io/safetensors.h"
 #include "targets.h"
 
 namespace dgm {

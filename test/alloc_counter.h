@@ -8,7 +8,7 @@ extern std::atomic<std::size_t> g_heap_allocations;
 
 #include <doctest/doctest.h>
 
-#include "dgm/arena.h"
+#include "dgm/core/arena.h"
 
 // Runs step() n times and checks the steady state: from the third call on, no operator new and
 // the arena's high-water mark no longer moves (the first steps may size the arena and vectors).

@@ -195,8 +195,8 @@ gan-gauss1d    gan --data gauss1d --iters 20 --batch 32
 EOF_MODELS
 
 # ---- the console ----
-# The version, defined once in include/dgm/version.h.
-version=$(sed -n 's/^#define DGM_VERSION "\(.*\)"$/\1/p' include/dgm/version.h)
+# The version, defined once in include/dgm/run/version.h.
+version=$(sed -n 's/^#define DGM_VERSION "\(.*\)"$/\1/p' include/dgm/run/version.h)
 expect 0 "^dgm $version" -- "$dgm" --version
 expect 0 "^dgm $version" -- "$dgm" version
 # A mistyped flag, verb, model or data set gets the nearest name.
@@ -300,7 +300,7 @@ for name in vae-bernoulli gan-images cgan; do
   fi
 done
 expect 0 "raw generator output (tanh)" -- sh -c "\"$dgm\" sample --ckpt \"$tmp/ex-gan-images/model.safetensors\" --n 5 --out \"$tmp/r.csv\" --raw && head -1 \"$tmp/r.csv\""
-# ---- resume and interrupt lose nothing (see include/dgm/train.h, include/dgm/kill_point.h) ----
+# ---- resume and interrupt lose nothing (see include/dgm/run/train.h, include/dgm/io/kill_point.h) ----
 # The reference: a tiny VAE, 3 epochs of 200 steps, never stopped. Every interrupted run below
 # must end with the same model.safetensors bytes and the same metrics.csv rows. metrics.csv's last
 # column is wall-clock seconds, which no two runs share: it is left out of the comparison (every

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "dgm/arena.h"
-#include "dgm/ops.h"
-#include "dgm/rng.h"
+#include "dgm/core/arena.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/rng.h"
 
 namespace gradcheck {
 

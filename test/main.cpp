@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "dgm/check.h"
+#include "dgm/core/check.h"
 
 static void throwing_handler(const char* message) { throw std::runtime_error(message); }
 

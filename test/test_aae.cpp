@@ -1,4 +1,4 @@
-// test_aae.cpp - the adversarial autoencoder (src/models/aae.cpp) and its priors (src/prior.cpp).
+// test_aae.cpp - the adversarial autoencoder (src/models/aae.cpp) and its priors (src/models/prior.cpp).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -9,9 +9,9 @@
 
 #include "alloc_counter.h"
 #include "dgm/models/aae.h"
-#include "dgm/ops.h"
-#include "dgm/prior.h"
-#include "dgm/quality.h"
+#include "dgm/core/ops.h"
+#include "dgm/models/prior.h"
+#include "dgm/data/quality.h"
 
 using namespace dgm;
 

@@ -7,9 +7,9 @@
 #include <new>
 
 #include "alloc_counter.h"
-#include "dgm/nn.h"
-#include "dgm/ops.h"
-#include "dgm/optim.h"
+#include "dgm/core/nn.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/optim.h"
 
 std::atomic<std::size_t> g_heap_allocations{0};
 

@@ -1,4 +1,4 @@
-// test_checkpoint.cpp - the checkpoint file as other tools see it (include/dgm/checkpoint.h,
+// test_checkpoint.cpp - the checkpoint file as other tools see it (include/dgm/run/checkpoint.h,
 // docs/checkpoint.md): tensors named and shaped as a PyTorch state_dict, optimizer state per
 // tensor at its real shape, a weights-only file (what PyTorch's safetensors writer gives) that
 // evaluates and samples but does not resume, format-1 files of older dgm still read, and the
@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "dgm/arena.h"
-#include "dgm/checkpoint.h"
-#include "dgm/evaluate.h"
-#include "dgm/fileio.h"
-#include "dgm/outputs.h"
-#include "dgm/run_data.h"
-#include "dgm/safetensors.h"
-#include "dgm/train.h"
+#include "dgm/core/arena.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/evaluate.h"
+#include "dgm/io/fileio.h"
+#include "dgm/run/outputs.h"
+#include "dgm/run/run_data.h"
+#include "dgm/io/safetensors.h"
+#include "dgm/run/train.h"
 
 using namespace dgm;
 

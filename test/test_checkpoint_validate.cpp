@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "dgm/checkpoint.h"
-#include "dgm/fileio.h"
-#include "dgm/safetensors.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/safetensors.h"
 
 using namespace dgm;
 

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "dgm/checksum.h"
-#include "dgm/rng.h"
+#include "dgm/io/checksum.h"
+#include "dgm/core/rng.h"
 
 using namespace dgm;
 

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "dgm/checkpoint.h"
-#include "dgm/config.h"
-#include "dgm/rng.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/config.h"
+#include "dgm/core/rng.h"
 
 using namespace dgm;
 

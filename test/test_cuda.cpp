@@ -5,7 +5,7 @@
 // tests skipped" (and the first one says so on stderr) instead of failing.
 //
 // Tolerances, and where they come from:
-//   * elementwise kernels use the same formulas (dgm/vecmath.h compiled for both); they may
+//   * elementwise kernels use the same formulas (dgm/backend/vecmath.h compiled for both); they may
 //     differ where nvcc fuses a multiply-add that the CPU build did not (or the reverse), and
 //     where the CPU calls std::exp/std::log and the GPU expf/logf (CUDA: within 2 ulp):
 //     |gpu - cpu| <= 1e-5 (1 + |cpu|), a few ulp of an O(1) value with room for a chain of two;
@@ -25,12 +25,12 @@
 #include <vector>
 
 #include "../src/backend/gpu.h"
-#include "dgm/device.h"
-#include "dgm/gemm.h"
+#include "dgm/backend/device.h"
+#include "dgm/backend/gemm.h"
 #include "dgm/models/model.h"
-#include "dgm/ops.h"
-#include "dgm/optim.h"
-#include "dgm/outputs.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/optim.h"
+#include "dgm/run/outputs.h"
 
 using namespace dgm;
 

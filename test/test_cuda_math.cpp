@@ -12,11 +12,11 @@
 
 #include "../src/backend/kernels_hd.h"
 #include "mock/emulate_gemm.h"
-#include "dgm/config.h"
-#include "dgm/device.h"
-#include "dgm/gemm.h"
-#include "dgm/rng.h"
-#include "dgm/tape.h"
+#include "dgm/run/config.h"
+#include "dgm/backend/device.h"
+#include "dgm/backend/gemm.h"
+#include "dgm/core/rng.h"
+#include "dgm/core/tape.h"
 
 using namespace dgm;
 

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "dgm/checksum.h"
-#include "dgm/fileio.h"
-#include "dgm/data.h"
-#include "dgm/idx.h"
-#include "dgm/inflate.h"
+#include "dgm/io/checksum.h"
+#include "dgm/io/fileio.h"
+#include "dgm/data/data.h"
+#include "dgm/io/idx.h"
+#include "dgm/io/inflate.h"
 
 using namespace dgm;
 

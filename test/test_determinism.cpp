@@ -5,10 +5,10 @@
 #include <cstring>
 #include <vector>
 
-#include "dgm/nn.h"
-#include "dgm/ops.h"
-#include "dgm/optim.h"
-#include "dgm/parallel.h"
+#include "dgm/core/nn.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/optim.h"
+#include "dgm/backend/parallel.h"
 
 using namespace dgm;
 

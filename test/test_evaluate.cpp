@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
-#include "dgm/checkpoint.h"
-#include "dgm/evaluate.h"
-#include "dgm/fileio.h"
-#include "dgm/train.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/evaluate.h"
+#include "dgm/io/fileio.h"
+#include "dgm/run/train.h"
 
 using namespace dgm;
 

@@ -1,4 +1,4 @@
-// test_export.cpp - the C header of `dgm export` (src/export.cpp): every weight of the exported
+// test_export.cpp - the C header of `dgm export` (src/run/export.cpp): every weight of the exported
 // network reads back from the text bit for bit, in the documented layout (W (out, in) row-major,
 // then b); the self-test rows are the library's own output; bad prefixes and diverged weights
 // give errors. (test/cli_smoke.sh compiles such headers with the C compiler and runs their
@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "dgm/arena.h"
-#include "dgm/export.h"
-#include "dgm/outputs.h"
+#include "dgm/core/arena.h"
+#include "dgm/run/export.h"
+#include "dgm/run/outputs.h"
 
 using namespace dgm;
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dgm/fileio.h"
+#include "dgm/io/fileio.h"
 
 using namespace dgm;
 

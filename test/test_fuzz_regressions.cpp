@@ -4,8 +4,8 @@
 // any compiler. A target function answers "" when its property holds (see fuzz/targets.h).
 #include <doctest/doctest.h>
 
-#include "dgm/checkpoint.h"
-#include "dgm/fileio.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/io/fileio.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,5 +1,5 @@
 // test_gan.cpp - GAN, cGAN, WGAN (src/models/gan.cpp, cgan.cpp, wgan.cpp, adversarial.cpp) and the
-// cGAN's judge, the MLP classifier (src/classifier.cpp). Small networks and batches so the
+// cGAN's judge, the MLP classifier (src/run/classifier.cpp). Small networks and batches so the
 // suite stays fast; batches are built here from our Rng (no data files).
 #include <doctest/doctest.h>
 
@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "alloc_counter.h"
-#include "dgm/classifier.h"
+#include "dgm/run/classifier.h"
 #include "dgm/models/adversarial.h"
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 
 using namespace dgm;
 

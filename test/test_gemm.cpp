@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "dgm/bench.h"
-#include "dgm/gemm.h"
-#include "dgm/parallel.h"
-#include "dgm/rng.h"
+#include "dgm/run/bench.h"
+#include "dgm/backend/gemm.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/core/rng.h"
 
 using namespace dgm;
 

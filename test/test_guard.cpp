@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "dgm/train.h"
+#include "dgm/run/train.h"
 
 using namespace dgm;
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "dgm/idx.h"
+#include "dgm/io/idx.h"
 
 using namespace dgm;
 

@@ -1,7 +1,7 @@
 // test_image.cpp - sample grids, the [lo, hi] -> 0..255 mapping, and our PNG / PGM encoders.
 //
 // The PNG is checked by an independent minimal decoder written here: it recomputes CRC-32 bit by
-// bit (no table) and Adler-32 from RFC 1950's definition, so a bug in dgm/checksum.h or in the
+// bit (no table) and Adler-32 from RFC 1950's definition, so a bug in dgm/io/checksum.h or in the
 // encoder cannot hide behind itself.
 #include <doctest/doctest.h>
 
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "dgm/fileio.h"
-#include "dgm/image.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/image.h"
 
 using namespace dgm;
 using Bytes = std::vector<std::uint8_t>;

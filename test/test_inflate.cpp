@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "dgm/checksum.h"
-#include "dgm/fileio.h"
-#include "dgm/inflate.h"
-#include "dgm/rng.h"
+#include "dgm/io/checksum.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/inflate.h"
+#include "dgm/core/rng.h"
 
 using namespace dgm;
 

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "dgm/checkpoint.h"
-#include "dgm/evaluate.h"
-#include "dgm/fileio.h"
-#include "dgm/run_data.h"
-#include "dgm/train.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/evaluate.h"
+#include "dgm/io/fileio.h"
+#include "dgm/run/run_data.h"
+#include "dgm/run/train.h"
 #include "model_ref.h"
 
 using namespace dgm;

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "dgm/checked.h"
-#include "dgm/config.h"
-#include "dgm/limits.h"
-#include "dgm/outputs.h"
-#include "dgm/train.h"
+#include "dgm/core/checked.h"
+#include "dgm/run/config.h"
+#include "dgm/run/limits.h"
+#include "dgm/run/outputs.h"
+#include "dgm/run/train.h"
 
 using namespace dgm;
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "dgm/nn.h"
-#include "dgm/ops.h"
+#include "dgm/core/nn.h"
+#include "dgm/core/ops.h"
 
 using namespace dgm;
 

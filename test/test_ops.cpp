@@ -8,9 +8,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "dgm/ops.h"
-#include "dgm/parallel.h"
-#include "dgm/rng.h"
+#include "dgm/core/ops.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/core/rng.h"
 #include "gradcheck.h"
 
 using namespace dgm;

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "dgm/optim.h"
-#include "dgm/parallel.h"
-#include "dgm/rng.h"
+#include "dgm/core/optim.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/core/rng.h"
 
 using namespace dgm;
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "dgm/parallel.h"
+#include "dgm/backend/parallel.h"
 
 using namespace dgm;
 

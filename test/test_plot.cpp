@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "dgm/fileio.h"
-#include "dgm/plot.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/plot.h"
 
 using namespace dgm;
 

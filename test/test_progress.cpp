@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "dgm/progress.h"
+#include "dgm/run/progress.h"
 
 using namespace dgm;
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "dgm/checkpoint.h"
-#include "dgm/fileio.h"
-#include "dgm/run_files.h"
-#include "dgm/train.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/io/fileio.h"
+#include "dgm/run/run_files.h"
+#include "dgm/run/train.h"
 
 using namespace dgm;
 

@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <vector>
 
-#include "dgm/rng.h"
+#include "dgm/core/rng.h"
 
 using namespace dgm;
 

@@ -1,4 +1,4 @@
-// test_run_page.cpp - the page `dgm run` writes (src/run_page.cpp): every number a model logs or
+// test_run_page.cpp - the page `dgm run` writes (src/run/run_page.cpp): every number a model logs or
 // is evaluated on has a unit and a description; a section shows its data, budget, figures with
 // their captions, and each metric with its unit; the lecture table comes from Markdown.
 #include <doctest/doctest.h>
@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <string>
 
-#include "dgm/checkpoint.h"
-#include "dgm/evaluate.h"
-#include "dgm/fileio.h"
-#include "dgm/plot.h"
-#include "dgm/run_data.h"
-#include "dgm/run_page.h"
-#include "dgm/train.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/evaluate.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/plot.h"
+#include "dgm/run/run_data.h"
+#include "dgm/run/run_page.h"
+#include "dgm/run/train.h"
 
 using namespace dgm;
 

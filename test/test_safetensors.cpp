@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "dgm/fileio.h"
-#include "dgm/safetensors.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/safetensors.h"
 
 using namespace dgm;
 using Bytes = std::vector<std::uint8_t>;

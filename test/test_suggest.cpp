@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "dgm/suggest.h"
+#include "dgm/io/suggest.h"
 
 using namespace dgm;
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 
 using namespace dgm;
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "dgm/check.h"
-#include "dgm/tensor.h"
+#include "dgm/core/check.h"
+#include "dgm/core/tensor.h"
 
 using namespace dgm;
 

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "dgm/rng.h"
+#include "dgm/core/rng.h"
 #include "dgm/theory/diagnostics.h"
 #include "dgm/theory/report.h"
 #include "dgm/theory/sampling.h"

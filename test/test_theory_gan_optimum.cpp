@@ -9,7 +9,7 @@
 #include <cmath>
 #include <vector>
 
-#include "dgm/rng.h"
+#include "dgm/core/rng.h"
 #include "dgm/theory/divergences.h"
 #include "dgm/theory/gan_optimum.h"
 #include "dgm/theory/report.h"

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "dgm/checkpoint.h"
-#include "dgm/fileio.h"
-#include "dgm/inflate.h"
-#include "dgm/train.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/inflate.h"
+#include "dgm/run/train.h"
 
 using namespace dgm;
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 #include "model_ref.h"
 
 using namespace dgm;

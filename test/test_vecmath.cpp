@@ -1,4 +1,4 @@
-// test_vecmath.cpp - the vectorizable exp/log/tanh/sigmoid/softplus/sincos of dgm/vecmath.h against
+// test_vecmath.cpp - the vectorizable exp/log/tanh/sigmoid/softplus/sincos of dgm/backend/vecmath.h against
 // the C library in double precision (the reference), in units in the last place of the float result.
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "dgm/vecmath.h"
+#include "dgm/backend/vecmath.h"
 
 using namespace dgm;
 

@@ -1,4 +1,4 @@
-// test_views.cpp - the views of src/views.cpp: inpainting keeps the known pixels and fills the
+// test_views.cpp - the views of src/run/views.cpp: inpainting keeps the known pixels and fills the
 // hole by the iteration x^(t+1) = m x + (1 - m) r(x^t); --interp's line starts and ends at the
 // codes of the two test images; the manifold needs a 2-D code.
 #include <doctest/doctest.h>
@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "dgm/fileio.h"
-#include "dgm/views.h"
+#include "dgm/io/fileio.h"
+#include "dgm/run/views.h"
 
 using namespace dgm;
 

@@ -1,5 +1,5 @@
 // gan_grid_lockstep.cpp - a COMPARISON TOOL, not part of the build: runs our GAN on the grid
-// protocol for N steps exactly as the trainer does (src/train.cpp: Rng(seed), build, then per
+// protocol for N steps exactly as the trainer does (src/run/train.cpp: Rng(seed), build, then per
 // step train_batch + train_step) and writes what PyTorch needs to replay the same steps:
 //   DIR/init.bin, DIR/final.bin   every parameter before and after ("G/G.0.W <count>\n" + floats)
 //   DIR/xz.bin                    per step: x (512, 2) then z (512, 256), float32, row-major
@@ -17,12 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "dgm/arena.h"
-#include "dgm/config.h"
+#include "dgm/core/arena.h"
+#include "dgm/run/config.h"
 #include "dgm/models/model.h"
-#include "dgm/rng.h"
-#include "dgm/run_data.h"
-#include "dgm/tape.h"
+#include "dgm/core/rng.h"
+#include "dgm/run/run_data.h"
+#include "dgm/core/tape.h"
 
 using namespace dgm;
 

@@ -3,8 +3,8 @@
 kept as a COMPARISON TOOL for `dgm bench-quality gan`. It is not part of the build or the tests
 and dgm does not depend on it (it needs python3-torch: `apt-get install python3-torch`).
 
-The protocol, as `dgm train gan --data grid` runs it (src/config.cpp, src/models/adversarial.cpp,
-src/models/gan.cpp, src/data.cpp, src/evaluate.cpp, src/quality.cpp):
+The protocol, as `dgm train gan --data grid` runs it (src/run/config.cpp, src/models/adversarial.cpp,
+src/models/gan.cpp, src/data/data.cpp, src/run/evaluate.cpp, src/data/quality.cpp):
   data   5 x 5 grid of Gaussians, centres (-4 + 2i, -4 + 2j), std 0.05, a fresh minibatch of 512
          every iteration (mode uniform, then centre + 0.05 N(0, I))
   z      256-d N(0, I), fresh every iteration

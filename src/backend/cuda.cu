@@ -1,11 +1,11 @@
-// cuda.cu - the CUDA backend: device memory (include/dgm/device.h) and the GPU kernels
+// cuda.cu - the CUDA backend: device memory (include/dgm/backend/device.h) and the GPU kernels
 // (src/backend/gpu.h), with the names of the CPU kernels they replace. Built only by
 // `make CUDA=1` (nvcc); docs/architecture.md, "CUDA backend", says how the ops reach them.
 //
 // Each elementwise or per-row kernel is written like its CPU loop: `for_each(n, body)` runs
 // body(i) for i in [0, n) on the GPU (one thread per index, grid-stride), with the body a
 // __device__ lambda that reads like the CPU's for_blocks body. The math is the CPU's: the
-// functions of dgm/vecmath.h (fast_exp, fast_tanh, ...) are compiled for the GPU as they are.
+// functions of dgm/backend/vecmath.h (fast_exp, fast_tanh, ...) are compiled for the GPU as they are.
 // Differences from the CPU bits come only from (a) fused multiply-adds, which nvcc forms by
 // default (the CPU build may or may not form the same ones), (b) the CUDA library's expf/logf
 // (within 2 ulp) where the CPU calls std::exp/std::log, and (c) GEMM's summation order.
@@ -24,9 +24,9 @@
 
 #include "gpu.h"
 #include "kernels_hd.h"
-#include "dgm/check.h"
-#include "dgm/device.h"
-#include "dgm/vecmath.h"
+#include "dgm/core/check.h"
+#include "dgm/backend/device.h"
+#include "dgm/backend/vecmath.h"
 
 namespace dgm {
 namespace {
@@ -468,7 +468,7 @@ void softmax_ce_backward(float* dl, float* dt, const float* dy, const float* lse
 }
 
 // ======================================= optimizers =======================================
-// The formulas of src/optim.cpp, one parameter per thread; the per-step constants come from
+// The formulas of src/core/optim.cpp, one parameter per thread; the per-step constants come from
 // the host, computed there exactly as for the CPU loop.
 
 void sgd_step(float* w, float* g, float* v, std::size_t n, float lr, float mu, bool zero_g) {

@@ -34,7 +34,7 @@
 // KC x 4*nr floats each), grown when a larger problem
 // comes and otherwise reused, so steady-state calls do not touch the heap. Consequently gemm is
 // not reentrant: call it from one thread at a time (it parallelizes internally).
-#include "dgm/gemm.h"
+#include "dgm/backend/gemm.h"
 
 #include <cmath>
 #include <cstddef>
@@ -43,8 +43,8 @@
 #include <cstring>
 #include <vector>
 
-#include "dgm/check.h"
-#include "dgm/parallel.h"
+#include "dgm/core/check.h"
+#include "dgm/backend/parallel.h"
 #include "gemm_kernels.h"
 
 namespace dgm {

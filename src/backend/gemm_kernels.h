@@ -15,7 +15,7 @@
 // CPU runs (gemm_kernel()); other targets get the portable C++ kernel only.
 #pragma once
 
-// The restrict qualifier for the kernels' pointers (the same guarded definition as dgm/vecmath.h).
+// The restrict qualifier for the kernels' pointers (the same guarded definition as dgm/backend/vecmath.h).
 #if !defined(DGM_RESTRICT)
 #if defined(__GNUC__)
 #define DGM_RESTRICT __restrict

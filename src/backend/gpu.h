@@ -11,13 +11,13 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "dgm/rng.h"
+#include "dgm/backend/pcg.h"
 
 namespace dgm {
 namespace gpu {
 
 // ---- linear algebra (ops_linalg.cpp) ----
-// C = op(A) op(B) (+ bias row) or C += op(A) op(B); see include/dgm/gemm.h. bias may be null.
+// C = op(A) op(B) (+ bias row) or C += op(A) op(B); see include/dgm/backend/gemm.h. bias may be null.
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
           float* C, int ldc, bool accumulate, const float* bias = nullptr);
 // db (n) += sum over the rows of dy (rows, n), rows in increasing order.

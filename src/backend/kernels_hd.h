@@ -8,39 +8,13 @@
 #include <cmath>
 #include <cstdint>
 
-#include "dgm/rng.h"
-#include "dgm/vecmath.h"
+#include "dgm/backend/pcg.h"
+#include "dgm/backend/vecmath.h"
 
 namespace dgm {
 namespace hd {
 
-// ---- PCG32 (src/rng.cpp) with jump-ahead ----
-constexpr std::uint64_t kPcgMult = 6364136223846793005ULL;
-
-// The output of the step that leaves `old` (Rng::next_u32's XSH-RR).
-DGM_HD inline std::uint32_t pcg_output(std::uint64_t old) {
-  const std::uint32_t xorshifted = static_cast<std::uint32_t>(((old >> 18u) ^ old) >> 27u);
-  const std::uint32_t rot = static_cast<std::uint32_t>(old >> 59u);
-  return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
-}
-
-// The LCG state after `delta` steps of s <- a s + inc, in O(log delta) (Brown 1994, "Random
-// number generation with arbitrary strides"): a step is the affine map (a, inc); squaring it
-// (a, c) o (a, c) = (a^2, (a + 1) c) doubles the stride, and the bits of delta pick the strides.
-DGM_HD inline std::uint64_t pcg_advance(std::uint64_t state, std::uint64_t inc, std::uint64_t delta) {
-  std::uint64_t cur_mult = kPcgMult, cur_plus = inc, acc_mult = 1u, acc_plus = 0u;
-  while (delta > 0) {
-    if (delta & 1u) {
-      acc_mult *= cur_mult;
-      acc_plus = acc_plus * cur_mult + cur_plus;
-    }
-    cur_plus = (cur_mult + 1u) * cur_plus;
-    cur_mult *= cur_mult;
-    delta >>= 1u;
-  }
-  return acc_mult * state + acc_plus;
-}
-
+// ---- PCG32 draws (dgm/backend/pcg.h: the step, its output, jump-ahead) ----
 // Rng::uniform() from a 32-bit draw: 24 random bits in [0, 1).
 DGM_HD inline float uniform_from(std::uint32_t u) { return static_cast<float>(u >> 8) * (1.0f / 16777216.0f); }
 
@@ -101,7 +75,7 @@ inline RngState state_after_fill_normal(const RngState& s, std::uint64_t n) {
   return r;
 }
 
-// ---- the Bernoulli NLL term (src/ops_loss.cpp) ----
+// ---- the Bernoulli NLL term (src/core/ops_loss.cpp) ----
 // softplus(l) - x l, and sigmoid(l) into *sig, both from e = e^-|l| <= 1.
 DGM_HD DGM_INLINE float bce_term(float l, float x, float* sig) {
   const float e = fast_exp(-std::fabs(l));
@@ -110,7 +84,7 @@ DGM_HD DGM_INLINE float bce_term(float l, float x, float* sig) {
   return (l > 0.f ? l : 0.f) + fast_log1p01(e) - x * l;
 }
 
-// ---- tiled SGEMM: C (M, N) (+)= op(A) (M, K) op(B) (K, N), as dgm::gemm (include/dgm/gemm.h) ----
+// ---- tiled SGEMM: C (M, N) (+)= op(A) (M, K) op(B) (K, N), as dgm::gemm (include/dgm/backend/gemm.h) ----
 // A block of 256 threads computes a 64 x 64 tile of C; thread tid = 16 ty + tx owns the 4 x 4
 // elements (row0 + ty + 16 i, col0 + tx + 16 j), i, j in 0..3 (strided, so a warp's shared-memory
 // reads of B are consecutive and its global stores of C are 16 consecutive floats). K is walked

@@ -1,4 +1,4 @@
-// parallel.cpp - the worker pool behind parallel_for (see include/dgm/parallel.h).
+// parallel.cpp - the worker pool behind parallel_for (see include/dgm/backend/parallel.h).
 //
 // One job at a time. The caller publishes (fn, ctx, n_tasks), opens the job, bumps a generation
 // counter and wakes the workers; everybody, caller included, claims task indices from one
@@ -7,11 +7,11 @@
 // busy with another program) finds the job closed and goes back to waiting, so the caller never
 // waits for a worker that has no work. Waiting is a short spin (cheap when calls come back to
 // back) followed by a condition variable.
-#include "dgm/parallel.h"
+#include "dgm/backend/parallel.h"
 
 #include <cstdlib>
 
-#include "dgm/check.h"
+#include "dgm/core/check.h"
 
 #if !defined(DGM_NO_THREADS)
 #include <atomic>

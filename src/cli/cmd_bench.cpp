@@ -12,12 +12,12 @@
 #include <string>
 
 #include "cli.h"
-#include "dgm/bench.h"
-#include "dgm/config.h"
-#include "dgm/data.h"
-#include "dgm/device.h"
-#include "dgm/parallel.h"
-#include "dgm/train.h"
+#include "dgm/run/bench.h"
+#include "dgm/run/config.h"
+#include "dgm/data/data.h"
+#include "dgm/backend/device.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/run/train.h"
 
 namespace dgm {
 namespace {

@@ -18,16 +18,16 @@
 #include <vector>
 
 #include "cli.h"
-#include "dgm/checkpoint.h"
-#include "dgm/classifier.h"
-#include "dgm/evaluate.h"
-#include "dgm/fileio.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/classifier.h"
+#include "dgm/run/evaluate.h"
+#include "dgm/io/fileio.h"
 #include "dgm/models/aae.h"
-#include "dgm/outputs.h"
-#include "dgm/prior.h"
-#include "dgm/quality.h"
-#include "dgm/run_data.h"
-#include "dgm/train.h"
+#include "dgm/run/outputs.h"
+#include "dgm/models/prior.h"
+#include "dgm/data/quality.h"
+#include "dgm/run/run_data.h"
+#include "dgm/run/train.h"
 
 namespace dgm {
 namespace {

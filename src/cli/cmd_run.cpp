@@ -1,6 +1,6 @@
 // cmd_run.cpp - `dgm run` (what `make run` does): every theory check, then a short training of
 // every model on Fashion-MNIST (the full set when installed, else the shipped subset) and on the
-// synthetic sets, then out/index.html (src/run_page.cpp) showing every sample grid,
+// synthetic sets, then out/index.html (src/run/run_page.cpp) showing every sample grid,
 // reconstruction, loss curve and number.
 #include <chrono>
 #include <cmath>
@@ -11,16 +11,16 @@
 
 #include "cli.h"
 #include "run_figures.h"
-#include "dgm/classifier.h"
-#include "dgm/checkpoint.h"
-#include "dgm/export.h"
-#include "dgm/fileio.h"
-#include "dgm/plot.h"
-#include "dgm/suggest.h"
-#include "dgm/run_data.h"
-#include "dgm/run_page.h"
+#include "dgm/run/classifier.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/export.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/plot.h"
+#include "dgm/io/suggest.h"
+#include "dgm/run/run_data.h"
+#include "dgm/run/run_page.h"
 #include "dgm/theory/report.h"
-#include "dgm/train.h"
+#include "dgm/run/train.h"
 
 namespace dgm {
 namespace {

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "cli.h"
-#include "dgm/suggest.h"
+#include "dgm/io/suggest.h"
 #include "dgm/theory/report.h"
-#include "dgm/version.h"
+#include "dgm/run/version.h"
 
 namespace dgm {
 

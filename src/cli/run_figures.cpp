@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "dgm/fileio.h"
-#include "dgm/image.h"
-#include "dgm/views.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/image.h"
+#include "dgm/run/views.h"
 
 namespace dgm {
 namespace {

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "dgm/classifier.h"
+#include "dgm/run/classifier.h"
 #include "dgm/models/model.h"
-#include "dgm/run_data.h"
+#include "dgm/run/run_data.h"
 
 namespace dgm {
 
@@ -34,7 +34,7 @@ const char* long_protocol(const std::string& run);
 std::string figures_json(const std::string& run, const std::string& data, const std::vector<Figure>& f,
                          const std::string& note);
 
-// The views of the run's card (dgm/views.h), into the run folder dir: denoise.png (dae),
+// The views of the run's card (dgm/run/views.h), into the run folder dir: denoise.png (dae),
 // inpaint.png (dae, vae), manifold.png and interp.png (test images 0 -> 1) for "vae-2d".
 Status write_run_views(const std::string& run, const Config& c, Model& m, const RunData& d, const std::string& dir);
 

@@ -1,5 +1,5 @@
-// fileio.cpp - whole-file reads, atomic writes, mkdir -p (see include/dgm/fileio.h).
-#include "dgm/fileio.h"
+// fileio.cpp - whole-file reads, atomic writes, mkdir -p (see include/dgm/io/fileio.h).
+#include "dgm/io/fileio.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "dgm/kill_point.h"
+#include "dgm/io/kill_point.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>

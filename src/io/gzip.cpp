@@ -1,5 +1,5 @@
 // gzip.cpp - the gzip (RFC 1952) and zlib (RFC 1950) wrappers around DEFLATE, and reading files
-// that may be compressed (see include/dgm/inflate.h). The DEFLATE decoder itself is in inflate.cpp.
+// that may be compressed (see include/dgm/io/inflate.h). The DEFLATE decoder itself is in inflate.cpp.
 //
 // RFC 1952 2.3, a gzip member: ID1 ID2 (1f 8b) CM (8) FLG MTIME(4) XFL OS, then the optional
 // fields FLG asks for (FEXTRA: XLEN(2) + XLEN bytes; FNAME, FCOMMENT: zero-terminated; FHCRC: the
@@ -9,9 +9,9 @@
 // (big-endian).
 #include <cstring>
 
-#include "dgm/checksum.h"
-#include "dgm/fileio.h"
-#include "dgm/inflate.h"
+#include "dgm/io/checksum.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/inflate.h"
 #include "inflate_at.h"
 
 namespace dgm {

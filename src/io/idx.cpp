@@ -1,10 +1,10 @@
-// idx.cpp - IDX images and labels (see include/dgm/idx.h).
-#include "dgm/idx.h"
+// idx.cpp - IDX images and labels (see include/dgm/io/idx.h).
+#include "dgm/io/idx.h"
 
 #include <climits>
 #include <cstdio>
 
-#include "dgm/inflate.h"
+#include "dgm/io/inflate.h"
 
 namespace dgm {
 namespace {

@@ -1,12 +1,12 @@
-// image.cpp - sample grids and our own PNG / PGM encoders (see include/dgm/image.h).
-#include "dgm/image.h"
+// image.cpp - sample grids and our own PNG / PGM encoders (see include/dgm/io/image.h).
+#include "dgm/io/image.h"
 
 #include <cmath>
 #include <cstdio>
 
-#include "dgm/check.h"
-#include "dgm/checksum.h"
-#include "dgm/fileio.h"
+#include "dgm/core/check.h"
+#include "dgm/io/checksum.h"
+#include "dgm/io/fileio.h"
 
 namespace dgm {
 

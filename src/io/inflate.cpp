@@ -1,5 +1,5 @@
 // inflate.cpp - the DEFLATE decoder (RFC 1951). The gzip and zlib wrappers and file reading are in
-// gzip.cpp; include/dgm/inflate.h says what is checked.
+// gzip.cpp; include/dgm/io/inflate.h says what is checked.
 //
 // DEFLATE in the order this file follows it (section numbers are RFC 1951's):
 //  3.1.1 Bits are taken from each byte starting at its least significant bit. Huffman codes are
@@ -16,7 +16,7 @@
 //
 // Decoding speed: a symbol is looked up with the next kFastBits bits in a table; codes longer
 // than that (rare) are decoded one bit at a time by walking the canonical code.
-#include "dgm/inflate.h"
+#include "dgm/io/inflate.h"
 
 #include <cstdio>
 #include <cstring>

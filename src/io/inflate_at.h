@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "dgm/status.h"
+#include "dgm/io/status.h"
 
 namespace dgm {
 
-// As inflate_raw (include/dgm/inflate.h); `base` is added to the byte offsets in messages.
+// As inflate_raw (include/dgm/io/inflate.h); `base` is added to the byte offsets in messages.
 Status inflate_at(const std::uint8_t* in, std::size_t n, std::size_t base, std::vector<std::uint8_t>* out,
                   std::size_t* consumed, std::size_t size_hint);
 

@@ -1,5 +1,5 @@
-// kill_point.cpp - the test-only DGM_TEST_KILL_AT hook (see include/dgm/kill_point.h).
-#include "dgm/kill_point.h"
+// kill_point.cpp - the test-only DGM_TEST_KILL_AT hook (see include/dgm/io/kill_point.h).
+#include "dgm/io/kill_point.h"
 
 #include <csignal>
 #include <cstdio>

@@ -1,6 +1,6 @@
 // plot.cpp - SVG scatter plots and histograms of data vs samples, training curves (see
-// include/dgm/plot.h).
-#include "dgm/plot.h"
+// include/dgm/io/plot.h).
+#include "dgm/io/plot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "dgm/check.h"
-#include "dgm/fileio.h"
+#include "dgm/core/check.h"
+#include "dgm/io/fileio.h"
 
 namespace dgm {
 namespace {

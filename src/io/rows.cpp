@@ -1,10 +1,10 @@
-// rows.cpp - rows of floats as CSV or NumPy .npy files (see include/dgm/plot.h).
+// rows.cpp - rows of floats as CSV or NumPy .npy files (see include/dgm/io/plot.h).
 #include <cstdio>
 #include <cstring>
 
-#include "dgm/check.h"
-#include "dgm/fileio.h"
-#include "dgm/plot.h"
+#include "dgm/core/check.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/plot.h"
 
 namespace dgm {
 

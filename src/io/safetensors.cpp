@@ -1,10 +1,10 @@
-// safetensors.cpp - write and validate safetensors files (see include/dgm/safetensors.h).
-#include "dgm/safetensors.h"
+// safetensors.cpp - write and validate safetensors files (see include/dgm/io/safetensors.h).
+#include "dgm/io/safetensors.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "dgm/fileio.h"
+#include "dgm/io/fileio.h"
 #include "json_reader.h"
 
 namespace dgm {

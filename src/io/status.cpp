@@ -1,5 +1,5 @@
-// status.cpp - Status::Error formatting (see include/dgm/status.h).
-#include "dgm/status.h"
+// status.cpp - Status::Error formatting (see include/dgm/io/status.h).
+#include "dgm/io/status.h"
 
 #include <cstdarg>
 #include <cstdio>

@@ -58,7 +58,7 @@
 // cost is a second copy of the encoder's weights (2.7 MB for the image defaults) and one memcpy
 // per step.
 //
-// Sampling: sample_latent() draws from the prior (src/prior.cpp), generate() decodes it.
+// Sampling: sample_latent() draws from the prior (src/models/prior.cpp), generate() decodes it.
 // Metrics (evaluate): "test_recon", "mmd_codes_prior" = MMD^2(codes of the test batch, as many
 // prior samples) and "mmd_prior_prior" = MMD^2 between two prior samples of that size (what
 // "matched" looks like at this sample size), Gaussian kernel with bandwidth prior_bandwidth()
@@ -69,9 +69,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "dgm/check.h"
-#include "dgm/ops.h"
-#include "dgm/quality.h"
+#include "dgm/core/check.h"
+#include "dgm/core/ops.h"
+#include "dgm/data/quality.h"
 
 namespace dgm {
 namespace {

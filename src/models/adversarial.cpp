@@ -20,8 +20,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "dgm/check.h"
-#include "dgm/ops.h"
+#include "dgm/core/check.h"
+#include "dgm/core/ops.h"
 
 namespace dgm {
 namespace {

@@ -27,9 +27,9 @@
 // generate(z): an autoencoder has no prior; sample_latent draws z ~ N(0, I) anyway (the Model
 // default), so the samples show what the unregularised code space decodes to: mostly not
 // clothes. That is the VAE's motivation ([Utkin] "Подход VAE": make z follow N(0, I)).
-#include "dgm/check.h"
+#include "dgm/core/check.h"
 #include "dgm/models/model.h"
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 
 namespace dgm {
 namespace {

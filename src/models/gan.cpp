@@ -16,7 +16,7 @@
 #include <cmath>
 
 #include "dgm/models/adversarial.h"
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 
 namespace dgm {
 

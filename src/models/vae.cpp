@@ -32,9 +32,9 @@
 #include <cmath>
 #include <vector>
 
-#include "dgm/check.h"
+#include "dgm/core/check.h"
 #include "dgm/models/model.h"
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 
 namespace dgm {
 namespace {

@@ -12,7 +12,7 @@
 //
 // Reductions: each E is the mean over the m = --batch rows of the minibatch.
 #include "dgm/models/adversarial.h"
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 
 namespace dgm {
 namespace {

@@ -11,14 +11,14 @@
 #include <limits>
 #include <string>
 
-#include "dgm/check.h"
-#include "dgm/data.h"
-#include "dgm/nn.h"
-#include "dgm/ops.h"
-#include "dgm/optim.h"
-#include "dgm/params.h"
-#include "dgm/rng.h"
-#include "dgm/tape.h"
+#include "dgm/core/check.h"
+#include "dgm/data/data.h"
+#include "dgm/core/nn.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/optim.h"
+#include "dgm/core/params.h"
+#include "dgm/core/rng.h"
+#include "dgm/core/tape.h"
 #include "dgm/theory/elbo.h"
 #include "dgm/theory/report.h"
 #include "dgm/theory/sampling.h"
@@ -336,7 +336,7 @@ RbfDenoiser fit_rbf_denoiser(Rng& rng, const GaussMix1D& p, double sigma, int M,
 // ================================================================= checks
 
 // Where the classifier data come from: a synthetic two-class Gaussian set with a known Bayes
-// accuracy, and the Fashion-MNIST subset shipped in datasets/ (include/dgm/data.h) when it can be
+// accuracy, and the Fashion-MNIST subset shipped in datasets/ (include/dgm/data/data.h) when it can be
 // read from the working directory (pixels p/255 in [0, 1], 784 features, 10 classes).
 struct ClassifierData {
   std::string source;

@@ -10,11 +10,11 @@
 #include <cmath>
 #include <cstdio>
 
-#include "dgm/arena.h"
-#include "dgm/check.h"
-#include "dgm/ops.h"
-#include "dgm/tape.h"
-#include "dgm/rng.h"
+#include "dgm/core/arena.h"
+#include "dgm/core/check.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/tape.h"
+#include "dgm/core/rng.h"
 #include "dgm/theory/report.h"
 #include "dgm/theory/sampling.h"
 

@@ -12,8 +12,8 @@
 #include <cmath>
 #include <limits>
 
-#include "dgm/check.h"
-#include "dgm/rng.h"
+#include "dgm/core/check.h"
+#include "dgm/core/rng.h"
 #include "dgm/theory/divergences.h"
 #include "dgm/theory/report.h"
 

@@ -7,14 +7,14 @@
 // so that the optimum D* of [MSU] "GAN и оптимальное распределение D/G (1)" is known exactly.
 #include <cmath>
 
-#include "dgm/arena.h"
-#include "dgm/check.h"
-#include "dgm/nn.h"
-#include "dgm/ops.h"
-#include "dgm/optim.h"
-#include "dgm/params.h"
-#include "dgm/rng.h"
-#include "dgm/tape.h"
+#include "dgm/core/arena.h"
+#include "dgm/core/check.h"
+#include "dgm/core/nn.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/optim.h"
+#include "dgm/core/params.h"
+#include "dgm/core/rng.h"
+#include "dgm/core/tape.h"
 #include "dgm/theory/gan_optimum.h"
 
 namespace dgm {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "dgm/suggest.h"
+#include "dgm/io/suggest.h"
 #include "dgm/theory/report.h"
 
 namespace dgm {

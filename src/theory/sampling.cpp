@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dgm/check.h"
-#include "dgm/rng.h"
+#include "dgm/core/check.h"
+#include "dgm/core/rng.h"
 #include "dgm/theory/report.h"
 
 namespace dgm {

@@ -13,8 +13,8 @@
 #include "backend/gpu.h"
 #include "backend/kernels_hd.h"
 #include "emulate_gemm.h"
-#include "dgm/check.h"
-#include "dgm/device.h"
+#include "dgm/core/check.h"
+#include "dgm/backend/device.h"
 
 namespace dgm {
 namespace mock {

@@ -11,7 +11,7 @@
 // order. The model itself is in src/models/aae.cpp.
 #pragma once
 #include "dgm/models/model.h"
-#include "dgm/prior.h"
+#include "dgm/models/prior.h"
 
 namespace dgm {
 

@@ -2,7 +2,7 @@
 //
 // A model is one small file in src/models/ (ae.cpp, vae.cpp, gan.cpp, cgan.cpp, wgan.cpp,
 // aae.cpp) with its networks, its loss terms (each with the lecture formula and the reduction
-// stated) and its train_step. The trainer (src/train.cpp) owns everything around it: data,
+// stated) and its train_step. The trainer (src/run/train.cpp) owns everything around it: data,
 // batches, logging, checkpoints, sample grids. Data flows one way:
 //   data -> Batch (tensors in the arena) -> train_step: ops on the tape -> loss -> backward
 //   -> Optimizer::step on each Part -> log
@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "dgm/config.h"
-#include "dgm/data.h"
-#include "dgm/nn.h"
-#include "dgm/optim.h"
-#include "dgm/params.h"
-#include "dgm/rng.h"
-#include "dgm/status.h"
-#include "dgm/tape.h"
+#include "dgm/run/config.h"
+#include "dgm/data/data.h"
+#include "dgm/core/nn.h"
+#include "dgm/core/optim.h"
+#include "dgm/core/params.h"
+#include "dgm/core/rng.h"
+#include "dgm/io/status.h"
+#include "dgm/core/tape.h"
 
 namespace dgm {
 
@@ -56,7 +56,7 @@ struct StepLog {
 };
 
 // The network that turns z (and a label y) into a sample, as plain data: what `dgm export`
-// writes out as a C header (include/dgm/export.h). decode(z, y) = map(net([z, label_scale y]))
+// writes out as a C header (include/dgm/run/export.h). decode(z, y) = map(net([z, label_scale y]))
 // restricted to the first `keep` outputs.
 struct DecoderNet {
   ParamStore* params = nullptr;  // the store that holds the network's weights

@@ -1,0 +1,127 @@
+// rng.cpp - PCG32 and the samplers built on it (see include/dgm/core/rng.h).
+#include "dgm/core/rng.h"
+
+#include <cmath>
+
+#include "dgm/core/check.h"
+#include "dgm/backend/vecmath.h"
+#ifdef DGM_CUDA
+#include "../backend/gpu.h"
+#include "../backend/kernels_hd.h"
+#include "dgm/backend/device.h"
+#endif
+
+namespace dgm {
+
+// PCG32 seeding as in the reference implementation (pcg32_srandom_r).
+Rng::Rng(std::uint64_t seed, std::uint64_t stream) {
+  s_.state = 0;
+  s_.inc = (stream << 1u) | 1u;
+  next_u32();
+  s_.state += seed;
+  next_u32();
+}
+
+// state' = state * 6364136223846793005 + inc; output = rotr32(((s >> 18) ^ s) >> 27, s >> 59)
+std::uint32_t Rng::next_u32() {
+  std::uint64_t old = s_.state;
+  s_.state = old * 6364136223846793005ULL + s_.inc;
+  std::uint32_t xorshifted = static_cast<std::uint32_t>(((old >> 18u) ^ old) >> 27u);
+  std::uint32_t rot = static_cast<std::uint32_t>(old >> 59u);
+  return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+}
+
+float Rng::uniform() { return static_cast<float>(next_u32() >> 8) * (1.0f / 16777216.0f); }
+
+double Rng::uniform_double() {
+  std::uint64_t hi = next_u32() >> 5, lo = next_u32() >> 6;  // 27 + 26 = 53 bits
+  return static_cast<double>(hi * 67108864ULL + lo) * (1.0 / 9007199254740992.0);
+}
+
+float Rng::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
+
+// Box-Muller: for u1, u2 ~ U(0,1), r = sqrt(-2 log u1), z1 = r cos(2 pi u2), z2 = r sin(2 pi u2)
+// are independent N(0,1). The second is kept for the next call.
+double Rng::normal_double() {
+  double u1 = 1.0 - uniform_double();  // (0, 1]: log is finite
+  double u2 = uniform_double();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+// The float version: r = sqrt(-2 log u1), (cos, sin)(2 pi u2) from dgm/backend/vecmath.h (fast_log,
+// fast_sincos_2pi: within 2 ulp of the library, and vectorizable, so fill_normal can make
+// normals in blocks). normal() and fill_normal() give the same numbers in the same order.
+float Rng::normal() {
+  if (s_.has_spare) {
+    s_.has_spare = 0;
+    return s_.spare;
+  }
+  const float u1 = 1.0f - uniform();  // (0, 1]: log is finite
+  const float u2 = uniform();
+  const float r = std::sqrt(-2.0f * fast_log(u1));
+  float s, c;
+  fast_sincos_2pi(u2, &s, &c);
+  s_.spare = r * s;
+  s_.has_spare = 1;
+  return r * c;
+}
+
+std::uint32_t Rng::below(std::uint32_t n) {
+  DGM_CHECK(n > 0, "Rng::below: n must be positive");
+  // Lemire-free classic rejection: drop the top values that would bias the modulo.
+  std::uint32_t threshold = (0u - n) % n;
+  for (;;) {
+    std::uint32_t r = next_u32();
+    if (r >= threshold) return r % n;
+  }
+}
+
+// Fills of a device tensor (CUDA builds) run on the GPU: element j is computed from the j-th
+// draw after the current state by jumping ahead (src/backend/kernels_hd.h), then the state here
+// is advanced past the fill exactly as the loop below would have advanced it.
+void Rng::fill_uniform(Tensor t, float lo, float hi) {
+  const std::size_t n = t.size();
+#ifdef DGM_CUDA
+  if (on_device(t.data)) {
+    gpu::fill_uniform(t.data, n, s_, lo, hi);
+    s_.state = hd::pcg_advance(s_.state, s_.inc, n);
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < n; ++i) t.data[i] = uniform(lo, hi);
+}
+
+// t[i] = mean + stddev * normal(), i = 0, 1, ...: the same values as calling normal() n times
+// (the uniforms are drawn in the same order), but the logs, square roots and sines of kBlock
+// pairs at a time are computed in vector registers.
+void Rng::fill_normal(Tensor t, float mean, float stddev) {
+  const std::size_t n = t.size();
+#ifdef DGM_CUDA
+  if (on_device(t.data)) {
+    gpu::fill_normal(t.data, n, s_, mean, stddev);
+    s_ = hd::state_after_fill_normal(s_, n);
+    return;
+  }
+#endif
+  float* y = t.data;
+  std::size_t i = 0;
+  if (n > 0 && s_.has_spare) y[i++] = mean + stddev * normal();  // the pending second normal
+  while (i + 2 * kBlock <= n) {
+    float u1[kBlock], u2[kBlock], r[kBlock], sn[kBlock], cs[kBlock];
+    for (std::size_t k = 0; k < kBlock; ++k) {  // the order normal() draws them: u1, u2 per pair
+      u1[k] = 1.0f - uniform();
+      u2[k] = uniform();
+    }
+    for (std::size_t k = 0; k < kBlock; ++k) r[k] = -2.0f * fast_log(u1[k]);
+    sqrt_block(r);
+    for (std::size_t k = 0; k < kBlock; ++k) fast_sincos_2pi(u2[k], &sn[k], &cs[k]);
+    for (std::size_t k = 0; k < kBlock; ++k) {
+      y[i + 2 * k] = mean + stddev * (r[k] * cs[k]);
+      y[i + 2 * k + 1] = mean + stddev * (r[k] * sn[k]);
+    }
+    i += 2 * kBlock;
+  }
+  for (; i < n; ++i) y[i] = mean + stddev * normal();
+}
+
+}  // namespace dgm

@@ -1,0 +1,490 @@
+// config.cpp - the flag table: one row per setting, used to parse flags, print --help and
+// config.txt, and store/restore the config in a checkpoint (see include/dgm/run/config.h).
+#include "dgm/run/config.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "dgm/backend/device.h"
+#include "dgm/io/suggest.h"
+#include "dgm/run/limits.h"
+
+namespace dgm {
+namespace {
+
+enum class Type { Int, Float, Str, IntList, U64, Bool };
+
+struct Flag {
+  const char* name;  // without the leading --
+  Type type;
+  void* ptr;
+  const char* help;
+  bool identity;     // part of what the run computes (stored in checkpoints)
+  // An identity flag that may differ from the checkpoint's value on --resume: how long and how
+  // fast (epochs, iters, learning rates) and evaluation-only settings. Every other identity flag
+  // fixes what the stored step means (model, shape, data, batch, optimizer, loss, seed) and a
+  // change is refused (check_resume). Flags outside the identity are never stored: always free.
+  bool resumable = false;
+};
+
+bool may_change_on_resume(const Flag& f) { return !f.identity || f.resumable; }
+
+std::vector<Flag> flags(Config& c) {
+  return {
+      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan", true},
+      {"data", Type::Str, &c.data, "Fashion-MNIST folder (default: datasets/ subset, then /usr/share/datasets/fashion-mnist; 'full' = the latter) or ring | grid | gauss1d", true},
+      {"epochs", Type::Int, &c.epochs, "passes over the training images", true, true},
+      {"iters", Type::Int, &c.iters, "training steps (synthetic data; > 0 overrides --epochs)", true, true},
+      {"batch", Type::Int, &c.batch, "minibatch size M", true},
+      {"optim", Type::Str, &c.optim, "sgd | adagrad | rmsprop | adam", true},
+      {"lr", Type::Float, &c.lr, "learning rate (ae, dae, vae, aae reconstruction)", true, true},
+      {"lr-g", Type::Float, &c.lr_g, "generator learning rate (gan, cgan, wgan, aae regularisation)", true, true},
+      {"lr-d", Type::Float, &c.lr_d, "discriminator / critic learning rate", true, true},
+      {"beta1", Type::Float, &c.beta1, "Adam beta1", true},
+      {"momentum", Type::Float, &c.momentum, "SGD momentum", true},
+      {"latent", Type::Int, &c.latent, "dimension of z", true},
+      {"hidden", Type::IntList, &c.hidden, "hidden widths, comma-separated (e.g. 400 or 128,128)", true},
+      {"act", Type::Str, &c.act, "hidden activation: relu | leaky | tanh", true},
+      {"k", Type::Int, &c.k, "gan/cgan: discriminator steps per generator step", true},
+      {"gen-loss", Type::Str, &c.gen_loss, "gan/cgan: ns (-log D(G(z))) | minimax (log(1 - D(G(z))))", true},
+      {"n-critic", Type::Int, &c.n_critic, "wgan: critic steps per generator step", true},
+      {"clip", Type::Float, &c.clip, "wgan: weight clipping bound c", true},
+      {"decoder", Type::Str, &c.decoder, "vae, ae, dae likelihood p(x|z): bernoulli (data in [0, 1]; default for images) | gaussian (default for ring, grid, gauss1d)", true},
+      {"estimator", Type::Str, &c.estimator, "vae: A (Monte Carlo KL) | B (closed-form KL)", true},
+      {"samples", Type::Int, &c.samples, "vae: L, z samples per datapoint", true},
+      {"iw", Type::Int, &c.iw, "vae eval: k importance samples for test_iwae", true, true},
+      {"corrupt", Type::Str, &c.corrupt, "dae: gaussian | mask", true},
+      {"noise", Type::Float, &c.noise, "dae: corruption std (gaussian) or drop probability (mask)", true},
+      {"encoder", Type::Str, &c.encoder, "aae: det | gauss | universal", true},
+      {"prior", Type::Str, &c.prior, "aae: normal | mixture | ring", true},
+      {"modes", Type::Int, &c.modes, "ring: number of Gaussians", true},
+      {"radius", Type::Float, &c.radius, "ring: radius of the circle of centres", true},
+      {"side", Type::Int, &c.side, "grid: side x side Gaussians", true},
+      {"spacing", Type::Float, &c.spacing, "grid: distance between centres", true},
+      {"std", Type::Float, &c.stddev, "ring/grid/gauss1d: std of each mode (< 0: the set's default)", true},
+      {"mean", Type::Float, &c.mean, "gauss1d: mean of the data N(mean, std^2)", true},
+      {"noise-lo", Type::Float, &c.noise_lo, "gauss1d: generator noise z ~ U(noise-lo, noise-hi)", true},
+      {"noise-hi", Type::Float, &c.noise_hi, "gauss1d: upper end of the noise interval", true},
+      {"seed", Type::U64, &c.seed, "random seed (data order, init, noise, fixed sample z)", true},
+      {"threads", Type::Int, &c.threads, "worker threads (0: DGM_THREADS or all); results do not depend on it", false},
+      {"device", Type::Str, &c.device, "cpu | cuda (needs a `make CUDA=1` build and a GPU)", false},
+      {"out", Type::Str, &c.out, "run folder (default runs/<model>)", false},
+      {"resume", Type::Bool, &c.resume, "continue the run in --out up to --epochs/--iters (see below)", false},
+      {"force", Type::Bool, &c.force, "start over in an --out that holds a run: deletes the files dgm wrote there", false},
+      {"log-every", Type::Int, &c.log_every, "metrics.csv row every N steps (0: every step)", false},
+      {"sample-every", Type::Int, &c.sample_every, "synthetic data: sample plot every N iterations (0: 10 per run)", false},
+      {"max-memory", Type::Str, &c.max_memory, "refuse a run that needs more memory, e.g. 8G (default: half of physical memory)", false},
+  };
+}
+
+// Other spellings of a flag, as the PyTorch examples spell them (shown in --help).
+struct Alias {
+  const char* name;
+  const char* flag;
+};
+const Alias kAliases[] = {{"batch-size", "batch"}, {"log-interval", "log-every"}};
+
+// The flag named name (or one of its aliases) in table, or nullptr.
+const Flag* find_flag(const std::vector<Flag>& table, std::string name) {
+  for (const Alias& a : kAliases)
+    if (name == a.name) name = a.flag;
+  for (const Flag& g : table)
+    if (name == g.name) return &g;
+  return nullptr;
+}
+
+// "unknown flag --epoch; did you mean --epochs? (see --help)"
+Status unknown_flag(const std::vector<Flag>& table, const std::string& name) {
+  std::vector<std::string> names;
+  for (const Flag& g : table) names.push_back(g.name);
+  for (const Alias& a : kAliases) names.push_back(a.name);
+  return Status::Error("unknown flag --%s%s (see --help)", name.c_str(), did_you_mean(name, names, "--").c_str());
+}
+
+// in_text: the value as config text writes it (strings escaped), else as --help shows it.
+std::string value_text(const Flag& f, bool in_text = true) {
+  std::ostringstream s;
+  switch (f.type) {
+    case Type::Int: s << *static_cast<int*>(f.ptr); break;
+    case Type::Float: {
+      // The shortest decimal that reads back as the same float: "0.001", not "0.00100000005"
+      // (9 significant digits always round-trip; fewer usually do).
+      const float v = *static_cast<float*>(f.ptr);
+      for (int digits = 1; digits <= 9; ++digits) {
+        std::ostringstream t;
+        t.precision(digits);
+        t << v;
+        if (digits == 9 || std::strtof(t.str().c_str(), nullptr) == v) {
+          s << t.str();
+          break;
+        }
+      }
+      break;
+    }
+    case Type::Str: {
+      const std::string& v = *static_cast<std::string*>(f.ptr);
+      s << (in_text ? escape_config_value(v) : v);
+      break;
+    }
+    case Type::U64: s << *static_cast<std::uint64_t*>(f.ptr); break;
+    case Type::Bool: s << (*static_cast<bool*>(f.ptr) ? "true" : "false"); break;
+    case Type::IntList: {
+      const auto& v = *static_cast<std::vector<int>*>(f.ptr);
+      for (std::size_t i = 0; i < v.size(); ++i) s << (i ? "," : "") << v[i];
+      break;
+    }
+  }
+  return s.str();
+}
+
+// from_text: v is config text (strings escaped), else a command-line value (taken as is).
+Status set_value(const Flag& f, const std::string& v, bool from_text = false) {
+  const char* s = v.c_str();
+  char* end = nullptr;
+  errno = 0;
+  switch (f.type) {
+    case Type::Int: {
+      long x = std::strtol(s, &end, 10);
+      if (v.empty() || *end || errno || x < -2147483647L || x > 2147483647L)
+        return Status::Error("--%s expects an integer, got '%s'", f.name, s);
+      *static_cast<int*>(f.ptr) = static_cast<int>(x);
+      break;
+    }
+    case Type::U64: {
+      if (v.empty() || v[0] == '-') return Status::Error("--%s expects a non-negative integer, got '%s'", f.name, s);
+      unsigned long long x = std::strtoull(s, &end, 10);
+      if (*end || errno) return Status::Error("--%s expects a non-negative integer, got '%s'", f.name, s);
+      *static_cast<std::uint64_t*>(f.ptr) = x;
+      break;
+    }
+    case Type::Float: {
+      float x = std::strtof(s, &end);
+      if (v.empty() || *end || errno) return Status::Error("--%s expects a number, got '%s'", f.name, s);
+      *static_cast<float*>(f.ptr) = x;
+      break;
+    }
+    case Type::Str: {
+      if (!from_text) {
+        *static_cast<std::string*>(f.ptr) = v;
+        break;
+      }
+      Status st = unescape_config_value(v, static_cast<std::string*>(f.ptr));
+      if (!st) return st.prefixed(f.name);
+      break;
+    }
+    case Type::Bool:
+      if (v == "true" || v == "1") *static_cast<bool*>(f.ptr) = true;
+      else if (v == "false" || v == "0") *static_cast<bool*>(f.ptr) = false;
+      else return Status::Error("--%s expects true or false, got '%s'", f.name, s);
+      break;
+    case Type::IntList: {
+      std::vector<int> out;
+      std::stringstream ss(v);
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        errno = 0;
+        long x = std::strtol(item.c_str(), &end, 10);
+        // The widths' limit is validate()'s (dgm/run/limits.h), with the limit in its message.
+        if (item.empty() || *end || errno || x <= 0 || x > 2147483647L)
+          return Status::Error("--%s expects positive integers separated by commas (e.g. 400,400), got '%s'", f.name, s);
+        out.push_back(static_cast<int>(x));
+      }
+      if (out.empty()) return Status::Error("--%s expects at least one width, got '%s'", f.name, s);
+      *static_cast<std::vector<int>*>(f.ptr) = out;
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+bool one_of(const std::string& v, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (v == n) return true;
+  return false;
+}
+
+}  // namespace
+
+bool is_toy_data(const std::string& data) { return one_of(data, {"ring", "grid", "gauss1d"}); }
+
+Config config_defaults(const std::string& model, const std::string& data) {
+  Config c;
+  c.model = model;
+  c.data = data;
+  const bool adversarial = one_of(model, {"gan", "cgan", "wgan"});
+  if (adversarial) {
+    // DCGAN-style defaults for images: Adam 2e-4, beta1 0.5, leaky ReLU, tanh output.
+    c.latent = 100;
+    c.hidden = {256, 512};
+    c.act = "leaky";
+    c.lr_g = c.lr_d = 2e-4f;
+    c.beta1 = 0.5f;
+    c.epochs = 20;
+  }
+  if (model == "cgan") {
+    // 5 epochs on the full Fashion-MNIST (2,345 steps of 128): about 88% of samples already get
+    // their label after one epoch (the label is scaled into G's and D's inputs, adversarial.cpp);
+    // later epochs sharpen the images. bench-quality's cGAN part stays within a few minutes.
+    c.epochs = 5;
+  }
+  if (model == "wgan") {  // Arjovsky et al.: RMSProp, lr 5e-5, c = 0.01, n_critic = 5
+    c.optim = "rmsprop";
+    c.lr_g = c.lr_d = 5e-5f;
+    c.batch = 64;
+  }
+  if (model == "aae") {
+    c.latent = 8;
+    c.hidden = {512, 512};
+    // Regularisation phase: D faster than the encoder's adversarial updates, both Adam with
+    // beta1 0.5 (as for the GANs). Measured on the full Fashion-MNIST, 10 epochs
+    // (docs/math.md, the AAE paragraph): with lr-g = lr-d = 1e-4, beta1 0.9, D stays ahead
+    // (D(prior) 0.9, D(code) 0.1 by epoch 10), the reconstruction phase widens the codes (stds
+    // 1.8-3.0) and
+    // MMD^2(codes, prior) = 0.25; with lr-g 3e-4, lr-d 1e-3, beta1 0.5 it is 0.001 and the
+    // per-coordinate means and stds of the codes are within 0.12 and 0.06 of the prior's.
+    // An encoder much faster than D (lr-g 1e-3, lr-d 1e-4) chases D's blind spots instead:
+    // D at chance (0.5 / 0.5) while the codes shrink to std 0.3-0.8.
+    c.lr_g = 3e-4f;
+    c.lr_d = 1e-3f;
+    c.beta1 = 0.5f;
+  }
+  if (is_toy_data(data)) {
+    // Real-valued points: a Gaussian likelihood (a Bernoulli one is only for data in [0, 1]).
+    c.decoder = "gaussian";
+    // A VAE's code as wide as the data (2 for ring and grid, 1 for gauss1d): with the image
+    // default of 20, 18 unused coordinates of prior noise decode to the gaps between the modes
+    // (vae on ring, 5,000 iterations: 2 of 8 modes covered with latent 20, 8 of 8 with 2).
+    if (model == "vae") c.latent = data == "gauss1d" ? 1 : 2;
+    c.epochs = 0;
+    c.iters = 5000;
+    c.batch = 256;
+    if (adversarial || model == "aae") {
+      // The grid protocol of `dgm bench-quality gan`: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
+      // G lr 1e-3, D lr 1e-4, beta1 0.5; batch 512; 25,000 iterations.
+      c.latent = data == "gauss1d" ? 1 : 256;
+      c.hidden = {128, 128};
+      c.act = "tanh";
+      c.lr_g = 1e-3f;
+      c.lr_d = 1e-4f;
+      c.beta1 = 0.5f;
+      c.batch = 512;
+      c.iters = data == "grid" ? 25000 : 5000;
+      if (data == "gauss1d" && model == "gan") {
+        // The 1-D example ([Utkin] Возвращаясь к порождающим моделям (практика)), ours to choose:
+        // the grid's settings collapse here (mean -0.17, std 0.09 after 5,000 iterations).
+        // Leaky ReLU nets 2 x 32 (tanh units saturate, so D stops pushing back far-out fakes and
+        // the std grows past 1.1), D twenty times faster than G (lr 1e-3 vs 5e-5): near the
+        // equilibrium G's samples circle around it and a small G rate keeps the circles small
+        // (G lr 1e-4: the mean swings +-0.15 every few hundred steps). The std reaches 1 near
+        // 3,000 iterations and then creeps up (1.10 at 3,500 for 3 of 7 seeds), so we stop
+        // there: 6 of 7 seeds within 0.1 on mean and std (docs/math.md, "1-D GAN"). A few seconds.
+        c.hidden = {32, 32};
+        c.act = "leaky";
+        c.lr_g = 5e-5f;
+        c.lr_d = 1e-3f;
+        c.iters = 3000;
+      }
+    }
+    if (model == "wgan") {
+      c.optim = "rmsprop";
+      c.lr_g = c.lr_d = 5e-5f;
+      c.batch = 256;
+    }
+  }
+  return c;
+}
+
+Status parse_flags(int argc, char** argv, Config* c) {
+  std::vector<Flag> table = flags(*c);
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() < 3 || a[0] != '-' || a[1] != '-')
+      return Status::Error("unexpected argument '%s' (flags look like --name value)", argv[i]);
+    std::string name = a.substr(2), value;
+    bool has_value = false;
+    std::size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    for (char& ch : name)
+      if (ch == '_') ch = '-';
+    const Flag* f = find_flag(table, name);
+    if (!f) return unknown_flag(table, name);
+    if (f->type == Type::Bool && has_value)
+      return Status::Error("--%s is a switch: it takes no value (got '%s')", f->name, argv[i]);
+    if (!has_value) {
+      if (f->type == Type::Bool) {
+        value = "true";
+      } else {
+        if (i + 1 >= argc) return Status::Error("--%s needs a value", f->name);
+        value = argv[++i];
+      }
+    }
+    Status s = set_value(*f, value);
+    if (!s) return s;
+  }
+  return Status::Ok();
+}
+
+Status validate(const Config& c) {
+  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}))
+    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan)%s", c.model.c_str(),
+                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}).c_str());
+  if (!one_of(c.optim, {"sgd", "adagrad", "rmsprop", "adam"}))
+    return Status::Error("--optim: unknown optimizer '%s' (sgd, adagrad, rmsprop, adam)", c.optim.c_str());
+  if (!one_of(c.act, {"relu", "leaky", "tanh"}))
+    return Status::Error("--act: unknown activation '%s' (relu, leaky, tanh)", c.act.c_str());
+  if (!one_of(c.gen_loss, {"ns", "minimax"}))
+    return Status::Error("--gen-loss: '%s' (ns or minimax)", c.gen_loss.c_str());
+  if (!one_of(c.decoder, {"bernoulli", "gaussian"}))
+    return Status::Error("--decoder: '%s' (bernoulli or gaussian)", c.decoder.c_str());
+  if (c.decoder == "bernoulli" && is_toy_data(c.data) && one_of(c.model, {"ae", "dae", "vae"}))
+    return Status::Error("--decoder bernoulli: a Bernoulli likelihood scores values in [0, 1], but %s data are "
+                         "real-valued points; use --decoder gaussian (the default for %s)", c.data.c_str(),
+                         c.data.c_str());
+  if (!one_of(c.estimator, {"A", "B"})) return Status::Error("--estimator: '%s' (A or B)", c.estimator.c_str());
+  if (!one_of(c.corrupt, {"gaussian", "mask"})) return Status::Error("--corrupt: '%s' (gaussian or mask)", c.corrupt.c_str());
+  if (!one_of(c.encoder, {"det", "gauss", "universal"}))
+    return Status::Error("--encoder: '%s' (det, gauss or universal)", c.encoder.c_str());
+  if (!one_of(c.prior, {"normal", "mixture", "ring"}))
+    return Status::Error("--prior: '%s' (normal, mixture or ring)", c.prior.c_str());
+  Status st = check_config_limits(c);  // every size against its limit (dgm/run/limits.h)
+  if (!st) return st;
+  if (c.epochs < 0 || c.iters < 0) return Status::Error("--epochs and --iters must not be negative");
+  if (c.epochs == 0 && c.iters == 0) return Status::Error("nothing to do: --epochs and --iters are both 0");
+  if (c.iters > 0 && !is_toy_data(c.data))
+    return Status::Error("--iters %d: iterations count steps on synthetic data (ring, grid, gauss1d); image data "
+                         "trains for --epochs", c.iters);
+  if (!(c.lr > 0) || !(c.lr_g > 0) || !(c.lr_d > 0)) return Status::Error("learning rates must be positive");
+  if (!(c.beta1 >= 0 && c.beta1 < 1)) return Status::Error("--beta1 must be in [0, 1), got %g", c.beta1);
+  if (!(c.clip > 0)) return Status::Error("--clip must be positive, got %g", c.clip);
+  if (!(c.noise >= 0)) return Status::Error("--noise must not be negative, got %g", c.noise);
+  if (c.corrupt == "mask" && !(c.noise < 1)) return Status::Error("--noise is a drop probability with --corrupt mask: it must be below 1, got %g", c.noise);
+  if (c.threads < 0 || c.threads > 256) return Status::Error("--threads must be in 0..256, got %d", c.threads);
+  std::uint64_t limit = 0;
+  st = memory_limit(c, &limit);
+  if (!st) return st;
+  return check_device(c.device);
+}
+
+Status check_device(const std::string& name, Device* out) {
+  Device dev;
+  if (!parse_device(name.c_str(), &dev)) return Status::Error("--device must be cpu or cuda, got '%s'", name.c_str());
+  const char* why = nullptr;
+  if (dev == Device::CUDA && !cuda_available(&why)) return Status::Error("--device cuda: %s", why);
+  if (out) *out = dev;
+  return Status::Ok();
+}
+
+std::string config_to_text(const Config& c, bool identity_only) {
+  Config copy = c;
+  std::string s;
+  for (const Flag& f : flags(copy))
+    if (f.identity || !identity_only) s += std::string(f.name) + " = " + value_text(f) + "\n";
+  return s;
+}
+
+Status config_from_text(const std::string& text, Config* c) {
+  std::vector<Flag> table = flags(*c);
+  std::stringstream ss(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(ss, line)) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    std::size_t eq = line.find(" = ");
+    if (eq == std::string::npos) return Status::Error("config line %d: expected 'name = value', got '%s'", lineno, line.c_str());
+    std::string name = line.substr(0, eq), value = line.substr(eq + 3);
+    const Flag* f = nullptr;
+    for (const Flag& g : table)
+      if (name == g.name) f = &g;
+    if (!f) return Status::Error("config line %d: unknown setting '%s'", lineno, name.c_str());
+    Status s = set_value(*f, value, /*from_text=*/true);
+    if (!s) return s.prefixed("config line " + std::to_string(lineno));
+  }
+  return Status::Ok();
+}
+
+Status check_resume(const Config& stored, const Config& now) {
+  Config a = stored, b = now;
+  std::vector<Flag> fa = flags(a), fb = flags(b);
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    if (may_change_on_resume(fa[i])) continue;
+    const std::string was = value_text(fa[i]), is = value_text(fb[i]);
+    if (was == is) continue;
+    auto shown = [](const std::string& v) { return v.empty() ? std::string("'' (the default)") : v; };
+    return Status::Error("--%s %s: the run was trained with --%s %s, and --%s may not change on --resume "
+                         "(it fixes what the stored step means; dgm train --help lists what may). Leave it "
+                         "out to continue the run, or start a new one (another --out, or --force)",
+                         fa[i].name, shown(is).c_str(), fa[i].name, shown(was).c_str(), fa[i].name);
+  }
+  return Status::Ok();
+}
+
+std::string resume_help() {
+  Config c;
+  std::string free, fixed;
+  for (const Flag& f : flags(c)) {
+    std::string& list = may_change_on_resume(f) ? free : fixed;
+    if (std::string(f.name) == "resume" || std::string(f.name) == "force") continue;
+    list += std::string(list.empty() ? "" : " ") + "--" + f.name;
+  }
+  auto wrap = [](const std::string& words) {  // at 96 columns, indented by 4
+    std::string out, line = "   ";
+    std::size_t start = 0;
+    while (start < words.size()) {
+      std::size_t end = words.find(' ', start);
+      if (end == std::string::npos) end = words.size();
+      const std::string w = words.substr(start, end - start);
+      if (line.size() + 1 + w.size() > 96) out += line + "\n", line = "   ";
+      line += " " + w;
+      start = end + 1;
+    }
+    return out + line + "\n";
+  };
+  return "--resume continues the run in --out from its checkpoint (all its settings come from there).\n"
+         "  These may change on --resume:\n" + wrap(free) +
+         "  All others are fixed by the run (they decide what its stored step means: the model and its\n"
+         "  shape, the data, the batch, the optimizer, the loss and the seed); a different value is\n"
+         "  refused (exit 2):\n" + wrap(fixed) +
+         "  A run already at its --epochs/--iters says 'nothing to do' and exits 0. metrics.csv is cut\n"
+         "  back to the checkpoint's step, so a run that was killed and resumed logs every step once.\n"
+         "Ctrl-C (SIGINT) or SIGTERM: the step in progress ends, the checkpoint is written, the command\n"
+         "  that resumes is printed, exit 130; a second Ctrl-C stops at once (the last checkpoint stays).\n"
+         "An --out that already holds a run is refused: --resume continues it, --force starts over\n"
+         "  (deleting only the files dgm train writes there: config.txt, metrics.csv, model.safetensors,\n"
+         "  samples/epoch_*.png, samples/iter_*.svg, recon.png, codes.svg).\n";
+}
+
+std::string flags_help(const Config& defaults) {
+  Config copy = defaults;
+  std::string s;
+  for (const Flag& f : flags(copy)) {
+    std::string left = std::string("  --") + f.name + " " + value_text(f, false);
+    if (left.size() < 28) left.resize(28, ' ');
+    std::string also;
+    for (const Alias& a : kAliases)
+      if (!std::strcmp(a.flag, f.name)) also += std::string(" (also --") + a.name + ")";
+    s += left + " " + f.help + also + "\n";
+  }
+  return s;
+}
+
+std::string changed_flags_text(const Config& c, const Config& defaults) {
+  Config a = c, b = defaults;
+  const std::vector<Flag> fa = flags(a), fb = flags(b);
+  std::string s;
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    const std::string v = value_text(fa[i]);
+    if (v == value_text(fb[i]) || !std::strcmp(fa[i].name, "model")) continue;
+    const bool quote = v.empty() || v.find_first_of(" \t'") != std::string::npos;
+    s += std::string(s.empty() ? "" : " ") + "--" + fa[i].name + " " + (quote ? "'" + v + "'" : v);
+  }
+  return s;
+}
+
+}  // namespace dgm

@@ -1,0 +1,369 @@
+// export.cpp - a model's decoder / generator as one self-contained C header (see
+// include/dgm/run/export.h for what the header holds and why).
+#include "dgm/run/export.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "dgm/core/arena.h"
+#include "dgm/run/outputs.h"
+
+namespace dgm {
+namespace {
+
+// The activation's number in the generated C (PREFIX_act_'s switch).
+int act_code(Act a) {
+  switch (a) {
+    case Act::None: return 0;
+    case Act::ReLU: return 1;
+    case Act::LeakyReLU: return 2;
+    case Act::Tanh: return 3;
+    case Act::Sigmoid: return 4;
+  }
+  return 0;
+}
+
+bool is_c_identifier(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+}
+
+std::string upper(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// printf into a std::string.
+template <typename... A>
+std::string fmt(const char* f, A... a) {
+  std::string out(static_cast<std::size_t>(std::snprintf(nullptr, 0, f, a...)), '\0');
+  std::snprintf(&out[0], out.size() + 1, f, a...);
+  return out;
+}
+
+// Text from the user (a path, a data folder) made safe inside a C comment: "*/" would end it.
+std::string in_comment(std::string s) {
+  for (std::size_t at; (at = s.find("*/")) != std::string::npos;) s.replace(at, 2, "* /");
+  return s;
+}
+
+// A float as a C literal that reads back to the same float: 9 significant digits, and a '.' where
+// %g printed an integer ("1" -> "1.0f"; "0f" would not be C).
+std::string c_float(float v) {
+  std::string s = fmt("%.9g", static_cast<double>(v));
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s + "f";
+}
+
+// `static const TYPE name[count] = { ... };`, 8 numbers a line, each written by literal().
+template <typename T, typename F>
+void emit_array(std::string* out, const char* type, const std::string& name, const std::string& comment, const T* v,
+                std::size_t n, F literal) {
+  *out += "/* " + comment + " */\n";
+  *out += std::string("static const ") + type + " " + name + "[" + std::to_string(n) + "] = {";
+  for (std::size_t i = 0; i < n; ++i) *out += (i % 8 == 0 ? "\n  " : " ") + literal(v[i]) + (i + 1 < n ? "," : "");
+  *out += "\n};\n\n";
+}
+
+void emit_floats(std::string* out, const std::string& name, const std::string& comment, const float* v, std::size_t n) {
+  emit_array(out, "float", name, comment, v, n, c_float);
+}
+
+bool all_finite(const float* v, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(v[i])) return false;
+  return true;
+}
+
+// The C functions of the forward pass: PREFIX_act_, PREFIX_layer_ (float or int8 weights) and
+// PREFIX_decode, which runs net's layers on [z, s y] and applies map to the first OUT outputs.
+std::string forward_code(const std::string& p, const std::string& P, const MLP& net, bool int8, int classes, Act map) {
+  std::string s;
+  s += "static inline float " + p + "_act_(float v, int a) {\n"
+       "  switch (a) {\n"
+       "    case 1: return v > 0.0f ? v : 0.0f;\n"
+       "    case 2: return v > 0.0f ? v : 0.2f * v;\n"
+       "    case 3: return tanhf(v);\n"
+       "    case 4: return 1.0f / (1.0f + expf(-v));\n"
+       "    default: return v;\n"
+       "  }\n"
+       "}\n\n";
+  // The layer: 4 output rows at a time, so each input x[i] is loaded once for 4 rows. Two forms,
+  // chosen by the compiler's target: with SIMD (SSE2, NEON, ...) each row sums in 8 partial sums
+  // (lane l sums the inputs i = l mod 8, fixed-length inner loops that compilers at -O2 without
+  // -march vectorize; reduced pairwise l + 4, l + 2, l + 1); on a scalar FPU (Cortex-M4F) one
+  // register sum per row, in increasing i. Rows past the last 4 take the same code with one row.
+  const std::string wt = int8 ? "int8_t" : "float", cast = int8 ? "(float)" : "";
+  const std::string wv = cast + "w[(long)r * in + i + l]";
+  const std::string yv = int8 ? "sc[j + r] * t[r][0] + b[j + r]" : "t[r][0] + b[j + r]";
+  const std::string yr = int8 ? "sc[j + r] * u[r] + b[j + r]" : "u[r] + b[j + r]";
+  s += std::string(int8 ? "/* y = act(s .* (q x) + b): q (out, in) int8 row-major, s (out) per-row scales, x (in), y (out). */\n"
+                        : "/* y = act(W x + b): W (out, in) row-major, x (in), y (out). */\n") +
+       "static inline void " + p + "_layer_(const " + wt + "* W, " + (int8 ? "const float* sc, " : "") +
+       "const float* b, int in, int out, int act,\n"
+       "                                   const float* x, float* y) {\n"
+       "  int i, j, r, rows;\n"
+       "#if defined(__SSE2__) || defined(_M_X64) || defined(__ARM_NEON) || defined(__ALTIVEC__) || defined(__wasm_simd128__)\n"
+       "  int l;\n"
+       "  for (j = 0; j < out; j += rows) {\n"
+       "    const " + wt + "* w = W + (long)j * in;\n"
+       "    float t[4][8] = {{0.0f}};\n"
+       "    rows = out - j >= 4 ? 4 : 1;\n"
+       "    if (rows == 4) {\n"
+       "      for (i = 0; i + 8 <= in; i += 8)\n"
+       "        for (r = 0; r < 4; ++r)\n"
+       "          for (l = 0; l < 8; ++l) t[r][l] += " + wv + " * x[i + l];\n"
+       "    } else {\n"
+       "      for (i = 0, r = 0; i + 8 <= in; i += 8)\n"
+       "        for (l = 0; l < 8; ++l) t[r][l] += " + wv + " * x[i + l];\n"
+       "    }\n"
+       "    for (r = 0; r < rows; ++r) {\n"
+       "      for (l = 0; i + l < in; ++l) t[r][l] += " + wv + " * x[i + l];\n"
+       "      for (l = 0; l < 4; ++l) t[r][l] += t[r][l + 4];\n"
+       "      for (l = 0; l < 2; ++l) t[r][l] += t[r][l + 2];\n"
+       "      t[r][0] += t[r][1];\n"
+       "      y[j + r] = " + p + "_act_(" + yv + ", act);\n"
+       "    }\n"
+       "  }\n"
+       "#else\n"
+       "  for (j = 0; j < out; j += rows) {\n"
+       "    const " + wt + "* w = W + (long)j * in;\n"
+       "    float u[4] = {0.0f, 0.0f, 0.0f, 0.0f};\n"
+       "    rows = out - j >= 4 ? 4 : 1;\n"
+       "    if (rows == 4) {\n"
+       "      const " + wt + " *w1 = w + in, *w2 = w1 + in, *w3 = w2 + in;\n"
+       "      float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f;\n"
+       "      for (i = 0; i < in; ++i) {\n"
+       "        const float xi = x[i];\n"
+       "        u0 += " + cast + "w[i] * xi;\n"
+       "        u1 += " + cast + "w1[i] * xi;\n"
+       "        u2 += " + cast + "w2[i] * xi;\n"
+       "        u3 += " + cast + "w3[i] * xi;\n"
+       "      }\n"
+       "      u[0] = u0, u[1] = u1, u[2] = u2, u[3] = u3;\n"
+       "    } else {\n"
+       "      for (i = 0; i < in; ++i) u[0] += " + cast + "w[i] * x[i];\n"
+       "    }\n"
+       "    for (r = 0; r < rows; ++r) y[j + r] = " + p + "_act_(" + yr + ", act);\n"
+       "  }\n"
+       "#endif\n"
+       "}\n\n";
+  s += "static inline void " + p + "_decode(const float* z, const float* y, float* x, float* scratch) {\n"
+       "  float* a = scratch;                      /* the current layer's input */\n"
+       "  float* h = scratch + " + P + "_SCRATCH / 2;  /* its output */\n"
+       "  float* t;\n"
+       "  int i;\n"
+       "  for (i = 0; i < " + P + "_LATENT; ++i) a[i] = z[i];\n";
+  if (classes)
+    s += "  for (i = 0; i < " + P + "_CLASSES; ++i) a[" + P + "_LATENT + i] = " + P + "_LABEL_SCALE * y[i];\n";
+  else
+    s += "  (void)y;\n";
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
+    const Linear& l = net.layers[k];
+    const Act act = k + 1 < net.layers.size() ? net.hidden : net.output;
+    const int K = static_cast<int>(k);
+    s += "  " + p + "_layer_(" + fmt("%s_W%d, ", p.c_str(), K) + (int8 ? fmt("%s_s%d, ", p.c_str(), K) : "") +
+         fmt("%s_b%d, %d, %d, %d, a, h);  /* %s */\n", p.c_str(), K, l.in, l.out, act_code(act), act_name(act));
+    s += "  t = a; a = h; h = t;\n";
+  }
+  s += fmt("  for (i = 0; i < %s_OUT; ++i) x[i] = %s_act_(a[i], %d);  /* %s */\n}\n\n", P.c_str(), p.c_str(),
+           act_code(map), act_name(map));
+
+  return s;
+}
+
+// PREFIX_self_test: decodes the TEST_N rows of PREFIX_test_z (and _test_y) and returns the largest
+// |x - x_ref| / (1 + |x_ref|) against PREFIX_test_x.
+std::string self_test_code(const std::string& p, const std::string& P, int classes) {
+  std::string s;
+  s += "/* Largest |x - x_ref| / (1 + |x_ref|) over the self-test rows; x: OUT floats of room. */\n"
+       "static inline float " + p + "_self_test(float* x, float* scratch) {\n"
+       "  float worst = 0.0f;\n"
+       "  int r, j;\n"
+       "  for (r = 0; r < " + P + "_TEST_N; ++r) {\n"
+       "    const float* want = " + p + "_test_x + (long)r * " + P + "_OUT;\n"
+       "    " + p + "_decode(" + p + "_test_z + (long)r * " + P + "_LATENT, " +
+       (classes ? p + "_test_y + (long)r * " + P + "_CLASSES" : std::string("0")) + ", x, scratch);\n"
+       "    for (j = 0; j < " + P + "_OUT; ++j) {\n"
+       "      const float e = fabsf(x[j] - want[j]) / (1.0f + fabsf(want[j]));\n"
+       "      if (e != e || e > worst) worst = e; /* a NaN stays: the test fails */\n"
+       "    }\n"
+       "  }\n"
+       "  return worst;\n"
+       "}\n\n";
+  return s;
+}
+
+}  // namespace
+
+void quantize_rows(const float* W, int out, int in, std::int8_t* q, float* s) {
+  for (int j = 0; j < out; ++j) {
+    const float* w = W + static_cast<std::size_t>(j) * in;
+    float m = 0.f;
+    for (int i = 0; i < in; ++i) m = std::max(m, std::fabs(w[i]));
+    s[j] = m / 127.f;
+    for (int i = 0; i < in; ++i) {
+      const float r = s[j] > 0.f ? std::nearbyint(w[i] / s[j]) : 0.f;
+      q[static_cast<std::size_t>(j) * in + i] = static_cast<std::int8_t>(std::min(127.f, std::max(-127.f, r)));
+    }
+  }
+}
+
+Status export_c_header(Model& m, const Config& c, const DataInfo& info, const ExportOptions& o,
+                       std::string* text, ExportReport* report) {
+  if (!is_c_identifier(o.prefix))
+    return Status::Error("--name '%s' is not a C identifier (letters, digits and _, not starting with a digit)",
+                         o.prefix.c_str());
+  if (o.test_rows < 1) return Status::Error("export: test_rows %d should be at least 1", o.test_rows);
+  if (o.weights != "float" && o.weights != "int8")
+    return Status::Error("--weights '%s': float or int8", o.weights.c_str());
+  const bool int8 = o.weights == "int8";
+  DecoderNet d = m.decoder_net();
+  if (!d.net || !d.params || d.net->layers.empty())
+    return Status::Error("a %s has no decoder or generator network to export", c.model.c_str());
+  d.params->to_host();  // a CUDA model's weights come down to the host copy (nothing on the CPU)
+
+  const std::string p = o.prefix, P = upper(o.prefix);
+  const MLP& net = *d.net;
+  const int latent = m.latent_dim(), classes = d.label_scale != 0.f ? info.classes : 0;
+  const int in0 = net.layers.front().in, outs = net.layers.back().out;
+  if (in0 != latent + classes || d.keep < 1 || d.keep > outs)
+    return Status::Error("export: the %s's network takes %d inputs and gives %d outputs; expected %d + %d and >= %d",
+                         c.model.c_str(), in0, outs, latent, classes, d.keep);
+  int widest = in0;
+  for (const Linear& l : net.layers) widest = std::max(widest, l.out);
+  for (const Linear& l : net.layers) {
+    const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
+    if (!all_finite(W.data, W.size()) || !all_finite(b.data, b.size()))
+      return Status::Error("export: %s holds a NaN or Inf (the training diverged)", d.params->name(l.W).c_str());
+  }
+
+  // The self-test rows: the sample grids' own z (and labels) for the run's seed, decoded by the
+  // library (Tape, the blocked GEMM, the model's generate()). With int8 the library decodes them
+  // with W replaced by s_j q_ji (then the weights are put back), so the header's C loop is checked
+  // against the same network it holds. What int8 costs is measured on kQuantRows other latent
+  // rows: |x_int8 - x_float|, the dequantized network's outputs against the float network's.
+  constexpr int kQuantRows = 1000;
+  const FixedLatent fl = make_fixed_latent(m, info, c.seed, o.test_rows);
+  const FixedLatent fq = make_fixed_latent(m, info, c.seed + 1, kQuantRows);
+  auto decode = [&](const FixedLatent& f) {
+    std::vector<float> out(static_cast<std::size_t>(f.n) * static_cast<std::size_t>(d.keep));
+    Arena arena(0, model_device(m));
+    generate_rows(m, arena, f, d.keep, out.data());
+    return out;
+  };
+  std::vector<float> ref, x_float, x_int8;  // x_float, x_int8: int8 only
+  std::vector<std::vector<std::int8_t>> q(net.layers.size());
+  std::vector<std::vector<float>> scale(net.layers.size());
+  if (int8) {
+    x_float = decode(fq);
+    std::vector<std::vector<float>> saved(net.layers.size());
+    for (std::size_t k = 0; k < net.layers.size(); ++k) {
+      const Linear& l = net.layers[k];
+      const Tensor W = d.params->host_value(l.W);
+      saved[k].assign(W.data, W.data + W.size());
+      q[k].resize(W.size());
+      scale[k].resize(static_cast<std::size_t>(l.out));
+      quantize_rows(W.data, l.out, l.in, q[k].data(), scale[k].data());
+      for (std::size_t e = 0; e < W.size(); ++e) W.data[e] = scale[k][e / static_cast<std::size_t>(l.in)] * q[k][e];
+    }
+    d.params->to_device();
+    ref = decode(fl);
+    x_int8 = decode(fq);
+    for (std::size_t k = 0; k < net.layers.size(); ++k)
+      std::copy(saved[k].begin(), saved[k].end(), d.params->host_value(net.layers[k].W).data);
+    d.params->to_device();
+  } else {
+    ref = decode(fl);
+  }
+  double quant_max = 0, quant_mean = 0;
+  for (std::size_t i = 0; i < x_float.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(x_int8[i]) - x_float[i]);
+    quant_max = std::max(quant_max, e);
+    quant_mean += e / static_cast<double>(x_float.size());
+  }
+
+  std::string s;
+  s += "/* " + p + ".h - generated by `dgm export` from " + (o.source.empty() ? "a trained model" : in_comment(o.source)) +
+       ".\n";
+  s += fmt(" * Model %s trained on %s: %s network %d", c.model.c_str(),
+           c.data.empty() ? "the shipped subset" : in_comment(c.data).c_str(),
+           c.model == "gan" || c.model == "cgan" || c.model == "wgan" ? "generator" : "decoder", in0);
+  for (const Linear& l : net.layers) s += fmt("-%d", l.out);
+  s += fmt(", hidden activation %s, output %s, then %s on the first %d outputs.\n", act_name(net.hidden),
+           act_name(net.output), act_name(d.map), d.keep);
+  s += " *\n"
+       " * " + p + "_decode(z, y, x, scratch): x = map(W_L act(... act(W_1 [z, s y] + b_1) ...) + b_L), the\n"
+       " * forward pass the library runs (include/dgm/run/export.h, src/core/nn.cpp):\n"
+       " *   z        " + P + "_LATENT floats, drawn as the model was trained: " +
+       (c.model == "aae" ? "from its prior (--prior " + c.prior + ")" : c.data == "gauss1d" ? "uniform noise" : "N(0, I)") + ";\n"
+       " *   y        " + P + "_CLASSES floats, a one-hot label (cGAN), or NULL when " + P + "_CLASSES is 0;\n"
+       " *   x        " + P + "_OUT floats out: " +
+       (info.images() ? (m.scale() == PixelScale::kSigned ? "pixels in [-1, 1], " : "pixel probabilities in [0, 1], ") +
+                            std::string(P + "_ROWS x " + P + "_COLS row-major")
+                      : std::string("a point of the data space")) + ";\n"
+       " *   scratch  " + P + "_SCRATCH floats the caller owns (no allocation here).\n"
+       " * Layout: layer k is " + p + "_Wk, W: (out, in) row-major, so W[j * in + i] multiplies input i\n"
+       " * into output j, and " + p + "_bk (out)." +
+       (int8 ? " Weights int8: W_ji = " + p + "_sk[j] * " + p + "_Wk[j * in + i], one float\n"
+               " * scale per output row (s_j = max_i |W_ji| / 127); biases float. On 1000 latent rows int8\n" +
+               fmt(" * moved the outputs from the float network's by at most %.3g (mean %.3g).\n", quant_max, quant_mean)
+             : std::string("\n")) +
+       " * Activation codes: 0 none, 1 relu, 2 leaky relu (slope 0.2),\n"
+       " * 3 tanh, 4 sigmoid. Self-test: " + p + "_self_test(x, scratch) decodes " + P + "_TEST_N latent rows\n"
+       " * the library drew and returns the largest |x - x_ref| / (1 + |x_ref|) against its own output\n" +
+       (int8 ? " * (of the same int8 network, dequantized)\n" : "") +
+       " * (float rounding differs with the order of the sums: expect about 1e-6).\n"
+       " * Include it in ONE .c file: its arrays and functions are static, so each file that includes\n"
+       " * it gets its own copy of the weights.\n"
+       " */\n";
+  s += "#ifndef " + P + "_EXPORT_H\n#define " + P + "_EXPORT_H\n\n#include <math.h>\n" +
+       (int8 ? "#include <stdint.h>\n\n" : "\n");
+  s += fmt("#define %s_LATENT %d\n#define %s_CLASSES %d\n#define %s_OUT %d\n", P.c_str(), latent, P.c_str(), classes,
+           P.c_str(), d.keep);
+  s += fmt("#define %s_ROWS %d\n#define %s_COLS %d\n", P.c_str(), info.rows, P.c_str(), info.cols);
+  s += fmt("#define %s_LAYERS %d\n#define %s_SCRATCH %d\n", P.c_str(), static_cast<int>(net.layers.size()), P.c_str(),
+           2 * widest);
+  s += "#define " + P + "_LABEL_SCALE " + c_float(d.label_scale) + "\n\n";
+
+  std::size_t weight_bytes = 0;
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
+    const Linear& l = net.layers[k];
+    const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
+    const std::string name = fmt("%s_W%d", p.c_str(), static_cast<int>(k));
+    if (int8) {
+      emit_array(&s, "int8_t", name, fmt("%s: (%d, %d) as int8 q, W = s q", d.params->name(l.W).c_str(), l.out, l.in),
+                 q[k].data(), q[k].size(), [](std::int8_t v) { return std::to_string(static_cast<int>(v)); });
+      emit_floats(&s, fmt("%s_s%d", p.c_str(), static_cast<int>(k)), fmt("scales s of %s: (%d)", d.params->name(l.W).c_str(), l.out),
+                  scale[k].data(), scale[k].size());
+      weight_bytes += q[k].size() + 4 * scale[k].size();
+    } else {
+      emit_floats(&s, name, fmt("%s: (%d, %d)", d.params->name(l.W).c_str(), l.out, l.in), W.data, W.size());
+      weight_bytes += 4 * W.size();
+    }
+    emit_floats(&s, fmt("%s_b%d", p.c_str(), static_cast<int>(k)), fmt("%s: (%d)", d.params->name(l.b).c_str(), l.out),
+                b.data, b.size());
+    weight_bytes += 4 * b.size();
+  }
+  if (report) {
+    report->weight_bytes = weight_bytes;
+    report->quant_max = quant_max;
+    report->quant_mean = quant_mean;
+  }
+
+  s += forward_code(p, P, net, int8, classes, d.map);
+
+  s += fmt("#define %s_TEST_N %d\n", P.c_str(), o.test_rows);
+  emit_floats(&s, p + "_test_z", "self-test: latent rows (TEST_N, LATENT)", fl.z.data(), fl.z.size());
+  if (classes) emit_floats(&s, p + "_test_y", "self-test: one-hot labels (TEST_N, CLASSES)", fl.y.data(), fl.y.size());
+  emit_floats(&s, p + "_test_x", "self-test: the library's output (TEST_N, OUT)", ref.data(), ref.size());
+  s += self_test_code(p, P, classes);
+  s += "#endif /* " + P + "_EXPORT_H */\n";
+  *text = std::move(s);
+  return Status::Ok();
+}
+
+}  // namespace dgm

@@ -1,0 +1,371 @@
+// train.cpp - the training loop and the run folder (see include/dgm/run/train.h).
+#include "dgm/run/train.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "dgm/core/checked.h"
+#include "dgm/run/checkpoint.h"
+#include "dgm/run/evaluate.h"
+#include "dgm/io/fileio.h"
+#include "dgm/run/limits.h"
+#include "dgm/io/kill_point.h"
+#include "dgm/run/outputs.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/run/progress.h"
+#include "dgm/run/run_data.h"
+#include "dgm/run/version.h"
+#include "dgm/run/run_files.h"
+
+namespace dgm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Running means of every logged term since the last clear().
+struct Means {
+  StepLog sum;
+  long count = 0;
+  void add(const StepLog& l) {
+    for (int i = 0; i < l.n; ++i) {
+      double prev = 0;
+      for (int j = 0; j < sum.n; ++j)
+        if (sum.name[j] == l.name[i]) prev = sum.value[j];
+      sum.add(l.name[i], prev + l.value[i]);
+    }
+    ++count;
+  }
+  StepLog mean() const {
+    StepLog m = sum;
+    for (int i = 0; i < m.n; ++i) m.value[i] /= count > 0 ? static_cast<double>(count) : 1.0;
+    return m;
+  }
+  void clear() {
+    sum.clear();
+    count = 0;
+  }
+};
+
+std::string log_text(const StepLog& l) {
+  std::string s;
+  char buf[64];
+  for (int i = 0; i < l.n; ++i) {
+    std::snprintf(buf, sizeof buf, "%s%s %.4g", i ? "  " : "", l.name[i], l.value[i]);
+    s += buf;
+  }
+  return s;
+}
+
+// The first parameter tensor holding a NaN or Inf, for the NaN guard's message.
+std::string first_nonfinite(Model& m) {
+  for (Part* p : m.parts()) {
+    p->params.to_host();  // (device parameters: read their host copy)
+    for (int h = 0; h < p->params.count(); ++h) {
+      Tensor v = p->params.host_value(h);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v.data[i])) return p->name + "." + p->params.name(h);
+    }
+  }
+  return "none (the parameters are finite)";
+}
+
+}  // namespace
+
+std::string run_folder(const Config& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
+
+Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volatile std::sig_atomic_t* stop) {
+  Config c = cfg_in;
+  Status st = validate(c);
+  if (!st) return st;
+  if (c.resume && c.force)
+    return Status::Error("--resume continues the run in %s and --force starts it over: give one of them",
+                         run_folder(c).c_str());
+  if (c.threads > 0) set_num_threads(c.threads);
+  const std::string out = run_folder(c);
+  *report = TrainReport{};  // every field describes this call (a caller may reuse one report)
+  report->out = out;
+  const std::string ckpt_path = join_path(out, "model.safetensors");
+  const std::string csv_path = join_path(out, "metrics.csv");
+  if (c.resume) {  // before anything is loaded: a changed flag is named first
+    Config stored = c;
+    st = read_checkpoint_config(ckpt_path, &stored);
+    if (!st) return st.prefixed("--resume");
+    st = check_resume(stored, c);
+    if (!st) return st.prefixed("--resume " + out);
+  }
+
+  RunData d;
+  st = load_run_data(c, &d);
+  if (!st) return st;
+  st = check_run_memory(c, d.info);  // every size and the total, before build() allocates (limits.h)
+  if (!st) return st;
+  std::unique_ptr<Model> m = make_model(c.model, &st);
+  if (!st) return st;
+  Rng rng(c.seed);
+  st = m->build(c, d.info, rng);
+  if (!st) return st;
+  TrainState state;
+  state.info = d.info;
+  if (c.resume) {
+    st = load_checkpoint(ckpt_path, *m, &state);
+    if (!st) return st.prefixed("--resume");
+    if (!state.resumable())
+      return Status::Error("--resume: %s holds no %s (a weights-only file, e.g. converted from PyTorch); "
+                           "it can be evaluated, sampled and exported, but training continues only from a "
+                           "checkpoint dgm train wrote. Train a new run (without --resume, another --out)",
+                           ckpt_path.c_str(), state.has_optimizer ? "training state (step, epoch, rng)"
+                           : state.has_train_state ? "optimizer state" : "optimizer or training state");
+    rng.set_state(state.rng);
+  }
+  report->step = state.step;
+  report->epoch = state.epoch;
+
+  const int B = c.batch, per_step = m->batches_per_step();
+  int rows_per_step = 0;  // B x per_step, within the limits validate() checked, but never overflowing
+  if (!checked_mul(B, per_step, &rows_per_step))
+    return Status::Error("--batch %d x %d minibatches per step overflows", B, per_step);
+  const bool toy = d.toy;
+  const int spe = toy ? 0 : steps_per_epoch(d, B, per_step);
+  if (!toy && spe < 1)
+    return Status::Error("%s has %d training images, fewer than one step needs (batch %d x %d)", d.where.c_str(),
+                         d.images.train.n, B, per_step);
+  const std::int64_t total_steps = toy ? c.iters : static_cast<std::int64_t>(spe) * c.epochs;
+  const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
+  if (c.resume && !toy) {
+    // The data's size decides the steps per epoch: a checkpoint whose step is not in its epoch
+    // (or is inside one without the order's Rng) was trained on other data.
+    const std::int64_t in_epoch = state.step - static_cast<std::int64_t>(state.epoch) * spe;
+    if (in_epoch < 0 || in_epoch >= spe || (in_epoch > 0 && !state.mid_epoch))
+      return Status::Error("--resume %s: the checkpoint's step %lld and epoch %d do not fit %s (%d steps per "
+                           "epoch of batch %d x %d): the data is not what the run was trained on",
+                           out.c_str(), static_cast<long long>(state.step), state.epoch, d.where.c_str(), spe, B,
+                           per_step);
+  }
+  if (c.resume && state.step >= total_steps) {
+    report->nothing_to_do = true;
+    if (!quiet) {
+      if (toy)
+        std::printf("nothing to do: at iteration %lld of %d (%s is there already; a larger --iters trains on)\n",
+                    static_cast<long long>(state.step), c.iters, out.c_str());
+      else
+        std::printf("nothing to do: at epoch %d of %d (%s is there already; a larger --epochs trains on)\n",
+                    state.epoch, c.epochs, out.c_str());
+    }
+    return Status::Ok();
+  }
+
+  // Every check has passed: from here on the folder is written.
+  MetricsCut cut;
+  if (c.resume) st = cut_metrics(csv_path, state.step, &cut);
+  else st = clear_run_outputs(out);
+  if (!st) return st;
+  st = make_dirs(join_path(out, "samples"));
+  if (!st) return st;
+  st = write_text_atomic(join_path(out, "config.txt"), config_to_text(c));
+  if (!st) return st;
+
+  if (!quiet) {  // the flags that differ from the defaults (config.txt has every setting), the data
+    Config defaults = config_defaults(c.model, c.data);
+    defaults.data = "";  // --data chose the defaults: show it
+    const std::string changed = changed_flags_text(c, defaults);
+    std::printf("dgm train %s%s%s   (dgm %s; the other settings are the defaults; all of them in %s)\n",
+                c.model.c_str(), changed.empty() ? "" : " ", changed.c_str(), version_text(),
+                join_path(out, "config.txt").c_str());
+    std::printf("data: %s\n", describe_run_data(d).c_str());
+    std::printf("seed %llu  parameters %zu  threads %d  device %s\n", static_cast<unsigned long long>(c.seed),
+                parameter_count(*m), num_threads(), c.device.c_str());
+    if (c.resume) {
+      std::printf("resumed from %s at step %lld, epoch %d%s\n", ckpt_path.c_str(), static_cast<long long>(state.step),
+                  state.epoch, state.mid_epoch ? " (inside the epoch: its order is drawn again)" : "");
+      if (cut.rows_dropped > 0)
+        std::printf("metrics.csv cut back to step %lld: %lld rows logged after the checkpoint dropped\n",
+                    static_cast<long long>(state.step), static_cast<long long>(cut.rows_dropped));
+    }
+    std::fflush(stdout);
+  }
+
+  std::FILE* csv = std::fopen(csv_path.c_str(), c.resume ? "a" : "w");
+  if (!csv) return Status::Error("%s: cannot open metrics.csv for writing", out.c_str());
+  bool header_done = c.resume && cut.has_header;
+  const double seconds_before = cut.seconds;  // the "seconds" column continues across resumes
+
+  const FixedLatent fixed = make_fixed_latent(*m, d.info, c.seed, toy ? 2500 : 100);
+  std::vector<float> toy_samples(toy ? static_cast<std::size_t>(fixed.n) * d.info.dim : 0);
+  // Device::CUDA: the step's activations and the sample grids' tapes in device memory.
+  Arena arena(0, config_device(c)), out_arena(0, config_device(c));
+  Tape t(arena);
+  std::vector<int> order;
+  StepLog log;
+  Means means;
+  ProgressLine bar(!quiet && is_terminal(stderr), state.step);
+  const auto t0 = Clock::now();
+  std::int64_t steps_here = 0;
+  int epochs_here = 0;
+  // The step of this run's last checkpoint, -1 before the first (the guard's message says which).
+  std::int64_t checkpoint_step = c.resume ? state.step : -1;
+  double epoch_seconds = 0;
+
+  auto finish_csv = [&]() { std::fclose(csv); };
+  bool stopping = false;
+  if (!toy && state.mid_epoch) {  // resumed inside an epoch: the order it drew, drawn again
+    Rng order_rng;
+    order_rng.set_state(state.order_rng);
+    epoch_order(d.images.train.n, order_rng, &order);
+  }
+  while (state.step < total_steps) {
+    const int epoch = state.epoch;  // image data: the epoch in progress
+    const int s_in_epoch = toy ? 0 : static_cast<int>(state.step % spe);
+    if (!toy && s_in_epoch == 0) {
+      state.order_rng = rng.state();
+      epoch_order(d.images.train.n, rng, &order);
+      means.clear();
+    }
+    const auto step_t0 = Clock::now();
+    t.reset();
+    const int* idx = toy ? nullptr : order.data() + static_cast<std::size_t>(s_in_epoch) * rows_per_step;
+    Batch b = train_batch(t, d, idx, rows_per_step, m->scale(), rng);
+    log.clear();
+    m->train_step(t, b, rng, log);
+    ++state.step;
+    ++steps_here;
+    epoch_seconds += since(step_t0);
+    // The guard: a non-finite term, or a model that says it cannot go on (a saturated
+    // discriminator), stops the run without saving this state as a checkpoint.
+    auto last_good = [&]() {
+      return checkpoint_step >= 0
+                 ? "Last checkpoint: " + ckpt_path + " (step " + std::to_string(checkpoint_step) + ")"
+                 : std::string("No checkpoint of this run exists yet (the first is written at the end of ") +
+                       (toy ? "the first sampling interval)" : "epoch 1)");
+    };
+    for (int i = 0; i < log.n; ++i)
+      if (!std::isfinite(log.value[i])) {
+        finish_csv();
+        bar.clear();
+        report->diverged = true;
+        return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. %s.",
+                             static_cast<long long>(state.step), log.name[i], log.value[i],
+                             first_nonfinite(*m).c_str(), last_good().c_str());
+      }
+    const std::string failure = m->failure();
+    if (!failure.empty()) {
+      finish_csv();
+      bar.clear();
+      report->diverged = true;
+      return Status::Error("step %lld: %s; stopping. %s.", static_cast<long long>(state.step), failure.c_str(),
+                           last_good().c_str());
+    }
+    means.add(log);
+    if (!header_done) {
+      std::fprintf(csv, "step,epoch");
+      for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%s", log.name[i]);
+      std::fprintf(csv, ",seconds\n");
+      header_done = true;
+    }
+    if (c.log_every <= 1 || state.step % c.log_every == 0) {
+      std::fprintf(csv, "%lld,%d", static_cast<long long>(state.step), epoch + (toy ? 0 : 1));
+      for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%.7g", log.value[i]);
+      std::fprintf(csv, ",%.3f\n", seconds_before + since(t0));
+    }
+    kill_point("step");  // test-only (kill_point.h)
+    stopping = stop && *stop;
+    if (bar.enabled()) bar.update(state.step, total_steps, "step", log_text(log));
+
+    const bool epoch_end = !toy && state.step % spe == 0;
+    const bool toy_mark = toy && (state.step % sample_every == 0 || state.step == total_steps);
+    if (!epoch_end && !toy_mark && !stopping) continue;
+    bar.clear();
+    if (epoch_end || toy_mark) {  // ---- end of an epoch (images) or a sampling point (synthetic data) ----
+      const StepLog mean = means.mean();
+      report->last_epoch = mean;
+      char name[64];
+      if (toy) {
+        generate_rows(*m, out_arena, fixed, d.info.dim, toy_samples.data());
+        std::snprintf(name, sizeof name, "samples/iter_%06lld.svg", static_cast<long long>(state.step));
+        Rng plot_rng(c.seed, 11);
+        char title[96];
+        std::snprintf(title, sizeof title, "%s on %s, iteration %lld", c.model.c_str(), c.data.c_str(),
+                      static_cast<long long>(state.step));
+        st = write_toy_plot(d, toy_samples.data(), fixed.n, plot_rng, title, join_path(out, name));
+        if (!st) return finish_csv(), st;
+        if (!quiet)
+          std::printf("iter %lld/%lld  %s  %.1f s\n", static_cast<long long>(state.step),
+                      static_cast<long long>(total_steps), log_text(mean).c_str(), since(t0));
+        means.clear();
+      } else {
+        state.epoch = epoch + 1;
+        ++epochs_here;
+        std::snprintf(name, sizeof name, "samples/epoch_%03d.png", state.epoch);
+        st = write_sample_grid(*m, out_arena, d, fixed, 10, join_path(out, name));
+        if (!st) return finish_csv(), st;
+        st = write_reconstructions(*m, out_arena, d, join_path(out, "recon.png"));
+        if (!st) return finish_csv(), st;
+        std::snprintf(name, sizeof name, "AAE codes (dims 0, 1) vs prior, epoch %d", state.epoch);
+        st = write_code_plot(*m, out_arena, d, name, join_path(out, "codes.svg"));
+        if (!st) return finish_csv(), st;
+        if (!quiet)
+          std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),
+                      epoch_seconds, static_cast<double>(spe) * rows_per_step / epoch_seconds);
+        report->seconds_per_epoch += epoch_seconds;
+        epoch_seconds = 0;
+      }
+    }  // (else: interrupted between marks; only the checkpoint below)
+    // metrics.csv holds every row up to this step before the checkpoint says it was reached
+    // (a kill in between: --resume cuts the extra rows).
+    st = flush_to_disk(csv, csv_path);
+    if (!st) return finish_csv(), st;
+    state.rng = rng.state();
+    state.mid_epoch = !toy && !epoch_end;
+    st = save_checkpoint(ckpt_path, c, *m, state);
+    if (!st) return finish_csv(), st;
+    checkpoint_step = state.step;
+    std::fflush(stdout);
+    if (stopping) break;
+  }
+  finish_csv();
+  report->interrupted = stopping && state.step < total_steps;
+  report->step = state.step;
+  report->epoch = state.epoch;
+  report->steps = steps_here;
+  report->seconds = since(t0);
+  if (epochs_here > 0) report->seconds_per_epoch /= epochs_here;
+  for (Part* p : m->parts()) {
+    report->param_bytes += p->params.size() * sizeof(float);
+    report->grad_bytes += p->params.size() * sizeof(float);
+    report->optim_bytes += (p->opt.s1.size() + p->opt.s2.size()) * sizeof(float);
+  }
+  report->step_arena_bytes = arena.high_water() * sizeof(float);
+  report->out_arena_bytes = out_arena.high_water() * sizeof(float);
+  if (!quiet) {
+    const double MB = 1024.0 * 1024.0;
+    std::printf("memory: parameters %.2f MB, gradients %.2f MB, optimizer state %.2f MB; step arena %.2f MB "
+                "(high-water, fixed after the first step), sample arena %.2f MB\n",
+                report->param_bytes / MB, report->grad_bytes / MB, report->optim_bytes / MB,
+                report->step_arena_bytes / MB, report->out_arena_bytes / MB);
+    if (report->interrupted) {
+      std::printf("interrupted after step %lld (%s): %lld steps in %.1f s; checkpoint %s\n",
+                  static_cast<long long>(state.step),
+                  toy ? ("iteration " + std::to_string(state.step) + " of " + std::to_string(total_steps)).c_str()
+                      : ("epoch " + std::to_string(state.epoch + (state.mid_epoch ? 1 : 0)) + " of " +
+                         std::to_string(c.epochs) + (state.mid_epoch ? ", inside it" : ", at its end")).c_str(),
+                  static_cast<long long>(steps_here), report->seconds, ckpt_path.c_str());
+      return Status::Ok();  // no test-set figures: the run is not done
+    }
+    // The test-set figures, computed as `dgm eval --ckpt <out>/model.safetensors` computes them.
+    ProgressLine eval_bar(is_terminal(stderr), 0);
+    evaluate_model(*m, d, 1, &report->test, [&](int done, int n) { eval_bar.update(done, n, "test", ""); });
+    eval_bar.clear();
+    std::printf("test set (as dgm eval):");
+    for (int i = 0; i < report->test.n; ++i) {
+      const std::string unit = metric_unit(report->test.name[i], d);
+      std::printf("  %s %.6g%s%s", report->test.name[i], report->test.value[i], unit.empty() ? "" : " ", unit.c_str());
+    }
+    std::printf("\ndone: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here), report->seconds,
+                out.c_str());
+  }
+  return Status::Ok();
+}
+
+}  // namespace dgm
