@@ -17,6 +17,7 @@ const std::vector<TheoryCheck>& theory_checks() {
     add_gan_optimum_checks(v);
     add_elbo_checks(v);
     add_sampling_checks(v);
+    add_rbm_checks(v);
     return v;
   }();
   return all;

@@ -1,0 +1,201 @@
+// rbm.cpp - the restricted Boltzmann machine: energy, free energy, conditionals, block Gibbs,
+// CD-k and PCD. Formulas and sources in include/dgm/models/rbm.h; docs/math.md maps them here.
+#include "dgm/models/rbm.h"
+
+#include <cmath>
+
+#include "dgm/check.h"
+#include "dgm/gemm.h"
+
+namespace dgm {
+namespace {
+
+float sigmoidf(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+}  // namespace
+
+void rbm_init(Rbm* m, int nv, int nh, Rng& rng, float init_std) {
+  DGM_CHECK(nv > 0 && nh > 0, "rbm_init: sizes must be positive, got %d x %d", nv, nh);
+  m->nv = nv, m->nh = nh;
+  m->W.assign(static_cast<std::size_t>(nv) * nh, 0.f);
+  for (float& w : m->W) w = init_std * rng.normal();
+  m->b.assign(static_cast<std::size_t>(nv), 0.f);
+  m->c.assign(static_cast<std::size_t>(nh), 0.f);
+}
+
+double log1p_exp(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+
+// E(v, h) = -b'v - c'h - v'W h   ([Hinton02] sec. 3)
+double rbm_energy(const Rbm& m, const float* v, const float* h) {
+  double e = 0;
+  for (int i = 0; i < m.nv; ++i) e -= double(m.b[i]) * v[i];
+  for (int j = 0; j < m.nh; ++j) e -= double(m.c[j]) * h[j];
+  for (int i = 0; i < m.nv; ++i)
+    for (int j = 0; j < m.nh; ++j) e -= double(v[i]) * m.W[std::size_t(i) * m.nh + j] * h[j];
+  return e;
+}
+
+// F(v) = -b'v - sum_j log1p_exp(c_j + sum_i v_i W_ij)   (h summed out: each h_j in {0, 1}
+// contributes a factor 1 + exp(c_j + (v'W)_j))
+double rbm_free_energy(const Rbm& m, const float* v) {
+  double f = 0;
+  for (int i = 0; i < m.nv; ++i) f -= double(m.b[i]) * v[i];
+  for (int j = 0; j < m.nh; ++j) {
+    double a = m.c[j];
+    for (int i = 0; i < m.nv; ++i) a += double(v[i]) * m.W[std::size_t(i) * m.nh + j];
+    f -= log1p_exp(a);
+  }
+  return f;
+}
+
+// a (B, nh) = c + v W; v: (B, nv), W: (nv, nh)
+void rbm_hidden_input(const Rbm& m, const float* v, int B, float* a) {
+  gemm(false, false, B, m.nh, m.nv, v, m.nv, m.W.data(), m.nh, a, m.nh, false);
+  for (int r = 0; r < B; ++r)
+    for (int j = 0; j < m.nh; ++j) a[std::size_t(r) * m.nh + j] += m.c[j];
+}
+
+// p(h_j = 1 | v) = sigmoid(c_j + (v W)_j)   ([Hinton02] sec. 3)
+void rbm_hidden_probs(const Rbm& m, const float* v, int B, float* ph) {
+  rbm_hidden_input(m, v, B, ph);
+  for (std::size_t i = 0, n = std::size_t(B) * m.nh; i < n; ++i) ph[i] = sigmoidf(ph[i]);
+}
+
+// p(v_i = 1 | h) = sigmoid(b_i + (h W')_i); h: (B, nh), W' read as W stored (nv, nh) transposed
+void rbm_visible_probs(const Rbm& m, const float* h, int B, float* pv) {
+  gemm(false, true, B, m.nv, m.nh, h, m.nh, m.W.data(), m.nh, pv, m.nv, false);
+  for (int r = 0; r < B; ++r)
+    for (int i = 0; i < m.nv; ++i) {
+      float& x = pv[std::size_t(r) * m.nv + i];
+      x = sigmoidf(x + m.b[i]);
+    }
+}
+
+void bernoulli_sample(const float* p, std::size_t n, Rng& rng, float* out) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = rng.uniform() < p[i] ? 1.f : 0.f;
+}
+
+// F of each row of v (B, nv), with a (B, nh) as room for c + v W.
+static void free_energy_rows(const Rbm& m, const float* v, int B, float* a, double* F) {
+  rbm_hidden_input(m, v, B, a);
+  for (int r = 0; r < B; ++r) {
+    double f = 0;
+    for (int i = 0; i < m.nv; ++i) f -= double(m.b[i]) * v[std::size_t(r) * m.nv + i];
+    for (int j = 0; j < m.nh; ++j) f -= log1p_exp(a[std::size_t(r) * m.nh + j]);
+    F[r] = f;
+  }
+}
+
+void rbm_free_energy_batch(const Rbm& m, const float* v, int B, std::vector<float>* scratch, double* F) {
+  const std::size_t need = std::size_t(B) * m.nh;
+  if (scratch->size() < need) scratch->resize(need);
+  free_energy_rows(m, v, B, scratch->data(), F);
+}
+
+void rbm_gibbs(const Rbm& m, float* v, int B, int steps, Rng& rng, float* ph, float* h, float* pv) {
+  const std::size_t nh = std::size_t(B) * m.nh, nv = std::size_t(B) * m.nv;
+  for (int s = 0; s < steps; ++s) {
+    rbm_hidden_probs(m, v, B, ph);  // h ~ p(h | v)
+    bernoulli_sample(ph, nh, rng, h);
+    rbm_visible_probs(m, h, B, pv);  // v ~ p(v | h)
+    bernoulli_sample(pv, nv, rng, v);
+  }
+}
+
+double rbm_reconstruction_error(const Rbm& m, const float* v, int B, std::vector<float>* scratch) {
+  const std::size_t nh = std::size_t(B) * m.nh, nv = std::size_t(B) * m.nv;
+  if (scratch->size() < nh + nv) scratch->resize(nh + nv);
+  float* ph = scratch->data();
+  float* pv = ph + nh;
+  rbm_hidden_probs(m, v, B, ph);
+  rbm_visible_probs(m, ph, B, pv);
+  double s = 0;
+  for (std::size_t i = 0; i < nv; ++i) s += double(v[i] - pv[i]) * (v[i] - pv[i]);
+  return s / B;  // sum over pixels, mean over rows
+}
+
+double rbm_pseudo_likelihood(const Rbm& m, const float* v, int B, Rng& rng, std::vector<float>* scratch) {
+  const std::size_t nv = std::size_t(B) * m.nv;
+  if (scratch->size() < nv + std::size_t(B) * m.nh) scratch->resize(nv + std::size_t(B) * m.nh);
+  float* flipped = scratch->data();  // (B, nv)
+  float* a = flipped + nv;            // (B, nh)
+  for (std::size_t i = 0; i < nv; ++i) flipped[i] = v[i];
+  for (int r = 0; r < B; ++r) {
+    const std::uint32_t i = rng.below(static_cast<std::uint32_t>(m.nv));
+    float& x = flipped[std::size_t(r) * m.nv + i];
+    x = 1.f - x;
+  }
+  double s = 0, F[64], Ff[64];
+  for (int r0 = 0; r0 < B; r0 += 64) {  // 64 rows at a time: fixed room for the free energies
+    const int n = B - r0 < 64 ? B - r0 : 64;
+    free_energy_rows(m, v + std::size_t(r0) * m.nv, n, a, F);
+    free_energy_rows(m, flipped + std::size_t(r0) * m.nv, n, a, Ff);
+    for (int r = 0; r < n; ++r) s += -double(m.nv) * log1p_exp(F[r] - Ff[r]);  // nv log sigmoid(F(v~) - F(v))
+  }
+  return s / B;
+}
+
+void RbmTrainer::init(const Rbm& m, const CdOptions& o, Rng& rng) {
+  DGM_CHECK(o.batch > 0 && o.k > 0, "RbmTrainer: batch %d and k %d must be positive", o.batch, o.k);
+  opt = o;
+  const std::size_t B = std::size_t(o.batch);
+  dW.assign(std::size_t(m.nv) * m.nh, 0.f);
+  db.assign(std::size_t(m.nv), 0.f);
+  dc.assign(std::size_t(m.nh), 0.f);
+  chains.assign(B * m.nv, 0.f);
+  for (float& x : chains) x = rng.uniform() < 0.5f ? 1.f : 0.f;
+  ph0_.assign(B * m.nh, 0.f);
+  phk_.assign(B * m.nh, 0.f);
+  hk_.assign(B * m.nh, 0.f);
+  vk_.assign(B * m.nv, 0.f);
+  pvk_.assign(B * m.nv, 0.f);
+}
+
+void RbmTrainer::gradient(const Rbm& m, const float* v0, Rng& rng) {
+  const int B = opt.batch;
+  const std::size_t nv = std::size_t(B) * m.nv, nh = std::size_t(B) * m.nh;
+  DGM_CHECK(dW.size() == std::size_t(m.nv) * m.nh && vk_.size() == nv, "RbmTrainer: init() for another shape");
+  // Positive phase: p(h | v0) ([Hinton02] eq. 5, first term).
+  rbm_hidden_probs(m, v0, B, ph0_.data());
+  // Negative phase: k block Gibbs steps from v0 (CD-k) or from the persistent chains (PCD).
+  const float* start = opt.persistent ? chains.data() : v0;
+  for (std::size_t i = 0; i < nv; ++i) vk_[i] = start[i];
+  for (int s = 0; s < opt.k; ++s) {
+    if (s == 0 && !opt.persistent) {
+      for (std::size_t i = 0; i < nh; ++i) phk_[i] = ph0_[i];  // p(h | v0), already computed
+    } else {
+      rbm_hidden_probs(m, vk_.data(), B, phk_.data());
+    }
+    bernoulli_sample(phk_.data(), nh, rng, hk_.data());
+    rbm_visible_probs(m, hk_.data(), B, pvk_.data());
+    bernoulli_sample(pvk_.data(), nv, rng, vk_.data());
+  }
+  rbm_hidden_probs(m, vk_.data(), B, phk_.data());
+  if (opt.persistent)
+    for (std::size_t i = 0; i < nv; ++i) chains[i] = vk_[i];
+  // dc = mean_rows (p(h|v0) - p(h|vk)); db = mean_rows (v0 - vk)
+  const float inv = 1.f / float(B);
+  for (int j = 0; j < m.nh; ++j) dc[j] = 0.f;
+  for (int i = 0; i < m.nv; ++i) db[i] = 0.f;
+  for (int r = 0; r < B; ++r) {
+    for (int j = 0; j < m.nh; ++j) dc[j] += ph0_[std::size_t(r) * m.nh + j] - phk_[std::size_t(r) * m.nh + j];
+    for (int i = 0; i < m.nv; ++i) db[i] += v0[std::size_t(r) * m.nv + i] - vk_[std::size_t(r) * m.nv + i];
+  }
+  for (float& x : dc) x *= inv;
+  for (float& x : db) x *= inv;
+  // dW (nv, nh) = (1/B) [v0' p(h|v0) - vk' p(h|vk)]: two gemms, the second accumulating -p(h|vk).
+  for (std::size_t i = 0; i < nh; ++i) phk_[i] = -phk_[i];
+  gemm(true, false, m.nv, m.nh, B, v0, m.nv, ph0_.data(), m.nh, dW.data(), m.nh, false);
+  gemm(true, false, m.nv, m.nh, B, vk_.data(), m.nv, phk_.data(), m.nh, dW.data(), m.nh, true);
+  for (float& x : dW) x *= inv;
+}
+
+void RbmTrainer::step(Rbm* m, const float* v0, Rng& rng) {
+  gradient(*m, v0, rng);
+  const float lr = opt.lr;  // gradient ascent on the log-likelihood
+  for (std::size_t i = 0; i < dW.size(); ++i) m->W[i] += lr * dW[i];
+  for (std::size_t i = 0; i < db.size(); ++i) m->b[i] += lr * db[i];
+  for (std::size_t i = 0; i < dc.size(); ++i) m->c[i] += lr * dc[i];
+}
+
+}  // namespace dgm

@@ -1,0 +1,149 @@
+// test_rbm.cpp - the RBM (include/dgm/models/rbm.h): conditionals against the energy, the
+// trainer deterministic for a seed and independent of the thread count, CD learning raising the
+// exact log-likelihood of a small RBM, AIS against enumeration, and the `dgm theory` RBM checks.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "dgm/models/rbm.h"
+#include "dgm/models/rbm_ais.h"
+#include "dgm/parallel.h"
+#include "dgm/theory/rbm.h"
+#include "dgm/theory/report.h"
+
+using namespace dgm;
+
+namespace {
+Rbm random_rbm(int nv, int nh, std::uint64_t seed, float std = 0.8f) {
+  Rng rng(seed, 1);
+  Rbm m;
+  rbm_init(&m, nv, nh, rng, std);
+  for (float& x : m.b) x = 0.3f * rng.normal();
+  for (float& x : m.c) x = 0.3f * rng.normal();
+  return m;
+}
+}  // namespace
+
+TEST_CASE("rbm: p(h|v) and p(v|h) are the ratios of exp(-E) with one unit flipped") {
+  const Rbm m = random_rbm(6, 5, 1);
+  std::vector<float> v = {1, 0, 1, 1, 0, 0}, h = {0, 1, 1, 0, 1}, ph(5), pv(6);
+  rbm_hidden_probs(m, v.data(), 1, ph.data());
+  rbm_visible_probs(m, h.data(), 1, pv.data());
+  for (int j = 0; j < 5; ++j) {
+    std::vector<float> h1 = h, h0 = h;
+    h1[j] = 1, h0[j] = 0;
+    const double p = 1 / (1 + std::exp(rbm_energy(m, v.data(), h1.data()) - rbm_energy(m, v.data(), h0.data())));
+    CHECK(ph[j] == doctest::Approx(p).epsilon(1e-5));
+  }
+  for (int i = 0; i < 6; ++i) {
+    std::vector<float> v1 = v, v0 = v;
+    v1[i] = 1, v0[i] = 0;
+    const double p = 1 / (1 + std::exp(rbm_energy(m, v1.data(), h.data()) - rbm_energy(m, v0.data(), h.data())));
+    CHECK(pv[i] == doctest::Approx(p).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("rbm: PCD training is the same for a seed on 1 and 2 threads") {
+  auto run = [](int threads) {
+    set_num_threads(threads);
+    Rbm m;
+    Rng rng(9, 2);
+    rbm_init(&m, 40, 30, rng);
+    CdOptions o;
+    o.batch = 64;
+    RbmTrainer tr;
+    tr.init(m, o, rng);
+    std::vector<float> v(std::size_t(o.batch) * 40);
+    for (int s = 0; s < 20; ++s) {
+      for (float& x : v) x = rng.uniform() < 0.3f ? 1.f : 0.f;
+      tr.step(&m, v.data(), rng);
+    }
+    return m.W;
+  };
+  const std::vector<float> a = run(1), b = run(2);
+  set_num_threads(2);
+  CHECK(a == b);
+  CHECK(run(2) == b);
+}
+
+TEST_CASE("rbm: CD-1 and PCD raise the exact log-likelihood of the training vectors") {
+  for (int persistent = 0; persistent < 2; ++persistent) {
+    Rbm m = random_rbm(8, 6, 3, 0.01f);
+    Rng rng(4, 4);
+    // data: two prototypes with 10% bit noise
+    const int n = 200;
+    std::vector<float> data(std::size_t(n) * 8);
+    std::vector<int> states;
+    for (int r = 0; r < n; ++r) {
+      int s = 0;
+      for (int i = 0; i < 8; ++i) {
+        float bit = ((r % 2 == 0) == (i < 4)) ? 1.f : 0.f;
+        if (rng.uniform() < 0.1f) bit = 1 - bit;
+        data[std::size_t(r) * 8 + i] = bit;
+        s |= int(bit) << i;
+      }
+      states.push_back(s);
+    }
+    auto loglik = [&](const Rbm& x) {
+      const RbmExact e = rbm_enumerate(x);
+      double s = 0;
+      for (int st : states) s += std::log(e.p_v[std::size_t(st)]);
+      return s / n;
+    };
+    const double before = loglik(m);
+    CdOptions o;
+    o.batch = 20, o.lr = 0.1f, o.persistent = persistent != 0;
+    RbmTrainer tr;
+    tr.init(m, o, rng);
+    for (int epoch = 0; epoch < 30; ++epoch)
+      for (int b = 0; b < n / o.batch; ++b) tr.step(&m, data.data() + std::size_t(b) * o.batch * 8, rng);
+    const double after = loglik(m);
+    INFO("persistent " << persistent << ": " << before << " -> " << after);
+    CHECK(after > before + 1.0);  // 8 bits: uniform is -5.55 nats; two noisy prototypes near -3.6
+  }
+}
+
+TEST_CASE("rbm: AIS log Z and the test log-likelihood against enumeration") {
+  const Rbm m = random_rbm(9, 7, 5);
+  const RbmExact e = rbm_enumerate(m);
+  AisOptions o;
+  o.runs = 100, o.betas = 500;
+  const AisResult a = rbm_ais(m, {}, o);
+  CHECK(std::fabs(a.log_z - e.log_z) <= 3 * a.log_z_se + 1e-9);
+  CHECK(a.log_z_se < 0.05);
+  // rbm_test_log_likelihood on an ImageSet of four binary images
+  ImageSet set;
+  set.n = 4, set.rows = 3, set.cols = 3;
+  for (int r = 0; r < 4; ++r)
+    for (int i = 0; i < 9; ++i) set.pixels.push_back(((r * 37 + i * 5) % 3 == 0) ? 255 : 0);
+  const LikelihoodEstimate le = rbm_test_log_likelihood(m, set, nullptr, o);
+  double exact = 0;
+  for (int r = 0; r < 4; ++r) {
+    int s = 0;
+    for (int i = 0; i < 9; ++i) s |= int(set.pixels[std::size_t(r) * 9 + i] != 0) << i;
+    exact += std::log(e.p_v[std::size_t(s)]) / 4;
+  }
+  CHECK(std::fabs(le.nats - exact) <= 3 * le.ais_se + 1e-6);
+  CHECK(le.images == 4);
+}
+
+TEST_CASE("rbm: pseudo-likelihood of a binary vector against its definition") {
+  const Rbm m = random_rbm(5, 4, 6);
+  std::vector<float> v = {1, 0, 0, 1, 1}, scratch;
+  Rng a(1, 1), b(1, 1);
+  const double pl = rbm_pseudo_likelihood(m, v.data(), 1, a, &scratch);
+  const std::uint32_t i = b.below(5);
+  std::vector<float> f = v;
+  f[i] = 1 - f[i];
+  const double want = 5 * std::log(1 / (1 + std::exp(rbm_free_energy(m, v.data()) - rbm_free_energy(m, f.data()))));
+  CHECK(pl == doctest::Approx(want).epsilon(1e-5));
+}
+
+TEST_CASE("rbm: the theory checks pass") {
+  for (const char* name : {"rbm-free-energy", "rbm-ais", "rbm-cd-bias", "rbm-gibbs"}) {
+    const TheoryCheck* c = find_theory_check(name);
+    REQUIRE(c != nullptr);
+    CHECK_MESSAGE(run_theory_check(*c, nullptr), name);
+  }
+}
