@@ -439,5 +439,25 @@ expect 2 "give one of them" -- "$dgm" train vae --out "$tmp/f" --resume --force
 mkdir -p "$tmp/empty"; echo mine > "$tmp/empty/readme"
 expect 0 "done" -- "$dgm" train vae --hidden 16 --latent 2 --batch 500 --epochs 1 --out "$tmp/empty"
 
+# ---- rbm and dbn (include/dgm/ebm_run.h): the run folder, clear errors ----
+expect 0 "test log-likelihood by AIS" -- "$dgm" train rbm --hidden 16 --epochs 1 --batch 500 --ais 10 --ais-runs 4 --out "$tmp/rbm"
+for f in config.txt metrics.csv model.safetensors samples.png filters.png likelihood.txt; do
+  [ -s "$tmp/rbm/$f" ]; check $? "train rbm did not write $f"
+done
+[ "$(head -1 "$tmp/rbm/metrics.csv")" = "layer,epoch,recon_error,pseudo_likelihood,seconds" ]; check $? "rbm metrics.csv header"
+expect 0 "bound by AIS" -- "$dgm" train dbn --hidden 16,8 --epochs 1 --batch 500 --ais 10 --ais-runs 4 --out "$tmp/dbn"
+expect 0 "no AIS for the DBM" -- "$dgm" train dbm --hidden 16,8 --epochs 1 --batch 500 --out "$tmp/dbm"
+expect 0 "wrote" -- "$dgm" sample --ckpt "$tmp/rbm/model.safetensors" --n 20 --out "$tmp/rbm_s.png"
+expect 0 "wrote" -- "$dgm" sample --ckpt "$tmp/dbm/model.safetensors" --n 20 --out "$tmp/dbm_s.png"
+expect 2 "written as .png or .pgm" -- "$dgm" sample --ckpt "$tmp/dbn/model.safetensors" --n 20 --out "$tmp/dbn_s.csv"
+expect 0 "test_log_likelihood_bound" -- "$dgm" eval --ckpt "$tmp/dbn/model.safetensors"
+expect 2 "a dbm has two hidden layers" -- "$dgm" train dbm --hidden 16 --out "$tmp/rbm2"
+expect 2 "an rbm has one hidden layer" -- "$dgm" train rbm --hidden 16,16 --out "$tmp/rbm2"
+expect 2 "a dbn needs two or more widths" -- "$dgm" train dbn --hidden 16 --out "$tmp/rbm2"
+expect 2 "needs binary images" -- "$dgm" train rbm --data ring --out "$tmp/rbm2"
+expect 2 "(cd or pcd)" -- "$dgm" train rbm --cd fast --out "$tmp/rbm2"
+expect 2 "Gibbs steps of CD-k" -- "$dgm" train rbm --k 0 --out "$tmp/rbm2"
+expect 2 "no resumable state" -- "$dgm" train rbm --hidden 16 --epochs 1 --out "$tmp/rbm" --resume
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "dgm/models/dbm.h"
+#include "dgm/models/dbn.h"
 #include "dgm/models/rbm.h"
 #include "dgm/models/rbm_ais.h"
 #include "dgm/parallel.h"
@@ -140,10 +142,72 @@ TEST_CASE("rbm: pseudo-likelihood of a binary vector against its definition") {
   CHECK(pl == doctest::Approx(want).epsilon(1e-5));
 }
 
-TEST_CASE("rbm: the theory checks pass") {
-  for (const char* name : {"rbm-free-energy", "rbm-ais", "rbm-cd-bias", "rbm-gibbs"}) {
+TEST_CASE("rbm: the RBM and DBN theory checks pass") {
+  for (const char* name : {"rbm-free-energy", "rbm-ais", "rbm-cd-bias", "rbm-gibbs", "dbn-bound", "dbm-mean-field"}) {
     const TheoryCheck* c = find_theory_check(name);
     REQUIRE(c != nullptr);
     CHECK_MESSAGE(run_theory_check(*c, nullptr), name);
   }
+}
+
+TEST_CASE("rbm: binarize() of the shipped subset has the 1-pixel counts docs/reference/rbm_sklearn.py reproduces") {
+  // The peer script re-implements binarize() (PCG32 jumped ahead in numpy); these counts are what
+  // both give, so the peer trains on the same binary images.
+  ImageData d;
+  if (!has_fashion_files(kSubsetDataDir)) return;  // run from the repository root
+  REQUIRE(load_image_data(kSubsetDataDir, &d).ok);
+  binarize(&d);
+  long train = 0, test = 0;
+  for (std::uint8_t p : d.train.pixels) train += p == 255;
+  for (std::uint8_t p : d.test.pixels) test += p == 255;
+  CHECK(train == 2245124);
+  CHECK(test == 449798);
+}
+
+TEST_CASE("dbn: rbm_transposed swaps the roles, and a one-layer sample is the RBM's p(v|h)") {
+  const Rbm m = random_rbm(5, 3, 8);
+  const Rbm t = rbm_transposed(m);
+  std::vector<float> v = {1, 0, 1, 1, 0}, h = {0, 1, 1};
+  CHECK(rbm_energy(m, v.data(), h.data()) == doctest::Approx(rbm_energy(t, h.data(), v.data())));
+  Dbn d;
+  d.layers = {m};
+  Rng a(3, 3);
+  std::vector<float> s;
+  dbn_sample(d, 4, 10, a, &s);
+  CHECK(s.size() == 4 * 5);
+  for (float x : s) CHECK((x > 0 && x < 1));
+}
+
+TEST_CASE("dbm: DbmTrainer (mean-field + persistent chains) raises the exact log-likelihood of a small DBM") {
+  Dbm m;
+  Rng rng(12, 1);
+  dbm_init(&m, 8, 5, 3, rng);
+  const int n = 200;
+  std::vector<float> data(std::size_t(n) * 8);
+  std::vector<int> states;
+  for (int r = 0; r < n; ++r) {
+    int s = 0;
+    for (int i = 0; i < 8; ++i) {
+      float bit = ((r % 2 == 0) == (i < 4)) ? 1.f : 0.f;
+      if (rng.uniform() < 0.1f) bit = 1 - bit;
+      data[std::size_t(r) * 8 + i] = bit;
+      s |= int(bit) << i;
+    }
+    states.push_back(s);
+  }
+  auto loglik = [&](const Dbm& x) {
+    double lz = 0, s = 0;
+    std::vector<double> lp;
+    dbm_enumerate(x, &lz, &lp);
+    for (int st : states) s += lp[std::size_t(st)];
+    return s / n;
+  };
+  const double before = loglik(m);
+  DbmTrainer tr;
+  tr.init(m, 20, 10, 0.1f, rng);
+  for (int epoch = 0; epoch < 30; ++epoch)
+    for (int b = 0; b < n / 20; ++b) tr.step(&m, data.data() + std::size_t(b) * 20 * 8, rng);
+  const double after = loglik(m);
+  INFO(before << " -> " << after);
+  CHECK(after > before + 1.0);
 }

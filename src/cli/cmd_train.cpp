@@ -30,6 +30,7 @@
 #include "dgm/run/run_files.h"
 #include "dgm/run/train.h"
 #include "dgm/run/views.h"
+#include "dgm/run/ebm_run.h"
 
 namespace dgm {
 namespace {
@@ -168,8 +169,10 @@ int cmd_train(int argc, char** argv) {
   const char* data = find_flag(argc, argv, "--data");
   if (help) {
     std::printf("usage: dgm train MODEL [flags]\n"
-                "Trains MODEL (%s) and writes a run folder: config.txt, metrics.csv, samples/,\n"
-                "recon.png, codes.svg (aae), model.safetensors. Defaults depend on the model and\n"
+                "Trains MODEL (%s, rbm, dbn, dbm) and writes a run folder: config.txt, metrics.csv,\n"
+                "samples/, recon.png, codes.svg (aae), model.safetensors; rbm, dbn, dbm (binarized\n"
+                "Fashion-MNIST) write samples.png, filters.png, likelihood.txt (not dbm) instead of samples/ and\n"
+                "recon.png (include/dgm/ebm_run.h). Defaults depend on the model and\n"
                 "the data; shown here for %s on %s:\n%s",
                 model_names(), model.empty() ? "vae" : model.c_str(), data ? data : "the Fashion-MNIST subset",
                 flags_help(config_defaults(model.empty() ? "vae" : model, data ? data : "")).c_str());
@@ -186,6 +189,8 @@ int cmd_train(int argc, char** argv) {
   if (!st) return fail("train", st);
   const std::string out = run_folder(given);
   const std::string ckpt = join_path(out, "model.safetensors");
+  if (given.resume && (model == "rbm" || model == "dbn" || model == "dbm"))
+    return fail("train", Status::Error("--resume: %s runs have no resumable state; train again with --force", model.c_str()));
   if (given.resume) {
     // Start from the stored config, so `dgm train MODEL --out DIR --resume --epochs N` is enough.
     std::error_code ec;
@@ -215,6 +220,11 @@ int cmd_train(int argc, char** argv) {
     }
   }
   catch_stop_signals();
+  if (model == "rbm" || model == "dbn" || model == "dbm") {  // the energy-based models have their own run (ebm_run.h)
+    st = train_ebm(c, false, &g_stop);
+    if (!st) std::fprintf(stderr, "dgm train: %s\n", st.message.c_str());
+    return st ? 0 : g_stop ? 130 : 2;
+  }
   TrainReport r;
   st = train(c, &r, false, &g_stop);
   if (!st) {
@@ -232,7 +242,9 @@ int cmd_sample(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
                 "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]   [--max-memory M]\n"
-                "Generates N samples from a checkpoint (the config is read from it).\n"
+                "Generates N samples from a checkpoint (the config is read from it). An rbm/dbn\n"
+                "checkpoint gives p(v|h) after 1000 block Gibbs steps from random states (dbn: in\n"
+                "the top RBM, then the downward pass), .png/.pgm only, seed default 1.\n"
                 "  --ckpt F    a model.safetensors (dgm train, or a PyTorch state_dict: docs/checkpoint.md)\n"
                 "  --out F     .png or .pgm: a grid of images (image models);\n"
                 "              .csv or .npy: one sample per row (any model), float32. Image models\n"
@@ -272,6 +284,12 @@ int cmd_sample(int argc, char** argv) {
   Status st = f.check();
   if (!st) return fail("sample", st);
   if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
+  if (is_ebm_checkpoint(ckpt)) {  // rbm, dbn: 1000 Gibbs steps (ebm_run.h)
+    st = interp ? Status::Error("--interp: an rbm/dbn has no encoder") : sample_ebm(ckpt, int(n), 1000, seed_s ? std::strtoull(seed_s, nullptr, 10) : 1, int(cols), out);
+    if (!st) return fail("sample", st);
+    std::printf("wrote %s: %ld samples after 1000 Gibbs steps\n", out, n);
+    return 0;
+  }
   int ia = -1, ib = -1;
   if (interp) {
     char tail = 0;
@@ -361,7 +379,9 @@ int cmd_eval(int argc, char** argv) {
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
                 "       (importance-weighted bound with k samples: --iw K, default the run's --iw);\n"
                 "  ae/dae: test_recon; aae: test_recon, mmd_codes_prior, mmd_prior_prior;\n"
-                "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D).\n"
+                "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D);\n"
+                "  rbm/dbn: test_log_likelihood (the bound for a dbn) by AIS with ais_se and data_se,\n"
+                "       pseudo_likelihood, recon_error, on the binarized test split.\n"
                 "  --data DIR   test data folder (default: the one the run trained on)\n"
                 "  --seed S     seed of the samples drawn (default 1)\n"
                 "  --iw K       vae: importance samples for test_iwae, 1..5000 (default: the run's --iw)\n"
@@ -379,6 +399,10 @@ int cmd_eval(int argc, char** argv) {
   Status st = f.check();
   if (!st) return fail("eval", st);
   if (!ckpt) return fail("eval", Status::Error("--ckpt is required (dgm eval --help)"));
+  if (is_ebm_checkpoint(ckpt)) {  // rbm, dbn: AIS (ebm_run.h)
+    st = eval_ebm(ckpt, data ? data : "", static_cast<std::uint64_t>(seed));
+    return st ? 0 : fail("eval", st);
+  }
   Config c;
   c.max_memory = max_memory;
   std::unique_ptr<Model> m;

@@ -33,7 +33,7 @@ bool may_change_on_resume(const Flag& f) { return !f.identity || f.resumable; }
 
 std::vector<Flag> flags(Config& c) {
   return {
-      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan", true},
+      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn | dbm", true},
       {"data", Type::Str, &c.data, "Fashion-MNIST folder (default: datasets/ subset, then /usr/share/datasets/fashion-mnist; 'full' = the latter) or ring | grid | gauss1d", true},
       {"epochs", Type::Int, &c.epochs, "passes over the training images", true, true},
       {"iters", Type::Int, &c.iters, "training steps (synthetic data; > 0 overrides --epochs)", true, true},
@@ -47,7 +47,7 @@ std::vector<Flag> flags(Config& c) {
       {"latent", Type::Int, &c.latent, "dimension of z", true},
       {"hidden", Type::IntList, &c.hidden, "hidden widths, comma-separated (e.g. 400 or 128,128)", true},
       {"act", Type::Str, &c.act, "hidden activation: relu | leaky | tanh", true},
-      {"k", Type::Int, &c.k, "gan/cgan: discriminator steps per generator step", true},
+      {"k", Type::Int, &c.k, "gan/cgan: discriminator steps per generator step; rbm/dbn: Gibbs steps of CD-k", true},
       {"gen-loss", Type::Str, &c.gen_loss, "gan/cgan: ns (-log D(G(z))) | minimax (log(1 - D(G(z))))", true},
       {"n-critic", Type::Int, &c.n_critic, "wgan: critic steps per generator step", true},
       {"clip", Type::Float, &c.clip, "wgan: weight clipping bound c", true},
@@ -59,6 +59,9 @@ std::vector<Flag> flags(Config& c) {
       {"noise", Type::Float, &c.noise, "dae: corruption std (gaussian) or drop probability (mask)", true},
       {"encoder", Type::Str, &c.encoder, "aae: det | gauss | universal", true},
       {"prior", Type::Str, &c.prior, "aae: normal | mixture | ring", true},
+      {"cd", Type::Str, &c.cd, "rbm/dbn: pcd (persistent CD) | cd (CD-k), with k = --k Gibbs steps", true},
+      {"ais", Type::Int, &c.ais, "rbm/dbn: AIS intermediate distributions for the test log-likelihood (0: none)", true},
+      {"ais-runs", Type::Int, &c.ais_runs, "rbm/dbn: AIS runs", true},
       {"modes", Type::Int, &c.modes, "ring: number of Gaussians", true},
       {"radius", Type::Float, &c.radius, "ring: radius of the circle of centres", true},
       {"side", Type::Int, &c.side, "grid: side x side Gaussians", true},
@@ -223,6 +226,10 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.beta1 = 0.5f;
     c.epochs = 20;
   }
+  if (model == "rbm" || model == "dbn" || model == "dbm") {  // [HintonGuide]-style SGD; 500 hidden as [SM08]
+    c.lr = model == "dbm" ? 0.01f : 0.05f, c.batch = 100, c.optim = "sgd";
+    c.hidden = model == "rbm" ? std::vector<int>{500} : model == "dbn" ? std::vector<int>{500, 500} : std::vector<int>{500, 1000};
+  }
   if (model == "cgan") {
     // 5 epochs on the full Fashion-MNIST (2,345 steps of 128): about 88% of samples already get
     // their label after one epoch (the label is scaled into G's and D's inputs, adversarial.cpp);
@@ -331,9 +338,18 @@ Status parse_flags(int argc, char** argv, Config* c) {
 }
 
 Status validate(const Config& c) {
-  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}))
-    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan)%s", c.model.c_str(),
-                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}).c_str());
+  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm"}))
+    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan, rbm, dbn, dbm)%s", c.model.c_str(),
+                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm"}).c_str());
+  if (one_of(c.model, {"rbm", "dbn", "dbm"})) {  // the energy-based models (src/ebm_run.cpp)
+    if (is_toy_data(c.data)) return Status::Error("--data %s: %s needs binary images (Fashion-MNIST)", c.data.c_str(), c.model.c_str());
+    if (!one_of(c.cd, {"cd", "pcd"})) return Status::Error("--cd: '%s' (cd or pcd)", c.cd.c_str());
+    if (c.model == "rbm" && c.hidden.size() != 1) return Status::Error("--hidden: an rbm has one hidden layer (e.g. 500); dbn stacks several");
+    if (c.model == "dbn" && c.hidden.size() < 2) return Status::Error("--hidden: a dbn needs two or more widths (e.g. 500,500)");
+    if (c.model == "dbm" && c.hidden.size() != 2) return Status::Error("--hidden: a dbm has two hidden layers (e.g. 500,1000)");
+    if (c.k < 1 || c.k > 1000) return Status::Error("--k: Gibbs steps of CD-k, 1..1000, got %d", c.k);
+    if (c.ais < 0 || c.ais_runs < 2) return Status::Error("--ais %d (>= 0) and --ais-runs %d (>= 2)", c.ais, c.ais_runs);
+  }
   if (!one_of(c.optim, {"sgd", "adagrad", "rmsprop", "adam"}))
     return Status::Error("--optim: unknown optimizer '%s' (sgd, adagrad, rmsprop, adam)", c.optim.c_str());
   if (!one_of(c.act, {"relu", "leaky", "tanh"}))

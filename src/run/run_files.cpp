@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Every file train.cpp writes in a run folder (and the ".tmp" of its atomic write).
-const char* const kFiles[] = {"config.txt", "metrics.csv", "model.safetensors", "recon.png", "codes.svg"};
+const char* const kFiles[] = {"config.txt", "metrics.csv", "model.safetensors", "recon.png", "codes.svg", "samples.png", "filters.png", "likelihood.txt"};
 
 bool all_digits(const std::string& s, std::size_t from, std::size_t n) {
   if (s.size() < from + n) return false;

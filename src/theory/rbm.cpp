@@ -103,10 +103,14 @@ static void add_stats(const RbmExact& e, const std::vector<double>& pi, double s
 }
 
 RbmGrad rbm_exact_gradient(const RbmExact& e, const std::vector<int>& data, int cd_k) {
-  RbmGrad g;
-  g.W.assign(std::size_t(e.nv) * e.nh, 0.0), g.b.assign(std::size_t(e.nv), 0.0), g.c.assign(std::size_t(e.nh), 0.0);
   std::vector<double> pi0(std::size_t(e.V), 0.0);
   for (int s : data) pi0[std::size_t(s)] += 1.0 / data.size();
+  return rbm_exact_gradient(e, pi0, cd_k);
+}
+
+RbmGrad rbm_exact_gradient(const RbmExact& e, const std::vector<double>& pi0, int cd_k) {
+  RbmGrad g;
+  g.W.assign(std::size_t(e.nv) * e.nh, 0.0), g.b.assign(std::size_t(e.nv), 0.0), g.c.assign(std::size_t(e.nh), 0.0);
   add_stats(e, pi0, +1, &g);  // <v h'>_data
   if (cd_k <= 0) {
     add_stats(e, e.p_v, -1, &g);  // <v h'>_model

@@ -18,6 +18,8 @@ const std::vector<TheoryCheck>& theory_checks() {
     add_elbo_checks(v);
     add_sampling_checks(v);
     add_rbm_checks(v);
+    add_dbn_checks(v);
+    add_dbm_checks(v);
     return v;
   }();
   return all;

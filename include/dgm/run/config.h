@@ -17,7 +17,7 @@ namespace dgm {
 
 struct Config {
   // ---- what and on what ----
-  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan
+  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn
   std::string data = "";      // fashion-mnist dir (empty: shipped subset) | ring | grid | gauss1d
   // ---- how long and how ----
   int epochs = 10;            // passes over the training images (image data)
@@ -46,6 +46,9 @@ struct Config {
   float noise = 0.5f;         // DAE: corruption std (gaussian) or drop probability (mask)
   std::string encoder = "gauss";    // AAE: det | gauss | universal
   std::string prior = "normal";     // AAE: normal | mixture | ring
+  std::string cd = "pcd";     // RBM, DBN: pcd (persistent CD) | cd (CD-k); k = --k Gibbs steps
+  int ais = 1000;             // RBM, DBN: AIS intermediate distributions K at the end (0: no AIS)
+  int ais_runs = 100;         // RBM, DBN: AIS runs M
   // ---- synthetic data (see data.h ToyParams) ----
   int modes = 8;
   float radius = 2.f;

@@ -33,8 +33,14 @@ struct RbmGrad {
   std::vector<double> W, b, c;
 };
 RbmGrad rbm_exact_gradient(const RbmExact& e, const std::vector<int>& data, int cd_k);
+// The same for data given as a distribution pi0 (V) over the visible states.
+RbmGrad rbm_exact_gradient(const RbmExact& e, const std::vector<double>& pi0, int cd_k);
 // The distribution of v after t block Gibbs steps started at v = state s0.
 std::vector<double> gibbs_distribution(const RbmExact& e, int s0, int t);
+// A DBM (dgm/models/dbm.h) small enough to enumerate: log Z and log p(v) for every v
+// (src/theory/dbm.cpp).
+struct Dbm;
+void dbm_enumerate(const Dbm& m, double* log_z, std::vector<double>* log_p_v);
 // Total variation 1/2 sum |p - q|.
 double total_variation(const std::vector<double>& p, const std::vector<double>& q);
 

@@ -11,7 +11,9 @@
 //   src/theory/elbo.cpp          ELBO, closed-form KL, estimators L^A / L^B, reparametrization, ring map
 //   src/theory/sampling.cpp      inverse transform, rejection, bootstrap, likelihood vs quality, evidence
 //   src/theory/diagnostics.cpp   generative vs discriminative, birthday paradox, DAE score
-//   src/theory/rbm.cpp           RBM: F(v) by enumeration, AIS log Z, CD-k bias, Gibbs TV; DBN bound
+//   src/theory/rbm.cpp           RBM: F(v) by enumeration, AIS log Z, CD-k bias, Gibbs TV
+//   src/theory/dbn.cpp           DBN: the variational bound at initialisation and after a greedy step
+//   src/theory/dbm.cpp           DBM: the mean-field bound below log p(v), rising with each sweep
 #pragma once
 #include <cstdio>
 #include <string>
@@ -73,7 +75,9 @@ void add_gan_optimum_checks(std::vector<TheoryCheck>& out);
 void add_elbo_checks(std::vector<TheoryCheck>& out);
 void add_sampling_checks(std::vector<TheoryCheck>& out);
 void add_diagnostics_checks(std::vector<TheoryCheck>& out);
-void add_rbm_checks(std::vector<TheoryCheck>& out);  // src/theory/rbm.cpp (and dbn.cpp's)
+void add_rbm_checks(std::vector<TheoryCheck>& out);  // src/theory/rbm.cpp
+void add_dbn_checks(std::vector<TheoryCheck>& out);  // src/theory/dbn.cpp
+void add_dbm_checks(std::vector<TheoryCheck>& out);  // src/theory/dbm.cpp
 
 // All checks, in the order `dgm theory` runs them.
 const std::vector<TheoryCheck>& theory_checks();
