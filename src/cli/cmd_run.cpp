@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "dgm/ebm_run.h"
 #include "run_figures.h"
 #include "dgm/run/classifier.h"
 #include "dgm/run/checkpoint.h"
@@ -182,7 +183,7 @@ int cmd_run(int argc, char** argv) {
                 "  --data DIR  the full Fashion-MNIST (default %s); when DIR lacks\n"
                 "              its four files, the image models train on the subset shipped in\n"
                 "              %s instead, and the console and the page say so.\n"
-                "  --only NAMES  train only these sections (comma-separated: %s)\n"
+                "  --only NAMES  train only these sections (comma-separated: %s,rbm)\n"
                 "Run it from the project folder (the subset and docs/lectures.md are found from there).\n"
                 "Exit status 1 if a theory check or a training fails.\n",
                 kSystemDataDir, kSubsetDataDir, job_names().c_str());
@@ -205,8 +206,8 @@ int cmd_run(int argc, char** argv) {
   for (std::size_t a = 1; a < only.size();) {  // every name in --only is a section
     const std::size_t b = only.find(',', a);
     const std::string n = only.substr(a, b - a);
-    if (("," + job_names() + ",").find("," + n + ",") == std::string::npos) {
-      std::fprintf(stderr, "dgm run: --only: no section '%s' (sections: %s)\n", n.c_str(), job_names().c_str());
+    if (n != "rbm" && ("," + job_names() + ",").find("," + n + ",") == std::string::npos) {
+      std::fprintf(stderr, "dgm run: --only: no section '%s' (sections: %s,rbm)\n", n.c_str(), job_names().c_str());
       return 2;
     }
     a = b + 1;
@@ -380,6 +381,31 @@ int cmd_run(int argc, char** argv) {
       if (sec.failure.empty()) sec.failure = "loss curves: " + ls.message;
     }
     sec.links.insert(sec.links.begin(), {{name + "/metrics.csv", "metrics.csv"}, {name + "/config.txt", "config.txt"}});
+    page.sections.push_back(sec);
+  }
+  // The RBM (include/dgm/ebm_run.h): its own run, shown by its samples from the persistent chains
+  // and its filters; 1 epoch (3 on the subset), no AIS (dgm train rbm gives that).
+  if (only.empty() || only.find(",rbm,") != std::string::npos) {
+    Config c = config_defaults("rbm", images);
+    c.epochs = full ? 1 : 3, c.ais = 0, c.out = join_path(out, "rbm");
+    std::printf("== dgm train rbm --data %s --epochs %d --ais 0 --out %s ==\n", c.data.c_str(), c.epochs, c.out.c_str());
+    std::fflush(stdout);
+    PageSection sec;
+    sec.name = sec.model = "rbm";
+    sec.what = "restricted Boltzmann machine, the block of the DBN and DBM [Utkin]: PCD-1 (Hinton 2002, Tieleman 2008) on binarized images";
+    sec.data = c.data, sec.epochs = c.epochs, sec.batch = c.batch;
+    const auto r0 = std::chrono::steady_clock::now();
+    Status st = train_ebm(c, false, nullptr);
+    sec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+    if (!st) {
+      std::printf("FAILED: %s\n", st.message.c_str());
+      ++failures;
+      sec.failure = st.message;
+    } else {
+      sec.figures.push_back({"rbm/samples.png", "100 samples: p(v|h) of 100 persistent chains after 1,000 more Gibbs steps.", 300});
+      sec.figures.push_back({"rbm/filters.png", "Filters: the first 100 columns of W as 28x28 images, each scaled to its own range.", 300});
+    }
+    sec.links = {{"rbm/metrics.csv", "metrics.csv"}, {"rbm/config.txt", "config.txt"}};
     page.sections.push_back(sec);
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
