@@ -112,6 +112,7 @@ Status train_dbm(const Config& c, bool quiet, const volatile std::sig_atomic_t* 
     std::fprintf(csv, "%d,%.7g,%.3f\n", epoch, re, sec);
     std::fflush(csv);
     if (!quiet) std::printf("epoch %d/%d  recon_error %.3f  %.2f s/epoch\n", epoch, c.epochs, re, sec);
+    std::fflush(stdout);
   }
   std::fclose(csv);
   if (!(st = save_ebm(join_path(out, "model.safetensors"), dbm_to_layers(m), c))) return st;
