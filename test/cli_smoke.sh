@@ -439,7 +439,7 @@ expect 2 "give one of them" -- "$dgm" train vae --out "$tmp/f" --resume --force
 mkdir -p "$tmp/empty"; echo mine > "$tmp/empty/readme"
 expect 0 "done" -- "$dgm" train vae --hidden 16 --latent 2 --batch 500 --epochs 1 --out "$tmp/empty"
 
-# ---- rbm and dbn (include/dgm/ebm_run.h): the run folder, clear errors ----
+# ---- rbm and dbn (include/dgm/run/ebm_run.h): the run folder, clear errors ----
 expect 0 "test log-likelihood by AIS" -- "$dgm" train rbm --hidden 16 --epochs 1 --batch 500 --ais 10 --ais-runs 4 --out "$tmp/rbm"
 for f in config.txt metrics.csv model.safetensors samples.png filters.png likelihood.txt; do
   [ -s "$tmp/rbm/$f" ]; check $? "train rbm did not write $f"

@@ -10,7 +10,7 @@
 #include "dgm/models/dbn.h"
 #include "dgm/models/rbm.h"
 #include "dgm/models/rbm_ais.h"
-#include "dgm/parallel.h"
+#include "dgm/backend/parallel.h"
 #include "dgm/theory/rbm.h"
 #include "dgm/theory/report.h"
 

@@ -277,7 +277,7 @@ int cmd_bench_quality(int argc, char** argv) {
     }
     failures += verdict(passed == 3);
   }
-  if (want("rbm")) {  // include/dgm/ebm_run.h; the figure is likelihood.txt's
+  if (want("rbm")) {  // include/dgm/run/ebm_run.h; the figure is likelihood.txt's
     Config c = config_defaults("rbm", data);
     c.ais = 14500, c.out = "build/quality-rbm", c.force = true;
     std::printf("rbm: 784-500, PCD-1, lr %g, batch %d, %d epochs, binarized data %s; AIS %d betas x %d runs\n",

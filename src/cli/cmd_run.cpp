@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cli.h"
-#include "dgm/ebm_run.h"
+#include "dgm/run/ebm_run.h"
 #include "run_figures.h"
 #include "dgm/run/classifier.h"
 #include "dgm/run/checkpoint.h"
@@ -383,7 +383,7 @@ int cmd_run(int argc, char** argv) {
     sec.links.insert(sec.links.begin(), {{name + "/metrics.csv", "metrics.csv"}, {name + "/config.txt", "config.txt"}});
     page.sections.push_back(sec);
   }
-  // The RBM (include/dgm/ebm_run.h): its own run, shown by its samples from the persistent chains
+  // The RBM (include/dgm/run/ebm_run.h): its own run, shown by its samples from the persistent chains
   // and its filters; 1 epoch (3 on the subset), no AIS (dgm train rbm gives that).
   if (only.empty() || only.find(",rbm,") != std::string::npos) {
     Config c = config_defaults("rbm", images);

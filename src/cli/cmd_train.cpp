@@ -172,7 +172,7 @@ int cmd_train(int argc, char** argv) {
                 "Trains MODEL (%s, rbm, dbn, dbm) and writes a run folder: config.txt, metrics.csv,\n"
                 "samples/, recon.png, codes.svg (aae), model.safetensors; rbm, dbn, dbm (binarized\n"
                 "Fashion-MNIST) write samples.png, filters.png, likelihood.txt (not dbm) instead of samples/ and\n"
-                "recon.png (include/dgm/ebm_run.h). Defaults depend on the model and\n"
+                "recon.png (include/dgm/run/ebm_run.h). Defaults depend on the model and\n"
                 "the data; shown here for %s on %s:\n%s",
                 model_names(), model.empty() ? "vae" : model.c_str(), data ? data : "the Fashion-MNIST subset",
                 flags_help(config_defaults(model.empty() ? "vae" : model, data ? data : "")).c_str());

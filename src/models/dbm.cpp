@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "dgm/check.h"
-#include "dgm/gemm.h"
+#include "dgm/core/check.h"
+#include "dgm/backend/gemm.h"
 #include "dgm/models/rbm.h"
 
 namespace dgm {

@@ -1,12 +1,12 @@
 // dbn.cpp - the deep belief network: sampling and the variational bound ([HOT06], [SM08];
 // formulas in include/dgm/models/dbn.h, mapped in docs/math.md). Greedy training is the RBM
-// trainer applied layer by layer (src/ebm_run.cpp).
+// trainer applied layer by layer (src/run/ebm_run.cpp).
 #include "dgm/models/dbn.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "dgm/check.h"
+#include "dgm/core/check.h"
 
 namespace dgm {
 

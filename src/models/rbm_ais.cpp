@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dgm/check.h"
-#include "dgm/gemm.h"
+#include "dgm/core/check.h"
+#include "dgm/backend/gemm.h"
 
 namespace dgm {
 

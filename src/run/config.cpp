@@ -341,7 +341,7 @@ Status validate(const Config& c) {
   if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm"}))
     return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan, rbm, dbn, dbm)%s", c.model.c_str(),
                          did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm"}).c_str());
-  if (one_of(c.model, {"rbm", "dbn", "dbm"})) {  // the energy-based models (src/ebm_run.cpp)
+  if (one_of(c.model, {"rbm", "dbn", "dbm"})) {  // the energy-based models (src/run/ebm_run.cpp)
     if (is_toy_data(c.data)) return Status::Error("--data %s: %s needs binary images (Fashion-MNIST)", c.data.c_str(), c.model.c_str());
     if (!one_of(c.cd, {"cd", "pcd"})) return Status::Error("--cd: '%s' (cd or pcd)", c.cd.c_str());
     if (c.model == "rbm" && c.hidden.size() != 1) return Status::Error("--hidden: an rbm has one hidden layer (e.g. 500); dbn stacks several");

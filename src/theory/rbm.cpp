@@ -11,7 +11,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "dgm/check.h"
+#include "dgm/core/check.h"
 #include "dgm/models/rbm_ais.h"
 #include "dgm/theory/report.h"
 

@@ -19,7 +19,7 @@
 #pragma once
 #include <vector>
 
-#include "dgm/rng.h"
+#include "dgm/core/rng.h"
 
 namespace dgm {
 

@@ -23,7 +23,7 @@
 #pragma once
 #include <vector>
 
-#include "dgm/data.h"
+#include "dgm/data/data.h"
 #include "dgm/models/rbm.h"
 #include "dgm/models/rbm_ais.h"
 

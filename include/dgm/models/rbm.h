@@ -26,7 +26,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dgm/rng.h"
+#include "dgm/core/rng.h"
 
 namespace dgm {
 

@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dgm/data.h"
+#include "dgm/data/data.h"
 #include "dgm/models/rbm.h"
 
 namespace dgm {

@@ -1,19 +1,19 @@
-// ebm_run.cpp - the training run of the RBM and the DBN (include/dgm/ebm_run.h): greedy
+// ebm_run.cpp - the training run of the RBM and the DBN (include/dgm/run/ebm_run.h): greedy
 // layer-wise CD-k / PCD training ([Hinton02], [Tieleman08], [HOT06] sec. 4) on binarized
 // Fashion-MNIST, the run folder, and the AIS estimate at the end ([SM08]).
-#include "dgm/ebm_run.h"
+#include "dgm/run/ebm_run.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
-#include "dgm/fileio.h"
-#include "dgm/image.h"
-#include "dgm/parallel.h"
-#include "dgm/run_data.h"
-#include "dgm/safetensors.h"
-#include "dgm/train.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/image.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/run/run_data.h"
+#include "dgm/io/safetensors.h"
+#include "dgm/run/train.h"
 
 namespace dgm {
 namespace {

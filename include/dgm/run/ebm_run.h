@@ -23,17 +23,17 @@
 #include <cstdint>
 #include <string>
 
-#include "dgm/config.h"
+#include "dgm/run/config.h"
 #include "dgm/models/dbm.h"
 #include "dgm/models/dbn.h"
-#include "dgm/status.h"
+#include "dgm/io/status.h"
 
 namespace dgm {
 
 // Trains c.model ("rbm" or "dbn", validate()d) and writes the run folder run_folder(c).
 Status train_ebm(const Config& c, bool quiet, const volatile std::sig_atomic_t* stop);
 
-// `dgm train dbm` (src/dbm_run.cpp): the same folder with metrics.csv epoch,recon_error,seconds
+// `dgm train dbm` (src/run/dbm_run.cpp): the same folder with metrics.csv epoch,recon_error,seconds
 // (mean-field reconstruction on the first 1,000 test images), samples.png from the persistent
 // chains, filters.png of W1, model.safetensors as two layers (layers.0: W1, b, c1; layers.1: W2,
 // zeros, c2). No AIS for the DBM (likelihood.txt is not written).

@@ -1,16 +1,16 @@
 // dbm_run.cpp - `dgm train dbm`: the two-hidden-layer DBM ([SH09]; include/dgm/models/dbm.h)
 // trained on binarized Fashion-MNIST with mean-field (data term) and persistent chains (model
-// term); the run folder of include/dgm/ebm_run.h.
+// term); the run folder of include/dgm/run/ebm_run.h.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
-#include "dgm/ebm_run.h"
-#include "dgm/fileio.h"
-#include "dgm/image.h"
-#include "dgm/parallel.h"
-#include "dgm/run_data.h"
-#include "dgm/train.h"
+#include "dgm/run/ebm_run.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/image.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/run/run_data.h"
+#include "dgm/run/train.h"
 
 namespace dgm {
 
@@ -56,7 +56,7 @@ Status eval_dbm(const Dbm& m, const ImageSet& test) {
   std::vector<float> v(std::size_t(test.n) * test.dim());
   bytes_to_unit(test, idx.data(), test.n, v.data());
   std::printf("model dbm\nrecon_error %.4f\n", dbm_recon_error(m, v.data(), test.n));
-  std::printf("# no test log-likelihood: AIS for the DBM is not implemented (include/dgm/ebm_run.h)\n");
+  std::printf("# no test log-likelihood: AIS for the DBM is not implemented (include/dgm/run/ebm_run.h)\n");
   return Status::Ok();
 }
 
