@@ -59,9 +59,11 @@ std::vector<Flag> flags(Config& c) {
       {"noise", Type::Float, &c.noise, "dae: corruption std (gaussian) or drop probability (mask)", true},
       {"encoder", Type::Str, &c.encoder, "aae: det | gauss | universal", true},
       {"prior", Type::Str, &c.prior, "aae: normal | mixture | ring", true},
-      {"cd", Type::Str, &c.cd, "rbm/dbn: pcd (persistent CD) | cd (CD-k), with k = --k Gibbs steps", true},
-      {"ais", Type::Int, &c.ais, "rbm/dbn: AIS intermediate distributions for the test log-likelihood (0: none)", true},
-      {"ais-runs", Type::Int, &c.ais_runs, "rbm/dbn: AIS runs", true},
+      // rbm, dbn, dbm (src/run/ebm_run.cpp): outside the checkpoint's identity, so the other
+      // models' checkpoints stay byte-identical (test/hashes.txt); config.txt records them.
+      {"cd", Type::Str, &c.cd, "rbm/dbn: pcd (persistent CD) | cd (CD-k), with k = --k Gibbs steps", false},
+      {"ais", Type::Int, &c.ais, "rbm/dbn: AIS intermediate distributions for the test log-likelihood (0: none)", false},
+      {"ais-runs", Type::Int, &c.ais_runs, "rbm/dbn: AIS runs", false},
       {"modes", Type::Int, &c.modes, "ring: number of Gaussians", true},
       {"radius", Type::Float, &c.radius, "ring: radius of the circle of centres", true},
       {"side", Type::Int, &c.side, "grid: side x side Gaussians", true},
