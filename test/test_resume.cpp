@@ -96,8 +96,8 @@ TEST_CASE("resume: a flag that fixes what the stored step means is refused, nami
   CHECK(check_resume(stored, now).ok);
   // --help lists them (one column of the flag table decides both).
   const std::string help = resume_help();
-  CHECK(help.find("These may change on --resume:\n    --epochs --iters --lr --lr-g --lr-d --iw --threads --device --out "
-                  "--log-every --sample-every\n") != std::string::npos);
+  CHECK(help.find("These may change on --resume:\n    --epochs --iters --lr --lr-g --lr-d --iw --cd --ais --ais-runs "
+                  "--threads --device --out\n    --log-every --sample-every") != std::string::npos);
   CHECK(help.find("--batch") != std::string::npos);
 }
 
