@@ -33,7 +33,7 @@ bool may_change_on_resume(const Flag& f) { return !f.identity || f.resumable; }
 
 std::vector<Flag> flags(Config& c) {
   return {
-      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan", true},
+      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan | charrnn", true},
       {"data", Type::Str, &c.data, "Fashion-MNIST folder (default: datasets/ subset, then /usr/share/datasets/fashion-mnist; 'full' = the latter) or ring | grid | gauss1d", true},
       {"epochs", Type::Int, &c.epochs, "passes over the training images", true, true},
       {"iters", Type::Int, &c.iters, "training steps (synthetic data; > 0 overrides --epochs)", true, true},
@@ -59,6 +59,9 @@ std::vector<Flag> flags(Config& c) {
       {"noise", Type::Float, &c.noise, "dae: corruption std (gaussian) or drop probability (mask)", true},
       {"encoder", Type::Str, &c.encoder, "aae: det | gauss | universal", true},
       {"prior", Type::Str, &c.prior, "aae: normal | mixture | ring", true},
+      {"embed", Type::Int, &c.embed, "charrnn: embedding width (LSTM widths: --hidden)", true},
+      {"bptt", Type::Int, &c.bptt, "charrnn: characters per truncated-BPTT chunk", true},
+      {"grad-norm", Type::Float, &c.grad_norm, "charrnn: clip the gradient to this global L2 norm", true},
       {"modes", Type::Int, &c.modes, "ring: number of Gaussians", true},
       {"radius", Type::Float, &c.radius, "ring: radius of the circle of centres", true},
       {"side", Type::Int, &c.side, "grid: side x side Gaussians", true},
@@ -234,6 +237,12 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.lr_g = c.lr_d = 5e-5f;
     c.batch = 64;
   }
+  if (model == "charrnn") {  // src/models/charrnn.cpp: one LSTM of 128, Adam 2e-3, 32 streams x 64 chars
+    c.hidden = {128};
+    c.batch = 32;
+    c.lr = 2e-3f;
+    c.iters = 1000;
+  }
   if (model == "aae") {
     c.latent = 8;
     c.hidden = {512, 512};
@@ -331,9 +340,9 @@ Status parse_flags(int argc, char** argv, Config* c) {
 }
 
 Status validate(const Config& c) {
-  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}))
-    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan)%s", c.model.c_str(),
-                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan"}).c_str());
+  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "charrnn"}))
+    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan, charrnn)%s", c.model.c_str(),
+                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "charrnn"}).c_str());
   if (!one_of(c.optim, {"sgd", "adagrad", "rmsprop", "adam"}))
     return Status::Error("--optim: unknown optimizer '%s' (sgd, adagrad, rmsprop, adam)", c.optim.c_str());
   if (!one_of(c.act, {"relu", "leaky", "tanh"}))
@@ -356,7 +365,11 @@ Status validate(const Config& c) {
   if (!st) return st;
   if (c.epochs < 0 || c.iters < 0) return Status::Error("--epochs and --iters must not be negative");
   if (c.epochs == 0 && c.iters == 0) return Status::Error("nothing to do: --epochs and --iters are both 0");
-  if (c.iters > 0 && !is_toy_data(c.data))
+  if (c.model == "charrnn" && (c.embed < 1 || c.embed > 4096 || c.bptt < 1 || c.bptt > 100000 || !(c.grad_norm > 0) || c.hidden.empty() || c.hidden.size() > 4))
+    return Status::Error("charrnn: --embed must be in 1..4096, --bptt in 1..100000, --grad-norm above 0, and --hidden 1 to 4 "
+                         "LSTM widths (got embed %d, bptt %d, grad-norm %g, %zu widths)", c.embed, c.bptt, c.grad_norm,
+                         c.hidden.size());
+  if (c.iters > 0 && !is_toy_data(c.data) && c.model != "charrnn")
     return Status::Error("--iters %d: iterations count steps on synthetic data (ring, grid, gauss1d); image data "
                          "trains for --epochs", c.iters);
   if (!(c.lr > 0) || !(c.lr_g > 0) || !(c.lr_d > 0)) return Status::Error("learning rates must be positive");

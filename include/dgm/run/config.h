@@ -17,7 +17,7 @@ namespace dgm {
 
 struct Config {
   // ---- what and on what ----
-  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan
+  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan | charrnn
   std::string data = "";      // fashion-mnist dir (empty: shipped subset) | ring | grid | gauss1d
   // ---- how long and how ----
   int epochs = 10;            // passes over the training images (image data)
@@ -46,6 +46,9 @@ struct Config {
   float noise = 0.5f;         // DAE: corruption std (gaussian) or drop probability (mask)
   std::string encoder = "gauss";    // AAE: det | gauss | universal
   std::string prior = "normal";     // AAE: normal | mixture | ring
+  int embed = 64;             // CharRNN: embedding width (the LSTM widths are --hidden)
+  int bptt = 64;              // CharRNN: characters per truncated-BPTT chunk
+  float grad_norm = 5.f;      // CharRNN: clip the gradient to this global L2 norm
   // ---- synthetic data (see data.h ToyParams) ----
   int modes = 8;
   float radius = 2.f;
