@@ -181,6 +181,7 @@ else
 	$(DGM) bench vae --threads 2
 	$(DGM) bench gan --threads 1
 	$(DGM) bench gan --threads 2
+	$(DGM) bench charrnn --threads 2
 endif
 
 # dgm's gemm beside OpenBLAS's sgemm (bench/gemm_vs_openblas.cpp): Debian's libopenblas is linked

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "dgm/check.h"
+#include "dgm/vecmath.h"
 
 namespace dgm {
 namespace {
@@ -42,6 +43,15 @@ void embedding_backward(Tape& t, int id) {
 // L = 1/R sum_r [lse(l_r) - l_{r,y_r}]
 // dL/dl_{r,j} = 1/R (softmax(l_r)_j - [j == y_r]),  softmax(l_r)_j = e^{l_{r,j} - lse(l_r)}
 // The forward saves lse(l_r) per row after the targets: saved = [y_0 .. y_{R-1} | lse_0 .. lse_{R-1}].
+// dl_j += g e^{l_j - lse}: fast_exp (dgm/vecmath.h) in blocks the compiler vectorizes
+DGM_NOINLINE void ce_row_backward(float* DGM_RESTRICT dl, const float* DGM_RESTRICT l, float lse, float g, std::size_t V) {
+  for_blocks(V, [&](std::size_t j) { dl[j] += g * fast_exp(l[j] - lse); });
+}
+// e_j = e^{l_j - m}, vectorized; the caller sums them in double in index order
+DGM_NOINLINE void ce_row_exp(float* DGM_RESTRICT e, const float* DGM_RESTRICT l, float m, std::size_t V) {
+  for_blocks(V, [&](std::size_t j) { e[j] = fast_exp(l[j] - m); });
+}
+
 void softmax_ce_ids_backward(Tape& t, int id) {
   Node& n = t.node(id);
   Node& L = t.node(n.in[0]);
@@ -52,7 +62,7 @@ void softmax_ce_ids_backward(Tape& t, int id) {
     const float* l = L.value.data + static_cast<std::size_t>(r) * V;
     float* dl = L.grad.data + static_cast<std::size_t>(r) * V;
     const float lse = n.saved.data[R + r];
-    for (int j = 0; j < V; ++j) dl[j] += g * std::exp(l[j] - lse);
+    ce_row_backward(dl, l, lse, g, static_cast<std::size_t>(V));
     dl[id_at(n.saved, r)] -= g;
   }
 }
@@ -64,33 +74,69 @@ void softmax_ce_ids_backward(Tape& t, int id) {
 //   da_i = dc_total g i (1 - i);  da_f = dc_total c_prev f (1 - f);
 //   da_g = dc_total i (1 - g^2);  da_o = dh tanh(c) o (1 - o);  dc_prev = dc_total f
 // saved: (B, 5H) = [i | f | g | o | tanh(c)] from the forward.
+// One row of the backward; da or dcp may be null (that input needs no gradient).
+DGM_NOINLINE void lstm_row_backward(float* DGM_RESTRICT da, float* DGM_RESTRICT dcp, const float* DGM_RESTRICT s,
+                                    const float* DGM_RESTRICT dy, const float* DGM_RESTRICT cp, std::size_t H) {
+  for_blocks(H, [&](std::size_t j) {
+    const float i = s[j], f = s[H + j], g = s[2 * H + j], o = s[3 * H + j], tc = s[4 * H + j];
+    const float dh = dy[j];
+    const float dc = dy[H + j] + dh * o * (1.f - tc * tc);
+    if (da) {
+      da[j] += dc * g * i * (1.f - i);
+      da[H + j] += dc * cp[j] * f * (1.f - f);
+      da[2 * H + j] += dc * i * (1.f - g * g);
+      da[3 * H + j] += dh * tc * o * (1.f - o);
+    }
+    if (dcp) dcp[j] += dc * f;
+  });
+}
+
 void lstm_cell_backward(Tape& t, int id) {
   Node& n = t.node(id);
   Node& A = t.node(n.in[0]);
   Node& C = t.node(n.in[1]);
   const int B = n.value.rows(), H = n.value.cols() / 2;
-  for (int b = 0; b < B; ++b) {
-    const float* s = n.saved.data + static_cast<std::size_t>(b) * 5 * H;
-    const float* dy = n.grad.data + static_cast<std::size_t>(b) * 2 * H;
-    const float* cp = C.value.data + static_cast<std::size_t>(b) * H;
-    float* da = A.needs_grad ? A.grad.data + static_cast<std::size_t>(b) * 4 * H : nullptr;
-    float* dcp = C.needs_grad ? C.grad.data + static_cast<std::size_t>(b) * H : nullptr;
-    for (int j = 0; j < H; ++j) {
-      const float i = s[j], f = s[H + j], g = s[2 * H + j], o = s[3 * H + j], tc = s[4 * H + j];
-      const float dh = dy[j];
-      const float dc = dy[H + j] + dh * o * (1.f - tc * tc);
-      if (da) {
-        da[j] += dc * g * i * (1.f - i);
-        da[H + j] += dc * cp[j] * f * (1.f - f);
-        da[2 * H + j] += dc * i * (1.f - g * g);
-        da[3 * H + j] += dh * tc * o * (1.f - o);
-      }
-      if (dcp) dcp[j] += dc * f;
-    }
-  }
+  for (int b = 0; b < B; ++b)
+    lstm_row_backward(A.needs_grad ? A.grad.data + static_cast<std::size_t>(b) * 4 * H : nullptr,
+                      C.needs_grad ? C.grad.data + static_cast<std::size_t>(b) * H : nullptr,
+                      n.saved.data + static_cast<std::size_t>(b) * 5 * H, n.grad.data + static_cast<std::size_t>(b) * 2 * H,
+                      C.value.data + static_cast<std::size_t>(b) * H, static_cast<std::size_t>(H));
 }
 
-inline float sigm(float x) { return 1.f / (1.f + std::exp(-x)); }
+// One row of the forward: sv = [i | f | g | o | tanh c], h and c of the row, with fast_sigmoid and
+// fast_tanh (dgm/vecmath.h). Blocked loops written out, one function each (GCC does not inline the
+// longer bodies into for_blocks, so they would not vectorize).
+#define DGM_BLOCKED(n, stmt)                                                    \
+  do {                                                                          \
+    std::size_t j = 0;                                                          \
+    for (; j + kBlock <= (n); j += kBlock)                                      \
+      for (std::size_t q = j; q < j + kBlock; ++q) { const std::size_t k = q; stmt; } \
+    for (; j < (n); ++j) { const std::size_t k = j; stmt; }                     \
+  } while (0)
+DGM_NOINLINE void sigmoid_row(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n) {
+  DGM_BLOCKED(n, y[k] = fast_sigmoid(x[k]));
+}
+DGM_NOINLINE void tanh_row(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n) {
+  DGM_BLOCKED(n, y[k] = fast_tanh(x[k]));
+}
+// c = f c_prev + i g into c, then tanh(c) into tc
+DGM_NOINLINE void cell_row(float* DGM_RESTRICT c, const float* DGM_RESTRICT cp, const float* DGM_RESTRICT i,
+                           const float* DGM_RESTRICT f, const float* DGM_RESTRICT g, std::size_t n) {
+  DGM_BLOCKED(n, c[k] = f[k] * cp[k] + i[k] * g[k]);
+}
+DGM_NOINLINE void mul_row(float* DGM_RESTRICT y, const float* DGM_RESTRICT a, const float* DGM_RESTRICT b, std::size_t n) {
+  DGM_BLOCKED(n, y[k] = a[k] * b[k]);
+}
+#undef DGM_BLOCKED
+
+void lstm_row_forward(float* sv, float* h, float* c, const float* a, const float* cp, std::size_t H) {
+  sigmoid_row(sv, a, 2 * H);                // i, f
+  tanh_row(sv + 2 * H, a + 2 * H, H);       // g
+  sigmoid_row(sv + 3 * H, a + 3 * H, H);    // o
+  cell_row(c, cp, sv, sv + H, sv + 2 * H, H);  // c = f c_prev + i g
+  tanh_row(sv + 4 * H, c, H);               // tanh(c)
+  mul_row(h, sv + 3 * H, sv + 4 * H, H);    // h = o tanh(c)
+}
 
 }  // namespace
 
@@ -119,12 +165,14 @@ Var softmax_cross_entropy_ids(Tape& t, Var logits, const int* targets) {
   Tensor ids = save_ids(t, targets, R, V, "softmax_cross_entropy_ids");
   for (int r = 0; r < R; ++r) saved.data[r] = ids.data[r];
   double total = 0.0;  // sum over rows in order r = 0, 1, ...
+  Tensor e = t.alloc(make_shape(V));  // scratch: e^{l_j - m} of one row
   for (int r = 0; r < R; ++r) {
     const float* l = L.data + static_cast<std::size_t>(r) * V;
     float m = l[0];
     for (int j = 1; j < V; ++j) m = l[j] > m ? l[j] : m;
+    ce_row_exp(e.data, l, m, static_cast<std::size_t>(V));
     double s = 0.0;
-    for (int j = 0; j < V; ++j) s += std::exp(static_cast<double>(l[j] - m));
+    for (int j = 0; j < V; ++j) s += e.data[j];
     const double lse = m + std::log(s);
     saved.data[R + r] = static_cast<float>(lse);
     total += lse - l[targets[r]];
@@ -145,18 +193,9 @@ Var lstm_cell(Tape& t, Var gates, Var c_prev) {
   Tensor y = t.alloc(make_shape(B, 2 * H));
   Tensor s = t.alloc(make_shape(B, 5 * H));
   for (int b = 0; b < B; ++b) {
-    const float* a = A.data + static_cast<std::size_t>(b) * 4 * H;
-    const float* cp = C.data + static_cast<std::size_t>(b) * H;
-    float* sv = s.data + static_cast<std::size_t>(b) * 5 * H;
     float* h = y.data + static_cast<std::size_t>(b) * 2 * H;
-    float* c = h + H;
-    for (int j = 0; j < H; ++j) {
-      const float i = sigm(a[j]), f = sigm(a[H + j]), g = std::tanh(a[2 * H + j]), o = sigm(a[3 * H + j]);
-      c[j] = f * cp[j] + i * g;
-      const float tc = std::tanh(c[j]);
-      h[j] = o * tc;
-      sv[j] = i, sv[H + j] = f, sv[2 * H + j] = g, sv[3 * H + j] = o, sv[4 * H + j] = tc;
-    }
+    lstm_row_forward(s.data + static_cast<std::size_t>(b) * 5 * H, h, h + H, A.data + static_cast<std::size_t>(b) * 4 * H,
+                     C.data + static_cast<std::size_t>(b) * H, static_cast<std::size_t>(H));
   }
   Var out = t.push(y, lstm_cell_backward, gates, c_prev);
   t.node(out).saved = s;
