@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <memory>
 
@@ -192,14 +193,16 @@ Status train_charrnn(const Config& c, TrainReport* r, bool quiet, const volatile
   Tape t(arena);
   std::vector<int> ids(static_cast<std::size_t>((c.bptt + 1) * c.batch));
   const auto t0 = Clock::now();
-  double sum_nats = 0, norm = 0, train_bpc = 0, held = 0, step_seconds = 0;
+  double sum_nats = 0, norm = 0, train_bpc = 0, held = 0, step_seconds = 0, step_cpu = 0;
   int since = 0;
   while (step < target) {
     const auto s0 = Clock::now();
+    const std::clock_t c0 = std::clock();
     if (streams.new_pass(step)) m.reset_state();
     streams.fill(step, &ids);
     const double loss = m.train_step(t, ids.data(), c.bptt, &norm);
     step_seconds += std::chrono::duration<double>(Clock::now() - s0).count();
+    step_cpu += static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     if (!std::isfinite(loss) || !std::isfinite(norm)) {
       std::fclose(csv);
       r->diverged = true;
@@ -237,6 +240,7 @@ Status train_charrnn(const Config& c, TrainReport* r, bool quiet, const volatile
   r->step = step;
   r->test.add("train_bpc", train_bpc);
   r->test.add("held_out_bpc", held);
+  r->test.add("cpu_ms_per_step", r->steps > 0 ? 1000.0 * step_cpu / static_cast<double>(r->steps) : 0.0);
   return Status::Ok();
 }
 

@@ -39,6 +39,17 @@ void embedding_backward(Tape& t, int id) {
   }
 }
 
+// ---- rows of a tensor: y = a[begin:end, :], a view ----
+// dy/da[begin + r] = I: da[begin + r] += dy[r]
+void slice_rows_backward(Tape& t, int id) {
+  Node& n = t.node(id);
+  Node& A = t.node(n.in[0]);
+  if (!A.needs_grad) return;
+  const std::size_t count = n.value.size();
+  float* da = A.grad.data + static_cast<std::size_t>(n.i[0]) * static_cast<std::size_t>(A.value.cols());
+  for (std::size_t k = 0; k < count; ++k) da[k] += n.grad.data[k];
+}
+
 // ---- softmax cross-entropy against integer targets, mean over rows ----
 // L = 1/R sum_r [lse(l_r) - l_{r,y_r}]
 // dL/dl_{r,j} = 1/R (softmax(l_r)_j - [j == y_r]),  softmax(l_r)_j = e^{l_{r,j} - lse(l_r)}
@@ -74,21 +85,31 @@ void softmax_ce_ids_backward(Tape& t, int id) {
 //   da_i = dc_total g i (1 - i);  da_f = dc_total c_prev f (1 - f);
 //   da_g = dc_total i (1 - g^2);  da_o = dh tanh(c) o (1 - o);  dc_prev = dc_total f
 // saved: (B, 5H) = [i | f | g | o | tanh(c)] from the forward.
-// One row of the backward; da or dcp may be null (that input needs no gradient).
-DGM_NOINLINE void lstm_row_backward(float* DGM_RESTRICT da, float* DGM_RESTRICT dcp, const float* DGM_RESTRICT s,
-                                    const float* DGM_RESTRICT dy, const float* DGM_RESTRICT cp, std::size_t H) {
-  for_blocks(H, [&](std::size_t j) {
-    const float i = s[j], f = s[H + j], g = s[2 * H + j], o = s[3 * H + j], tc = s[4 * H + j];
-    const float dh = dy[j];
-    const float dc = dy[H + j] + dh * o * (1.f - tc * tc);
-    if (da) {
-      da[j] += dc * g * i * (1.f - i);
-      da[H + j] += dc * cp[j] * f * (1.f - f);
-      da[2 * H + j] += dc * i * (1.f - g * g);
-      da[3 * H + j] += dh * tc * o * (1.f - o);
-    }
-    if (dcp) dcp[j] += dc * f;
-  });
+// One element of the backward; da or dcp may be null (that input needs no gradient).
+DGM_INLINE void lstm_backward_at(float* da, float* dcp, const float* s, const float* dy, const float* cp, std::size_t H,
+                                 std::size_t j) {
+  const float i = s[j], f = s[H + j], g = s[2 * H + j], o = s[3 * H + j], tc = s[4 * H + j];
+  const float dh = dy[j];
+  const float dc = dy[H + j] + dh * o * (1.f - tc * tc);
+  if (da) {
+    da[j] += dc * g * i * (1.f - i);
+    da[H + j] += dc * cp[j] * f * (1.f - f);
+    da[2 * H + j] += dc * i * (1.f - g * g);
+    da[3 * H + j] += dh * tc * o * (1.f - o);
+  }
+  if (dcp) dcp[j] += dc * f;
+}
+// The same over a row with both gradients wanted: blocked, restrict, so it vectorizes.
+DGM_NOINLINE void lstm_row_backward_both(float* DGM_RESTRICT da, float* DGM_RESTRICT dcp, const float* DGM_RESTRICT s,
+                                         const float* DGM_RESTRICT dy, const float* DGM_RESTRICT cp, std::size_t H) {
+  std::size_t j = 0;
+  for (; j + kBlock <= H; j += kBlock)
+    for (std::size_t q = j; q < j + kBlock; ++q) lstm_backward_at(da, dcp, s, dy, cp, H, q);
+  for (; j < H; ++j) lstm_backward_at(da, dcp, s, dy, cp, H, j);
+}
+void lstm_row_backward(float* da, float* dcp, const float* s, const float* dy, const float* cp, std::size_t H) {
+  if (da && dcp) return lstm_row_backward_both(da, dcp, s, dy, cp, H);
+  for (std::size_t j = 0; j < H; ++j) lstm_backward_at(da, dcp, s, dy, cp, H, j);
 }
 
 void lstm_cell_backward(Tape& t, int id) {
@@ -153,6 +174,18 @@ Var embedding(Tape& t, Var table, const int* ids, int n) {
   }
   Var out = t.push(y, embedding_backward, table);
   t.node(out).saved = saved;
+  return out;
+}
+
+Var slice_rows(Tape& t, Var a, int begin, int end) {
+  check_cpu(t, "slice_rows");
+  const Tensor A = t.value(a);
+  DGM_CHECK(0 <= begin && begin < end && end <= A.rows(), "slice_rows: rows [%d, %d) out of range for %s", begin, end,
+            shape_str(A).text);
+  Tensor y = make_shape(end - begin, A.cols());
+  y.data = A.data + static_cast<std::size_t>(begin) * static_cast<std::size_t>(A.cols());
+  Var out = t.push(y, slice_rows_backward, a);
+  t.node(out).i[0] = begin;
   return out;
 }
 

@@ -30,6 +30,19 @@ TEST_CASE("ops_seq: embedding rows by id, a row used twice gets both gradients")
                   }});
 }
 
+TEST_CASE("ops_seq: slice_rows, a view whose gradient goes back into its rows") {
+  gradcheck::run({"slice_rows", {Input{5, 3}}, [](Tape& t, auto& v) { return slice_rows(t, v[0], 1, 4); },
+                  [](const std::vector<Vec>& in) { return Vec(in[0].begin() + 3, in[0].begin() + 12); }});
+  // Two overlapping slices of one tensor: both gradients arrive.
+  gradcheck::run({"slice_rows twice", {Input{4, 2}},
+                  [](Tape& t, auto& v) { return add(t, slice_rows(t, v[0], 0, 2), slice_rows(t, v[0], 1, 3)); },
+                  [](const std::vector<Vec>& in) {
+                    Vec y(4);
+                    for (int k = 0; k < 4; ++k) y[static_cast<std::size_t>(k)] = in[0][static_cast<std::size_t>(k)] + in[0][static_cast<std::size_t>(k + 2)];
+                    return y;
+                  }});
+}
+
 TEST_CASE("ops_seq: softmax cross-entropy against integer targets, mean over rows") {
   static const int y[4] = {4, 0, 2, 4};
   gradcheck::run({"softmax_cross_entropy_ids", {Input{4, 5, -3.0, 3.0}},

@@ -25,8 +25,9 @@
 
 namespace dgm {
 
-// report: steps, seconds (of the training steps alone, evaluations left out), step, interrupted, nothing_to_do, out; report->test gets
-// "held_out_bpc" and "train_bpc" (the last row's).
+// report: steps, seconds (of the training steps alone, evaluations left out), step, interrupted,
+// nothing_to_do, out; report->test gets "train_bpc" and "held_out_bpc" (the last row's) and
+// "cpu_ms_per_step" (processor time of all threads per training step, std::clock).
 Status train_charrnn(const Config& c, TrainReport* report, bool quiet = false,
                      const volatile std::sig_atomic_t* stop = nullptr);
 

@@ -19,6 +19,10 @@ Var embedding(Tape& t, Var table, const int* ids, int n);
 // logits: (R, V), targets: R integers in [0, V) -> (1). Copied onto the tape like embedding's ids.
 Var softmax_cross_entropy_ids(Tape& t, Var logits, const int* targets);
 
+// Rows [begin, end) of a: a view of a's values (no copy) -> (end - begin, cols). The gradient is
+// added back into those rows of a. (One time step of a (T*B, cols) tensor of a whole chunk.)
+Var slice_rows(Tape& t, Var a, int begin, int end);
+
 // The LSTM cell after its two affine maps (Hochreiter & Schmidhuber 1997, with the forget gate
 // of Gers, Schmidhuber & Cummins 2000, in PyTorch's torch.nn.LSTM gate order i, f, g, o):
 //   gates a = x W_ih^T + b_ih + h_prev W_hh^T + b_hh: (B, 4H), columns [a_i | a_f | a_g | a_o]
