@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "run_charrnn.h"
 #include "run_figures.h"
 #include "dgm/run/classifier.h"
 #include "dgm/run/checkpoint.h"
@@ -73,7 +74,7 @@ std::string job_name(const Job& j) { return j.name; }
 std::string job_names() {
   std::string s;
   for (const Job& j : kJobs) s += (s.empty() ? "" : ",") + job_name(j);
-  return s;
+  return s + ",charrnn";  // the text model's section (run_charrnn.cpp), after the others
 }
 
 bool is_adversarial(const std::string& model) { return model == "gan" || model == "cgan" || model == "wgan"; }
@@ -382,6 +383,7 @@ int cmd_run(int argc, char** argv) {
     sec.links.insert(sec.links.begin(), {{name + "/metrics.csv", "metrics.csv"}, {name + "/config.txt", "config.txt"}});
     page.sections.push_back(sec);
   }
+  if (only.empty() || only.find(",charrnn,") != std::string::npos) page.sections.push_back(charrnn_section(out, 300, &failures));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   page.failures = failures;
   page.seconds = secs;
