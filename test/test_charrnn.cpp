@@ -8,8 +8,8 @@
 
 #include "alloc_counter.h"
 #include "dgm/models/charrnn.h"
-#include "dgm/ops.h"
-#include "dgm/parallel.h"
+#include "dgm/core/ops.h"
+#include "dgm/backend/parallel.h"
 #include "gradcheck.h"
 
 using namespace dgm;
@@ -100,11 +100,11 @@ TEST_CASE("charrnn: the unrolled network over 4 steps, 2 LSTM layers, by central
 }
 
 namespace {
-Config small_config() {
-  Config c;
+CharRnnOptions small_config() {
+  CharRnnOptions c;
   c.embed = 8;
   c.hidden = {16, 12};
-  c.lr = 1e-2f;
+  c.optim.lr = 1e-2f;
   c.grad_norm = 1.f;
   return c;
 }
@@ -148,8 +148,7 @@ TEST_CASE("charrnn: truncated BPTT learns a pattern, carries the state, clips, i
 TEST_CASE("charrnn: the carried state matters, reset_state clears it, eval computes no gradient") {
   Rng rng(5);
   CharRnn m;
-  Config c = small_config();
-  m.build(c, 5, 3, rng);
+  m.build(small_config(), 5, 3, rng);
   Arena arena;
   Tape t(arena);
   std::vector<int> ids = pattern_chunk(4, 0);

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "dgm/ops.h"
-#include "dgm/ops_seq.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/ops_seq.h"
 #include "gradcheck.h"
 
 using namespace dgm;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "dgm/text_data.h"
+#include "dgm/data/text_data.h"
 
 using namespace dgm;
 

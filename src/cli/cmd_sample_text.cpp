@@ -6,8 +6,8 @@
 #include <string>
 
 #include "cli.h"
-#include "dgm/charrnn_run.h"
-#include "dgm/fileio.h"
+#include "dgm/run/charrnn_run.h"
+#include "dgm/io/fileio.h"
 
 namespace dgm {
 

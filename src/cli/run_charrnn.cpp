@@ -4,10 +4,10 @@
 
 #include <cstdio>
 
-#include "dgm/charrnn_run.h"
-#include "dgm/fileio.h"
-#include "dgm/plot.h"
-#include "dgm/text_data.h"
+#include "dgm/run/charrnn_run.h"
+#include "dgm/io/fileio.h"
+#include "dgm/io/plot.h"
+#include "dgm/data/text_data.h"
 
 namespace dgm {
 

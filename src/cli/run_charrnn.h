@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "dgm/run_page.h"
+#include "dgm/run/run_page.h"
 
 namespace dgm {
 

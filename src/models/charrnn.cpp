@@ -8,9 +8,9 @@
 #include <cmath>
 #include <string>
 
-#include "dgm/check.h"
-#include "dgm/ops.h"
-#include "dgm/ops_seq.h"
+#include "dgm/core/check.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/ops_seq.h"
 
 namespace dgm {
 
@@ -63,7 +63,7 @@ double clip_grad_norm(ParamStore& p, double max_norm) {
   return norm;
 }
 
-void CharRnn::build(const Config& c, int vocab, int batch, Rng& rng) {
+void CharRnn::build(const CharRnnOptions& c, int vocab, int batch, Rng& rng) {
   DGM_CHECK(vocab >= 2 && batch >= 1 && !c.hidden.empty() && c.hidden.size() <= kCharRnnMaxLayers,
             "CharRnn::build: vocab %d, batch %d, %zu layers", vocab, batch, c.hidden.size());
   vocab_ = vocab;
@@ -94,12 +94,7 @@ void CharRnn::build(const Config& c, int vocab, int batch, Rng& rng) {
   const float bf = 1.f / std::sqrt(static_cast<float>(in));
   rng.fill_uniform(params_.value(h_fc_w_), -bf, bf);
   rng.fill_uniform(params_.value(h_fc_b_), -bf, bf);
-  OptimConfig oc;
-  parse_optim_kind(c.optim, &oc.kind);
-  oc.lr = c.lr;
-  oc.beta1 = c.beta1;
-  oc.momentum = c.momentum;
-  opt_ = Optimizer(oc, params_.size());
+  opt_ = Optimizer(c.optim, params_.size());
   h_.assign(hidden_.size(), {});
   c_.assign(hidden_.size(), {});
   for (std::size_t k = 0; k < hidden_.size(); ++k) {

@@ -20,12 +20,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "dgm/arena.h"
-#include "dgm/config.h"
-#include "dgm/optim.h"
-#include "dgm/params.h"
-#include "dgm/rng.h"
-#include "dgm/tape.h"
+#include "dgm/core/arena.h"
+#include "dgm/core/optim.h"
+#include "dgm/core/params.h"
+#include "dgm/core/rng.h"
+#include "dgm/core/tape.h"
 
 namespace dgm {
 
@@ -49,12 +48,21 @@ void lstm_step(Tape& t, const CharRnnVars& w, int k, Var x, Var* h, Var* c);
 // over the B*T positions of -log p(x_{s+1} | x_<=s), in nats.
 Var charrnn_loss(Tape& t, const CharRnnVars& w, const int* ids, int B, int T, Var* h, Var* c);
 
+// The model's typed options (`dgm train charrnn` fills them from --embed, --hidden, --grad-norm,
+// --optim, --lr, --beta1, --momentum: charrnn_options in src/run/charrnn_run.cpp).
+struct CharRnnOptions {
+  int embed = 64;                  // embedding width E
+  std::vector<int> hidden = {128};  // one LSTM layer per width, 1..kCharRnnMaxLayers
+  float grad_norm = 5.f;           // clip the gradient to this global L2 norm
+  OptimConfig optim;               // Adam 1e-3 unless set
+};
+
 class CharRnn {
  public:
-  // V characters; sizes from c.embed, c.hidden (one LSTM layer per width); Adam from c.lr etc.
+  // V characters; sizes from o.embed, o.hidden (one LSTM layer per width); the optimizer o.optim.
   // Weights initialised as PyTorch does: embedding N(0, 1), LSTM U(-1/sqrt(H), 1/sqrt(H)),
   // linear U(-1/sqrt(in), 1/sqrt(in)) for weight and bias. Batch B fixes the state's rows.
-  void build(const Config& c, int vocab, int batch, Rng& rng);
+  void build(const CharRnnOptions& o, int vocab, int batch, Rng& rng);
   int vocab() const { return vocab_; }
   int layers() const { return static_cast<int>(hidden_.size()); }
   int hidden(int k) const { return hidden_[static_cast<std::size_t>(k)]; }

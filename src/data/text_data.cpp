@@ -1,13 +1,13 @@
 // text_data.cpp - the CharRNN's text: UTF-8 decoding, the vocabulary, the fixed 90/10 split
 // (see include/dgm/text_data.h).
-#include "dgm/text_data.h"
+#include "dgm/data/text_data.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <system_error>
 
-#include "dgm/fileio.h"
+#include "dgm/io/fileio.h"
 
 namespace dgm {
 

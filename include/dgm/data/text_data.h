@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "dgm/status.h"
+#include "dgm/io/status.h"
 
 namespace dgm {
 

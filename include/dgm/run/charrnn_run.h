@@ -19,9 +19,9 @@
 #include <csignal>
 #include <string>
 
-#include "dgm/config.h"
-#include "dgm/status.h"
-#include "dgm/train.h"
+#include "dgm/run/config.h"
+#include "dgm/io/status.h"
+#include "dgm/run/train.h"
 
 namespace dgm {
 

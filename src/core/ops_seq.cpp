@@ -2,12 +2,12 @@
 // cell's element-wise part (see include/dgm/ops_seq.h). Each forward sits beside its backward
 // with the local derivative as a comment. Plain serial loops in a fixed order: the result does
 // not depend on the thread count (the matrix products around them are in ops_linalg.cpp).
-#include "dgm/ops_seq.h"
+#include "dgm/core/ops_seq.h"
 
 #include <cmath>
 
-#include "dgm/check.h"
-#include "dgm/vecmath.h"
+#include "dgm/core/check.h"
+#include "dgm/backend/vecmath.h"
 
 namespace dgm {
 namespace {

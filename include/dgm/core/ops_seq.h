@@ -6,7 +6,7 @@
 // from the recurrent state (Karpathy 2015, "The Unreasonable Effectiveness of Recurrent Neural
 // Networks", the CharRNN). These ops run on a CPU tape only (a device tape is a check failure).
 #pragma once
-#include "dgm/tape.h"
+#include "dgm/core/tape.h"
 
 namespace dgm {
 

@@ -1,5 +1,5 @@
 // charrnn_run.cpp - the CharRNN's trainer, checkpoint and sampler (see include/dgm/charrnn_run.h).
-#include "dgm/charrnn_run.h"
+#include "dgm/run/charrnn_run.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,18 +8,30 @@
 #include <cstdio>
 #include <memory>
 
-#include "dgm/fileio.h"
+#include "dgm/io/fileio.h"
 #include "dgm/models/charrnn.h"
-#include "dgm/parallel.h"
-#include "dgm/run_files.h"
-#include "dgm/safetensors.h"
-#include "dgm/text_data.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/run/run_files.h"
+#include "dgm/io/safetensors.h"
+#include "dgm/data/text_data.h"
 
 namespace dgm {
 namespace {
 
 constexpr double kLn2 = 0.69314718055994530942;
 const char* const kFormat = "dgm-checkpoint-2";
+
+CharRnnOptions charrnn_options(const Config& c) {
+  CharRnnOptions o;
+  o.embed = c.embed;
+  o.hidden = c.hidden;
+  o.grad_norm = c.grad_norm;
+  parse_optim_kind(c.optim, &o.optim.kind);  // validate() has checked the name
+  o.optim.lr = c.lr;
+  o.optim.beta1 = c.beta1;
+  o.optim.momentum = c.momentum;
+  return o;
+}
 
 // The batch of step s: ids (T + 1, B) time-major, ids[t*B + b] = train[b*L + k*T + t], k = s mod K.
 struct Streams {
@@ -49,8 +61,7 @@ struct Streams {
 double held_out_bpc(const Config& c, CharRnn& m, const std::vector<int>& text) {
   Rng unused(0);
   CharRnn one;  // the same weights, one stream of its own state
-  Config oc = c;
-  one.build(oc, m.vocab(), 1, unused);
+  one.build(charrnn_options(c), m.vocab(), 1, unused);
   std::copy(m.params().data(), m.params().data() + m.params().size(), one.params().data());
   Arena arena;
   Tape t(arena);
@@ -107,7 +118,7 @@ Status load(const std::string& path, Config* c, std::vector<std::uint32_t>* voca
   if (st) st = validate(*c);
   if (!st) return st.prefixed(path);
   Rng rng(c->seed);
-  m->build(*c, static_cast<int>(vocab->size()), c->batch, rng);
+  m->build(charrnn_options(*c), static_cast<int>(vocab->size()), c->batch, rng);
   ParamStore& p = m->params();
   for (int h = 0; st && h < p.count(); ++h) st = f.read(p.name(h), p.value(h));
   if (st && train_state) {
@@ -166,7 +177,7 @@ Status train_charrnn(const Config& c, TrainReport* r, bool quiet, const volatile
     if (!st) return st;
   } else {
     Rng rng(c.seed);
-    m.build(c, static_cast<int>(d.vocab.size()), c.batch, rng);
+    m.build(charrnn_options(c), static_cast<int>(d.vocab.size()), c.batch, rng);
   }
   const std::int64_t target = c.iters;
   if (step >= target) {
