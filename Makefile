@@ -12,7 +12,8 @@
 #   make noexcept     compile the core with -fno-exceptions -fno-rtti -DDGM_NO_THREADS
 #   make bench        GEMM (beside OpenBLAS, if libopenblas-dev is installed), the exported decoder's
 #                     time per sample, and training-speed benchmarks
-#   make data         install Debian's dataset-fashion-mnist (the full data set)
+#   make data         install Debian's dataset-fashion-mnist (the full data set) and fortunes-ru
+#                     (the CharRNN's full text, dgm train charrnn --data full)
 #   make fuzz         libFuzzer targets for every parser (fuzz/), each run FUZZ_SECONDS (30) s
 #   make test-aarch64 the suite cross-compiled for aarch64 and run under qemu-user (installs the tools)
 #   make mcu-test     `dgm export` on a microcontroller: a VAE decoder cross-compiled for a
@@ -181,6 +182,7 @@ else
 	$(DGM) bench vae --threads 2
 	$(DGM) bench gan --threads 1
 	$(DGM) bench gan --threads 2
+	$(DGM) bench charrnn --threads 2
 endif
 
 # dgm's gemm beside OpenBLAS's sgemm (bench/gemm_vs_openblas.cpp): Debian's libopenblas is linked
@@ -200,6 +202,12 @@ data:
 	  else echo "run 'sudo apt-get install dataset-fashion-mnist'"; exit 1; fi; \
 	fi
 	@ls -l /usr/share/datasets/fashion-mnist
+	@if [ ! -d /usr/share/games/fortunes/ru ]; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get install -y -qq fortunes-ru >/dev/null 2>&1 || \
+	    (apt-get update -qq && apt-get install -y -qq fortunes-ru >/dev/null 2>&1)); \
+	  else echo "run 'sudo apt-get install fortunes-ru'"; exit 1; fi; \
+	fi
+	@du -sh /usr/share/games/fortunes/ru
 
 # The microcontroller check: the default VAE (784-400-20) trained one epoch on the shipped subset,
 # its decoder exported (dgm export), test/export_selftest.c built with it for a Cortex-M4F (Thumb,

@@ -458,6 +458,28 @@ expect 2 "needs binary images" -- "$dgm" train rbm --data ring --out "$tmp/rbm2"
 expect 2 "(cd or pcd)" -- "$dgm" train rbm --cd fast --out "$tmp/rbm2"
 expect 2 "Gibbs steps of CD-k" -- "$dgm" train rbm --k 0 --out "$tmp/rbm2"
 expect 2 "no resumable state" -- "$dgm" train rbm --hidden 16 --epochs 1 --out "$tmp/rbm" --resume
+# charrnn (src/charrnn_run.cpp): a short run, its checkpoint, text samples, --resume, bad input
+cr="$tmp/cr"
+expect 0 "held-out" -- "$dgm" train charrnn --hidden 16 --embed 8 --batch 4 --bptt 16 --iters 6 --log-every 3 --out "$cr"
+[ "$(head -1 "$cr/metrics.csv")" = "step,train_bpc,held_out_bpc,grad_norm,seconds" ] && [ "$(wc -l < "$cr/metrics.csv")" -eq 3 ]
+check $? "charrnn: metrics.csv is not a header and 2 rows"
+expect 0 "Аппетит" -- "$dgm" sample --ckpt "$cr/model.safetensors" --prime "Аппетит" --n 20 --temperature 0.5
+expect 0 "usage: dgm sample --ckpt F \[--temperature" -- "$dgm" sample --ckpt "$cr/model.safetensors" --help
+expect 2 "--temperature must be a positive number, got 0" -- "$dgm" sample --ckpt "$cr/model.safetensors" --temperature 0
+expect 2 "--temperature expects a positive number, got 'hot'" -- "$dgm" sample --ckpt "$cr/model.safetensors" --temperature hot
+expect 2 "--prime: character 2, '€' (U+20AC), is not in the model's vocabulary" -- "$dgm" sample --ckpt "$cr/model.safetensors" --prime "А€"
+expect 2 "--prime: the priming string must not be empty" -- "$dgm" sample --ckpt "$cr/model.safetensors" --prime ""
+expect 2 "unknown flag '--label' for a charrnn checkpoint" -- "$dgm" sample --ckpt "$cr/model.safetensors" --label 3
+expect 0 "step 9/9" -- "$dgm" train charrnn --out "$cr" --resume --iters 9 --log-every 3
+[ "$(wc -l < "$cr/metrics.csv")" -eq 4 ]; check $? "charrnn --resume: metrics.csv is not 3 rows"
+expect 0 "step 9/9" -- "$dgm" train charrnn --hidden 16 --embed 8 --batch 4 --bptt 16 --iters 9 --log-every 3 --out "$tmp/cr9"
+cmp -s "$cr/model.safetensors" "$tmp/cr9/model.safetensors"; check $? "charrnn: 6 steps + --resume to 9 differs from 9 steps"
+[ "$(no_seconds "$cr/metrics.csv")" = "$(no_seconds "$tmp/cr9/metrics.csv")" ]; check $? "charrnn: resumed metrics.csv differs"
+expect 2 "bptt 8: the run was trained with --bptt 16" -- "$dgm" train charrnn --out "$cr" --resume --iters 12 --bptt 8
+expect 2 "--embed must be in 1..4096" -- "$dgm" train charrnn --embed 0 --out "$tmp/cr0"
+expect 2 "too few for --batch 4000 streams" -- "$dgm" train charrnn --batch 4000 --out "$tmp/cr1"
+printf 'ab\xff' > "$tmp/bad.txt"
+expect 2 "not UTF-8 at byte 2" -- "$dgm" train charrnn --data "$tmp/bad.txt" --out "$tmp/cr2"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

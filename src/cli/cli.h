@@ -11,6 +11,8 @@ int cmd_export(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_bench_quality(int argc, char** argv);
+// `dgm sample` on a charrnn checkpoint (cmd_sample_text.cpp): text instead of images.
+int cmd_sample_text(int argc, char** argv);
 
 // True if argv holds --help or -h.
 bool wants_help(int argc, char** argv);

@@ -4,6 +4,8 @@
 //   dgm bench vae --threads T      seconds per epoch, images/s and peak resident memory of the
 //                                  VAE 784-400-20 on Fashion-MNIST (full set if installed)
 //   dgm bench gan --threads T      milliseconds per iteration of the GAN grid protocol
+//   dgm bench charrnn --threads T  milliseconds per training step of the CharRNN's defaults
+//                                  (docs/reference/charrnn_torch.py times the same step)
 // `make bench` runs each in its own process, so peak memory is per configuration.
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include "dgm/backend/device.h"
 #include "dgm/backend/parallel.h"
 #include "dgm/run/train.h"
+#include "dgm/run/charrnn_run.h"
 
 namespace dgm {
 namespace {
@@ -35,16 +38,18 @@ double peak_rss_mb() {
 
 int cmd_bench(int argc, char** argv) {
   if (wants_help(argc, argv) || argc < 1) {
-    std::printf("usage: dgm bench gemm | vae | gan [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
+    std::printf("usage: dgm bench gemm | vae | gan | charrnn [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
                 "  gemm   GFLOP/s, naive vs blocked, 1 and 2 threads, on the VAE's shapes and 1024^3\n"
                 "  vae    VAE 784-400-20, batch 128: seconds per epoch, images/s, peak memory\n"
                 "         (--data: default the full Fashion-MNIST if installed, else the subset)\n"
                 "  gan    GAN grid protocol (batch 512, z 256, 2 x 128 tanh): ms per iteration\n"
+                "  charrnn  CharRNN defaults (LSTM 128, 32 x 64 characters of the fortunes-ru excerpt):\n"
+                "         ms per training step (--iters, default 100)\n"
                 "  --device cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return argc < 1 ? 2 : 0;
   }
   const std::string what = argv[0];
-  int threads = 0, epochs = 2, iters = 400;
+  int threads = 0, epochs = 2, iters = 0;
   std::string data, device = "cpu";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -79,8 +84,25 @@ int cmd_bench(int argc, char** argv) {
     bench_gemm(stdout);
     return 0;
   }
+  if (what == "charrnn") {
+    Config c = config_defaults("charrnn", data);
+    c.iters = c.log_every = iters > 0 ? iters : 100;
+    c.out = "build/bench-charrnn";
+    c.threads = threads;
+    TrainReport r;
+    Status st = train_charrnn(c, &r, true);
+    if (!st) {
+      std::fprintf(stderr, "dgm bench: %s\n", st.message.c_str());
+      return 1;
+    }
+    std::printf("charrnn  threads %d  LSTM 128, batch 32 x 64 characters  %.3f ms/step (cpu %.3f ms/step)  (%lld steps)  "
+                "held-out %.4f bits/char  peak RSS %.1f MB\n", num_threads(), 1000.0 * r.seconds / static_cast<double>(r.steps),
+                r.test.value[2], static_cast<long long>(r.steps), r.test.value[1], peak_rss_mb());
+    return 0;
+  }
+  if (iters <= 0) iters = 400;
   if (what != "vae" && what != "gan") {
-    std::fprintf(stderr, "dgm bench: unknown benchmark '%s' (gemm, vae, gan)\n", what.c_str());
+    std::fprintf(stderr, "dgm bench: unknown benchmark '%s' (gemm, vae, gan, charrnn)\n", what.c_str());
     return 2;
   }
   Config c;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "dgm/run/ebm_run.h"
+#include "run_charrnn.h"
 #include "run_figures.h"
 #include "dgm/run/classifier.h"
 #include "dgm/run/checkpoint.h"
@@ -74,7 +75,7 @@ std::string job_name(const Job& j) { return j.name; }
 std::string job_names() {
   std::string s;
   for (const Job& j : kJobs) s += (s.empty() ? "" : ",") + job_name(j);
-  return s;
+  return s + ",charrnn";  // the text model's section (run_charrnn.cpp), after the others
 }
 
 bool is_adversarial(const std::string& model) { return model == "gan" || model == "cgan" || model == "wgan"; }
@@ -408,6 +409,7 @@ int cmd_run(int argc, char** argv) {
     sec.links = {{"rbm/metrics.csv", "metrics.csv"}, {"rbm/config.txt", "config.txt"}};
     page.sections.push_back(sec);
   }
+  if (only.empty() || only.find(",charrnn,") != std::string::npos) page.sections.push_back(charrnn_section(out, 300, &failures));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   page.failures = failures;
   page.seconds = secs;

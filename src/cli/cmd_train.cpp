@@ -31,6 +31,7 @@
 #include "dgm/run/train.h"
 #include "dgm/run/views.h"
 #include "dgm/run/ebm_run.h"
+#include "dgm/run/charrnn_run.h"
 
 namespace dgm {
 namespace {
@@ -169,11 +170,15 @@ int cmd_train(int argc, char** argv) {
   const char* data = find_flag(argc, argv, "--data");
   if (help) {
     std::printf("usage: dgm train MODEL [flags]\n"
-                "Trains MODEL (%s, rbm, dbn, dbm) and writes a run folder: config.txt, metrics.csv,\n"
+                "Trains MODEL (%s, rbm, dbn, dbm, charrnn) and writes a run folder: config.txt, metrics.csv,\n"
                 "samples/, recon.png, codes.svg (aae), model.safetensors; rbm, dbn, dbm (binarized\n"
                 "Fashion-MNIST) write samples.png, filters.png, likelihood.txt (not dbm) instead of samples/ and\n"
                 "recon.png (include/dgm/run/ebm_run.h). Defaults depend on the model and\n"
-                "the data; shown here for %s on %s:\n%s",
+                "the data; shown here for %s on %s:\n%s"
+                "MODEL charrnn: a character-level LSTM on text (--data: the shipped fortunes-ru excerpt,\n"
+                "full = /usr/share/games/fortunes/ru, or a UTF-8 file); it uses --hidden (LSTM widths)\n"
+                "--embed --bptt --grad-norm --batch --lr --optim --iters --seed --log-every and writes\n"
+                "config.txt, metrics.csv (train and held-out bits per character), model.safetensors.\n",
                 model_names(), model.empty() ? "vae" : model.c_str(), data ? data : "the Fashion-MNIST subset",
                 flags_help(config_defaults(model.empty() ? "vae" : model, data ? data : "")).c_str());
     std::printf("\n%s", resume_help().c_str());
@@ -226,7 +231,7 @@ int cmd_train(int argc, char** argv) {
     return st ? 0 : g_stop ? 130 : 2;
   }
   TrainReport r;
-  st = train(c, &r, false, &g_stop);
+  st = c.model == "charrnn" ? train_charrnn(c, &r, false, &g_stop) : train(c, &r, false, &g_stop);
   if (!st) {
     std::fprintf(stderr, "dgm train: %s\n", st.message.c_str());
     return r.diverged ? 1 : 2;  // 1: the training failed; 2: bad flags or input files
@@ -239,6 +244,8 @@ int cmd_train(int argc, char** argv) {
 }
 
 int cmd_sample(int argc, char** argv) {
+  const char* text_ckpt = find_flag(argc, argv, "--ckpt");
+  if (text_ckpt && is_charrnn_checkpoint(text_ckpt)) return cmd_sample_text(argc, argv);
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
                 "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]   [--max-memory M]\n"
@@ -266,7 +273,9 @@ int cmd_sample(int argc, char** argv) {
                 "              codes (the encoder's mean) of test images A and B (0-based indices\n"
                 "              into the test split of the run's data, or of --data DIR); the first\n"
                 "              and last are the reconstructions of A and B. Grids default to one row.\n"
-                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n");
+                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n"
+                "A charrnn checkpoint prints text instead: dgm sample --ckpt F --help lists its flags\n"
+                "(--temperature T, --prime \"text\", --n N characters, --seed S, --out F.txt).\n");
     return 0;
   }
   Flags f{argc, argv, Status::Ok(), {}, {}};

@@ -25,7 +25,7 @@ static void usage(std::FILE* f) {
                "\n"
                "  train MODEL     train ae | dae | vae | gan | cgan | aae | wgan on Fashion-MNIST or\n"
                "                  a synthetic set (--data ring | grid | gauss1d); rbm | dbn | dbm on\n"
-               "                  binarized Fashion-MNIST\n"
+               "                  binarized Fashion-MNIST; charrnn on text\n"
                "  sample          generate from a checkpoint: --ckpt F --n N --out F.png|.pgm|.csv|.npy\n"
                "  eval            test-set metrics of a checkpoint, one 'name value' line each\n"
                "  export          a checkpoint's decoder/generator as a C header for microcontrollers\n"

@@ -27,13 +27,23 @@ struct Flag {
   // fixes what the stored step means (model, shape, data, batch, optimizer, loss, seed) and a
   // change is refused (check_resume). Flags outside the identity are never stored: always free.
   bool resumable = false;
+  // The models an identity flag belongs to (space-separated), or null for all. For any other
+  // model it is not stored (checkpoint, config text with identity_only) nor compared on --resume,
+  // so a new model's settings leave the other models' checkpoints byte-identical (test/hashes.txt).
+  const char* only = nullptr;
 };
+
+bool applies(const Flag& f, const std::string& model) {
+  if (!f.only) return true;
+  const std::string list = std::string(" ") + f.only + " ";
+  return list.find(" " + model + " ") != std::string::npos;
+}
 
 bool may_change_on_resume(const Flag& f) { return !f.identity || f.resumable; }
 
 std::vector<Flag> flags(Config& c) {
   return {
-      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn | dbm", true},
+      {"model", Type::Str, &c.model, "ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn | dbm | charrnn", true},
       {"data", Type::Str, &c.data, "Fashion-MNIST folder (default: datasets/ subset, then /usr/share/datasets/fashion-mnist; 'full' = the latter) or ring | grid | gauss1d", true},
       {"epochs", Type::Int, &c.epochs, "passes over the training images", true, true},
       {"iters", Type::Int, &c.iters, "training steps (synthetic data; > 0 overrides --epochs)", true, true},
@@ -64,6 +74,9 @@ std::vector<Flag> flags(Config& c) {
       {"cd", Type::Str, &c.cd, "rbm/dbn: pcd (persistent CD) | cd (CD-k), with k = --k Gibbs steps", false},
       {"ais", Type::Int, &c.ais, "rbm/dbn: AIS intermediate distributions for the test log-likelihood (0: none)", false},
       {"ais-runs", Type::Int, &c.ais_runs, "rbm/dbn: AIS runs", false},
+      {"embed", Type::Int, &c.embed, "charrnn: embedding width (LSTM widths: --hidden)", true, false, "charrnn"},
+      {"bptt", Type::Int, &c.bptt, "charrnn: characters per truncated-BPTT chunk", true, false, "charrnn"},
+      {"grad-norm", Type::Float, &c.grad_norm, "charrnn: clip the gradient to this global L2 norm", true, false, "charrnn"},
       {"modes", Type::Int, &c.modes, "ring: number of Gaussians", true},
       {"radius", Type::Float, &c.radius, "ring: radius of the circle of centres", true},
       {"side", Type::Int, &c.side, "grid: side x side Gaussians", true},
@@ -243,6 +256,12 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.lr_g = c.lr_d = 5e-5f;
     c.batch = 64;
   }
+  if (model == "charrnn") {  // src/models/charrnn.cpp: one LSTM of 128, Adam 2e-3, 32 streams x 64 chars
+    c.hidden = {128};
+    c.batch = 32;
+    c.lr = 2e-3f;
+    c.iters = 1000;
+  }
   if (model == "aae") {
     c.latent = 8;
     c.hidden = {512, 512};
@@ -340,9 +359,9 @@ Status parse_flags(int argc, char** argv, Config* c) {
 }
 
 Status validate(const Config& c) {
-  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm"}))
-    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan, rbm, dbn, dbm)%s", c.model.c_str(),
-                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm"}).c_str());
+  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm", "charrnn"}))
+    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan, rbm, dbn, dbm, charrnn)%s", c.model.c_str(),
+                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm", "charrnn"}).c_str());
   if (one_of(c.model, {"rbm", "dbn", "dbm"})) {  // the energy-based models (src/run/ebm_run.cpp)
     if (is_toy_data(c.data)) return Status::Error("--data %s: %s needs binary images (Fashion-MNIST)", c.data.c_str(), c.model.c_str());
     if (!one_of(c.cd, {"cd", "pcd"})) return Status::Error("--cd: '%s' (cd or pcd)", c.cd.c_str());
@@ -374,7 +393,11 @@ Status validate(const Config& c) {
   if (!st) return st;
   if (c.epochs < 0 || c.iters < 0) return Status::Error("--epochs and --iters must not be negative");
   if (c.epochs == 0 && c.iters == 0) return Status::Error("nothing to do: --epochs and --iters are both 0");
-  if (c.iters > 0 && !is_toy_data(c.data))
+  if (c.model == "charrnn" && (c.embed < 1 || c.embed > 4096 || c.bptt < 1 || c.bptt > 100000 || !(c.grad_norm > 0) || c.hidden.empty() || c.hidden.size() > 4))
+    return Status::Error("charrnn: --embed must be in 1..4096, --bptt in 1..100000, --grad-norm above 0, and --hidden 1 to 4 "
+                         "LSTM widths (got embed %d, bptt %d, grad-norm %g, %zu widths)", c.embed, c.bptt, c.grad_norm,
+                         c.hidden.size());
+  if (c.iters > 0 && !is_toy_data(c.data) && c.model != "charrnn")
     return Status::Error("--iters %d: iterations count steps on synthetic data (ring, grid, gauss1d); image data "
                          "trains for --epochs", c.iters);
   if (!(c.lr > 0) || !(c.lr_g > 0) || !(c.lr_d > 0)) return Status::Error("learning rates must be positive");
@@ -402,7 +425,7 @@ std::string config_to_text(const Config& c, bool identity_only) {
   Config copy = c;
   std::string s;
   for (const Flag& f : flags(copy))
-    if (f.identity || !identity_only) s += std::string(f.name) + " = " + value_text(f) + "\n";
+    if ((f.identity && applies(f, c.model)) || !identity_only) s += std::string(f.name) + " = " + value_text(f) + "\n";
   return s;
 }
 
@@ -431,7 +454,7 @@ Status check_resume(const Config& stored, const Config& now) {
   Config a = stored, b = now;
   std::vector<Flag> fa = flags(a), fb = flags(b);
   for (std::size_t i = 0; i < fa.size(); ++i) {
-    if (may_change_on_resume(fa[i])) continue;
+    if (may_change_on_resume(fa[i]) || !applies(fa[i], stored.model)) continue;
     const std::string was = value_text(fa[i]), is = value_text(fb[i]);
     if (was == is) continue;
     auto shown = [](const std::string& v) { return v.empty() ? std::string("'' (the default)") : v; };

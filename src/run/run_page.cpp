@@ -125,10 +125,11 @@ std::string budget_line(const PageSection& s) {
   char t[32];
   std::snprintf(t, sizeof t, "%.1f s", s.seconds);
   std::string b = "<p class=budget><b>Data:</b> <code>" + esc(s.data) + "</code>";
+  const bool text = s.model == "charrnn";  // characters, not images; steps, not epochs
   if (s.toy) b += ", fresh samples every step";
-  else b += ", " + grouped(s.n_train) + " training / " + grouped(s.n_test) + " test images";
+  else b += ", " + grouped(s.n_train) + " training / " + grouped(s.n_test) + (text ? " held-out characters" : " test images");
   b += ". <b>Budget:</b> ";
-  if (!s.toy) b += std::to_string(s.epochs) + " epoch" + (s.epochs == 1 ? "" : "s") + ", ";
+  if (!s.toy && !text) b += std::to_string(s.epochs) + " epoch" + (s.epochs == 1 ? "" : "s") + ", ";
   b += grouped(s.steps) + (s.toy ? " iterations" : " steps") + " of batch " + std::to_string(s.batch);
   if (s.minibatches_per_step > 1)
     b += " (x " + std::to_string(s.minibatches_per_step) + " minibatches a step: " +

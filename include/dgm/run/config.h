@@ -17,7 +17,7 @@ namespace dgm {
 
 struct Config {
   // ---- what and on what ----
-  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn
+  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn | dbm | charrnn
   std::string data = "";      // fashion-mnist dir (empty: shipped subset) | ring | grid | gauss1d
   // ---- how long and how ----
   int epochs = 10;            // passes over the training images (image data)
@@ -49,6 +49,9 @@ struct Config {
   std::string cd = "pcd";     // RBM, DBN: pcd (persistent CD) | cd (CD-k); k = --k Gibbs steps
   int ais = 1000;             // RBM, DBN: AIS intermediate distributions K at the end (0: no AIS)
   int ais_runs = 100;         // RBM, DBN: AIS runs M
+  int embed = 64;             // CharRNN: embedding width (the LSTM widths are --hidden)
+  int bptt = 64;              // CharRNN: characters per truncated-BPTT chunk
+  float grad_norm = 5.f;      // CharRNN: clip the gradient to this global L2 norm
   // ---- synthetic data (see data.h ToyParams) ----
   int modes = 8;
   float radius = 2.f;
