@@ -360,7 +360,9 @@ int cmd_eval(int argc, char** argv) {
                 "terminal, a progress line with ETA on stderr while it works):\n"
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
                 "       (importance-weighted bound with k samples: --iw K, default the run's --iw);\n"
+                "  made: test_nll (the exact -log p(x) per test image, nats);\n"
                 "  ae/dae: test_recon; aae: test_recon, mmd_codes_prior, mmd_prior_prior;\n"
+                "  a run trained with --binarize (made's default) is evaluated on the binarized test set.\n"
                 "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D).\n"
                 "  --data DIR   test data folder (default: the one the run trained on)\n"
                 "  --seed S     seed of the samples drawn (default 1)\n"
@@ -400,6 +402,7 @@ int cmd_eval(int argc, char** argv) {
     std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
   else  // a weights-only file (e.g. a PyTorch state_dict): no step to report
     std::printf("model %s\nstep none (weights only)\n", c.model.c_str());
+  std::printf("data %s\n", d.where.c_str());
   for (int i = 0; i < out.n; ++i) std::printf("%s %.6g\n", out.name[i], out.value[i]);
   return 0;
 }
