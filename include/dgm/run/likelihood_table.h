@@ -19,9 +19,14 @@
 //              -D log 2). Per image log p_mix(x) = log(0.01 p_best(x) + 0.99 p_noise(x))
 //              >= log 0.01 + log p_best(x), so its NLL is at most NLL_best + log 100 (4.61 nats),
 //              while 99% of its samples are noise: computed per test image, not asserted.
-// Registration point for the energy-based models of issue 15 (RBM, DBN, DBM: AIS estimates with
-// standard errors): append a LikelihoodRow per model with method "AIS" and its se; no such rows
-// exist until that work is on main (bench-quality says so instead of printing a row).
+// REGISTRATION POINT for the energy-based models of issue 15 (RBM, DBN, DBM: AIS estimates with
+// standard errors). Not on main yet, so no row is made (bench-quality and the page say so). The
+// rbm branch (13:41 UTC) exposes, in include/dgm/models/rbm_ais.h,
+//   LikelihoodEstimate rbm_test_log_likelihood(const Rbm&, const ImageSet& test, const ImageSet* base,
+//                                              const AisOptions&);   // nats, ais_se, data_se
+// and the DBN's bound in include/dgm/models/dbn.h. Once merged, build_likelihood_table appends
+// one LikelihoodRow per model: method "AIS" (the DBN: "AIS, a lower bound on log p"), nll =
+// -nats, se = sqrt(ais_se^2 + data_se^2), and its Gibbs samples through sample_quality().
 #pragma once
 #include <cmath>
 #include <string>
