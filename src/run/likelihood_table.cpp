@@ -198,8 +198,9 @@ Status build_likelihood_table(const std::string& vae_ckpt, const std::string& ma
   const int n_test = d.images.test.n, iw_n = std::min(o.iw_images, n_test), ns = o.samples;
   auto say = [&](const LikelihoodRow& r) {
     if (o.verbose)
-      std::printf("  %-30s %-18s NLL %.2f (se %.2f, %d images, %.1f s)  entropy %.3f  CAS %.1f%%\n", r.model.c_str(),
-                  r.method.c_str(), r.nll, r.se, r.n_test, r.seconds, r.entropy, 100 * r.cas);
+      std::printf("  %-30s %-18s NLL %s (se %s, %d images, %.1f s)  entropy %.3f  CAS %.1f%%\n", r.model.c_str(),
+                  r.method.c_str(), fmt("%.2f", r.nll).c_str(), fmt("%.2f", r.se).c_str(), r.n_test, r.seconds,
+                  r.entropy, 100 * r.cas);
     std::fflush(stdout);
   };
   t->data = d.where;
