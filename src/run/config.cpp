@@ -493,6 +493,10 @@ std::string changed_flags_text(const Config& c, const Config& defaults) {
     const std::string v = value_text(fa[i]);
     if (v == value_text(fb[i]) || !std::strcmp(fa[i].name, "model")) continue;
     const bool quote = v.empty() || v.find_first_of(" \t'") != std::string::npos;
+    if (fa[i].type == Type::Bool) {  // a switch takes no value: "--binarize" (false is the default)
+      if (v == "true") s += std::string(s.empty() ? "" : " ") + "--" + fa[i].name;
+      continue;
+    }
     s += std::string(s.empty() ? "" : " ") + "--" + fa[i].name + " " + (quote ? "'" + v + "'" : v);
   }
   return s;
