@@ -199,11 +199,11 @@ int likelihood_section(const std::string& out, const std::string& only, RunPage*
     return 1;
   }
   page->likelihood_html =
-      "<p>On the binarized test images of " + html_escape(t.data) +
-      " (data.h <code>binarize()</code>): test NLL in nats per image of the vae-bin and made runs above, each beside "
+      "<p>On the test images of " + html_escape(t.data) +
+      ", binarized by data.h <code>binarize()</code>: test NLL in nats per image of the vae-bin and made runs above, each beside "
       "two figures of " + std::to_string(t.n_samples) + " of its samples from the project's classifier (the judge, " +
       std::to_string(static_cast<int>(100 * t.judge_accuracy + 0.5)) +
-      "% on real test images): the class entropy of its labels, and CAS, the accuracy on real test images of a "
+      "% on the binarized test images): the class entropy of its labels, and CAS, the accuracy on real test images of a "
       "classifier trained on the samples. The VAE's IWAE here uses k = 500 on 200 test images; "
       "<code>dgm bench-quality likelihood</code> uses k = 5,000 and 10 epochs "
       "(docs/math.md). RBM / DBN / DBM rows (AIS) come with issue 15's models. "
