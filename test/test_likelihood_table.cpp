@@ -1,4 +1,4 @@
-// test_likelihood_table.cpp - the likelihood table's parts (src/likelihood_table.cpp) on a tiny
+// test_likelihood_table.cpp - the likelihood table's parts (src/run/likelihood_table.cpp) on a tiny
 // binary image set: test_metric is the test-set mean of a model's metric; the Theis et al. row's
 // NLL is the per-image mixture 0.01 p_best + 0.99 uniform noise, recomputed here, at most log 100
 // above p_best's, with about 99% noise samples; binary samples are binary.
@@ -6,8 +6,8 @@
 
 #include <cmath>
 
-#include "dgm/evaluate.h"
-#include "dgm/likelihood_table.h"
+#include "dgm/run/evaluate.h"
+#include "dgm/run/likelihood_table.h"
 #include "dgm/models/made.h"
 
 using namespace dgm;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dgm/models/made.h"
-#include "dgm/ops.h"
+#include "dgm/core/ops.h"
 
 using namespace dgm;
 

@@ -1,11 +1,11 @@
-// test_ops_masked.cpp - the masked linear layer (src/ops_masked.cpp): forward against a double
+// test_ops_masked.cpp - the masked linear layer (src/core/ops_masked.cpp): forward against a double
 // reference, gradients of x, W and b by central differences in double (gradcheck.h), with and
 // without a bias; a cut weight gets exactly no gradient.
 #include <doctest/doctest.h>
 
 #include <vector>
 
-#include "dgm/ops_masked.h"
+#include "dgm/core/ops_masked.h"
 #include "gradcheck.h"
 
 using namespace dgm;

@@ -10,7 +10,7 @@
 //            and the per-coordinate mean and std of the test codes next to the prior's
 //   gauss1d  1-D GAN learns N(-1, 1) from Uniform(0, 1) noise: mean and std within 0.1
 //   likelihood  (not in all) the VAE and MADE on binarized Fashion-MNIST, 10 epochs each, then
-//            the table of src/likelihood_table.cpp: test NLL (VAE -ELBO, -IWAE k = 5000 on
+//            the table of src/run/likelihood_table.cpp: test NLL (VAE -ELBO, -IWAE k = 5000 on
 //            --iw-images test images, default 1,000, MADE exact) beside class entropy and CAS of their samples,
 //            and the Theis et al. mixture row; written to build/quality-likelihood/table.txt
 #include <algorithm>
@@ -323,7 +323,7 @@ int cmd_bench_quality(int argc, char** argv) {
         const std::string text = likelihood_table_text(table);
         std::printf("%s", text.c_str());
         std::printf("  RBM / DBN / DBM (AIS): no rows: issue 15's models are not in this build (the registration "
-                    "point is in include/dgm/likelihood_table.h)\n");
+                    "point is in include/dgm/run/likelihood_table.h)\n");
         st = make_dirs("build/quality-likelihood");
         if (st) st = write_text_atomic("build/quality-likelihood/table.txt", text);
       }

@@ -32,9 +32,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dgm/check.h"
-#include "dgm/ops.h"
-#include "dgm/ops_masked.h"
+#include "dgm/core/check.h"
+#include "dgm/core/ops.h"
+#include "dgm/core/ops_masked.h"
 
 namespace dgm {
 namespace {

@@ -1,13 +1,13 @@
 // likelihood_table.cpp - the likelihood table of `dgm bench-quality likelihood` and `make run`
-// (see include/dgm/likelihood_table.h for every column's definition and the lectures).
-#include "dgm/likelihood_table.h"
+// (see include/dgm/run/likelihood_table.h for every column's definition and the lectures).
+#include "dgm/run/likelihood_table.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 
-#include "dgm/check.h"
-#include "dgm/checkpoint.h"
+#include "dgm/core/check.h"
+#include "dgm/run/checkpoint.h"
 #include "dgm/models/made.h"
 
 namespace dgm {

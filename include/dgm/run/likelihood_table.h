@@ -32,9 +32,9 @@
 #include <string>
 #include <vector>
 
-#include "dgm/classifier.h"
+#include "dgm/run/classifier.h"
 #include "dgm/models/model.h"
-#include "dgm/run_data.h"
+#include "dgm/run/run_data.h"
 
 namespace dgm {
 

@@ -1,6 +1,6 @@
 // ops_masked.h - the masked linear layer of MADE (Germain, Gregor, Murray, Larochelle 2015, "MADE:
 // Masked Autoencoder for Distribution Estimation", ICML), forward and backward in
-// src/ops_masked.cpp.
+// src/core/ops_masked.cpp.
 //
 //   y = x (W (.) M)^T + b        x: (B, in), W: (out, in), M: (out, in) of 0/1, b: (1, out) -> y: (B, out)
 //
@@ -8,7 +8,7 @@
 // on x_j when M_kj = 0 (MADE eq. 9-10: h(x) = g(b + (W (.) M^W) x), x^ = sigm(c + (V (.) M^V) h(x))).
 // The mask is a constant (no gradient). CPU tapes only (MADE refuses --device cuda at build).
 #pragma once
-#include "dgm/tape.h"
+#include "dgm/core/tape.h"
 
 namespace dgm {
 

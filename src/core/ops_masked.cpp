@@ -1,4 +1,4 @@
-// ops_masked.cpp - the masked linear layer y = x (W (.) M)^T + b (include/dgm/ops_masked.h), the
+// ops_masked.cpp - the masked linear layer y = x (W (.) M)^T + b (include/dgm/core/ops_masked.h), the
 // building block of MADE (Germain et al. 2015, eq. 9-10; [MIPT] "Как строить порождающие
 // модели?", method 1: an explicit likelihood decomposed into small parts).
 //
@@ -10,12 +10,12 @@
 //                                                 never used, as Wm multiplies it by 0)
 //   dy/db:    db (1, out) += sum over the rows of dy
 // The mask is a constant node (its id in node.i[0]); no gradient flows into it.
-#include "dgm/ops_masked.h"
+#include "dgm/core/ops_masked.h"
 
 #include <cstring>
 
-#include "dgm/check.h"
-#include "dgm/gemm.h"
+#include "dgm/core/check.h"
+#include "dgm/backend/gemm.h"
 
 namespace dgm {
 namespace {
