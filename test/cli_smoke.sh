@@ -87,6 +87,18 @@ expect 2 "test image indices must be in 0..1999" -- "$dgm" sample --ckpt "$tmp/v
 expect 2 "--interp expects two test image indices A,B" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --interp 3 --out "$tmp/line.png"
 expect 2 "--interp needs image data" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --interp 0,1 --out "$tmp/line.csv"
 
+# Issue 16: MADE on the binarized subset (exact test NLL, samples pixel by pixel); the VAE on the
+# same binarized images (--binarize, kept by the checkpoint, so eval binarizes too).
+"$dgm" train made --epochs 1 --hidden 32 --batch 500 --out "$tmp/made" >/dev/null 2>&1
+expect 0 "test_nll" -- "$dgm" eval --ckpt "$tmp/made/model.safetensors"
+expect 0 "fashion-mnist-subset (binarized)" -- "$dgm" eval --ckpt "$tmp/made/model.safetensors"
+expect 0 "wrote 4 samples" -- "$dgm" sample --ckpt "$tmp/made/model.safetensors" --n 4 --out "$tmp/made.png"
+expect 2 "made models binary images" -- "$dgm" train made --data ring --out "$tmp/made-ring"
+expect 2 "no decoder or generator network" -- "$dgm" export --ckpt "$tmp/made/model.safetensors" --out "$tmp/made.h"
+"$dgm" train vae --binarize --epochs 1 --hidden 16 --latent 2 --batch 500 --iw 2 --out "$tmp/vae-bin" >/dev/null 2>&1
+expect 0 "fashion-mnist-subset (binarized)" -- "$dgm" eval --ckpt "$tmp/vae-bin/model.safetensors"
+expect 2 "--binarize: binarizes Fashion-MNIST images" -- "$dgm" train vae --binarize --data ring --out "$tmp/vae-ring"
+
 # Issue 11: hostile sizes and files. Crafted checkpoints: the VAE's metadata "data" (784 28 28 10)
 # replaced by values of the same length, so the file stays a valid safetensors file.
 craft() {  # craft FROM TO OUT: a copy of the VAE checkpoint with the text FROM replaced by TO

@@ -146,6 +146,7 @@ TEST_CASE("limits: the memory plan counts each model's parameters exactly and bo
       {"gan", "", "", ""},          {"gan", "", "k", "3"},         {"cgan", "", "", ""},
       {"wgan", "", "", ""},         {"aae", "", "encoder", "det"}, {"aae", "", "encoder", "gauss"},
       {"aae", "", "encoder", "universal"},                         {"gan", "ring", "", ""},
+      {"made", "", "", ""},
   };
   for (const Case& k : cases) {
     CAPTURE(std::string(k.model) + " " + k.data + " " + k.option + " " + k.value);

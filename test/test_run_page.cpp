@@ -22,7 +22,7 @@ TEST_CASE("run page: every term each model logs and every test figure has a unit
     const char* model;
     const char* data;
   } jobs[] = {{"ae", ""},  {"dae", ""},  {"vae", ""},  {"gan", ""},     {"cgan", ""},
-              {"wgan", ""}, {"aae", ""}, {"gan", "ring"}, {"gan", "grid"}, {"gan", "gauss1d"}};
+              {"wgan", ""}, {"aae", ""}, {"made", ""}, {"gan", "ring"}, {"gan", "grid"}, {"gan", "gauss1d"}};
   for (const Job& j : jobs) {
     Config c = config_defaults(j.model, j.data);
     c.hidden = {32};
@@ -54,6 +54,16 @@ TEST_CASE("run page: every term each model logs and every test figure has a unit
   }
   CHECK(metric_info("vae", false, "no_such_metric").meaning.empty());
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("run page: the likelihood table has its section and a link at the top, only when it ran") {
+  RunPage p;
+  CHECK(run_page_html(p).find("id=likelihood") == std::string::npos);
+  p.likelihood_html = "<table><tr><td>MADE</td></tr></table>";
+  const std::string h = run_page_html(p);
+  CHECK(h.find("<a href=\"#likelihood\">likelihood table</a>") != std::string::npos);
+  CHECK(h.find("<section id=likelihood>") != std::string::npos);
+  CHECK(h.find("<td>MADE</td>") != std::string::npos);
 }
 
 TEST_CASE("run page: a section shows its data, budget, figures, metrics with units, and links") {

@@ -267,7 +267,20 @@ TEST_CASE("config: changed_flags_text lists exactly the settings that differ fro
   c.hidden = {8, 8};
   c.out = "runs/my run";  // quoted: it holds a space
   c.resume = true;
-  CHECK(changed_flags_text(c, d) == "--iters 20 --hidden 8,8 --out 'runs/my run' --resume true");
+  // A switch is printed as the flag alone: "--resume true" would not parse (the switch takes no
+  // value, and "true" would be an unexpected argument).
+  CHECK(changed_flags_text(c, d) == "--iters 20 --hidden 8,8 --out 'runs/my run' --resume");
+  {
+    Config b = config_defaults("vae", "");
+    b.binarize = true;
+    const std::string text = changed_flags_text(b, config_defaults("vae", ""));
+    CHECK(text == "--binarize");
+    char flag[] = "--binarize";
+    char* argv[] = {flag};
+    Config p = config_defaults("vae", "");
+    REQUIRE(parse_flags(1, argv, &p).ok);
+    CHECK(p.binarize);
+  }
   c = d;
   c.lr_d = d.lr_d * 2;
   CHECK(changed_flags_text(c, d) == "--lr-d 0.0002");

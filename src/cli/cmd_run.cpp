@@ -21,6 +21,7 @@
 #include "dgm/io/suggest.h"
 #include "dgm/run/run_data.h"
 #include "dgm/run/run_page.h"
+#include "dgm/run/likelihood_table.h"
 #include "dgm/theory/report.h"
 #include "dgm/run/train.h"
 
@@ -49,6 +50,8 @@ const Job kJobs[] = {
     {"cgan", "cgan", "", 3, 12, 0, "conditional GAN, one class per column [MSU]; judged by the classifier"},
     {"wgan", "wgan", "", 2, 10, 0, "Wasserstein GAN with weight clipping [HSE]; judged by the classifier's class entropy"},
     {"aae", "aae", "", 1, 4, 0, "adversarial autoencoder [Utkin], [Vesel] 1.4"},
+    {"made", "made", "", 2, 6, 0, "MADE, autoregressive [MIPT] method 1: exact -log p(x) on binarized images, samples pixel by pixel"},
+    {"vae-bin", "vae", "", 2, 8, 0, "the VAE on the same binarized images (--binarize): its bounds beside MADE's exact NLL"},
     {"gan-ring", "gan", "ring", 0, 0, 2000, "GAN on 8 Gaussians on a ring (mode collapse test)"},
     {"gan-grid", "gan", "grid", 0, 0, 5000, "GAN on the 5x5 grid, D as fast as G (lr-d 1e-3), 5,000 iterations"},
     {"gan-gauss1d", "gan", "gauss1d", 0, 0, 0, "1-D GAN: N(-1, 1) from Uniform(0, 1) noise [Utkin]"},
@@ -58,6 +61,7 @@ const Job kJobs[] = {
 void tune(const Job& j, Config* c) {
   const std::string name = j.name;
   if (name == "vae-2d") c->latent = 2;
+  if (name == "vae-bin") c->binarize = true;
   // WGAN: the paper's RMSProp lr 5e-5 is for 10^5 generator steps; in make run's few hundred
   // it moves G's weights by ~0.02 in all, less than their initial scale (~0.04): 100 copies of
   // the initial G's near-constant blob. lr 5e-4 draws distinct garments within 400 steps.
@@ -95,13 +99,16 @@ std::vector<PageFigure> job_figures(const Job& j, const std::string& name, const
                  320});
   } else {
     std::snprintf(file, sizeof file, "samples/epoch_%03d.png", c.epochs);
-    const std::string grid = model == "cgan" ? "one class per column, a fixed z per row"
-                                             : "100 draws from a fixed z, the same every epoch";
+    const std::string grid = model == "cgan"   ? "one class per column, a fixed z per row"
+                             : model == "made" ? "100 images drawn pixel by pixel from a fixed u ~ U(0, 1)^784"
+                                               : "100 draws from a fixed z, the same every epoch";
     // An autoencoder has no prior: its decoded N(0, I) samples are not shown as if it were generative.
     if (model != "ae" && model != "dae" && name != "vae-2d")
-      f.push_back({name + "/" + file, std::string(is_adversarial(model) ? "Samples G(z)" : "Decoded samples z ~ N(0, I)") +
+      f.push_back({name + "/" + file, std::string(is_adversarial(model) ? "Samples G(z)"
+                                                  : model == "made"       ? "Samples x_d ~ p(x_d | x_<d)"
+                                                                          : "Decoded samples z ~ N(0, I)") +
                                           ": " + grid + ", after the last epoch.", 300});
-    if (!is_adversarial(model) && name != "vae-2d")
+    if (!is_adversarial(model) && model != "made" && name != "vae-2d")
       f.push_back({name + "/recon.png",
                    "Reconstructions: 20 test images (rows 1 and 3) above their reconstructions (rows 2 and 4).", 300});
     if (model == "dae")
@@ -169,6 +176,42 @@ void find_lectures(const std::string& out, RunPage* page) {
   std::error_code ec;
   const fs::path rel = fs::relative(fs::absolute("docs/lectures.md", ec), fs::absolute(out, ec), ec);
   if (!ec) page->lectures_href = rel.generic_string();
+}
+
+// The likelihood table (likelihood_table.h) of the made and vae-bin runs, when both ran: a
+// short version of `dgm bench-quality likelihood` (k = 500 on 200 test images, 2,000 samples,
+// a 3-epoch judge). Returns the number of failures (0 or 1).
+int likelihood_section(const std::string& out, const std::string& only, RunPage* page) {
+  for (const char* n : {",made,", ",vae-bin,"})
+    if (!only.empty() && only.find(n) == std::string::npos) return 0;
+  std::printf("== likelihood table: vae-bin and made ==\n");
+  std::fflush(stdout);
+  LikelihoodOptions o;
+  o.iw = 500;
+  o.iw_images = 200;
+  o.samples = 2000;
+  o.judge_epochs = 3;
+  LikelihoodTable t;
+  Status st = build_likelihood_table(join_path(out, "vae-bin/model.safetensors"), join_path(out, "made/model.safetensors"),
+                                     o, &t);
+  if (st) st = write_text_atomic(join_path(out, "likelihood.txt"), likelihood_table_text(t));
+  if (!st) {
+    std::printf("FAILED: likelihood table: %s\n", st.message.c_str());
+    page->likelihood_html = "<p class=fail>FAILED: " + html_escape(st.message) + "</p>";
+    return 1;
+  }
+  page->likelihood_html =
+      "<p>On the test images of " + html_escape(t.data) +
+      ", binarized by data.h <code>binarize()</code>: test NLL in nats per image of the vae-bin and made runs above, each beside "
+      "two figures of " + std::to_string(t.n_samples) + " of its samples from the project's classifier (the judge, " +
+      std::to_string(static_cast<int>(100 * t.judge_accuracy + 0.5)) +
+      "% on the binarized test images): the class entropy of its labels, and CAS, the accuracy on real test images of a "
+      "classifier trained on the samples. The VAE's IWAE here uses k = 500 on 200 test images; "
+      "<code>dgm bench-quality likelihood</code> uses k = 5,000 and 10 epochs "
+      "(docs/math.md). RBM / DBN / DBM rows (AIS) come with issue 15's models. "
+      "<a href=\"likelihood.txt\">likelihood.txt</a></p>" +
+      likelihood_table_html(t) + "<p>" + html_escape(t.lesson) + "</p>";
+  return 0;
 }
 
 }  // namespace
@@ -410,6 +453,7 @@ int cmd_run(int argc, char** argv) {
     page.sections.push_back(sec);
   }
   if (only.empty() || only.find(",charrnn,") != std::string::npos) page.sections.push_back(charrnn_section(out, 300, &failures));
+  failures += likelihood_section(out, only, &page);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   page.failures = failures;
   page.seconds = secs;

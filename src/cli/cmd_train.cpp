@@ -387,10 +387,12 @@ int cmd_eval(int argc, char** argv) {
                 "terminal, a progress line with ETA on stderr while it works):\n"
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
                 "       (importance-weighted bound with k samples: --iw K, default the run's --iw);\n"
+                "  made: test_nll (the exact -log p(x) per test image, nats);\n"
                 "  ae/dae: test_recon; aae: test_recon, mmd_codes_prior, mmd_prior_prior;\n"
                 "  synthetic data: modes_covered, high_quality (2-D) or sample_mean, sample_std (1-D);\n"
                 "  rbm/dbn: test_log_likelihood (the bound for a dbn) by AIS with ais_se and data_se,\n"
                 "       pseudo_likelihood, recon_error, on the binarized test split.\n"
+                "  a run trained with --binarize (made's default) is evaluated on the binarized test set.\n"
                 "  --data DIR   test data folder (default: the one the run trained on)\n"
                 "  --seed S     seed of the samples drawn (default 1)\n"
                 "  --iw K       vae: importance samples for test_iwae, 1..5000 (default: the run's --iw)\n"
@@ -433,6 +435,7 @@ int cmd_eval(int argc, char** argv) {
     std::printf("model %s\nstep %lld\n", c.model.c_str(), static_cast<long long>(ts.step));
   else  // a weights-only file (e.g. a PyTorch state_dict): no step to report
     std::printf("model %s\nstep none (weights only)\n", c.model.c_str());
+  std::printf("data %s\n", d.where.c_str());
   for (int i = 0; i < out.n; ++i) std::printf("%s %.6g\n", out.name[i], out.value[i]);
   return 0;
 }

@@ -82,7 +82,7 @@ std::size_t parameter_count(Model& m) {
 
 Device config_device(const Config& c) { return c.device == "cuda" ? Device::CUDA : Device::CPU; }
 
-const char* model_names() { return "ae, dae, vae, gan, cgan, aae, wgan"; }
+const char* model_names() { return "ae, dae, vae, gan, cgan, aae, wgan, made"; }
 
 std::unique_ptr<Model> make_model(const std::string& name, Status* st) {
   std::unique_ptr<Model> m;
@@ -93,6 +93,7 @@ std::unique_ptr<Model> make_model(const std::string& name, Status* st) {
   else if (name == "cgan") m = make_cgan();
   else if (name == "wgan") m = make_wgan();
   else if (name == "aae") m = make_aae();
+  else if (name == "made") m = make_made();
   if (!m) *st = Status::Error("unknown or unavailable model '%s' (models: %s)", name.c_str(), model_names());
   else *st = Status::Ok();
   return m;

@@ -65,7 +65,8 @@ void evaluate_model(Model& m, const RunData& d, std::uint64_t seed, StepLog* out
 std::string metric_unit(const std::string& name, const RunData& d) {
   // The VAE's -ELBO and its importance-weighted bound: -log-likelihoods summed over a datum's
   // coordinates, averaged over the data (vae.cpp, evaluate).
-  if (name == "test_loss" || name == "test_iwae") return d.toy ? "nats per point" : "nats per image";
+  // MADE's exact -log p(x), summed over the pixels (made.cpp, evaluate).
+  if (name == "test_loss" || name == "test_iwae" || name == "test_nll") return d.toy ? "nats per point" : "nats per image";
   return "";
 }
 

@@ -74,6 +74,9 @@ Nets model_nets(const Config& c, const DataInfo& d) {
     n.enc = mlp_sizes(dim, c.hidden, 2 * J);
     n.dec = mlp_sizes(J, c.hidden, c.decoder == "gaussian" ? 2 * dim : dim, true);
     n.param_nets = {n.enc, n.dec};
+  } else if (c.model == "made") {  // one masked MLP dim -> hidden... -> dim (made.cpp)
+    n.enc = n.dec = mlp_sizes(dim, c.hidden, dim);
+    n.param_nets = {n.enc};
   } else if (c.model == "aae") {
     const int eta = c.encoder == "universal" ? J : 0;
     n.enc = mlp_sizes(dim + eta, c.hidden, c.encoder == "gauss" ? 2 * J : J);

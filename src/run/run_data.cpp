@@ -35,12 +35,13 @@ Status load_run_data(const Config& c, RunData* d) {
   if (!s) return s;
   s = load_image_data(dir, &d->images);
   if (!s) return s;
+  if (c.binarize) binarize(&d->images);  // the one protocol: data.h
   d->toy = false;
   d->info.dim = d->images.train.dim();
   d->info.rows = d->images.train.rows;
   d->info.cols = d->images.train.cols;
   d->info.classes = kFashionClasses;
-  d->where = dir;
+  d->where = c.binarize ? dir + " (binarized)" : dir;
   return Status::Ok();
 }
 

@@ -80,6 +80,10 @@ MetricInfo metric_info(const std::string& model, bool toy, const std::string& na
   if (name == "test_loss") return {per, 1, "the negative ELBO on the test set (one z per image): >= -log p(x)"};
   if (name == "test_iwae")
     return {per, 1, "the importance-weighted bound with k samples per image: tighter than test_loss, still >= -log p(x)"};
+  if (name == "nll")  // MADE (made.cpp): the exact likelihood, no bound
+    return {per, 1, "the exact -log p(x) = -sum_d log p(x_d | x_<d) of the binarized minibatch" + summed +
+                        ", mean over the minibatch"};
+  if (name == "test_nll") return {per, 1, "the exact -log p(x) of the binarized test images, mean over the test set"};
   if (name == "mmd_codes_prior")
     return {"squared MMD", 1, "distance between test codes and prior samples (RBF kernel): near mmd_prior_prior when "
                               "q(z) matches p(z)"};
@@ -221,7 +225,12 @@ std::string run_page_html(const RunPage& p) {
          ". Sample grids use the same fixed z every epoch. "
          "Units: nats are natural-log units (a negative log-likelihood of 784 pixels is in nats per image); "
          "lower is better for every loss except where the line says otherwise.</p>"
-         "<p>Models:" + toc + (p.theory_rows.empty() ? "" : " <a href=\"#theory\">theory checks</a>") + "</p>" + body +
+         "<p>Models:" + toc + (p.theory_rows.empty() ? "" : " <a href=\"#theory\">theory checks</a>") +
+         (p.likelihood_html.empty() ? "" : " <a href=\"#likelihood\">likelihood table</a>") + "</p>" + body +
+         (p.likelihood_html.empty() ? ""
+                                    : "<section id=likelihood><h2>One likelihood table, beside sample quality ([MIPT] "
+                                      "Как строить порождающие модели?, Theis et al.)</h2>" + p.likelihood_html +
+                                          "</section>") +
          (p.theory_rows.empty() ? ""
                                 : "<section id=theory><h2>Theory checks (dgm theory)</h2><table><tr><th>result</th>"
                                   "<th>check</th><th>statement</th><th>lecture</th></tr>\n" + p.theory_rows +

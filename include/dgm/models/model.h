@@ -120,7 +120,7 @@ class Model {
   virtual void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) { (void)t, (void)b, (void)rng, (void)out; }
 };
 
-// "ae" "dae" "vae" "gan" "cgan" "aae" "wgan"; nullptr and an error for an unknown name.
+// "ae" "dae" "vae" "gan" "cgan" "aae" "wgan" "made"; nullptr and an error for an unknown name.
 std::unique_ptr<Model> make_model(const std::string& name, Status* st);
 const char* model_names();
 
@@ -131,6 +131,7 @@ std::unique_ptr<Model> make_gan();
 std::unique_ptr<Model> make_cgan();
 std::unique_ptr<Model> make_wgan();
 std::unique_ptr<Model> make_aae();
+std::unique_ptr<Model> make_made();  // src/models/made.cpp
 
 // Helpers the models share (src/models/common.cpp).
 // OptimConfig from the run's --optim/--beta1/--momentum and a learning rate.

@@ -17,8 +17,9 @@ namespace dgm {
 
 struct Config {
   // ---- what and on what ----
-  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn | dbm | charrnn
+  std::string model = "vae";  // ae | dae | vae | gan | cgan | aae | wgan | rbm | dbn | dbm | charrnn | made
   std::string data = "";      // fashion-mnist dir (empty: shipped subset) | ring | grid | gauss1d
+  bool binarize = false;      // images binarized once by binarize() (data.h): made's default
   // ---- how long and how ----
   int epochs = 10;            // passes over the training images (image data)
   int iters = 0;              // generator/model steps (synthetic data; overrides epochs when > 0)

@@ -55,6 +55,7 @@ struct RunPage {
   std::string data_note;    // HTML: which image data the run used, and why (the fallback)
   std::vector<PageSection> sections;
   std::string theory_rows;  // HTML <tr> rows of the theory checks; empty when skipped
+  std::string likelihood_html;  // the likelihood table (likelihood_table.h) and its lesson; empty: not run
   std::string lectures_href;  // docs/lectures.md relative to the page; empty when not found
   std::string lectures_md;    // its text: the page shows its table (the short names' definitions)
   int failures = 0;

@@ -1,0 +1,85 @@
+// test_likelihood_table.cpp - the likelihood table's parts (src/run/likelihood_table.cpp) on a tiny
+// binary image set: test_metric is the test-set mean of a model's metric; the Theis et al. row's
+// NLL is the per-image mixture 0.01 p_best + 0.99 uniform noise, recomputed here, at most log 100
+// above p_best's, with about 99% noise samples; binary samples are binary.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "dgm/run/evaluate.h"
+#include "dgm/run/likelihood_table.h"
+#include "dgm/models/made.h"
+
+using namespace dgm;
+
+namespace {
+
+// 4x4 binary images of two classes (prototypes with 10% of the pixels flipped).
+ImageSet tiny_set(int n, std::uint64_t seed) {
+  Rng rng(seed);
+  ImageSet s;
+  s.n = n;
+  s.rows = s.cols = 4;
+  for (int i = 0; i < n; ++i) {
+    const int c = i % 2;
+    s.labels.push_back(static_cast<std::uint8_t>(c));
+    for (int j = 0; j < 16; ++j) {
+      const bool on = c ? (j % 4) < 2 : j < 8;
+      s.pixels.push_back((rng.uniform() < 0.1f) != on ? 255 : 0);
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples") {
+  RunData d;
+  d.images.train = tiny_set(400, 1);
+  d.images.test = tiny_set(1000, 2);
+  d.info.dim = 16;
+  d.info.rows = d.info.cols = 4;
+  d.info.classes = 2;
+  Config c = config_defaults("made", "");
+  c.hidden = {16};
+  Status st;
+  std::unique_ptr<Model> m = make_model("made", &st);
+  Rng rng(3);
+  REQUIRE(m->build(c, d.info, rng).ok);
+
+  double mean = 0, se = 0, secs = 0;
+  test_metric(*m, d, 1000, 100, "test_nll", 1, &mean, &se, &secs);
+  StepLog all;
+  evaluate_model(*m, d, 1, &all);
+  REQUIRE(all.n == 1);
+  CHECK(std::fabs(mean - all.value[0]) < 1e-6 * mean);
+  CHECK(se > 0);
+  CHECK(se < 0.5);  // 10 batch means of 100 images each of an NLL near 11 nats
+
+  const std::vector<float> s = binary_samples(*m, 16, 2000, rng);
+  for (float v : s) REQUIRE((v == 0.f || v == 1.f));
+
+  Classifier judge;
+  train_judge(&judge, d, 2, rng);
+  double gap = 0, noise = 0;
+  const LikelihoodRow r = theis_row(*m, "MADE", s, judge, d, 1000, rng, &gap, &noise);
+  // The mixture's NLL recomputed from MADE's exact per-image log p.
+  Arena arena;
+  Tape t(arena);
+  Tensor x = t.alloc(make_shape(1000, 16));
+  for (std::size_t i = 0; i < x.size(); ++i) x.data[i] = d.images.test.pixels[i] ? 1.f : 0.f;
+  std::vector<double> lp(1000);
+  as_made(m.get())->log_px(t, x, lp.data());
+  double nll_best = 0, nll_mix = 0;
+  for (double v : lp) {
+    nll_best -= v / 1000;
+    nll_mix -= std::log(0.01 * std::exp(v) + 0.99 * std::exp(-16 * std::log(2.0))) / 1000;
+  }
+  CHECK(std::fabs(r.nll - nll_mix) < 1e-9 * nll_mix);
+  CHECK(std::fabs(gap - (nll_mix - nll_best)) < 1e-9);
+  CHECK(gap <= std::log(100.0));
+  CHECK(std::fabs(noise - 0.99) < 0.01);  // 2000 draws: se 0.0022
+  CHECK(r.entropy >= 0);
+  CHECK(r.cas >= 0);
+  CHECK(r.cas <= 1);
+}
