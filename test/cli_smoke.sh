@@ -45,6 +45,9 @@ expect 2 "unknown flag --epoch" -- "$dgm" train vae --epoch 3
 expect 2 "expects an integer, got 'x'" -- "$dgm" train vae --epochs x
 expect 2 "unknown model 'vea'" -- "$dgm" train vea
 expect 2 "image data trains for --epochs" -- "$dgm" train vae --iters 30
+expect 2 "--arch: 'cnn' (mlp or conv)" -- "$dgm" train gan --arch cnn
+expect 2 "only gan, cgan, wgan and vae have convolutional networks" -- "$dgm" train aae --arch conv
+expect 2 "needs images" -- "$dgm" train gan --arch conv --data ring
 for m in ae dae vae; do  # a Bernoulli likelihood only scores values in [0, 1]
   expect 2 "ring data are real-valued points; use --decoder gaussian" -- "$dgm" train $m --data ring --decoder bernoulli --out "$tmp/bern-$m"
 done

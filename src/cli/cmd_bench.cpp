@@ -6,6 +6,8 @@
 //   dgm bench gan --threads T      milliseconds per iteration of the GAN grid protocol
 //   dgm bench charrnn --threads T  milliseconds per training step of the CharRNN's defaults
 //                                  (docs/reference/charrnn_torch.py times the same step)
+//   dgm bench dcgan | conv-vae     seconds per epoch of `train gan --arch conv` / `train vae --arch conv`
+//                                  (the PyTorch references: docs/reference/dcgan_pytorch.py, conv_vae_pytorch.py)
 // `make bench` runs each in its own process, so peak memory is per configuration.
 #include <cstdio>
 #include <cstdlib>
@@ -38,18 +40,20 @@ double peak_rss_mb() {
 
 int cmd_bench(int argc, char** argv) {
   if (wants_help(argc, argv) || argc < 1) {
-    std::printf("usage: dgm bench gemm | vae | gan | charrnn [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
+    std::printf("usage: dgm bench gemm | vae | gan | charrnn | dcgan | conv-vae [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
                 "  gemm   GFLOP/s, naive vs blocked, 1 and 2 threads, on the VAE's shapes and 1024^3\n"
                 "  vae    VAE 784-400-20, batch 128: seconds per epoch, images/s, peak memory\n"
                 "         (--data: default the full Fashion-MNIST if installed, else the subset)\n"
                 "  gan    GAN grid protocol (batch 512, z 256, 2 x 128 tanh): ms per iteration\n"
                 "  charrnn  CharRNN defaults (LSTM 128, 32 x 64 characters of the fortunes-ru excerpt):\n"
                 "         ms per training step (--iters, default 100)\n"
+                "  dcgan, conv-vae  gan / vae --arch conv, batch 128: seconds per epoch (default 1 epoch)\n"
+                "  dcgan, conv-vae  gan / vae --arch conv, batch 128: seconds per epoch (default 1 epoch)\n"
                 "  --device cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
     return argc < 1 ? 2 : 0;
   }
   const std::string what = argv[0];
-  int threads = 0, epochs = 2, iters = 0;
+  int threads = 0, epochs = 2, iters = 0, epochs_given = 0;
   std::string data, device = "cpu";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -58,7 +62,7 @@ int cmd_bench(int argc, char** argv) {
       return 2;
     }
     if (a == "--threads") threads = std::atoi(argv[++i]);
-    else if (a == "--epochs") epochs = std::atoi(argv[++i]);
+    else if (a == "--epochs") epochs = epochs_given = std::atoi(argv[++i]);
     else if (a == "--iters") iters = std::atoi(argv[++i]);
     else if (a == "--data") data = argv[++i];
     else if (a == "--device") device = argv[++i];
@@ -101,17 +105,20 @@ int cmd_bench(int argc, char** argv) {
     return 0;
   }
   if (iters <= 0) iters = 400;
-  if (what != "vae" && what != "gan") {
-    std::fprintf(stderr, "dgm bench: unknown benchmark '%s' (gemm, vae, gan, charrnn)\n", what.c_str());
+  const bool conv = what == "dcgan" || what == "conv-vae";
+  if (what != "vae" && what != "gan" && !conv) {
+    std::fprintf(stderr, "dgm bench: unknown benchmark '%s' (gemm, vae, gan, charrnn, dcgan, conv-vae)\n", what.c_str());
     return 2;
   }
   Config c;
-  if (what == "vae") {
+  if (conv && epochs_given == 0) epochs = 1;
+  if (what == "vae" || conv) {
     if (data.empty()) {
       std::string dir;
       data = resolve_data_dir("full", &dir).ok ? "full" : "";
     }
-    c = config_defaults("vae", data);
+    c = config_defaults(what == "dcgan" ? "gan" : "vae", data);
+    if (conv) c.arch = "conv";
     c.epochs = epochs;  // the first epoch warms caches and the arena; we report the mean of all
   } else {
     c = config_defaults("gan", "grid");
@@ -127,10 +134,10 @@ int cmd_bench(int argc, char** argv) {
     std::fprintf(stderr, "dgm bench: %s\n", st.message.c_str());
     return 1;
   }
-  if (what == "vae") {
+  if (what == "vae" || conv) {
     const double imgs = r.seconds_per_epoch > 0 ? static_cast<double>(r.steps) / epochs * c.batch / r.seconds_per_epoch : 0;
-    std::printf("vae  %s  data %-8s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n",
-                dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(),
+    std::printf("%s  %s  data %-8s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n",
+                what.c_str(), dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(),
                 data.empty() ? "subset" : data.c_str(), r.seconds_per_epoch, imgs, peak_rss_mb());
   } else {
     std::printf("gan  %s  grid, batch 512, z 256  %.3f ms/iteration  (%lld iterations)  peak RSS %.1f MB\n",

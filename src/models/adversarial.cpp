@@ -63,6 +63,21 @@ Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
   if (uniform_noise_ && !(noise_lo_ < noise_hi_))
     return Status::Error("--noise-lo %g must be below --noise-hi %g", noise_lo_, noise_hi_);
 
+  conv_ = c.arch == "conv";
+  if (conv_) {  // Radford et al. 2016: the networks of dcgan.h
+    if (!d.images() || d.rows % 4 || d.cols % 4 || d.rows * d.cols != d.dim)
+      return Status::Error("--arch conv: needs one-channel images with sides divisible by 4, got %dx%d (dim %d)",
+                           d.rows, d.cols, d.dim);
+    g_conv_ = make_dcgan_g(G_.params, "G", latent_ + classes_, d.rows, d.cols);
+    d_conv_ = make_dcgan_d(D_.params, "D", d.rows, d.cols, classes_);
+    // cGAN: the label joins D's flattened features, scaled to their count as s_D is to dim.
+    label_scale_d_ = std::sqrt(static_cast<float>(d_conv_.features()));
+    finish_part(G_, c, c.lr_g, {}, rng);
+    finish_part(D_, c, c.lr_d, {}, rng);
+    init_dcgan(G_.params, rng);
+    init_dcgan(D_.params, rng);
+    return Status::Ok();
+  }
   const Act act = config_act(c);
   // G: latent [+ classes] -> hidden... -> dim; tanh output for images in [-1, 1], linear otherwise.
   g_net_ = make_mlp(G_.params, "G", mlp_sizes(latent_ + classes_, c.hidden, dim_), act,
@@ -76,10 +91,12 @@ Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
 
 Var AdversarialModel::generator(Tape& t, Var z, Var y) {
   Var in = classes_ ? concat_cols(t, z, dgm::scale(t, y, label_scale_g_)) : z;  // G(z, y) = G(concat(z, s_G y))
+  if (conv_) return forward(t, G_.params, g_conv_, in, bn_training_);
   return forward(t, G_.params, g_net_, in);
 }
 
 Var AdversarialModel::discriminator(Tape& t, Var x, Var y) {
+  if (conv_) return forward(t, D_.params, d_conv_, x, classes_ ? dgm::scale(t, y, label_scale_d_) : Var{});
   Var in = classes_ ? concat_cols(t, x, dgm::scale(t, y, label_scale_d_)) : x;  // D(x, y) = D(concat(x, s_D y))
   return forward(t, D_.params, d_net_, in);
 }
@@ -98,6 +115,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
   DGM_CHECK(!classes_ || (b.y.data && b.y.rows() == b.x.rows() && b.y.cols() == classes_),
             "cgan train_step: labels %s should be (%d, %d)", shape_str(b.y).text, b.x.rows(), classes_);
 
+  bn_training_ = true;  // G's batch norm: the fakes' own statistics while training (dcgan.h)
   // ---- k discriminator steps, each on its own real minibatch and its own noise ----
   double loss_d = 0.0, gnorm_d = 0.0;
   Var fake, y;  // of the last D step, reused by the generator step
@@ -133,6 +151,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
   const double gnorm_g = G_.params.grad_norm();
   G_.opt.step_and_zero_grad(G_.params);
   D_.params.set_trainable(true);
+  bn_training_ = false;  // sampling and evaluation: the running statistics
 
   log.add("loss_d", loss_d);
   log.add("loss_g", scalar(t, lg));

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "dgm/core/check.h"
+#include "dgm/models/conv_vae.h"
 #include "dgm/models/model.h"
 #include "dgm/core/ops.h"
 
@@ -52,11 +53,22 @@ class Vae : public Model {
     gaussian_ = c.decoder == "gaussian";
     mc_kl_ = c.estimator == "A";
     part_.name = "vae";
+    conv_ = c.arch == "conv";
+    if (conv_) {  // conv_vae.h: convolutional encoder and decoder, the same loss terms
+      if (!d.images() || d.rows % 4 || d.cols % 4 || d.rows * d.cols != d.dim)
+        return Status::Error("vae --arch conv: needs one-channel images with sides divisible by 4, got %dx%d", d.rows,
+                             d.cols);
+      cenc_ = make_conv_encoder(part_.params, d.rows, d.cols, 2 * J_);
+      cdec_ = make_conv_decoder(part_.params, J_, d.rows, d.cols, gaussian_ ? 2 : 1);
+      finish_part(part_, c, c.lr, {}, rng);
+      init_conv_coder(part_.params, cenc_, cdec_, rng);
+    } else {
     const Act act = config_act(c);
     enc_ = make_mlp(part_.params, "enc", mlp_sizes(dim_, c.hidden, 2 * J_), act, Act::None);
     dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, c.hidden, gaussian_ ? 2 * dim_ : dim_, true), act,
                     Act::None);
     finish_part(part_, c, c.lr, {&enc_, &dec_}, rng);
+    }
     scratch_arena_ = std::make_unique<Arena>(0, config_device(c));
     scratch_ = std::make_unique<Tape>(*scratch_arena_);
     return Status::Ok();
@@ -68,10 +80,9 @@ class Vae : public Model {
   // One AEVB step ([Vesel] 1.3, Algorithm 2): minibatch x (M, dim), noise eps, gradient of the
   // minibatch estimator, one optimizer update.
   void train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) override {
-    const ParamStore& p = part_.params;
     const int M = b.x.rows();
     Var x = t.constant(b.x);  // data: no gradient is computed for it
-    Var h = forward(t, p, enc_, x);          // (M, 2J)
+    Var h = encoder(t, x);          // (M, 2J)
     Var mu = slice_cols(t, h, 0, J_);        // (M, J)
     Var logvar = slice_cols(t, h, J_, 2 * J_);  // (M, J), log sigma^2
     // sigma = exp(logvar / 2)  ([Utkin] "Репараметризация": z = mu + sigma (.) eps)
@@ -106,24 +117,28 @@ class Vae : public Model {
 
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override {
     (void)y;
-    Var o = forward(t, part_.params, dec_, t.constant(z));
+    Var o = decoder(t, t.constant(z));
     write_mean(t, o, out);
   }
 
   // What generate() runs: the decoder, then sigmoid (Bernoulli) or the mean columns (Gaussian).
-  DecoderNet decoder_net() override { return {&part_.params, &dec_, 0.f, dim_, gaussian_ ? Act::None : Act::Sigmoid}; }
+  // (--arch conv: none yet; `dgm export` says so.)
+  DecoderNet decoder_net() override {
+    if (conv_) return {};
+    return {&part_.params, &dec_, 0.f, dim_, gaussian_ ? Act::None : Act::Sigmoid};
+  }
 
   // Decoder mean at z = mu(x) (no noise).
   bool reconstruct(Tape& t, const Tensor& x, Tensor out) override {
-    Var h = forward(t, part_.params, enc_, t.constant(x));
-    Var o = forward(t, part_.params, dec_, slice_cols(t, h, 0, J_));
+    Var h = encoder(t, t.constant(x));
+    Var o = decoder(t, slice_cols(t, h, 0, J_));
     write_mean(t, o, out);
     return true;
   }
 
   // mu(x): the encoder's mean, the z reconstruct() decodes.
   bool encode(Tape& t, const Tensor& x, Tensor z) override {
-    const Tensor v = t.value(slice_cols(t, forward(t, part_.params, enc_, t.constant(x)), 0, J_));
+    const Tensor v = t.value(slice_cols(t, encoder(t, t.constant(x)), 0, J_));
     DGM_CHECK(z.rows() == v.rows() && z.cols() == J_, "vae: code %s should be (%d, %d)", shape_str(z).text, v.rows(), J_);
     copy(z, v);
     return true;
@@ -141,10 +156,9 @@ class Vae : public Model {
   // The per-row sums in double run on the host (on a device tape: on downloaded copies of the
   // encoder and decoder outputs; eps and z are made on the host and z is uploaded).
   void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override {
-    const ParamStore& p = part_.params;
     const int B = b.x.rows();
     Var x = t.constant(b.x);
-    Var h = forward(t, p, enc_, x);
+    Var h = encoder(t, x);
     const Tensor H = t.host_copy(t.value(h));  // (B, 2J): mu | logvar
     const Tensor X = t.host_copy(b.x);
     // test_loss: one sample, through the same ops as training.
@@ -171,7 +185,7 @@ class Vae : public Model {
       iw_rng.fill_normal(e);
       Tensor zi = s.host_alloc(make_shape(B, J_));
       reparametrize(H, e, zi);
-      const Tensor O = s.host_copy(s.value(forward(s, p, dec_, s.constant(s.upload(zi)))));
+      const Tensor O = s.host_copy(s.value(decoder(s, s.constant(s.upload(zi)))));
       for (int r = 0; r < B; ++r) {
         const double lw = log_px(O, X, r) - log_q_minus_log_p(H, e, zi, r);
         double& m = lse_max_[static_cast<std::size_t>(r)];
@@ -196,12 +210,20 @@ class Vae : public Model {
   }
 
  private:
+  // The encoder (x -> mu | logvar, (rows, 2J)) and decoder (z -> logits or mean | logvar) of --arch.
+  Var encoder(Tape& t, Var x) {
+    return conv_ ? forward(t, part_.params, cenc_, x) : forward(t, part_.params, enc_, x);
+  }
+  Var decoder(Tape& t, Var z) {
+    return conv_ ? forward(t, part_.params, cdec_, z) : forward(t, part_.params, dec_, z);
+  }
+
   // -log p(x|z) of the decoder at z, summed over the pixels of each row: (rows, 1).
   //   Bernoulli: sum_j softplus(l_j) - x_j l_j   ([Utkin] "Декодирование": Бернулли)
   //   Gaussian:  sum_j 1/2 [log 2 pi + v_j + (x_j - m_j)^2 e^{-v_j}]
   //              ([Utkin] "Объединяем все вместе": -log p(x|z) = sum 1/2 log sigma^2 + (x - mu)^2 / 2 sigma^2)
   Var decoder_nll(Tape& t, Var z, Var x) {
-    Var o = forward(t, part_.params, dec_, z);
+    Var o = decoder(t, z);
     if (!gaussian_) return bce_with_logits(t, o, x);
     return gaussian_nll(t, x, slice_cols(t, o, 0, dim_), slice_cols(t, o, dim_, 2 * dim_));
   }
@@ -275,6 +297,9 @@ class Vae : public Model {
 
   Part part_;
   MLP enc_, dec_;
+  bool conv_ = false;  // --arch conv: cenc_, cdec_ (conv_vae.h) instead of the MLPs
+  ConvEncoder cenc_;
+  ConvDecoder cdec_;
   int dim_ = 0, J_ = 0, L_ = 1, k_ = 1;
   bool gaussian_ = false, mc_kl_ = false;
   // Evaluation scratch: a tape reset for every importance sample (on the model's device, made

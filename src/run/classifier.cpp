@@ -93,6 +93,28 @@ void Classifier::predict(const Tensor& x, int* labels) {
   params_.set_trainable(true);
 }
 
+void Classifier::features(const Tensor& x, Tensor out) {
+  const int F = feature_dim();
+  DGM_CHECK(x.cols() == dim_ && out.rows() == x.rows() && out.cols() == F,
+            "Classifier::features: x %s, out %s; expected (n, %d) and (n, %d)", shape_str(x).text,
+            shape_str(out).text, dim_, F);
+  const int n = x.rows(), chunk = 1000;  // bounded arena use for any n
+  params_.set_trainable(false);
+  for (int s = 0; s < n; s += chunk) {
+    const int B = std::min(chunk, n - s);
+    Tensor xs = make_shape(B, dim_);
+    xs.data = x.data + static_cast<std::size_t>(s) * static_cast<std::size_t>(dim_);
+    tape_.reset();
+    Var h = tape_.constant(xs);
+    for (std::size_t l = 0; l + 1 < net_.layers.size(); ++l)  // every layer but the output one
+      h = activate(tape_, forward(tape_, params_, net_.layers[l], h), net_.hidden);
+    const Tensor& hv = tape_.value(h);  // (B, F)
+    std::copy(hv.data, hv.data + hv.size(), out.data + static_cast<std::size_t>(s) * static_cast<std::size_t>(F));
+  }
+  tape_.reset();
+  params_.set_trainable(true);
+}
+
 double Classifier::accuracy(const ImageSet& set) {
   if (set.n == 0) return 0.0;
   const int chunk = 1000;

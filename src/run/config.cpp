@@ -63,6 +63,8 @@ std::vector<Flag> flags(Config& c) {
       {"latent", Type::Int, &c.latent, "dimension of z", true},
       {"hidden", Type::IntList, &c.hidden, "hidden widths, comma-separated (e.g. 400 or 128,128)", true},
       {"act", Type::Str, &c.act, "hidden activation: relu | leaky | tanh", true},
+      {"arch", Type::Str, &c.arch, "mlp | conv (images only; gan, cgan, wgan: the DCGAN networks of Radford et al. 2016; vae: conv encoder and decoder; --hidden, --act unused)", true,
+       false, nullptr, /*omit_default=*/true},
       {"k", Type::Int, &c.k, "gan/cgan: discriminator steps per generator step; rbm/dbn: Gibbs steps of CD-k", true},
       {"gen-loss", Type::Str, &c.gen_loss, "gan/cgan: ns (-log D(G(z))) | minimax (log(1 - D(G(z))))", true},
       {"n-critic", Type::Int, &c.n_critic, "wgan: critic steps per generator step", true},
@@ -391,6 +393,14 @@ Status validate(const Config& c) {
     return Status::Error("--optim: unknown optimizer '%s' (sgd, adagrad, rmsprop, adam)", c.optim.c_str());
   if (!one_of(c.act, {"relu", "leaky", "tanh"}))
     return Status::Error("--act: unknown activation '%s' (relu, leaky, tanh)", c.act.c_str());
+  if (!one_of(c.arch, {"mlp", "conv"}))
+    return Status::Error("--arch: '%s' (mlp or conv)", c.arch.c_str());
+  if (c.arch == "conv" && !one_of(c.model, {"gan", "cgan", "wgan", "vae"}))
+    return Status::Error("--arch conv: only gan, cgan, wgan and vae have convolutional networks so far, not '%s'", c.model.c_str());
+  if (c.arch == "conv" && is_toy_data(c.data))
+    return Status::Error("--arch conv needs images (Fashion-MNIST), not --data %s", c.data.c_str());
+  if (c.arch == "conv" && c.device == "cuda")
+    return Status::Error("--arch conv runs on the CPU only so far (--device cpu)");
   if (!one_of(c.gen_loss, {"ns", "minimax"}))
     return Status::Error("--gen-loss: '%s' (ns or minimax)", c.gen_loss.c_str());
   if (!one_of(c.decoder, {"bernoulli", "gaussian"}))

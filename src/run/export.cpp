@@ -222,6 +222,9 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
     return Status::Error("--weights '%s': float or int8", o.weights.c_str());
   const bool int8 = o.weights == "int8";
   DecoderNet d = m.decoder_net();
+  if (c.arch == "conv")
+    return Status::Error("a %s with --arch conv: the C exporter writes MLP decoders and generators only so far",
+                         c.model.c_str());
   if (!d.net || !d.params || d.net->layers.empty())
     return Status::Error("a %s has no decoder or generator network to export", c.model.c_str());
   d.params->to_host();  // a CUDA model's weights come down to the host copy (nothing on the CPU)

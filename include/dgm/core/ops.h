@@ -11,6 +11,7 @@
 //   src/core/ops_shape.cpp        concat_cols, slice_cols, stop_gradient
 //   src/core/ops_loss.cpp         bce_with_logits, gaussian_nll, kl_normal_std, softmax_cross_entropy
 //   src/core/ops_seq.cpp          (declared in ops_seq.h) embedding, softmax_cross_entropy_ids, lstm_cell, slice_rows
+// The convolutional ops (conv2d, conv_transpose2d, batch_norm, to_images) are in dgm/core/ops_conv.h.
 #pragma once
 #include "dgm/core/tape.h"
 

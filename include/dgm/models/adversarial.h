@@ -9,7 +9,7 @@
 // used by cgan.cpp) and wgan.cpp (the critic's Wasserstein estimate). This file only decides
 // which network sees which batch and when each optimizer steps.
 //
-// Networks (sizes from the Config):
+// Networks (sizes from the Config; --arch conv: the DCGAN networks of dcgan.h instead):
 //   G: (latent [+ classes]) -> hidden... -> dim, hidden activation --act, output tanh for images
 //      (pixels in [-1, 1], PixelScale::kSigned) and linear for synthetic 2-D / 1-D data;
 //   D: (dim [+ classes]) -> reversed hidden... -> 1, hidden activation --act, output a logit
@@ -18,6 +18,7 @@
 // генеративные сети), scaled to the norm of the input it joins: sqrt(latent) y for G, sqrt(dim) y
 // for D (see AdversarialModel::build for why).
 #pragma once
+#include "dgm/models/dcgan.h"
 #include "dgm/models/model.h"
 
 namespace dgm {
@@ -38,7 +39,9 @@ class AdversarialModel : public Model {
   void sample_latent(Rng& rng, Tensor z) override;
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override;
   // G as generate() runs it (its output activation is part of the MLP).
+  // (--arch conv: none yet; `dgm export` says so.)
   DecoderNet decoder_net() override {
+    if (conv_) return {};
     return {&G_.params, &g_net_, classes_ ? label_scale_g_ : 0.f, dim_, Act::None};
   }
   // Mean D output on real test data and on fresh fakes (GAN: "test_d_real", "test_d_fake";
@@ -77,6 +80,10 @@ class AdversarialModel : public Model {
  private:
   Part G_{"G", {}, {}}, D_{"D", {}, {}};
   MLP g_net_, d_net_;
+  bool conv_ = false;         // --arch conv: the DCGAN networks (dcgan.h) instead of the MLPs
+  bool bn_training_ = false;  // G's batch norm uses the batch's statistics (inside train_step only)
+  DcganG g_conv_;
+  DcganD d_conv_;
   int latent_ = 0, dim_ = 0, classes_ = 0, d_steps_ = 1;
   bool uniform_noise_ = false;  // gauss1d: z ~ U(noise_lo, noise_hi) ([Utkin])
   float noise_lo_ = 0.f, noise_hi_ = 1.f;

@@ -44,6 +44,10 @@ class Classifier {
   void predict(const Tensor& x, int* labels);
   // Fraction of the images of set whose label is predicted correctly.
   double accuracy(const ImageSet& set);
+  // The last hidden layer's activations (after its ReLU) for x (n, dim): out (n, feature_dim()).
+  // The feature space of the Fréchet distance (include/dgm/run/sample_quality.h).
+  void features(const Tensor& x, Tensor out);
+  int feature_dim() const { return net_.layers.empty() ? 0 : net_.layers.back().in; }
 
   const ClassifierOptions& options() const { return opt_cfg_; }
   ParamStore& params() { return params_; }

@@ -34,6 +34,7 @@ struct Config {
   int latent = 20;            // dimension of z
   std::vector<int> hidden = {400};  // hidden layer widths (encoder; decoder/generator mirror it)
   std::string act = "relu";   // relu | leaky | tanh
+  std::string arch = "mlp";   // mlp | conv (DCGAN networks for gan, cgan, wgan on images)
   // ---- model-specific ----
   int k = 1;                  // GAN: discriminator steps per generator step
   std::string gen_loss = "ns";      // GAN: ns (-log D(G(z))) | minimax (log(1 - D(G(z))))

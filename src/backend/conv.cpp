@@ -1,0 +1,129 @@
+// conv.cpp - the convolution kernels of include/dgm/backend/conv.h lowered to the blocked GEMM.
+//
+// im2col lays the receptive fields out as the columns of a matrix, so the convolution becomes one
+// matrix product over the whole batch (Dumoulin & Visin 2016 ch. 2 view it the same way, as a
+// product with a sparse matrix):
+//   col (C kh kw, N Ho Wo):  col[(c, a, b), (n, i, j)] = x[n, c, i stride - pad + a, j stride - pad + b]
+//                            (0 in the padding)
+//   forward          Y (O, N Ho Wo) = w (O, C kh kw) col               then y[n, o, i, j] += Y[o, (n, i, j)]
+//   backward_data    dcol = w^T (C kh kw, O) dY (O, N Ho Wo)           then col2im: dx += the columns
+//                    added back into the pixels they were read from
+//   backward_weight  dw (O, C kh kw) += dY (O, N Ho Wo) col^T
+// where dY[o, (n, i, j)] = dy[n, o, i, j] (the batch moved next to the pixels, so that one product
+// covers all N examples). The workspace holds col and Y / dY: (C kh kw + O) N Ho Wo floats.
+//
+// Determinism: gemm partitions C the same way for any thread count; im2col and col2im run one
+// task per channel c, and each task writes only its own rows of col / its own channel of dx in a
+// fixed order. So the results are bitwise the same for any thread count.
+#include <cstring>
+
+#include "dgm/backend/conv.h"
+#include "dgm/backend/gemm.h"
+#include "dgm/backend/parallel.h"
+
+namespace dgm {
+namespace {
+
+std::size_t cols_of(const ConvShape& s) { return static_cast<std::size_t>(s.N) * s.Ho * s.Wo; }
+std::size_t patch_of(const ConvShape& s) { return static_cast<std::size_t>(s.C) * s.kh * s.kw; }
+
+// col (C kh kw, N Ho Wo) from x (N, C, H, W).
+void im2col(float* col, const float* x, const ConvShape& s) {
+  const std::size_t P = cols_of(s);
+  auto task = [&](int c) {
+    for (int a = 0; a < s.kh; ++a)
+      for (int b = 0; b < s.kw; ++b) {
+        float* row = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P;
+        for (int n = 0; n < s.N; ++n) {
+          const float* xc = x + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
+          for (int i = 0; i < s.Ho; ++i) {
+            const int ih = i * s.stride - s.pad + a;
+            float* out = row + (static_cast<std::size_t>(n) * s.Ho + i) * s.Wo;
+            if (ih < 0 || ih >= s.H) {
+              std::memset(out, 0, static_cast<std::size_t>(s.Wo) * sizeof(float));
+              continue;
+            }
+            for (int j = 0; j < s.Wo; ++j) {
+              const int iw = j * s.stride - s.pad + b;
+              out[j] = iw < 0 || iw >= s.W ? 0.f : xc[ih * s.W + iw];
+            }
+          }
+        }
+      }
+  };
+  parallel_for(s.C, task);
+}
+
+// dx (N, C, H, W) += col (C kh kw, N Ho Wo) scattered back into the pixels (the adjoint of im2col).
+void col2im(float* dx, const float* col, const ConvShape& s) {
+  const std::size_t P = cols_of(s);
+  auto task = [&](int c) {
+    for (int a = 0; a < s.kh; ++a)
+      for (int b = 0; b < s.kw; ++b) {
+        const float* row = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P;
+        for (int n = 0; n < s.N; ++n) {
+          float* xc = dx + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
+          for (int i = 0; i < s.Ho; ++i) {
+            const int ih = i * s.stride - s.pad + a;
+            if (ih < 0 || ih >= s.H) continue;
+            const float* in = row + (static_cast<std::size_t>(n) * s.Ho + i) * s.Wo;
+            for (int j = 0; j < s.Wo; ++j) {
+              const int iw = j * s.stride - s.pad + b;
+              if (iw >= 0 && iw < s.W) xc[ih * s.W + iw] += in[j];
+            }
+          }
+        }
+      }
+  };
+  parallel_for(s.C, task);
+}
+
+// Y (O, N Ho Wo) <-> y (N, O, Ho Wo): the batch axis moved next to the pixels and back.
+void to_channel_major(float* Y, const float* y, const ConvShape& s) {
+  const std::size_t HW = static_cast<std::size_t>(s.Ho) * s.Wo, P = cols_of(s);
+  for (int n = 0; n < s.N; ++n)
+    for (int o = 0; o < s.O; ++o)
+      std::memcpy(Y + o * P + n * HW, y + (static_cast<std::size_t>(n) * s.O + o) * HW, HW * sizeof(float));
+}
+void add_batch_major(float* y, const float* Y, const ConvShape& s) {
+  const std::size_t HW = static_cast<std::size_t>(s.Ho) * s.Wo, P = cols_of(s);
+  for (int n = 0; n < s.N; ++n)
+    for (int o = 0; o < s.O; ++o) {
+      float* dst = y + (static_cast<std::size_t>(n) * s.O + o) * HW;
+      const float* src = Y + o * P + n * HW;
+      for (std::size_t k = 0; k < HW; ++k) dst[k] += src[k];
+    }
+}
+
+}  // namespace
+
+std::size_t conv_workspace_floats(const ConvShape& s) { return (patch_of(s) + static_cast<std::size_t>(s.O)) * cols_of(s); }
+
+void conv2d_forward(float* y, const float* x, const float* w, const ConvShape& s, float* work) {
+  const int P = static_cast<int>(cols_of(s)), K = static_cast<int>(patch_of(s));
+  float* col = work;                                 // (K, P)
+  float* Y = work + static_cast<std::size_t>(K) * P;  // (O, P)
+  im2col(col, x, s);
+  gemm(false, false, s.O, P, K, w, K, col, P, Y, P, false);  // Y = w col
+  add_batch_major(y, Y, s);
+}
+
+void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvShape& s, float* work) {
+  const int P = static_cast<int>(cols_of(s)), K = static_cast<int>(patch_of(s));
+  float* dcol = work;                                  // (K, P)
+  float* dY = work + static_cast<std::size_t>(K) * P;  // (O, P)
+  to_channel_major(dY, dy, s);
+  gemm(true, false, K, P, s.O, w, K, dY, P, dcol, P, false);  // dcol = w^T dY
+  col2im(dx, dcol, s);
+}
+
+void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work) {
+  const int P = static_cast<int>(cols_of(s)), K = static_cast<int>(patch_of(s));
+  float* col = work;                                   // (K, P)
+  float* dY = work + static_cast<std::size_t>(K) * P;  // (O, P)
+  im2col(col, x, s);
+  to_channel_major(dY, dy, s);
+  gemm(false, true, s.O, K, P, dY, P, col, P, dw, K, true);  // dw += dY col^T
+}
+
+}  // namespace dgm

@@ -1,0 +1,67 @@
+// test_conv_vae.cpp - the VAE with --arch conv (src/models/conv_vae.cpp inside src/models/vae.cpp):
+// torch.nn names and shapes, the loss falls on a fixed batch, both decoders, evaluation.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "dgm/models/model.h"
+
+using namespace dgm;
+
+namespace {
+double value_of(const StepLog& log, const char* name) {
+  for (int i = 0; i < log.n; ++i)
+    if (!std::strcmp(log.name[i], name)) return log.value[i];
+  FAIL("no " << name);
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoulli and Gaussian decoders") {
+  for (const char* decoder : {"bernoulli", "gaussian"}) {
+    INFO(decoder);
+    Config c = config_defaults("vae", "");
+    c.arch = "conv";
+    c.decoder = decoder;
+    c.latent = 8;
+    REQUIRE(validate(c).ok);
+    Status st;
+    std::unique_ptr<Model> m = make_model("vae", &st);
+    Rng rng(1);
+    REQUIRE(m->build(c, DataInfo{784, 10, 28, 28}, rng).ok);
+    const ParamStore& p = m->parts()[0]->params;
+    CHECK(std::string(shape_str(p.value(p.find("enc.conv1.weight"))).text) == "(32, 1, 4, 4)");
+    CHECK(std::string(shape_str(p.value(p.find("enc.fc.weight"))).text) == "(16, 3136)");
+    CHECK(std::string(shape_str(p.value(p.find("dec.up1.weight"))).text) == "(64, 32, 4, 4)");
+    const bool gaussian = std::string(decoder) == "gaussian";
+    CHECK(std::string(shape_str(p.value(p.find("dec.up2.weight"))).text) == (gaussian ? "(32, 2, 4, 4)" : "(32, 1, 4, 4)"));
+    Arena arena;
+    Tape t(arena);
+    StepLog log;
+    double first = 0, last = 0;
+    for (int step = 0; step < 15; ++step) {
+      t.reset();
+      Batch b;
+      b.x = t.alloc(make_shape(8, 784));
+      for (std::size_t i = 0; i < b.x.size(); ++i) b.x[i] = (i / 28) % 28 < 14 ? 0.9f : 0.1f;
+      log.clear();
+      m->train_step(t, b, rng, log);
+      (step == 0 ? first : last) = value_of(log, "loss");
+    }
+    CHECK(std::isfinite(last));
+    CHECK(last < first);
+    t.reset();
+    Batch b;
+    b.x = t.alloc(make_shape(4, 784));
+    fill(b.x, 0.5f);
+    log.clear();
+    m->evaluate(t, b, rng, log);
+    CHECK(std::isfinite(value_of(log, "test_loss")));
+    CHECK(std::isfinite(value_of(log, "test_iwae")));
+    Tensor out = t.alloc(make_shape(4, 784));
+    CHECK(m->reconstruct(t, b.x, out));
+    CHECK(m->decoder_net().net == nullptr);  // the C exporter writes MLPs only
+  }
+}
