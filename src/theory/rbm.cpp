@@ -213,7 +213,10 @@ void check_cd_bias(Report& r) {
     char what[96];
     std::snprintf(what, sizeof what, "CD-%d bias |E[g_CD] - g| = %.4f below CD-%d's", ks[i], bias, i ? ks[i - 1] : 0);
     if (i == 0) r.at_most("CD-1 is biased: |E[g_CD-1] - g| >= 5% of |g|", 0.05 * norm, bias);
-    else r.at_most(what, bias, prev);
+    // Up to the rounding of the exact sums (each gradient sums 2^18 terms in double, so a
+    // difference below 1e-10 |g| is rounding): at k = 100 and 300 both biases are ~1e-13 and
+    // their order changes with the compiler's -O level (it did between -O2 and -O1 + ASan).
+    else r.at_most(what, bias, prev, 1e-10 * norm);
     prev = bias;
   }
   r.at_most("CD-300 bias <= 1% of |g|", prev, 0.01 * norm);
