@@ -446,6 +446,11 @@ int cmd_run(int argc, char** argv) {
       ++failures;
       sec.failure = st.message;
     } else {
+      RunData rd;  // the counts the page shows (train_ebm keeps its data to itself): whole minibatches per epoch
+      if (load_run_data(c, &rd)) {
+        sec.n_train = rd.images.train.n, sec.n_test = rd.images.test.n;
+        sec.steps = static_cast<long long>(c.epochs) * (rd.images.train.n / c.batch);
+      }
       sec.figures.push_back({"rbm/samples.png", "100 samples: p(v|h) of 100 persistent chains after 1,000 more Gibbs steps.", 300});
       sec.figures.push_back({"rbm/filters.png", "Filters: the first 100 columns of W as 28x28 images, each scaled to its own range.", 300});
     }
