@@ -90,7 +90,7 @@ expect 2 "test image indices must be in 0..1999" -- "$dgm" sample --ckpt "$tmp/v
 expect 2 "--interp expects two test image indices A,B" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --interp 3 --out "$tmp/line.png"
 expect 2 "--interp needs image data" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --interp 0,1 --out "$tmp/line.csv"
 
-# Issue 16: MADE on the binarized subset (exact test NLL, samples pixel by pixel); the VAE on the
+# MADE on the binarized subset (exact test NLL, samples pixel by pixel); the VAE on the
 # same binarized images (--binarize, kept by the checkpoint, so eval binarizes too).
 "$dgm" train made --epochs 1 --hidden 32 --batch 500 --out "$tmp/made" >/dev/null 2>&1
 expect 0 "test_nll" -- "$dgm" eval --ckpt "$tmp/made/model.safetensors"
@@ -102,7 +102,7 @@ expect 2 "no decoder or generator network" -- "$dgm" export --ckpt "$tmp/made/mo
 expect 0 "fashion-mnist-subset (binarized)" -- "$dgm" eval --ckpt "$tmp/vae-bin/model.safetensors"
 expect 2 "--binarize: binarizes Fashion-MNIST images" -- "$dgm" train vae --binarize --data ring --out "$tmp/vae-ring"
 
-# Issue 11: hostile sizes and files. Crafted checkpoints: the VAE's metadata "data" (784 28 28 10)
+# Hostile sizes and files. Crafted checkpoints: the VAE's metadata "data" (784 28 28 10)
 # replaced by values of the same length, so the file stays a valid safetensors file.
 craft() {  # craft FROM TO OUT: a copy of the VAE checkpoint with the text FROM replaced by TO
   perl -pe "s/\Q$1\E/$2/" "$tmp/vae/model.safetensors" > "$3"
@@ -133,7 +133,7 @@ expect 2 "--iw expects an integer in 1..5000" -- "$dgm" eval --ckpt "$tmp/vae/mo
 [ -e "$tmp/big" ] && echo "FAIL: a refused run left $tmp/big behind" && fail=$((fail + 1))
 
 # A --data path with a newline: escaped in config.txt and the checkpoint, so it reads back as
-# the same path and cannot inject a setting (issue 11: 'model = gan' was obeyed).
+# the same path and cannot inject a setting ('model = gan' was once obeyed).
 nl="$tmp/data
 model = gan"
 mkdir -p "$nl"

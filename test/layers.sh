@@ -13,10 +13,10 @@
 #   core/check.h        the check macro: below everything, the backend reports through it too
 #
 # Exit 1 with the offending lines when a file includes a header of a higher (or sideways) layer.
-# The one include still against the rule, listed here until it is gone (issue 12: models take
+# The one include still against the rule, listed here until it is gone (until models take
 # typed options instead of the whole flag table):
 # The energy-based models' theory checks test the models' own RBM, DBN and DBM code against exact
-# enumeration (issue 15), so these theory files include those model headers (and nothing else of
+# enumeration, so these theory files include those model headers (and nothing else of
 # models/):
 known="include/dgm/models/model.h:run/config.h include/dgm/theory/rbm.h:models/rbm.h src/theory/rbm.cpp:models/rbm_ais.h src/theory/dbn.cpp:models/dbn.h src/theory/dbm.cpp:models/dbm.h"
 set -u

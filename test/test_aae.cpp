@@ -260,7 +260,7 @@ TEST_CASE("aae: the reconstruction loss falls well below what a code-free decode
   // encoder, whose noise input eta now and then sends a code far out; Adam's step is large when
   // its v has decayed). A mean of the last 10 steps that catches one fails by luck: measured over
   // 300 seed triples per encoder (build, data, batch rng), it failed 21 universal and 1 det
-  // cases on x86 and the default seeds on aarch64 (issue 11, item 7: the platforms' last-bit
+  // cases on x86 and the default seeds on aarch64 (found on aarch64: the platforms' last-bit
   // rounding differs, FMA contraction and libm, so the spike falls elsewhere). The median passed
   // all 900 on x86 (largest 0.24 nats) and 30 of 30 on aarch64. A decoder that ignores z cannot go
   // below `baseline` at any step, so its median cannot pass either.

@@ -1,5 +1,5 @@
 // test_checkpoint_validate.cpp - an untrusted checkpoint is checked as a whole before anything
-// is sized or read from it (issue 11, defects 1 and 2): crafted files, written here, each give
+// is sized or read from it (defects once: out-of-bounds reads, aborts): crafted files, written here, each give
 // a Status that names the path and the value, never an out-of-bounds read, bad_alloc or abort.
 #include <doctest/doctest.h>
 
@@ -103,7 +103,7 @@ TEST_CASE("checkpoint: metadata \"data\" must describe the tensors (rows x cols 
     const char* data;
     const char* message;
   } cases[] = {
-      // Issue 11: `dgm sample` read 100 x 100 floats per 784-float sample (heap-buffer-overflow).
+      // Once `dgm sample` read 100 x 100 floats per 784-float sample (heap-buffer-overflow).
       {"784 100 100 10", "image size 100 x 100 does not match the data dimension 784"},
       {"784 -28 28 10", "image size -28 x 28 is negative"},  // was an abort in make_grid
       {"2000000000 0 0 0", "data dimension 2000000000 is outside 1..1048576"},  // was std::bad_alloc

@@ -1,5 +1,5 @@
 // test_config_text.cpp - string settings in config text are escaped, so any bytes round-trip and
-// a value cannot inject a setting (issue 11, defect 4).
+// a value cannot inject a setting (a defect once: 'model = gan' was obeyed).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -73,7 +73,7 @@ TEST_CASE("config text: string settings of arbitrary bytes round-trip, one line 
   }
 }
 
-TEST_CASE("config text: a newline in --data cannot inject a setting (issue 11: 'model = gan' was obeyed)") {
+TEST_CASE("config text: a newline in --data cannot inject a setting ('model = gan' was once obeyed)") {
   Config c = config_defaults("vae", "");
   c.data = "runs/x\nmodel = gan\nhidden = 1000000";
   const std::string text = config_to_text(c, true);

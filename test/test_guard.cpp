@@ -1,4 +1,4 @@
-// test_guard.cpp - the trainer's guard (issue 11, defect 5): a non-finite loss before the first
+// test_guard.cpp - the trainer's guard (a defect found by fuzzing and review): a non-finite loss before the first
 // checkpoint says that none exists; a GAN whose discriminator saturates stops (exit 1 in
 // `dgm train`) instead of training on and saving the saturated state as a normal checkpoint.
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 // test_limits.cpp - sizes from flags and files against their limits, the memory plan against
 // what the models really hold, and refusals that are Status messages, never bad_alloc or aborts
-// (issue 11, defects 2 and 3).
+// (defects once: bad_alloc, aborts, signed overflow).
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -69,7 +69,7 @@ TEST_CASE("checked: multiplication and addition report overflow; saturating ones
   int i = 0;
   CHECK(checked_mul(65536, 100, &i));  // --batch x --k at their limits
   CHECK(i == 6553600);
-  CHECK_FALSE(checked_mul(128, 1000000000, &i));  // the B * per_step of issue 11's --k 1000000000
+  CHECK_FALSE(checked_mul(128, 1000000000, &i));  // the B * per_step that --k 1000000000 once overflowed
   CHECK_FALSE(checked_mul(-1, 5, &i));
 }
 
@@ -114,7 +114,7 @@ TEST_CASE("limits: a data shape is checked as a whole (rows x cols == dim, count
   toy.dim = 2;
   CHECK(check_data_info(toy).ok);
   DataInfo d = fashion();
-  d.rows = d.cols = 100;  // issue 11: "784 100 100 10" read 100 x 100 floats per 784-float sample
+  d.rows = d.cols = 100;  // once: "784 100 100 10" read 100 x 100 floats per 784-float sample
   CHECK(check_data_info(d).message.find("image size 100 x 100 does not match the data dimension 784") == 0);
   d = fashion();
   d.rows = -28;

@@ -359,7 +359,7 @@ int cmd_bench_quality(int argc, char** argv) {
       if (st) {
         const std::string text = likelihood_table_text(table);
         std::printf("%s", text.c_str());
-        std::printf("  RBM / DBN / DBM (AIS): no rows: issue 15's models are not in this build (the registration "
+        std::printf("  RBM / DBN / DBM (AIS): not rows of this table yet (the registration "
                     "point is in include/dgm/run/likelihood_table.h)\n");
         st = make_dirs("build/quality-likelihood");
         if (st) st = write_text_atomic("build/quality-likelihood/table.txt", text);
@@ -407,7 +407,7 @@ int cmd_bench_quality(int argc, char** argv) {
                     "(log 10 = 2.303)\n", arch, c.epochs, secs, fd, h);
         std::fflush(stdout);
       }
-      std::printf("  (reported; targets of issue 14: DCGAN at most half the MLP GAN's distance at the same "
+      std::printf("  (reported; the targets: DCGAN at most half the MLP GAN's distance at the same "
                   "wall-clock, class entropy >= 2.2)\n");
     }
   }

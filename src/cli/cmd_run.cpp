@@ -208,7 +208,7 @@ int likelihood_section(const std::string& out, const std::string& only, RunPage*
       "% on the binarized test images): the class entropy of its labels, and CAS, the accuracy on real test images of a "
       "classifier trained on the samples. The VAE's IWAE here uses k = 500 on 200 test images; "
       "<code>dgm bench-quality likelihood</code> uses k = 5,000 and 10 epochs "
-      "(docs/math.md). RBM / DBN / DBM rows (AIS) come with issue 15's models. "
+      "(docs/math.md). The RBM / DBN / DBM (AIS) are not rows of this table yet. "
       "<a href=\"likelihood.txt\">likelihood.txt</a></p>" +
       likelihood_table_html(t) + "<p>" + html_escape(t.lesson) + "</p>";
   return 0;

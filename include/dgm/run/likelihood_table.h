@@ -19,7 +19,7 @@
 //              -D log 2). Per image log p_mix(x) = log(0.01 p_best(x) + 0.99 p_noise(x))
 //              >= log 0.01 + log p_best(x), so its NLL is at most NLL_best + log 100 (4.61 nats),
 //              while 99% of its samples are noise: computed per test image, not asserted.
-// REGISTRATION POINT for the energy-based models of issue 15 (RBM, DBN, DBM: AIS estimates with
+// REGISTRATION POINT for the energy-based models (RBM, DBN, DBM: AIS estimates with
 // standard errors). Not on main yet, so no row is made (bench-quality and the page say so). The
 // rbm branch (13:41 UTC) exposes, in include/dgm/models/rbm_ais.h,
 //   LikelihoodEstimate rbm_test_log_likelihood(const Rbm&, const ImageSet& test, const ImageSet* base,
