@@ -74,23 +74,32 @@ double Classifier::train(const ImageSet& set, Rng& rng) {
   return last;
 }
 
-void Classifier::predict(const Tensor& x, int* labels) {
-  DGM_CHECK(x.cols() == dim_, "Classifier::predict: x %s should have %d columns", shape_str(x).text, dim_);
-  const int n = x.rows(), chunk = 1000;  // bounded arena use for any n
+// Calls fn(s, B, xs) for rows s..s+B-1 of x in chunks of 1000 (bounded arena use for any n),
+// each on a fresh tape with the parameters as constants; predict and features share it.
+template <class Fn>
+void Classifier::in_chunks(const Tensor& x, Fn fn) {
+  const int n = x.rows(), chunk = 1000;
   params_.set_trainable(false);
   for (int s = 0; s < n; s += chunk) {
     const int B = std::min(chunk, n - s);
     Tensor xs = make_shape(B, dim_);
     xs.data = x.data + static_cast<std::size_t>(s) * static_cast<std::size_t>(dim_);
     tape_.reset();
-    const Tensor& l = tape_.value(forward(tape_, params_, net_, tape_.constant(xs)));  // (B, classes)
+    fn(s, B, tape_.constant(xs));
+  }
+  tape_.reset();
+  params_.set_trainable(true);
+}
+
+void Classifier::predict(const Tensor& x, int* labels) {
+  DGM_CHECK(x.cols() == dim_, "Classifier::predict: x %s should have %d columns", shape_str(x).text, dim_);
+  in_chunks(x, [&](int s, int B, Var xs) {
+    const Tensor& l = tape_.value(forward(tape_, params_, net_, xs));  // (B, classes)
     for (int b = 0; b < B; ++b) {
       const float* row = l.data + static_cast<std::size_t>(b) * static_cast<std::size_t>(classes_);
       labels[s + b] = static_cast<int>(std::max_element(row, row + classes_) - row);
     }
-  }
-  tape_.reset();
-  params_.set_trainable(true);
+  });
 }
 
 void Classifier::features(const Tensor& x, Tensor out) {
@@ -98,21 +107,12 @@ void Classifier::features(const Tensor& x, Tensor out) {
   DGM_CHECK(x.cols() == dim_ && out.rows() == x.rows() && out.cols() == F,
             "Classifier::features: x %s, out %s; expected (n, %d) and (n, %d)", shape_str(x).text,
             shape_str(out).text, dim_, F);
-  const int n = x.rows(), chunk = 1000;  // bounded arena use for any n
-  params_.set_trainable(false);
-  for (int s = 0; s < n; s += chunk) {
-    const int B = std::min(chunk, n - s);
-    Tensor xs = make_shape(B, dim_);
-    xs.data = x.data + static_cast<std::size_t>(s) * static_cast<std::size_t>(dim_);
-    tape_.reset();
-    Var h = tape_.constant(xs);
+  in_chunks(x, [&](int s, int, Var h) {
     for (std::size_t l = 0; l + 1 < net_.layers.size(); ++l)  // every layer but the output one
       h = activate(tape_, forward(tape_, params_, net_.layers[l], h), net_.hidden);
     const Tensor& hv = tape_.value(h);  // (B, F)
     std::copy(hv.data, hv.data + hv.size(), out.data + static_cast<std::size_t>(s) * static_cast<std::size_t>(F));
-  }
-  tape_.reset();
-  params_.set_trainable(true);
+  });
 }
 
 double Classifier::accuracy(const ImageSet& set) {

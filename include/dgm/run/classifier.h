@@ -55,6 +55,7 @@ class Classifier {
 
  private:
   ClassifierOptions opt_cfg_;
+  template <class Fn> void in_chunks(const Tensor& x, Fn fn);  // classifier.cpp
   ParamStore params_;
   MLP net_;
   Optimizer opt_;
