@@ -1,6 +1,7 @@
 // test_rbm.cpp - the RBM (include/dgm/models/rbm.h): conditionals against the energy, the
 // trainer deterministic for a seed and independent of the thread count, CD learning raising the
-// exact log-likelihood of a small RBM, AIS against enumeration, and the `dgm theory` RBM checks.
+// exact log-likelihood of a small RBM, AIS against enumeration (the `dgm theory` RBM checks run in
+// test_theory_report.cpp).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -12,7 +13,6 @@
 #include "dgm/models/rbm_ais.h"
 #include "dgm/backend/parallel.h"
 #include "dgm/theory/rbm.h"
-#include "dgm/theory/report.h"
 
 using namespace dgm;
 
@@ -140,14 +140,6 @@ TEST_CASE("rbm: pseudo-likelihood of a binary vector against its definition") {
   f[i] = 1 - f[i];
   const double want = 5 * std::log(1 / (1 + std::exp(rbm_free_energy(m, v.data()) - rbm_free_energy(m, f.data()))));
   CHECK(pl == doctest::Approx(want).epsilon(1e-5));
-}
-
-TEST_CASE("rbm: the RBM and DBN theory checks pass") {
-  for (const char* name : {"rbm-free-energy", "rbm-ais", "rbm-cd-bias", "rbm-gibbs", "dbn-bound", "dbm-mean-field"}) {
-    const TheoryCheck* c = find_theory_check(name);
-    REQUIRE(c != nullptr);
-    CHECK_MESSAGE(run_theory_check(*c, nullptr), name);
-  }
 }
 
 TEST_CASE("rbm: binarize() of the shipped subset has the 1-pixel counts docs/reference/rbm_sklearn.py reproduces") {

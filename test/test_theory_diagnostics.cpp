@@ -1,8 +1,7 @@
-// test_theory_diagnostics.cpp - the diagnostics checks ([Utkin], [HSE], [MIPT]) as tests, the
-// library functions on hand-computed values, and the same comparisons failing on wrong formulas.
+// test_theory_diagnostics.cpp - the library functions of the diagnostics checks ([Utkin], [HSE],
+// [MIPT]) on hand-computed values, and the same comparisons failing on wrong formulas (the checks
+// themselves run in test_theory_report.cpp).
 #include <doctest/doctest.h>
-
-#include "theory_test.h"
 
 #include <cmath>
 
@@ -12,11 +11,6 @@
 #include "dgm/theory/sampling.h"
 
 using namespace dgm;
-
-
-TEST_CASE("theory check: generative-vs-discriminative") { CHECK(run_theory_silently("generative-vs-discriminative")); }
-TEST_CASE("theory check: birthday") { CHECK(run_theory_silently("birthday")); }
-TEST_CASE("theory check: dae-score") { CHECK(run_theory_silently("dae-score")); }
 
 TEST_CASE("diagnostics: tables of three points by hand") {
   std::vector<std::pair<int, int>> pts = {{0, 1}, {1, 1}, {1, 0}};

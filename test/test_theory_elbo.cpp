@@ -1,8 +1,7 @@
-// test_theory_elbo.cpp - the ELBO checks ([Utkin], [Vesel], [MSU]) as tests, the library
-// functions on hand-computed values, and the same comparisons failing on wrong formulas.
+// test_theory_elbo.cpp - the library functions of the ELBO checks ([Utkin], [Vesel], [MSU]) on
+// hand-computed values, and the same comparisons failing on wrong formulas (the checks themselves
+// run in test_theory_report.cpp).
 #include <doctest/doctest.h>
-
-#include "theory_test.h"
 
 #include <cmath>
 
@@ -12,13 +11,6 @@
 #include "dgm/theory/sampling.h"
 
 using namespace dgm;
-
-
-TEST_CASE("theory check: elbo") { CHECK(run_theory_silently("elbo")); }
-TEST_CASE("theory check: kl-regulariser") { CHECK(run_theory_silently("kl-regulariser")); }
-TEST_CASE("theory check: elbo-estimators") { CHECK(run_theory_silently("elbo-estimators")); }
-TEST_CASE("theory check: reparametrization") { CHECK(run_theory_silently("reparametrization")); }
-TEST_CASE("theory check: ring-map") { CHECK(run_theory_silently("ring-map")); }
 
 // A 1-D model: z ~ N(0, 1), x | z ~ N(w z + b, s2). p(x) = N(b, w^2 + s2); the posterior has
 // precision 1 + w^2/s2 and mean w (x - b) / (s2 (1 + w^2/s2)).

@@ -1,8 +1,7 @@
-// test_theory_sampling.cpp - the sampling checks ([MIPT]) as tests, the library functions on
-// hand-computed values, and the same comparisons failing on wrong samplers / formulas.
+// test_theory_sampling.cpp - the library functions of the sampling checks ([MIPT]) on
+// hand-computed values, and the same comparisons failing on wrong samplers / formulas (the checks
+// themselves run in test_theory_report.cpp).
 #include <doctest/doctest.h>
-
-#include "theory_test.h"
 
 #include <cmath>
 
@@ -11,13 +10,6 @@
 #include "dgm/theory/sampling.h"
 
 using namespace dgm;
-
-
-TEST_CASE("theory check: inverse-transform") { CHECK(run_theory_silently("inverse-transform")); }
-TEST_CASE("theory check: rejection") { CHECK(run_theory_silently("rejection")); }
-TEST_CASE("theory check: bootstrap") { CHECK(run_theory_silently("bootstrap")); }
-TEST_CASE("theory check: likelihood-vs-quality") { CHECK(run_theory_silently("likelihood-vs-quality")); }
-TEST_CASE("theory check: evidence-vs-cv") { CHECK(run_theory_silently("evidence-vs-cv")); }
 
 TEST_CASE("sampling: the normal quantile inverts the normal CDF") {
   CHECK(normal_inverse_cdf(0.5) == 0.0);
