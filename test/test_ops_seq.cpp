@@ -1,6 +1,7 @@
-// test_ops_seq.cpp - the CharRNN's ops (src/ops_seq.cpp) against double-precision references,
-// forward values and central-difference gradients (gradcheck.h); the fused LSTM cell also
-// against the same cell composed of the elementary ops.
+// test_ops_seq.cpp - the CharRNN's ops (src/core/ops_seq.cpp) against double-precision
+// references, forward values and central-difference gradients (gradcheck.h); the fused LSTM cell
+// also against the same cell composed of the elementary ops, and the LSTM layer against the cell
+// stepped T times.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -114,4 +115,83 @@ TEST_CASE("ops_seq: the fused lstm_cell equals the cell composed of sigmoid, tan
   for (std::size_t k = 0; k < ga.size(); ++k) CHECK(t.grad(a).data[k] == doctest::Approx(ga[k]).epsilon(1e-5));
   for (std::size_t k = 0; k < gc.size(); ++k) CHECK(t.grad(c).data[k] == doctest::Approx(gc[k]).epsilon(1e-5));
   CHECK_THROWS_WITH(lstm_cell(t, c, c), doctest::Contains("lstm_cell: gates (3, 4) must be (B, 4H)"));
+}
+
+namespace {
+// The double reference of lstm_layer: p (T*B, 4H), w_hh (4H, H), s0 (B, 2H) = [h_0 | c_0] ->
+// [h_1; ..; h_T; c_T] ((T + 1) * B, H), each step a_t = p_t + h_{t-1} W_hh^T, then the cell.
+Vec lstm_layer_ref(const Vec& p, const Vec& w, const Vec& s0, int T, int B, int H) {
+  Vec h(static_cast<std::size_t>(B * H)), c(static_cast<std::size_t>(B * H));
+  for (int b = 0; b < B; ++b)
+    for (int j = 0; j < H; ++j) {
+      h[static_cast<std::size_t>(b * H + j)] = s0[static_cast<std::size_t>(b * 2 * H + j)];
+      c[static_cast<std::size_t>(b * H + j)] = s0[static_cast<std::size_t>(b * 2 * H + H + j)];
+    }
+  Vec y;
+  for (int t = 0; t < T; ++t) {
+    Vec a(static_cast<std::size_t>(B * 4 * H));
+    for (int b = 0; b < B; ++b)
+      for (int r = 0; r < 4 * H; ++r) {
+        double s = p[static_cast<std::size_t>((t * B + b) * 4 * H + r)];
+        for (int k = 0; k < H; ++k) s += h[static_cast<std::size_t>(b * H + k)] * w[static_cast<std::size_t>(r * H + k)];
+        a[static_cast<std::size_t>(b * 4 * H + r)] = s;
+      }
+    const Vec hc = lstm_cell_ref(a, c, B, H);
+    for (int b = 0; b < B; ++b)
+      for (int j = 0; j < H; ++j) {
+        h[static_cast<std::size_t>(b * H + j)] = hc[static_cast<std::size_t>(b * 2 * H + j)];
+        c[static_cast<std::size_t>(b * H + j)] = hc[static_cast<std::size_t>(b * 2 * H + H + j)];
+      }
+    y.insert(y.end(), h.begin(), h.end());
+  }
+  y.insert(y.end(), c.begin(), c.end());
+  return y;
+}
+}  // namespace
+
+TEST_CASE("ops_seq: lstm_layer over 3 steps, gradients of p, W_hh and the initial state by central differences") {
+  constexpr int T = 3, B = 2, H = 3;
+  gradcheck::run({"lstm_layer", {Input{T * B, 4 * H}, Input{4 * H, H}, Input{B, 2 * H}},
+                  [](Tape& t, auto& v) { return lstm_layer(t, v[0], v[1], v[2]); },
+                  [](const std::vector<Vec>& in) { return lstm_layer_ref(in[0], in[1], in[2], T, B, H); }});
+}
+
+TEST_CASE("ops_seq: lstm_layer equals lstm_cell stepped T times (values and every gradient)") {
+  constexpr int T = 5, B = 3, H = 4;
+  Arena arena;
+  Tape t(arena);
+  Rng rng(11);
+  Tensor pv = t.alloc(make_shape(T * B, 4 * H)), wv = t.alloc(make_shape(4 * H, H)), sv = t.alloc(make_shape(B, 2 * H));
+  Tensor ov = t.alloc(make_shape((T + 1) * B, H));
+  for (Tensor x : {pv, wv, sv}) rng.fill_uniform(x, -1.f, 1.f);
+  rng.fill_uniform(ov, -1.f, 1.f);
+  Var p = t.leaf(pv), w = t.leaf(wv), s0 = t.leaf(sv), o = t.constant(ov);
+  // stepped: h, c from s0, then a_t = p_t + h W_hh^T and the cell, T times
+  Var h = slice_cols(t, s0, 0, H), c = slice_cols(t, s0, H, 2 * H);
+  Var loss_stepped, hs[T];
+  for (int s = 0; s < T; ++s) {
+    Var hc = lstm_cell(t, add(t, slice_rows(t, p, s * B, (s + 1) * B), matmul(t, h, w, false, true)), c);
+    h = hs[s] = slice_cols(t, hc, 0, H);
+    c = slice_cols(t, hc, H, 2 * H);
+    Var term = sum(t, mul(t, h, slice_rows(t, o, s * B, (s + 1) * B)));
+    loss_stepped = s ? add(t, loss_stepped, term) : term;
+  }
+  loss_stepped = add(t, loss_stepped, sum(t, mul(t, c, slice_rows(t, o, T * B, (T + 1) * B))));
+  Var y = lstm_layer(t, p, w, s0);
+  const Tensor yv = t.value(y);
+  REQUIRE(yv.rows() == (T + 1) * B);
+  for (int s = 0; s < T; ++s)  // row block s holds h_{s+1}
+    for (int k = 0; k < B * H; ++k) CHECK(yv.data[s * B * H + k] == doctest::Approx(t.value(hs[s]).data[k]).epsilon(1e-6));
+  for (int k = 0; k < B * H; ++k) CHECK(yv.data[T * B * H + k] == doctest::Approx(t.value(c).data[k]).epsilon(1e-6));
+  t.backward(loss_stepped);
+  std::vector<std::vector<float>> g;
+  for (Var v : {p, w, s0}) g.emplace_back(t.grad(v).data, t.grad(v).data + t.value(v).size());
+  t.backward(sum(t, mul(t, y, o)));  // the leaves' gradients are zeroed again first
+  int i = 0;
+  for (Var v : {p, w, s0}) {
+    for (std::size_t k = 0; k < g[static_cast<std::size_t>(i)].size(); ++k)
+      CHECK(t.grad(v).data[k] == doctest::Approx(g[static_cast<std::size_t>(i)][k]).epsilon(1e-5));
+    ++i;
+  }
+  CHECK_THROWS_WITH(lstm_layer(t, w, w, s0), doctest::Contains("lstm_layer: p (16, 4) must be (T*B, 4H)"));
 }

@@ -1,12 +1,16 @@
-// ops_seq.cpp - embedding lookup, softmax cross-entropy against integer targets, and the LSTM
-// cell's element-wise part (see include/dgm/ops_seq.h). Each forward sits beside its backward
-// with the local derivative as a comment. Plain serial loops in a fixed order: the result does
-// not depend on the thread count (the matrix products around them are in ops_linalg.cpp).
+// ops_seq.cpp - embedding lookup, softmax cross-entropy against integer targets, the LSTM cell's
+// element-wise part, and the LSTM layer over a chunk of steps (see include/dgm/core/ops_seq.h).
+// Each forward sits beside its backward with the local derivative as a comment. Plain serial
+// loops in a fixed order, and the blocked gemm for lstm_layer's products (bitwise independent of
+// the thread count, src/backend/gemm.cpp): the results do not depend on the thread count.
 #include "dgm/core/ops_seq.h"
 
 #include <cmath>
 
+#include <cstring>
+
 #include "dgm/core/check.h"
+#include "dgm/backend/gemm.h"
 #include "dgm/backend/vecmath.h"
 
 namespace dgm {
@@ -159,6 +163,75 @@ void lstm_row_forward(float* sv, float* h, float* c, const float* a, const float
   mul_row(h, sv + 3 * H, sv + 4 * H, H);    // h = o tanh(c)
 }
 
+// ---- a whole LSTM layer over T steps (lstm_layer) ----
+// saved: [sv: T*B x 5H, the cell's [i | f | g | o | tanh c] of every step | c: T*B x H, c_t of every
+// step | da: T*B x 4H, scratch of the backward | dy: B x 2H, dh: B x H, dc: B x H, scratch].
+struct LstmLayerShape {
+  int T, B, H;
+  std::size_t sv() const { return 0; }
+  std::size_t c() const { return sv() + static_cast<std::size_t>(T) * B * 5 * H; }
+  std::size_t da() const { return c() + static_cast<std::size_t>(T) * B * H; }
+  std::size_t dy() const { return da() + static_cast<std::size_t>(T) * B * 4 * H; }
+  std::size_t dh() const { return dy() + static_cast<std::size_t>(B) * 2 * H; }
+  std::size_t dc() const { return dh() + static_cast<std::size_t>(B) * H; }
+  std::size_t total() const { return dc() + static_cast<std::size_t>(B) * H; }
+};
+LstmLayerShape lstm_layer_shape(const Node& n) {
+  const int H = n.value.cols(), B = n.i[0];
+  return {n.value.rows() / B - 1, B, H};
+}
+
+void lstm_layer_backward(Tape& t, int id) {
+  Node& n = t.node(id);
+  Node& P = t.node(n.in[0]);
+  Node& W = t.node(n.in[1]);
+  Node& S = t.node(n.in[2]);
+  const LstmLayerShape L = lstm_layer_shape(n);
+  const int T = L.T, B = L.B, H = L.H;
+  const std::size_t h = static_cast<std::size_t>(H), bh = static_cast<std::size_t>(B) * h;
+  float* sv = n.saved.data + L.sv();
+  float* c = n.saved.data + L.c();
+  float* da = n.saved.data + L.da();
+  float* dy = n.saved.data + L.dy();
+  float* dh = n.saved.data + L.dh();  // da_{t+1} W_hh: the gradient reaching h_t from step t+1
+  float* dc = n.saved.data + L.dc();  // the gradient reaching c_t from step t+1 (or from the c_T rows)
+  std::memset(dh, 0, bh * sizeof(float));
+  std::memcpy(dc, n.grad.data + static_cast<std::size_t>(T) * bh, bh * sizeof(float));
+  const float* c0 = S.value.data + h;  // row b of c_0 at c0 + b * 2H
+  for (int s = T - 1; s >= 0; --s) {  // step t = s + 1
+    float* da_t = da + static_cast<std::size_t>(s) * bh * 4;
+    const float* dy_h = n.grad.data + static_cast<std::size_t>(s) * bh;
+    for (int b = 0; b < B; ++b) {  // dy = [dy_t + dh | dc]
+      float* row = dy + static_cast<std::size_t>(b) * 2 * h;
+      for (std::size_t j = 0; j < h; ++j) row[j] = dy_h[b * h + j] + dh[b * h + j];
+      std::memcpy(row + h, dc + b * h, h * sizeof(float));
+    }
+    std::memset(da_t, 0, bh * 4 * sizeof(float));
+    std::memset(dc, 0, bh * sizeof(float));
+    for (int b = 0; b < B; ++b) {
+      const float* cp = s > 0 ? c + (static_cast<std::size_t>(s - 1) * B + b) * h : c0 + static_cast<std::size_t>(b) * 2 * h;
+      lstm_row_backward_both(da_t + static_cast<std::size_t>(b) * 4 * h, dc + b * h,
+                             sv + (static_cast<std::size_t>(s) * B + b) * 5 * h, dy + static_cast<std::size_t>(b) * 2 * h, cp, h);
+    }
+    // dh_{t-1} (B, H) = da_t (B, 4H) W_hh (4H, H)
+    gemm(false, false, B, H, 4 * H, da_t, 4 * H, W.value.data, H, dh, H, false);
+  }
+  if (P.needs_grad) {  // dp = da
+    const std::size_t count = static_cast<std::size_t>(T) * bh * 4;
+    for (std::size_t k = 0; k < count; ++k) P.grad.data[k] += da[k];
+  }
+  if (W.needs_grad) {  // dW_hh (4H, H) += da_1^T h_0 + [da_2 .. da_T]^T [h_1 .. h_{T-1}]
+    gemm(true, false, 4 * H, H, B, da, 4 * H, S.value.data, 2 * H, W.grad.data, H, true);
+    if (T > 1) gemm(true, false, 4 * H, H, (T - 1) * B, da + bh * 4, 4 * H, n.value.data, H, W.grad.data, H, true);
+  }
+  if (S.needs_grad)  // ds0 = [dh_0 | dc_0]
+    for (int b = 0; b < B; ++b)
+      for (std::size_t j = 0; j < h; ++j) {
+        S.grad.data[b * 2 * h + j] += dh[b * h + j];
+        S.grad.data[b * 2 * h + h + j] += dc[b * h + j];
+      }
+}
+
 }  // namespace
 
 Var embedding(Tape& t, Var table, const int* ids, int n) {
@@ -232,6 +305,40 @@ Var lstm_cell(Tape& t, Var gates, Var c_prev) {
   }
   Var out = t.push(y, lstm_cell_backward, gates, c_prev);
   t.node(out).saved = s;
+  return out;
+}
+
+Var lstm_layer(Tape& t, Var p, Var w_hh, Var s0) {
+  check_cpu(t, "lstm_layer");
+  const Tensor Pv = t.value(p), Wv = t.value(w_hh), Sv = t.value(s0);
+  const int B = Sv.rows(), H = Wv.cols();
+  DGM_CHECK(Wv.ndim == 2 && Wv.rows() == 4 * H && Sv.ndim == 2 && Sv.cols() == 2 * H && B > 0,
+            "lstm_layer: w_hh %s must be (4H, H) and s0 %s (B, 2H)", shape_str(Wv).text, shape_str(Sv).text);
+  DGM_CHECK(Pv.ndim == 2 && Pv.cols() == 4 * H && Pv.rows() > 0 && Pv.rows() % B == 0,
+            "lstm_layer: p %s must be (T*B, 4H) for B = %d, H = %d", shape_str(Pv).text, B, H);
+  const int T = Pv.rows() / B;
+  const LstmLayerShape L{T, B, H};
+  const std::size_t h = static_cast<std::size_t>(H), bh = static_cast<std::size_t>(B) * h;
+  Tensor y = t.alloc(make_shape((T + 1) * B, H));
+  Tensor saved = t.alloc(make_shape(static_cast<int>(L.total())));
+  float* sv = saved.data + L.sv();
+  float* c = saved.data + L.c();
+  float* a = saved.data + L.da();  // a_t of the current step (the backward's da, unused until then)
+  for (int s = 0; s < T; ++s) {  // step t = s + 1
+    // a_t (B, 4H) = p_t + h_{t-1} (B, H) W_hh^T (H, 4H)
+    std::memcpy(a, Pv.data + static_cast<std::size_t>(s) * bh * 4, bh * 4 * sizeof(float));
+    if (s == 0) gemm(false, true, B, 4 * H, H, Sv.data, 2 * H, Wv.data, H, a, 4 * H, true);
+    else gemm(false, true, B, 4 * H, H, y.data + static_cast<std::size_t>(s - 1) * bh, H, Wv.data, H, a, 4 * H, true);
+    for (int b = 0; b < B; ++b) {
+      const std::size_t row = static_cast<std::size_t>(s) * B + b;
+      const float* cp = s > 0 ? c + (row - B) * h : Sv.data + static_cast<std::size_t>(b) * 2 * h + h;
+      lstm_row_forward(sv + row * 5 * h, y.data + row * h, c + row * h, a + static_cast<std::size_t>(b) * 4 * h, cp, h);
+    }
+  }
+  std::memcpy(y.data + static_cast<std::size_t>(T) * bh, c + static_cast<std::size_t>(T - 1) * bh, bh * sizeof(float));
+  Var out = t.push(y, lstm_layer_backward, p, w_hh, s0);
+  t.node(out).saved = saved;
+  t.node(out).i[0] = B;
   return out;
 }
 

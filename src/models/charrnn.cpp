@@ -27,30 +27,24 @@ void lstm_step(Tape& t, const CharRnnVars& w, int k, Var x, Var* h, Var* c) {
 }
 
 // ---- the unrolled network and its loss ----
-// For s = 0..T-1:  e_s = embed[x_s];  h^1_s, ..., h^L_s by lstm_step (layer 0's x W_ih^T + b_ih
-// computed for all s at once);  logits_s = h^L_s W_fc^T + b_fc
+// e_s = embed[x_s] for s = 0..T-1 (all at once, (T*B, E)); layer k runs lstm_layer over the T
+// steps, its input projection x W_ih^T + b_ih + b_hh computed for all steps in one product (x the
+// embeddings for k = 0, the h of layer k-1 above); then logits_s = h^L_s W_fc^T + b_fc for all s:
 //   loss = 1/T sum_s ( 1/B sum_b -log softmax(logits_s,b)[x_{s+1,b}] )  = the mean over B*T positions.
+// The sum is the same as lstm_step over s = 0..T-1 and one softmax per step; one op per layer
+// keeps the products large (only h_{t-1} W_hh^T is step by step, as it must be).
 Var charrnn_loss(Tape& t, const CharRnnVars& w, const int* ids, int B, int T, Var* h, Var* c) {
   DGM_CHECK(T >= 1 && B >= 1 && w.layers >= 1, "charrnn_loss: T %d, B %d, %d layers", T, B, w.layers);
-  // Layer 0's input map for the whole chunk at once (one matrix product instead of T):
-  //   P = E W_ih^T + b_ih, E = embed[x_0..x_{T-1}]: (T*B, 4H_0); step s uses its rows [sB, (s+1)B).
-  Var P = linear(t, embedding(t, w.embed, ids, T * B), w.w_ih[0], w.b_ih[0]);
-  const int H0 = t.value(c[0]).cols();
-  Var total;
-  for (int s = 0; s < T; ++s) {
-    Var a = add(t, slice_rows(t, P, s * B, (s + 1) * B), linear(t, h[0], w.w_hh[0], w.b_hh[0]));
-    Var hc = lstm_cell(t, a, c[0]);
-    h[0] = slice_cols(t, hc, 0, H0);
-    c[0] = slice_cols(t, hc, H0, 2 * H0);
-    Var x = h[0];
-    for (int k = 1; k < w.layers; ++k) {
-      lstm_step(t, w, k, x, &h[k], &c[k]);
-      x = h[k];
-    }
-    Var nll = softmax_cross_entropy_ids(t, linear(t, x, w.fc_w, w.fc_b), ids + static_cast<std::size_t>(s + 1) * B);
-    total = total.valid() ? add(t, total, nll) : nll;
+  Var x = embedding(t, w.embed, ids, T * B);  // (T*B, E), time-major like ids
+  for (int k = 0; k < w.layers; ++k) {
+    Var p = linear(t, x, w.w_ih[k], add(t, w.b_ih[k], w.b_hh[k]));  // (T*B, 4H)
+    Var y = lstm_layer(t, p, w.w_hh[k], concat_cols(t, h[k], c[k]));  // (T*B + B, H)
+    x = slice_rows(t, y, 0, T * B);  // h_1 .. h_T
+    h[k] = slice_rows(t, y, (T - 1) * B, T * B);
+    c[k] = slice_rows(t, y, T * B, (T + 1) * B);
   }
-  return scale(t, total, 1.f / static_cast<float>(T));
+  // targets: steps 1..T of ids, the T*B entries after the first B
+  return softmax_cross_entropy_ids(t, linear(t, x, w.fc_w, w.fc_b), ids + B);
 }
 
 double clip_grad_norm(ParamStore& p, double max_norm) {

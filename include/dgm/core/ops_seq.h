@@ -1,5 +1,6 @@
-// ops_seq.h - the ops of a character-level recurrent network (src/ops_seq.cpp): an embedding
-// lookup, softmax cross-entropy against integer targets, and the LSTM cell's element-wise part.
+// ops_seq.h - the ops of a character-level recurrent network (src/core/ops_seq.cpp): an embedding
+// lookup, softmax cross-entropy against integer targets, the LSTM cell's element-wise part, and
+// the LSTM layer that runs the cell over a chunk of steps.
 //
 // [MIPT] "Как строить порождающие модели?", method 1 (an explicit likelihood decomposed into
 // small parts): p(x) = prod_t p(x_t | x_<t), each factor a softmax over the vocabulary computed
@@ -30,5 +31,17 @@ Var slice_rows(Tape& t, Var a, int begin, int end);
 //   c = f * c_prev + i * g,   h = o * tanh(c)
 // gates: (B, 4H), c_prev: (B, H) -> (B, 2H) = [h | c] (slice_cols to take each apart).
 Var lstm_cell(Tape& t, Var gates, Var c_prev);
+
+// A whole LSTM layer over a chunk of T steps of B streams: lstm_cell in a loop inside one op, as
+// torch.nn.LSTM and cuDNN run it, so that only the recurrent product is computed step by step:
+//   p: (T*B, 4H), row block t = x_t W_ih^T + b_ih + b_hh for every step at once (one GEMM before)
+//   w_hh: (4H, H);  s0: (B, 2H) = [h_0 | c_0]
+//   for t = 1..T:  a_t = p_t + h_{t-1} W_hh^T,   [h_t | c_t] = lstm_cell(a_t, c_{t-1})
+// -> (T*B + B, H): row block t-1 holds h_t (t = 1..T), the last B rows hold c_T (slice_rows views:
+// every h_t for the layer above or the output layer, h_T and c_T for the next chunk).
+// Backward (backpropagation through time, t = T..1): dh_t = dy_t + da_{t+1} W_hh, the cell's
+// backward gives da_t and dc_{t-1}; then dp = da (all t), dW_hh += sum_t da_t^T h_{t-1} (one GEMM
+// over all steps), ds0 = [da_1 W_hh | dc_0].
+Var lstm_layer(Tape& t, Var p, Var w_hh, Var s0);
 
 }  // namespace dgm
