@@ -165,7 +165,8 @@ void lstm_row_forward(float* sv, float* h, float* c, const float* a, const float
 
 // ---- a whole LSTM layer over T steps (lstm_layer) ----
 // saved: [sv: T*B x 5H, the cell's [i | f | g | o | tanh c] of every step | c: T*B x H, c_t of every
-// step | da: T*B x 4H, scratch of the backward | dy: B x 2H, dh: B x H, dc: B x H, scratch].
+// step | da: T*B x 4H, scratch of the backward | dy: B x 2H, dh: B x H, dc: B x H, scratch |
+// wt: H x 4H, W_hh^T, transposed once per chunk instead of by every step's product].
 struct LstmLayerShape {
   int T, B, H;
   std::size_t sv() const { return 0; }
@@ -174,7 +175,8 @@ struct LstmLayerShape {
   std::size_t dy() const { return da() + static_cast<std::size_t>(T) * B * 4 * H; }
   std::size_t dh() const { return dy() + static_cast<std::size_t>(B) * 2 * H; }
   std::size_t dc() const { return dh() + static_cast<std::size_t>(B) * H; }
-  std::size_t total() const { return dc() + static_cast<std::size_t>(B) * H; }
+  std::size_t wt() const { return dc() + static_cast<std::size_t>(B) * H; }
+  std::size_t total() const { return wt() + static_cast<std::size_t>(H) * 4 * H; }
 };
 LstmLayerShape lstm_layer_shape(const Node& n) {
   const int H = n.value.cols(), B = n.i[0];
@@ -324,11 +326,14 @@ Var lstm_layer(Tape& t, Var p, Var w_hh, Var s0) {
   float* sv = saved.data + L.sv();
   float* c = saved.data + L.c();
   float* a = saved.data + L.da();  // a_t of the current step (the backward's da, unused until then)
+  float* wt = saved.data + L.wt();  // W_hh^T (H, 4H)
+  for (int r = 0; r < 4 * H; ++r)
+    for (int k = 0; k < H; ++k) wt[static_cast<std::size_t>(k) * 4 * h + r] = Wv.data[static_cast<std::size_t>(r) * h + k];
   for (int s = 0; s < T; ++s) {  // step t = s + 1
     // a_t (B, 4H) = p_t + h_{t-1} (B, H) W_hh^T (H, 4H)
     std::memcpy(a, Pv.data + static_cast<std::size_t>(s) * bh * 4, bh * 4 * sizeof(float));
-    if (s == 0) gemm(false, true, B, 4 * H, H, Sv.data, 2 * H, Wv.data, H, a, 4 * H, true);
-    else gemm(false, true, B, 4 * H, H, y.data + static_cast<std::size_t>(s - 1) * bh, H, Wv.data, H, a, 4 * H, true);
+    if (s == 0) gemm(false, false, B, 4 * H, H, Sv.data, 2 * H, wt, 4 * H, a, 4 * H, true);
+    else gemm(false, false, B, 4 * H, H, y.data + static_cast<std::size_t>(s - 1) * bh, H, wt, 4 * H, a, 4 * H, true);
     for (int b = 0; b < B; ++b) {
       const std::size_t row = static_cast<std::size_t>(s) * B + b;
       const float* cp = s > 0 ? c + (row - B) * h : Sv.data + static_cast<std::size_t>(b) * 2 * h + h;
