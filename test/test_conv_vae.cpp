@@ -26,6 +26,7 @@ TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoull
     c.arch = "conv";
     c.decoder = decoder;
     c.latent = 8;
+    c.iw = 2;  // test_iwae below with k = 2 conv decoder passes per image, not 50
     REQUIRE(validate(c).ok);
     Status st;
     std::unique_ptr<Model> m = make_model("vae", &st);
