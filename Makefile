@@ -186,15 +186,22 @@ else
 	$(DGM) bench vae --threads 2
 	$(DGM) bench gan --threads 1
 	$(DGM) bench gan --threads 2
+	$(DGM) bench charrnn --threads 1
 	$(DGM) bench charrnn --threads 2
+	$(DGM) bench dcgan --threads 1
 	$(DGM) bench dcgan --threads 2
+	$(DGM) bench conv-vae --threads 1
 	$(DGM) bench conv-vae --threads 2
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
 	  d=$$([ -f /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz ] || [ -f /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte ] && echo /usr/share/datasets/fashion-mnist || echo datasets/fashion-mnist-subset); \
-	  echo "PyTorch references, 2 threads, data $$d:"; \
-	  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/dcgan_pytorch.py --data $$d --epochs 1 --threads 2 && \
-	  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/conv_vae_pytorch.py --data $$d --epochs 1 --threads 2; \
-	else echo "bench: no python3-torch: the PyTorch DCGAN / conv-VAE epochs are skipped"; fi
+	  for t in 1 2; do \
+	    echo "PyTorch references, $$t thread(s), data $$d (OMP_WAIT_POLICY=PASSIVE; the CharRNN also as is):"; \
+	    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/charrnn_torch.py --iters 100 --threads $$t | tail -1 && \
+	    /usr/bin/python3 docs/reference/charrnn_torch.py --iters 100 --threads $$t | tail -1 && \
+	    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/dcgan_pytorch.py --data $$d --epochs 1 --threads $$t && \
+	    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/conv_vae_pytorch.py --data $$d --epochs 1 --threads $$t || exit 1; \
+	  done; \
+	else echo "bench: no python3-torch: the PyTorch CharRNN / DCGAN / conv-VAE references are skipped"; fi
 endif
 
 # dgm's gemm beside OpenBLAS's sgemm (bench/gemm_vs_openblas.cpp): Debian's libopenblas is linked
