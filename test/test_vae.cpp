@@ -11,6 +11,7 @@
 
 #include "alloc_counter.h"
 #include "dgm/core/ops.h"
+#include "dgm/backend/parallel.h"
 #include "model_ref.h"
 
 using namespace dgm;
@@ -286,4 +287,20 @@ TEST_CASE("vae: same seed, same bits") {
     w[run].assign(f.p().data(), f.p().data() + f.p().size());
   }
   CHECK(std::memcmp(w[0].data(), w[1].data(), w[0].size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("vae: test_iwae is bitwise the same for 1, 2 and 3 threads (its rows are split in fixed ranges)") {
+  const std::vector<float> x = ref::binary_images(37, 16, 29);  // 37 rows: ranges of unequal size
+  Fixture f(16, {12}, 3, [](Config& c) { c.iw = 50; });
+  const int saved = num_threads();
+  double first = 0;
+  for (int threads = 1; threads <= 3; ++threads) {
+    set_num_threads(threads);
+    Rng r(6);
+    const double v = ref::get(ref::evaluate(*f.m, f.t, x, 16, r), "test_iwae");
+    REQUIRE(std::isfinite(v));
+    if (threads == 1) first = v;
+    CHECK(std::memcmp(&v, &first, sizeof v) == 0);
+  }
+  set_num_threads(saved);
 }

@@ -36,11 +36,13 @@
 #include "dgm/models/conv_vae.h"
 #include "dgm/models/model.h"
 #include "dgm/core/ops.h"
+#include "dgm/backend/parallel.h"
 
 namespace dgm {
 namespace {
 
 constexpr double kLog2Pi = 1.8378770664093453;
+constexpr int kIwaeTasks = 8;  // test_iwae: row ranges per sample (a fixed split, any thread count)
 
 class Vae : public Model {
  public:
@@ -186,20 +188,27 @@ class Vae : public Model {
       Tensor zi = s.host_alloc(make_shape(B, J_));
       reparametrize(H, e, zi);
       const Tensor O = s.host_copy(s.value(decoder(s, s.constant(s.upload(zi)))));
-      for (int r = 0; r < B; ++r) {
-        const double lw = log_px(O, X, r) - log_q_minus_log_p(H, e, zi, r);
-        double& m = lse_max_[static_cast<std::size_t>(r)];
-        double& s = lse_sum_[static_cast<std::size_t>(r)];
-        if (i == 0) {
-          m = lw;
-          s = 1.0;
-        } else if (lw > m) {
-          s = s * std::exp(m - lw) + 1.0;
-          m = lw;
-        } else {
-          s += std::exp(lw - m);
+      // Rows are independent: split into a fixed number of ranges (not by thread count), so the
+      // sums are bitwise the same for any number of threads; log p(x|z) in double over 784
+      // pixels per row and sample is most of the time of a large k.
+      auto rows = [&](int task) {
+        const int r0 = task * B / kIwaeTasks, r1 = (task + 1) * B / kIwaeTasks;
+        for (int r = r0; r < r1; ++r) {
+          const double lw = log_px(O, X, r) - log_q_minus_log_p(H, e, zi, r);
+          double& m = lse_max_[static_cast<std::size_t>(r)];
+          double& sum = lse_sum_[static_cast<std::size_t>(r)];
+          if (i == 0) {
+            m = lw;
+            sum = 1.0;
+          } else if (lw > m) {
+            sum = sum * std::exp(m - lw) + 1.0;
+            m = lw;
+          } else {
+            sum += std::exp(lw - m);
+          }
         }
-      }
+      };
+      parallel_for(kIwaeTasks, rows);
     }
     s.reset();
     double iwae = 0.0;
