@@ -16,13 +16,9 @@ run_one() {
     > "build-fuzz/$t.log" 2>&1
   echo $? > "build-fuzz/$t.rc"
 }
-running=0
-for t in "$@"; do
-  run_one "$t" &
-  running=$((running + 1))
-  if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
-done
-wait
+# shellcheck source=test/pool.sh
+. "$(dirname "$0")/../test/pool.sh"
+pool_run "$jobs" run_one "$@"
 fail=0
 for t in "$@"; do
   echo "== fuzz $t ($seconds s)"

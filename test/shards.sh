@@ -21,13 +21,9 @@ one() {
   "${run[@]}" "$bin" --first="$first" --last="$last" > "$logs/shard$1.log" 2>&1
   echo $? > "$logs/shard$1.rc"
 }
-running=0
-for i in $(seq 1 "$shards"); do
-  one "$i" &
-  running=$((running + 1))
-  if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
-done
-wait
+# shellcheck source=test/pool.sh
+. "$(dirname "$0")/pool.sh"
+pool_run "$jobs" one $(seq 1 "$shards")
 fail=0
 for i in $(seq 1 "$shards"); do
   read -r first last <<< "$(range "$i")"
