@@ -82,7 +82,9 @@ std::unique_ptr<Model> build_small(const Config& c, std::string* why) {
   Status st;
   std::unique_ptr<Model> m = make_model(c.model, &st);
   Rng rng(1);
-  if (st) st = m->build(c, kSmallData, rng);
+  ModelOptions mo;
+  if (st) st = model_options(c, &mo);
+  if (st) st = m->build(mo, kSmallData, rng);
   if (!st) *why = "the harness's small " + c.model + " does not build: " + st.message;
   return st ? std::move(m) : nullptr;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dgm/models/model.h"
+#include "dgm/run/config.h"
 
 namespace ref {
 

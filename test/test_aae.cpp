@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "dgm/run/config.h"
 #include "dgm/models/aae.h"
 #include "dgm/core/ops.h"
 #include "dgm/models/prior.h"
@@ -44,7 +45,7 @@ std::unique_ptr<Model> small_aae(const char* encoder, const char* prior, bool im
   if (images) d.rows = d.cols = 4;
   std::unique_ptr<Model> m = make_aae();
   Rng rng(seed);
-  Status s = m->build(c, d, rng);
+  Status s = m->build(model_options(c), d, rng);
   REQUIRE(s.ok);
   return m;
 }
@@ -370,13 +371,14 @@ TEST_CASE("aae: build errors are statuses; other models are not AAEs") {
   Rng rng(1);
   c.prior = "ring";
   c.latent = 1;
-  CHECK_FALSE(make_aae()->build(c, d, rng).ok);
+  CHECK_FALSE(make_aae()->build(model_options(c), d, rng).ok);
   c.prior = "normal";
-  c.encoder = "flow";
-  CHECK_FALSE(make_aae()->build(c, d, rng).ok);
+  c.encoder = "flow";  // an unknown name: the options do not parse (no model is built from it)
+  ModelOptions bad;
+  CHECK_FALSE(model_options(c, &bad).ok);
   c.encoder = "det";
   d.dim = 0;
-  CHECK_FALSE(make_aae()->build(c, d, rng).ok);
+  CHECK_FALSE(make_aae()->build(model_options(c), d, rng).ok);
   Status s;
   std::unique_ptr<Model> other = make_model("vae", &s);
   if (other) CHECK(as_aae(other.get()) == nullptr);

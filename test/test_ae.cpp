@@ -34,7 +34,7 @@ struct AeFixture {
     m = make_model(model, &st);
     REQUIRE(st.ok);
     Rng rng(1);
-    REQUIRE(m->build(c, d, rng).ok);
+    REQUIRE(m->build(model_options(c), d, rng).ok);
   }
   ParamStore& p() { return m->parts()[0]->params; }
 };

@@ -345,7 +345,7 @@ TEST_CASE("checkpoint: the parameter count is exact (no padding; the AAE's mirro
   Status st;
   std::unique_ptr<Model> vae = make_model("vae", &st);
   Rng rng(1);
-  REQUIRE(vae->build(c, info, rng).ok);
+  REQUIRE(vae->build(model_options(c), info, rng).ok);
   const std::size_t n_vae = (784 * 400 + 400) + (400 * 40 + 40) + (20 * 400 + 400) + (400 * 784 + 784);
   CHECK(n_vae == 652824);
   CHECK(parameter_count(*vae) == n_vae);
@@ -354,7 +354,7 @@ TEST_CASE("checkpoint: the parameter count is exact (no padding; the AAE's mirro
   std::unique_ptr<Model> aae = make_model("aae", &st);
   info.dim = 2;
   info.rows = info.cols = info.classes = 0;
-  REQUIRE(aae->build(a, info, rng).ok);
+  REQUIRE(aae->build(model_options(a), info, rng).ok);
   // enc 2-8-6-4, dec 2-6-8-2, D 2-8-6-1; the enc_reg part mirrors enc.
   const std::size_t n_aae = (16 + 8 + 48 + 6 + 24 + 4) + (12 + 6 + 48 + 8 + 16 + 2) + (16 + 8 + 48 + 6 + 6 + 1);
   CHECK(parameter_count(*aae) == n_aae);

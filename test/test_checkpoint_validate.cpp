@@ -29,7 +29,7 @@ std::string write_checkpoint(const std::string& name, const std::string& model, 
   Status st;
   std::unique_ptr<Model> m = make_model(model, &st);
   Rng rng(c.seed);
-  REQUIRE(m->build(c, d, rng).ok);
+  REQUIRE(m->build(model_options(c), d, rng).ok);
   TrainState s;
   s.info = d;
   s.step = images ? 6 : 40;  // image data: epoch 2 of 3 steps each

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "dgm/run/config.h"
 #include "dgm/models/model.h"
 
 using namespace dgm;
@@ -31,7 +32,7 @@ TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoull
     Status st;
     std::unique_ptr<Model> m = make_model("vae", &st);
     Rng rng(1);
-    REQUIRE(m->build(c, DataInfo{784, 10, 28, 28}, rng).ok);
+    REQUIRE(m->build(model_options(c), DataInfo{784, 10, 28, 28}, rng).ok);
     const ParamStore& p = m->parts()[0]->params;
     CHECK(std::string(shape_str(p.value(p.find("enc.conv1.weight"))).text) == "(32, 1, 4, 4)");
     CHECK(std::string(shape_str(p.value(p.find("enc.fc.weight"))).text) == "(16, 3136)");

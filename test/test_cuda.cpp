@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "../src/backend/gpu.h"
+#include "dgm/run/config.h"
 #include "dgm/backend/device.h"
 #include "dgm/backend/gemm.h"
 #include "dgm/models/model.h"
@@ -354,7 +355,7 @@ Trained train_steps(const std::string& model, const std::string& data, Device de
   std::unique_ptr<Model> m = make_model(model, &st);
   REQUIRE(st.ok);
   Rng rng(c.seed);
-  st = m->build(c, d, rng);
+  st = m->build(model_options(c), d, rng);
   REQUIRE(st.ok);
   Arena arena(0, dev);
   Tape t(arena);
@@ -365,6 +366,7 @@ Trained train_steps(const std::string& model, const std::string& data, Device de
     const int rows = c.batch * m->batches_per_step();
     Batch b;
     b.x = t.host_alloc(make_shape(rows, d.dim));
+    b.minibatches = m->batches_per_step();
     const float lo = !toy && m->scale() == PixelScale::kSigned ? -1.f : 0.f;
     data_rng.fill_uniform(b.x, toy ? -2.f : lo, toy ? 2.f : 1.f);
     if (d.classes) {

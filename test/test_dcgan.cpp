@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dgm/run/config.h"
 #include "dgm/models/adversarial.h"
 
 using namespace dgm;
@@ -23,7 +24,7 @@ std::unique_ptr<AdversarialModel> build_conv(const std::string& model, int batch
   std::unique_ptr<Model> m = make_model(model, &st);
   REQUIRE(st.ok);
   Rng rng(seed);
-  Status b = m->build(c, DataInfo{784, 10, 28, 28}, rng);
+  Status b = m->build(model_options(c), DataInfo{784, 10, 28, 28}, rng);
   REQUIRE_MESSAGE(b.ok, b.message);
   return std::unique_ptr<AdversarialModel>(static_cast<AdversarialModel*>(m.release()));
 }
@@ -82,6 +83,7 @@ TEST_CASE("dcgan: training steps run, move BN's running statistics; sampling use
       t.reset();
       Batch b;
       b.x = t.alloc(make_shape(k * B, 784));
+      b.minibatches = k;
       for (std::size_t i = 0; i < b.x.size(); ++i) b.x[i] = (i % 28) < 14 ? 0.8f : -0.8f;  // striped "images"
       if (labels) {
         b.y = t.alloc(make_shape(k * B, 10));
@@ -136,5 +138,5 @@ TEST_CASE("dcgan: --arch is validated with a clear message") {
   Status st;
   std::unique_ptr<Model> m = make_model("gan", &st);
   Rng rng(1);
-  CHECK_FALSE(m->build(c, DataInfo{30, 0, 5, 6}, rng).ok);
+  CHECK_FALSE(m->build(model_options(c), DataInfo{30, 0, 5, 6}, rng).ok);
 }

@@ -40,7 +40,7 @@ Built build(const char* model, const char* data, int dim, int classes, int rows)
   b.m = make_model(model, &st);
   REQUIRE(st.ok);
   Rng rng(5);
-  REQUIRE(b.m->build(b.c, b.d, rng).ok);
+  REQUIRE(b.m->build(model_options(b.c), b.d, rng).ok);
   return b;
 }
 
@@ -130,7 +130,7 @@ TEST_CASE("export: a Gaussian decoder keeps the mean half of its outputs") {
   Status st;
   b.m = make_model("vae", &st);
   Rng rng(1);
-  REQUIRE(b.m->build(b.c, b.d, rng).ok);
+  REQUIRE(b.m->build(model_options(b.c), b.d, rng).ok);
   std::string text;
   REQUIRE(export_c_header(*b.m, b.c, b.d, ExportOptions{}, &text).ok);
   CHECK(text.find("#define DGM_OUT 5\n") != std::string::npos);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "dgm/run/config.h"
 #include "dgm/run/classifier.h"
 #include "dgm/models/adversarial.h"
 #include "dgm/core/ops.h"
@@ -30,7 +31,7 @@ std::unique_ptr<AdversarialModel> build(const Config& c, const DataInfo& d, std:
   std::unique_ptr<Model> m = make_model(c.model, &st);
   REQUIRE(st.ok);
   Rng rng(seed);
-  Status b = m->build(c, d, rng);
+  Status b = m->build(model_options(c), d, rng);
   REQUIRE_MESSAGE(b.ok, b.message);
   return std::unique_ptr<AdversarialModel>(static_cast<AdversarialModel*>(m.release()));
 }
@@ -171,6 +172,7 @@ TEST_CASE("wgan: critic weights stay within [-c, c]; the critic's loss falls wit
     t.reset();
     Batch b;
     b.x = t.alloc(make_shape(c.n_critic * c.batch, 2));
+    b.minibatches = c.n_critic;
     real_batch(rng, b.x, 2.f, 0.1f);
     StepLog log;
     m->train_step(t, b, rng, log);
@@ -192,7 +194,7 @@ TEST_CASE("cgan: build fails clearly without labels; conditions G and D on y") {
   Status st;
   auto m = make_model("cgan", &st);
   Rng rng(1);
-  Status b = m->build(c, DataInfo{2, 0, 0, 0}, rng);
+  Status b = m->build(model_options(c), DataInfo{2, 0, 0, 0}, rng);
   CHECK(!b.ok);
   CHECK(b.message.find("labels") != std::string::npos);
 
@@ -362,6 +364,7 @@ TEST_CASE("gan: train_step equals the slide's algorithm written out by hand (one
     Rng rng(7);
     Batch b;
     b.x = x;
+    b.minibatches = 2;  // k = 2 minibatches of M rows, stacked
     StepLog log;
     A->train_step(t, b, rng, log);
   }
@@ -429,6 +432,7 @@ TEST_CASE("gan/cgan/wgan: no heap allocation per training step in steady state")
           Batch b;
           const int rows = m->batches_per_step() * c.batch;
           b.x = t.alloc(make_shape(rows, 2));
+          b.minibatches = m->batches_per_step();
           rng.fill_normal(b.x);
           if (classes) {
             b.y = t.arena().tensor_zero(make_shape(rows, classes));

@@ -46,7 +46,7 @@ TEST_CASE("likelihood: the AE's Gaussian recon is sum_j 1/2 (x_j - m_j)^2 + D/2 
   std::unique_ptr<Model> m = make_model("ae", &st);
   REQUIRE(st.ok);
   Rng rng(1);
-  REQUIRE(m->build(c, d, rng).ok);
+  REQUIRE(m->build(model_options(c), d, rng).ok);
   // Points far outside [0, 1], as on the ring (radius 2).
   const std::vector<float> x = {2.f, 0.f, -1.4f, 1.4f, 0.f, -2.f, 1.5f, -1.3f};
   const int B = 4;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "dgm/run/config.h"
 #include "dgm/run/evaluate.h"
 #include "dgm/run/likelihood_table.h"
 #include "dgm/models/made.h"
@@ -45,7 +46,7 @@ TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples")
   Status st;
   std::unique_ptr<Model> m = make_model("made", &st);
   Rng rng(3);
-  REQUIRE(m->build(c, d.info, rng).ok);
+  REQUIRE(m->build(model_options(c), d.info, rng).ok);
 
   double mean = 0, se = 0, secs = 0;
   test_metric(*m, d, 1000, 100, "test_nll", 1, &mean, &se, &secs);

@@ -41,6 +41,7 @@ std::size_t step_high_water(Model& m, const Config& c, const DataInfo& d, Rng& r
   const int rows = c.batch * m.batches_per_step();
   Batch b;
   b.x = t.alloc(make_shape(rows, d.dim));
+  b.minibatches = m.batches_per_step();
   rng.fill_uniform(b.x, -1.f, 1.f);
   if (d.classes > 0) {
     b.y = t.alloc(make_shape(rows, d.classes));
@@ -169,7 +170,7 @@ TEST_CASE("limits: the memory plan counts each model's parameters exactly and bo
     Status st;
     std::unique_ptr<Model> m = make_model(c.model, &st);
     Rng rng(1);
-    REQUIRE(m->build(c, d, rng).ok);
+    REQUIRE(m->build(model_options(c), d, rng).ok);
     CHECK(plan.params == built_params(*m));
     CHECK(plan.param_bytes == 4 * built_params(*m));
     std::size_t state = 0;

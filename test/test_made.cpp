@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "dgm/run/config.h"
 #include "dgm/models/made.h"
 #include "dgm/core/ops.h"
 
@@ -30,7 +31,7 @@ struct Fixture {
     m = make_model("made", &st);
     REQUIRE(st.ok);
     Rng rng(seed);
-    REQUIRE(m->build(c, d, rng).ok);
+    REQUIRE(m->build(model_options(c), d, rng).ok);
     made = as_made(m.get());
     REQUIRE(made != nullptr);
     // Larger biases and weights than the initialisation, so every conditional is far from 1/2
@@ -190,5 +191,5 @@ TEST_CASE("made: refused on synthetic data and on a CUDA device") {
   Status st;
   auto m = make_model("made", &st);
   Rng rng(1);
-  CHECK(m->build(g, d, rng).message.find("CPU only") != std::string::npos);
+  CHECK(m->build(model_options(g), d, rng).message.find("CPU only") != std::string::npos);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "dgm/run/config.h"
 #include "dgm/core/ops.h"
 #include "dgm/backend/parallel.h"
 #include "model_ref.h"
@@ -37,7 +38,7 @@ struct Fixture {
     m = make_model("vae", &st);
     REQUIRE(st.ok);
     Rng rng(seed);
-    REQUIRE(m->build(c, d, rng).ok);
+    REQUIRE(m->build(model_options(c), d, rng).ok);
   }
   ParamStore& p() { return m->parts()[0]->params; }
 };

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "dgm/run/config.h"
 #include "dgm/io/fileio.h"
 #include "dgm/run/views.h"
 
@@ -37,7 +38,7 @@ struct ViewFixture {
     m = make_model(model, &st);
     REQUIRE(st.ok);
     Rng init(1);
-    REQUIRE(m->build(c, d.info, init).ok);
+    REQUIRE(m->build(model_options(c), d.info, init).ok);
   }
   std::vector<float> image(int i) const {
     std::vector<float> x(16);

@@ -24,6 +24,7 @@
 #include "dgm/run/likelihood_table.h"
 #include "dgm/theory/report.h"
 #include "dgm/run/train.h"
+#include "dgm/models/kinds.h"
 
 namespace dgm {
 namespace {
@@ -82,7 +83,6 @@ std::string job_names() {
   return s + ",charrnn";  // the text model's section (run_charrnn.cpp), after the others
 }
 
-bool is_adversarial(const std::string& model) { return model == "gan" || model == "cgan" || model == "wgan"; }
 
 // The pictures and figures of one job's section, in page order. A new picture of a model is one
 // push_back here (the page lists whatever this returns; test/page_check.sh checks each exists).

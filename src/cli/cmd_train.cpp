@@ -32,6 +32,7 @@
 #include "dgm/run/views.h"
 #include "dgm/run/ebm_run.h"
 #include "dgm/run/charrnn_run.h"
+#include "dgm/models/kinds.h"
 
 namespace dgm {
 namespace {
@@ -170,7 +171,7 @@ int cmd_train(int argc, char** argv) {
   const char* data = find_flag(argc, argv, "--data");
   if (help) {
     std::printf("usage: dgm train MODEL [flags]\n"
-                "Trains MODEL (%s, rbm, dbn, dbm, charrnn) and writes a run folder: config.txt, metrics.csv,\n"
+                "Trains MODEL (%s) and writes a run folder: config.txt, metrics.csv,\n"
                 "samples/, recon.png, codes.svg (aae), model.safetensors; rbm, dbn, dbm (binarized\n"
                 "Fashion-MNIST) write samples.png, filters.png, likelihood.txt (not dbm) instead of samples/ and\n"
                 "recon.png (include/dgm/run/ebm_run.h). Defaults depend on the model and\n"
@@ -194,7 +195,7 @@ int cmd_train(int argc, char** argv) {
   if (!st) return fail("train", st);
   const std::string out = run_folder(given);
   const std::string ckpt = join_path(out, "model.safetensors");
-  if (given.resume && (model == "rbm" || model == "dbn" || model == "dbm"))
+  if (given.resume && is_energy_based(model))
     return fail("train", Status::Error("--resume: %s runs have no resumable state; train again with --force", model.c_str()));
   if (given.resume) {
     // Start from the stored config, so `dgm train MODEL --out DIR --resume --epochs N` is enough.
@@ -225,7 +226,7 @@ int cmd_train(int argc, char** argv) {
     }
   }
   catch_stop_signals();
-  if (model == "rbm" || model == "dbn" || model == "dbm") {  // the energy-based models have their own run (ebm_run.h)
+  if (is_energy_based(model)) {  // the energy-based models have their own run (ebm_run.h)
     st = train_ebm(c, false, &g_stop);
     if (!st) std::fprintf(stderr, "dgm train: %s\n", st.message.c_str());
     return st ? 0 : g_stop ? 130 : 2;

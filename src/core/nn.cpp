@@ -4,29 +4,55 @@
 #include <cmath>
 
 #include "dgm/core/check.h"
+#include "dgm/core/names.h"
 #include "dgm/core/ops.h"
 
 namespace dgm {
 
+namespace {
+
+// The one table of activation names; `hidden`: --act may choose it.
+struct ActName {
+  Act act;
+  const char* name;
+  bool hidden;
+};
+constexpr ActName kActs[] = {
+    {Act::None, "none", false},  {Act::ReLU, "relu", true},         {Act::LeakyReLU, "leaky", true},
+    {Act::Tanh, "tanh", true},   {Act::Sigmoid, "sigmoid", false},
+};
+
+}  // namespace
+
 bool parse_act(const std::string& name, Act* out) {
-  if (name == "none") *out = Act::None;
-  else if (name == "relu") *out = Act::ReLU;
-  else if (name == "leaky") *out = Act::LeakyReLU;
-  else if (name == "tanh") *out = Act::Tanh;
-  else if (name == "sigmoid") *out = Act::Sigmoid;
-  else return false;
-  return true;
+  for (const ActName& a : kActs)
+    if (name == a.name) {
+      *out = a.act;
+      return true;
+    }
+  return false;
 }
 
 const char* act_name(Act a) {
-  switch (a) {
-    case Act::None: return "none";
-    case Act::ReLU: return "relu";
-    case Act::LeakyReLU: return "leaky";
-    case Act::Tanh: return "tanh";
-    case Act::Sigmoid: return "sigmoid";
-  }
+  for (const ActName& e : kActs)
+    if (e.act == a) return e.name;
   return "?";
+}
+
+bool hidden_act(Act a) {
+  for (const ActName& e : kActs)
+    if (e.act == a) return e.hidden;
+  return false;
+}
+
+const char* hidden_act_names() {
+  static const std::string list = [] {
+    std::vector<const char*> n;
+    for (const ActName& e : kActs)
+      if (e.hidden) n.push_back(e.name);
+    return name_list(n.data(), static_cast<int>(n.size()));
+  }();
+  return list.c_str();
 }
 
 Var activate(Tape& t, Var x, Act a) {

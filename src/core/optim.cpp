@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "dgm/core/check.h"
+#include "dgm/core/names.h"
 #include "dgm/backend/parallel.h"
 #include "dgm/backend/vecmath.h"
 #ifdef DGM_CUDA
@@ -63,23 +64,32 @@ AdamConstants adam_constants(const OptimConfig& cfg, std::int64_t t) {
 
 }  // namespace
 
+namespace {
+
+// The one table of optimizer names.
+constexpr const char* kOptimNames[] = {"sgd", "adagrad", "rmsprop", "adam"};  // in OptimKind's order
+constexpr int kOptimCount = static_cast<int>(sizeof kOptimNames / sizeof kOptimNames[0]);
+static_assert(static_cast<int>(OptimKind::Adam) + 1 == kOptimCount, "one name per OptimKind");
+
+}  // namespace
+
 bool parse_optim_kind(const std::string& name, OptimKind* out) {
-  if (name == "sgd") *out = OptimKind::SGD;
-  else if (name == "adagrad") *out = OptimKind::Adagrad;
-  else if (name == "rmsprop") *out = OptimKind::RMSProp;
-  else if (name == "adam") *out = OptimKind::Adam;
-  else return false;
-  return true;
+  for (int k = 0; k < kOptimCount; ++k)
+    if (name == kOptimNames[k]) {
+      *out = static_cast<OptimKind>(k);
+      return true;
+    }
+  return false;
 }
 
 const char* optim_kind_name(OptimKind k) {
-  switch (k) {
-    case OptimKind::SGD: return "sgd";
-    case OptimKind::Adagrad: return "adagrad";
-    case OptimKind::RMSProp: return "rmsprop";
-    case OptimKind::Adam: return "adam";
-  }
-  return "?";
+  const int i = static_cast<int>(k);
+  return i >= 0 && i < kOptimCount ? kOptimNames[i] : "?";
+}
+
+const char* optim_kind_names() {
+  static const std::string list = name_list(kOptimNames, kOptimCount);
+  return list.c_str();
 }
 
 const char* optim_state_name(OptimKind k, int slot) {

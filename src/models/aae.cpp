@@ -9,7 +9,7 @@
 // real data from random codes drawn from p" ([Utkin] "Соперничающие автокодеры", the slide
 // "Мы хотим, чтобы q(z) совпадало с априорным p(z)").
 //
-// Networks (sizes from the Config; hidden activation --act):
+// Networks (sizes from the ModelOptions; hidden activation --act):
 //   encoder E   dim [+ latent] -> hidden... -> latent [x 2]      (Part "enc")
 //   decoder     latent -> reversed hidden... -> dim logits        (Part "dec")
 //   D           latent -> hidden... -> 1 logit; D(z) = sigmoid    (Part "D")
@@ -86,31 +86,27 @@ double mean_sigmoid(Tape& t, Var v) {
 
 class AdversarialAutoencoder : public Aae {
  public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
+  Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) override {
     if (d.dim < 1) return Status::Error("aae: the data has %d features per example; expected at least 1", d.dim);
-    if (c.encoder == "det") kind_ = AaeEncoder::kDeterministic;
-    else if (c.encoder == "gauss") kind_ = AaeEncoder::kGaussian;
-    else if (c.encoder == "universal") kind_ = AaeEncoder::kUniversal;
-    else return Status::Error("--encoder: unknown encoder '%s' (det, gauss or universal)", c.encoder.c_str());
-    Status s = parse_prior(c.prior, &prior_);
-    if (!s) return s;
-    s = check_prior_dim(prior_, c.latent);
+    kind_ = o.encoder;
+    prior_ = o.prior;
+    Status s = check_prior_dim(prior_, o.latent);
     if (!s) return s;
     dim_ = d.dim;
-    latent_ = c.latent;
+    latent_ = o.latent;
     images_ = d.images();
     eta_ = kind_ == AaeEncoder::kUniversal ? latent_ : 0;
     const int enc_out = kind_ == AaeEncoder::kGaussian ? 2 * latent_ : latent_;
-    const Act act = config_act(c);
-    const std::vector<int> enc_sizes = mlp_sizes(dim_ + eta_, c.hidden, enc_out);
+    const Act act = o.act;
+    const std::vector<int> enc_sizes = mlp_sizes(dim_ + eta_, o.hidden, enc_out);
     enc_net_ = make_mlp(enc_.params, "enc", enc_sizes, act, Act::None);
-    dec_net_ = make_mlp(dec_.params, "dec", mlp_sizes(latent_, c.hidden, dim_, true), act, Act::None);
-    d_net_ = make_mlp(D_.params, "D", mlp_sizes(latent_, c.hidden, 1), act, Act::None);
+    dec_net_ = make_mlp(dec_.params, "dec", mlp_sizes(latent_, o.hidden, dim_, true), act, Act::None);
+    d_net_ = make_mlp(D_.params, "D", mlp_sizes(latent_, o.hidden, 1), act, Act::None);
     make_mlp(enc_reg_.params, "enc", enc_sizes, act, Act::None);  // the mirror: same names and layout
-    finish_part(enc_, c, c.lr, {&enc_net_}, rng);
-    finish_part(dec_, c, c.lr, {&dec_net_}, rng);
-    finish_part(D_, c, c.lr_d, {&d_net_}, rng);
-    finish_part(enc_reg_, c, c.lr_g, {}, rng);  // weights copied from enc_ below, not drawn
+    finish_part(enc_, o.optim_with(o.lr), o.device, {&enc_net_}, rng);
+    finish_part(dec_, o.optim_with(o.lr), o.device, {&dec_net_}, rng);
+    finish_part(D_, o.optim_with(o.lr_d), o.device, {&d_net_}, rng);
+    finish_part(enc_reg_, o.optim_with(o.lr_g), o.device, {}, rng);  // weights copied from enc_ below, not drawn
     sync_mirror();
     bandwidth_ = prior_bandwidth(prior_, latent_);
     return Status::Ok();
@@ -169,6 +165,7 @@ class AdversarialAutoencoder : public Aae {
   }
 
   void sample_latent(Rng& rng, Tensor z) override { sample_prior(prior_, rng, z); }
+  std::string latent_law() const override { return std::string("from its prior (--prior ") + prior_name(prior_) + ")"; }
 
   // Decoder output for prior samples: probabilities sigmoid(l) (images) or the mean l (2-D data).
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override {

@@ -24,25 +24,14 @@
 #include "dgm/core/ops.h"
 
 namespace dgm {
-namespace {
-
-// Rows [i B, (i+1) B) of a stacked (k B, cols) batch, as a (B, cols) view (no copy).
-Tensor minibatch(const Tensor& x, int i, int B) {
-  Tensor v = make_shape(B, x.cols());
-  v.data = x.data + static_cast<std::size_t>(i) * static_cast<std::size_t>(B) * static_cast<std::size_t>(x.cols());
-  return v;
-}
-
-}  // namespace
-
-Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
+Status AdversarialModel::build(const ModelOptions& o, const DataInfo& d, Rng& rng) {
   Status st = check_data(d);
   if (!st) return st;
-  if (d.dim <= 0) return Status::Error("%s: the data has no features (dim %d)", c.model.c_str(), d.dim);
-  latent_ = c.latent;
+  if (d.dim <= 0) return Status::Error("%s: the data has no features (dim %d)", o.model.c_str(), d.dim);
+  latent_ = o.latent;
   dim_ = d.dim;
   classes_ = wants_labels() ? d.classes : 0;
-  d_steps_ = d_steps_from(c);
+  d_steps_ = d_steps_from(o);
   // cGAN: the one-hot label y joins G's input scaled by s_G = sqrt(latent) and D's by
   // s_D = sqrt(dim), i.e. to the norm of the input it joins (|z| ~ sqrt(latent) for z ~ N(0, I);
   // |x| ~ sqrt(dim) for pixels in [-1, 1]). Why: Adam moves every weight by about lr per step
@@ -55,15 +44,14 @@ Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
   // slide's.
   label_scale_g_ = std::sqrt(static_cast<float>(latent_));
   label_scale_d_ = std::sqrt(static_cast<float>(dim_));
-  // [Utkin] Возвращаясь к порождающим моделям (практика): "на входе G одиночное случайное число
-  // из равномерного распределения шума: z ~ uniform(0, 1)".
-  uniform_noise_ = c.data == "gauss1d";
-  noise_lo_ = c.noise_lo;
-  noise_hi_ = c.noise_hi;
+  // The noise p(z) is the run's choice (model_options: uniform for gauss1d, as [Utkin] has it).
+  uniform_noise_ = o.noise_kind == Noise::Uniform;
+  noise_lo_ = o.noise_lo;
+  noise_hi_ = o.noise_hi;
   if (uniform_noise_ && !(noise_lo_ < noise_hi_))
     return Status::Error("--noise-lo %g must be below --noise-hi %g", noise_lo_, noise_hi_);
 
-  conv_ = c.arch == "conv";
+  conv_ = o.arch == Arch::Conv;
   if (conv_) {  // Radford et al. 2016: the networks of dcgan.h
     if (!d.images() || d.rows % 4 || d.cols % 4 || d.rows * d.cols != d.dim)
       return Status::Error("--arch conv: needs one-channel images with sides divisible by 4, got %dx%d (dim %d)",
@@ -72,20 +60,20 @@ Status AdversarialModel::build(const Config& c, const DataInfo& d, Rng& rng) {
     d_conv_ = make_dcgan_d(D_.params, "D", d.rows, d.cols, classes_);
     // cGAN: the label joins D's flattened features, scaled to their count as s_D is to dim.
     label_scale_d_ = std::sqrt(static_cast<float>(d_conv_.features()));
-    finish_part(G_, c, c.lr_g, {}, rng);
-    finish_part(D_, c, c.lr_d, {}, rng);
+    finish_part(G_, o.optim_with(o.lr_g), o.device, {}, rng);
+    finish_part(D_, o.optim_with(o.lr_d), o.device, {}, rng);
     init_dcgan(G_.params, rng);
     init_dcgan(D_.params, rng);
     return Status::Ok();
   }
-  const Act act = config_act(c);
+  const Act act = o.act;
   // G: latent [+ classes] -> hidden... -> dim; tanh output for images in [-1, 1], linear otherwise.
-  g_net_ = make_mlp(G_.params, "G", mlp_sizes(latent_ + classes_, c.hidden, dim_), act,
+  g_net_ = make_mlp(G_.params, "G", mlp_sizes(latent_ + classes_, o.hidden, dim_), act,
                     d.images() ? Act::Tanh : Act::None);
   // D: dim [+ classes] -> reversed hidden... -> 1 logit (or critic value).
-  d_net_ = make_mlp(D_.params, "D", mlp_sizes(dim_ + classes_, c.hidden, 1, /*mirror=*/true), act, Act::None);
-  finish_part(G_, c, c.lr_g, {&g_net_}, rng);
-  finish_part(D_, c, c.lr_d, {&d_net_}, rng);
+  d_net_ = make_mlp(D_.params, "D", mlp_sizes(dim_ + classes_, o.hidden, 1, /*mirror=*/true), act, Act::None);
+  finish_part(G_, o.optim_with(o.lr_g), o.device, {&g_net_}, rng);
+  finish_part(D_, o.optim_with(o.lr_d), o.device, {&d_net_}, rng);
   return Status::Ok();
 }
 
@@ -109,9 +97,10 @@ void AdversarialModel::sample_latent(Rng& rng, Tensor z) {
 }
 
 void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& log) {
-  const int B = b.x.rows() / d_steps_;
-  DGM_CHECK(B > 0 && B * d_steps_ == b.x.rows() && b.x.cols() == dim_,
-            "adversarial train_step: x %s should be (%d x B, %d)", shape_str(b.x).text, d_steps_, dim_);
+  const int B = b.rows_each();
+  DGM_CHECK(b.minibatches == d_steps_ && B > 0 && B * d_steps_ == b.x.rows() && b.x.cols() == dim_,
+            "adversarial train_step: %d minibatches, x %s; should be %d, (%d x B, %d)", b.minibatches,
+            shape_str(b.x).text, d_steps_, d_steps_, dim_);
   DGM_CHECK(!classes_ || (b.y.data && b.y.rows() == b.x.rows() && b.y.cols() == classes_),
             "cgan train_step: labels %s should be (%d, %d)", shape_str(b.y).text, b.x.rows(), classes_);
 
@@ -125,13 +114,13 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
     sample_latent(rng, z);
     // cGAN: the fake samples are conditioned on the real minibatch's labels, so both halves of
     // D's minibatch have the same label distribution p_y.
-    y = classes_ ? t.constant(minibatch(b.y, i, B)) : Var{};
+    y = classes_ ? t.constant(b.y_of(i)) : Var{};
     // G(z) is recorded with G's weights as parameters only in the last D step, whose fakes the
     // generator step reuses. D sees them through stop_gradient: the D update must not reach G
     // (and Tape::backward then skips G's graph entirely).
     G_.params.set_trainable(last);
     fake = generator(t, t.constant(z), y);                    // (B, dim)
-    Var real_out = discriminator(t, t.constant(minibatch(b.x, i, B)), y);  // (B, 1)
+    Var real_out = discriminator(t, t.constant(b.x_of(i)), y);  // (B, 1)
     Var fake_out = discriminator(t, stop_gradient(t, fake), y);            // (B, 1)
     Var ld = d_loss(t, real_out, fake_out);
     t.backward(ld);

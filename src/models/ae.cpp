@@ -38,18 +38,17 @@ class Autoencoder : public Model {
  public:
   explicit Autoencoder(bool denoising) : denoising_(denoising) {}
 
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
+  Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) override {
     if (d.dim < 1) return Status::Error("%s: the data has %d features per example; expected at least 1", name(), d.dim);
     dim_ = d.dim;
-    J_ = c.latent;
-    mask_ = c.corrupt == "mask";
-    gaussian_ = c.decoder == "gaussian";
-    noise_ = c.noise;
+    J_ = o.latent;
+    mask_ = o.corrupt == Corruption::Mask;
+    gaussian_ = o.decoder == Likelihood::Gaussian;
+    noise_ = o.noise;
     part_.name = "ae";
-    const Act act = config_act(c);
-    enc_ = make_mlp(part_.params, "enc", mlp_sizes(dim_, c.hidden, J_), act, Act::None);
-    dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, c.hidden, dim_, true), act, Act::None);
-    finish_part(part_, c, c.lr, {&enc_, &dec_}, rng);
+    enc_ = make_mlp(part_.params, "enc", mlp_sizes(dim_, o.hidden, J_), o.act, Act::None);
+    dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, o.hidden, dim_, true), o.act, Act::None);
+    finish_part(part_, o.optim_with(o.lr), o.device, {&enc_, &dec_}, rng);
     return Status::Ok();
   }
 

@@ -41,16 +41,15 @@ namespace {
 
 class MadeImpl : public Made {
  public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
+  Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) override {
     if (d.dim < 2) return Status::Error("made: the data has %d features per example; expected at least 2", d.dim);
-    if (config_device(c) != Device::CPU)
-      return Status::Error("made: --device %s: MADE's masked layers run on the CPU only (use --device cpu)",
-                           c.device.c_str());
+    if (o.device != Device::CPU)
+      return Status::Error("made: --device cuda: MADE's masked layers run on the CPU only (use --device cpu)");
     D_ = d.dim;
     part_.name = "made";
-    net_ = make_mlp(part_.params, "net", mlp_sizes(D_, c.hidden, D_), Act::ReLU, Act::None);
-    make_masks(c.hidden, c.seed);
-    finish_part(part_, c, c.lr, {&net_}, rng);
+    net_ = make_mlp(part_.params, "net", mlp_sizes(D_, o.hidden, D_), Act::ReLU, Act::None);
+    make_masks(o.hidden, o.seed);
+    finish_part(part_, o.optim_with(o.lr), o.device, {&net_}, rng);
     scratch_ = std::make_unique<Tape>(scratch_arena_);
     return Status::Ok();
   }

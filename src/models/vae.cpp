@@ -46,32 +46,31 @@ constexpr int kIwaeTasks = 8;  // test_iwae: row ranges per sample (a fixed spli
 
 class Vae : public Model {
  public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
+  Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) override {
     if (d.dim < 1) return Status::Error("vae: the data has %d features per example; expected at least 1", d.dim);
     dim_ = d.dim;
-    J_ = c.latent;
-    L_ = c.samples;
-    k_ = c.iw;
-    gaussian_ = c.decoder == "gaussian";
-    mc_kl_ = c.estimator == "A";
+    J_ = o.latent;
+    L_ = o.samples;
+    k_ = o.iw;
+    gaussian_ = o.decoder == Likelihood::Gaussian;
+    mc_kl_ = o.estimator == KlEstimator::MonteCarlo;
     part_.name = "vae";
-    conv_ = c.arch == "conv";
+    conv_ = o.arch == Arch::Conv;
     if (conv_) {  // conv_vae.h: convolutional encoder and decoder, the same loss terms
       if (!d.images() || d.rows % 4 || d.cols % 4 || d.rows * d.cols != d.dim)
         return Status::Error("vae --arch conv: needs one-channel images with sides divisible by 4, got %dx%d", d.rows,
                              d.cols);
       cenc_ = make_conv_encoder(part_.params, d.rows, d.cols, 2 * J_);
       cdec_ = make_conv_decoder(part_.params, J_, d.rows, d.cols, gaussian_ ? 2 : 1);
-      finish_part(part_, c, c.lr, {}, rng);
+      finish_part(part_, o.optim_with(o.lr), o.device, {}, rng);
       init_conv_coder(part_.params, cenc_, cdec_, rng);
     } else {
-    const Act act = config_act(c);
-    enc_ = make_mlp(part_.params, "enc", mlp_sizes(dim_, c.hidden, 2 * J_), act, Act::None);
-    dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, c.hidden, gaussian_ ? 2 * dim_ : dim_, true), act,
+    enc_ = make_mlp(part_.params, "enc", mlp_sizes(dim_, o.hidden, 2 * J_), o.act, Act::None);
+    dec_ = make_mlp(part_.params, "dec", mlp_sizes(J_, o.hidden, gaussian_ ? 2 * dim_ : dim_, true), o.act,
                     Act::None);
-    finish_part(part_, c, c.lr, {&enc_, &dec_}, rng);
+    finish_part(part_, o.optim_with(o.lr), o.device, {&enc_, &dec_}, rng);
     }
-    scratch_arena_ = std::make_unique<Arena>(0, config_device(c));
+    scratch_arena_ = std::make_unique<Arena>(0, o.device);
     scratch_ = std::make_unique<Tape>(*scratch_arena_);
     return Status::Ok();
   }

@@ -19,15 +19,15 @@ namespace {
 
 class Wgan : public AdversarialModel {
  public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
-    clip_ = c.clip;
-    Status st = AdversarialModel::build(c, d, rng);
+  Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) override {
+    clip_ = o.clip;
+    Status st = AdversarialModel::build(o, d, rng);
     if (st) after_d_step();  // start inside the clipping box as well
     return st;
   }
 
  protected:
-  int d_steps_from(const Config& c) const override { return c.n_critic; }
+  int d_steps_from(const ModelOptions& o) const override { return o.n_critic; }
 
   // Critic: maximise the estimate E_x f(x) - E_z f(G(z)), i.e. minimise
   //   loss_d = mean_b f(G(z_b)) - mean_b f(x_b)

@@ -360,7 +360,10 @@ Status open_checkpoint(const std::string& path, Config* c, std::unique_ptr<Model
   *m = make_model(c->model, &st);
   if (!st) return st.prefixed(path);
   Rng rng(c->seed);
-  st = (*m)->build(*c, info, rng);
+  ModelOptions mo;
+  st = model_options(*c, &mo);
+  if (!st) return st.prefixed(path);
+  st = (*m)->build(mo, info, rng);
   if (!st) return st.prefixed(path);
   return load_checkpoint(path, **m, s);
 }

@@ -9,6 +9,7 @@
 
 #include "dgm/backend/device.h"
 #include "dgm/io/suggest.h"
+#include "dgm/models/kinds.h"
 #include "dgm/run/limits.h"
 
 namespace dgm {
@@ -239,7 +240,7 @@ Config config_defaults(const std::string& model, const std::string& data) {
   Config c;
   c.model = model;
   c.data = data;
-  const bool adversarial = one_of(model, {"gan", "cgan", "wgan"});
+  const bool adversarial = is_adversarial(model);
   if (adversarial) {
     // DCGAN-style defaults for images: Adam 2e-4, beta1 0.5, leaky ReLU, tanh output.
     c.latent = 100;
@@ -249,7 +250,7 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.beta1 = 0.5f;
     c.epochs = 20;
   }
-  if (model == "rbm" || model == "dbn" || model == "dbm") {  // [HintonGuide]-style SGD; 500 hidden as [SM08]
+  if (is_energy_based(model)) {  // [HintonGuide]-style SGD; 500 hidden as [SM08]
     c.lr = model == "dbm" ? 0.01f : 0.05f, c.batch = 100, c.optim = "sgd";
     c.hidden = model == "rbm" ? std::vector<int>{500} : model == "dbn" ? std::vector<int>{500, 500} : std::vector<int>{500, 1000};
   }
@@ -372,10 +373,10 @@ Status parse_flags(int argc, char** argv, Config* c) {
 }
 
 Status validate(const Config& c) {
-  if (!one_of(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm", "charrnn", "made"}))
-    return Status::Error("--model: unknown model '%s' (ae, dae, vae, gan, cgan, aae, wgan, rbm, dbn, dbm, charrnn, made)%s", c.model.c_str(),
-                         did_you_mean(c.model, {"ae", "dae", "vae", "gan", "cgan", "aae", "wgan", "rbm", "dbn", "dbm", "charrnn", "made"}).c_str());
-  if (one_of(c.model, {"rbm", "dbn", "dbm"})) {  // the energy-based models (src/run/ebm_run.cpp)
+  if (!find_model_kind(c.model))
+    return Status::Error("--model: unknown model '%s' (%s)%s", c.model.c_str(), model_names(),
+                         did_you_mean(c.model, model_kind_names()).c_str());
+  if (is_energy_based(c.model)) {  // the energy-based models (src/run/ebm_run.cpp)
     if (is_toy_data(c.data)) return Status::Error("--data %s: %s needs binary images (Fashion-MNIST)", c.data.c_str(), c.model.c_str());
     if (!one_of(c.cd, {"cd", "pcd"})) return Status::Error("--cd: '%s' (cd or pcd)", c.cd.c_str());
     if (c.model == "rbm" && c.hidden.size() != 1) return Status::Error("--hidden: an rbm has one hidden layer (e.g. 500); dbn stacks several");
@@ -389,33 +390,21 @@ Status validate(const Config& c) {
                          c.data.c_str());
   if (c.binarize && is_toy_data(c.data))
     return Status::Error("--binarize: binarizes Fashion-MNIST images; --data %s is a synthetic set", c.data.c_str());
-  if (!one_of(c.optim, {"sgd", "adagrad", "rmsprop", "adam"}))
-    return Status::Error("--optim: unknown optimizer '%s' (sgd, adagrad, rmsprop, adam)", c.optim.c_str());
-  if (!one_of(c.act, {"relu", "leaky", "tanh"}))
-    return Status::Error("--act: unknown activation '%s' (relu, leaky, tanh)", c.act.c_str());
-  if (!one_of(c.arch, {"mlp", "conv"}))
-    return Status::Error("--arch: '%s' (mlp or conv)", c.arch.c_str());
-  if (c.arch == "conv" && !one_of(c.model, {"gan", "cgan", "wgan", "vae"}))
+  ModelOptions mo;  // every string choice (optim, act, arch, decoder, ...), parsed by its one table
+  Status st = model_options(c, &mo);
+  if (!st) return st;
+  if (c.arch == "conv" && !(is_adversarial(c.model) || c.model == "vae"))
     return Status::Error("--arch conv: only gan, cgan, wgan and vae have convolutional networks so far, not '%s'", c.model.c_str());
   if (c.arch == "conv" && is_toy_data(c.data))
     return Status::Error("--arch conv needs images (Fashion-MNIST), not --data %s", c.data.c_str());
   if (c.arch == "conv" && c.device == "cuda")
     return Status::Error("--arch conv runs on the CPU only so far (--device cpu)");
-  if (!one_of(c.gen_loss, {"ns", "minimax"}))
-    return Status::Error("--gen-loss: '%s' (ns or minimax)", c.gen_loss.c_str());
-  if (!one_of(c.decoder, {"bernoulli", "gaussian"}))
-    return Status::Error("--decoder: '%s' (bernoulli or gaussian)", c.decoder.c_str());
-  if (c.decoder == "bernoulli" && is_toy_data(c.data) && one_of(c.model, {"ae", "dae", "vae"}))
+  if (mo.decoder == Likelihood::Bernoulli && is_toy_data(c.data) &&
+      (model_in(c.model, Family::Autoencoder) || model_in(c.model, Family::Vae)))
     return Status::Error("--decoder bernoulli: a Bernoulli likelihood scores values in [0, 1], but %s data are "
                          "real-valued points; use --decoder gaussian (the default for %s)", c.data.c_str(),
                          c.data.c_str());
-  if (!one_of(c.estimator, {"A", "B"})) return Status::Error("--estimator: '%s' (A or B)", c.estimator.c_str());
-  if (!one_of(c.corrupt, {"gaussian", "mask"})) return Status::Error("--corrupt: '%s' (gaussian or mask)", c.corrupt.c_str());
-  if (!one_of(c.encoder, {"det", "gauss", "universal"}))
-    return Status::Error("--encoder: '%s' (det, gauss or universal)", c.encoder.c_str());
-  if (!one_of(c.prior, {"normal", "mixture", "ring"}))
-    return Status::Error("--prior: '%s' (normal, mixture or ring)", c.prior.c_str());
-  Status st = check_config_limits(c);  // every size against its limit (dgm/run/limits.h)
+  st = check_config_limits(c);  // every size against its limit (dgm/run/limits.h)
   if (!st) return st;
   if (c.epochs < 0 || c.iters < 0) return Status::Error("--epochs and --iters must not be negative");
   if (c.epochs == 0 && c.iters == 0) return Status::Error("nothing to do: --epochs and --iters are both 0");

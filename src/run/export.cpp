@@ -222,11 +222,9 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
     return Status::Error("--weights '%s': float or int8", o.weights.c_str());
   const bool int8 = o.weights == "int8";
   DecoderNet d = m.decoder_net();
-  if (c.arch == "conv")
-    return Status::Error("a %s with --arch conv: the C exporter writes MLP decoders and generators only so far",
-                         c.model.c_str());
   if (!d.net || !d.params || d.net->layers.empty())
-    return Status::Error("a %s has no decoder or generator network to export", c.model.c_str());
+    return Status::Error("a %s has no decoder or generator network the C exporter can write (MLP decoders and "
+                         "generators only so far, not --arch conv)", c.model.c_str());
   d.params->to_host();  // a CUDA model's weights come down to the host copy (nothing on the CPU)
 
   const std::string p = o.prefix, P = upper(o.prefix);
@@ -294,7 +292,7 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
        ".\n";
   s += fmt(" * Model %s trained on %s: %s network %d", c.model.c_str(),
            c.data.empty() ? "the shipped subset" : in_comment(c.data).c_str(),
-           c.model == "gan" || c.model == "cgan" || c.model == "wgan" ? "generator" : "decoder", in0);
+           d.generator ? "generator" : "decoder", in0);
   for (const Linear& l : net.layers) s += fmt("-%d", l.out);
   s += fmt(", hidden activation %s, output %s, then %s on the first %d outputs.\n", act_name(net.hidden),
            act_name(net.output), act_name(d.map), d.keep);
@@ -302,7 +300,7 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
        " * " + p + "_decode(z, y, x, scratch): x = map(W_L act(... act(W_1 [z, s y] + b_1) ...) + b_L), the\n"
        " * forward pass the library runs (include/dgm/run/export.h, src/core/nn.cpp):\n"
        " *   z        " + P + "_LATENT floats, drawn as the model was trained: " +
-       (c.model == "aae" ? "from its prior (--prior " + c.prior + ")" : c.data == "gauss1d" ? "uniform noise" : "N(0, I)") + ";\n"
+       m.latent_law() + ";\n"
        " *   y        " + P + "_CLASSES floats, a one-hot label (cGAN), or NULL when " + P + "_CLASSES is 0;\n"
        " *   x        " + P + "_OUT floats out: " +
        (info.images() ? (m.scale() == PixelScale::kSigned ? "pixels in [-1, 1], " : "pixel probabilities in [0, 1], ") +

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "dgm/core/checked.h"
+#include "dgm/models/kinds.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
@@ -155,7 +156,7 @@ Status plan_memory(const Config& c, const DataInfo& d, int sample_rows, MemoryPl
   // One training step: the batch (B x per_step rows of data and labels), then the passes the
   // model's train_step makes, each with its node gradients, and the loss terms (a few nodes of
   // rows x dim: targets, logits, the saved sigmoid, their gradients).
-  const bool adversarial = c.model == "gan" || c.model == "cgan" || c.model == "wgan";
+  const bool adversarial = is_adversarial(c.model);
   const u64 B = static_cast<u64>(c.batch), dim = static_cast<u64>(d.dim);
   const u64 per_step = adversarial ? static_cast<u64>(c.model == "wgan" ? c.n_critic : c.k) : 1;
   const u64 rows = sat_mul(B, per_step);

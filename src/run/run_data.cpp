@@ -64,8 +64,10 @@ int steps_per_epoch(const RunData& d, int B, int per_step) {
 
 // Batches are built by the host (in the arena on a CPU tape; in host scratch on a device tape)
 // and then uploaded (a no-op on a CPU tape): the minibatch is what goes up to the GPU.
-Batch train_batch(Tape& t, const RunData& d, const int* idx, int n, PixelScale scale, Rng& rng) {
+Batch train_batch(Tape& t, const RunData& d, const int* idx, int B, int minibatches, PixelScale scale, Rng& rng) {
+  const int n = B * minibatches;  // the trainer's rows_per_step, checked against overflow
   Batch b;
+  b.minibatches = minibatches;
   b.x = t.host_alloc(make_shape(n, d.info.dim));
   if (d.toy) {
     toy_batch(d.set, rng, b.x);

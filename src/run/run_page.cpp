@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "dgm/io/plot.h"
+#include "dgm/models/kinds.h"
 
 namespace dgm {
 namespace {
@@ -27,7 +28,6 @@ std::string number(double v) {
   return buf;
 }
 
-bool adversarial(const std::string& model) { return model == "gan" || model == "cgan" || model == "wgan"; }
 
 }  // namespace
 
@@ -137,7 +137,7 @@ std::string budget_line(const PageSection& s) {
   b += grouped(s.steps) + (s.toy ? " iterations" : " steps") + " of batch " + std::to_string(s.batch);
   if (s.minibatches_per_step > 1)
     b += " (x " + std::to_string(s.minibatches_per_step) + " minibatches a step: " +
-         std::to_string(s.minibatches_per_step) + (adversarial(s.model) ? " critic" : "") +
+         std::to_string(s.minibatches_per_step) + (is_adversarial(s.model) ? " critic" : "") +
          " steps, then one generator step)";
   b += std::string(". <b>Wall time:</b> ") + t + ".</p>";
   return b;

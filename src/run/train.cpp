@@ -105,7 +105,10 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
   std::unique_ptr<Model> m = make_model(c.model, &st);
   if (!st) return st;
   Rng rng(c.seed);
-  st = m->build(c, d.info, rng);
+  ModelOptions mo;
+  st = model_options(c, &mo);
+  if (!st) return st;
+  st = m->build(mo, d.info, rng);
   if (!st) return st;
   TrainState state;
   state.info = d.info;
@@ -226,7 +229,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
     const auto step_t0 = Clock::now();
     t.reset();
     const int* idx = toy ? nullptr : order.data() + static_cast<std::size_t>(s_in_epoch) * rows_per_step;
-    Batch b = train_batch(t, d, idx, rows_per_step, m->scale(), rng);
+    Batch b = train_batch(t, d, idx, B, per_step, m->scale(), rng);
     log.clear();
     m->train_step(t, b, rng, log);
     ++state.step;

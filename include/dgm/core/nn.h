@@ -13,9 +13,13 @@
 namespace dgm {
 
 enum class Act { None, ReLU, LeakyReLU, Tanh, Sigmoid };
-// "none" | "relu" | "leaky" | "tanh" | "sigmoid"; returns false on an unknown name.
+// "none" | "relu" | "leaky" | "tanh" | "sigmoid" (one table, nn.cpp); false on an unknown name.
 bool parse_act(const std::string& name, Act* out);
 const char* act_name(Act a);
+// Whether --act may choose a (a hidden layer's: relu, leaky, tanh), and those names as a message
+// lists them ("relu, leaky or tanh").
+bool hidden_act(Act a);
+const char* hidden_act_names();
 Var activate(Tape& t, Var x, Act a);  // LeakyReLU slope 0.2
 
 struct Linear {

@@ -35,6 +35,8 @@ struct OptimConfig {
 // "sgd" | "adagrad" | "rmsprop" | "adam"; returns false on an unknown name.
 bool parse_optim_kind(const std::string& name, OptimKind* out);
 const char* optim_kind_name(OptimKind k);
+// Every name, as a message lists them ("sgd, adagrad, rmsprop or adam").
+const char* optim_kind_names();
 // The name of state buffer `slot` (0: s1, 1: s2) in checkpoints: SGD "velocity", Adagrad "sum_sq",
 // RMSProp "mean_sq", Adam "m" and "v"; nullptr for a buffer the optimizer does not have.
 const char* optim_state_name(OptimKind k, int slot);

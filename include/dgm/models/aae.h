@@ -15,12 +15,6 @@
 
 namespace dgm {
 
-enum class AaeEncoder {
-  kDeterministic,  // z = E(x)
-  kGaussian,       // (mu, logvar) = E(x), z = mu + exp(logvar / 2) * eps, eps ~ N(0, I)
-  kUniversal,      // z = E(x, eta), eta ~ N(0, I_latent) concatenated to the input
-};
-
 class Aae : public Model {
  public:
   // The parameter groups (see aae.cpp for why the encoder has two): "enc", "dec", "D", "enc_reg".

@@ -9,7 +9,7 @@
 // used by cgan.cpp) and wgan.cpp (the critic's Wasserstein estimate). This file only decides
 // which network sees which batch and when each optimizer steps.
 //
-// Networks (sizes from the Config; --arch conv: the DCGAN networks of dcgan.h instead):
+// Networks (sizes from the ModelOptions; --arch conv: the DCGAN networks of dcgan.h instead):
 //   G: (latent [+ classes]) -> hidden... -> dim, hidden activation --act, output tanh for images
 //      (pixels in [-1, 1], PixelScale::kSigned) and linear for synthetic 2-D / 1-D data;
 //   D: (dim [+ classes]) -> reversed hidden... -> 1, hidden activation --act, output a logit
@@ -25,7 +25,7 @@ namespace dgm {
 
 class AdversarialModel : public Model {
  public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override;
+  Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) override;
   std::vector<Part*> parts() override { return {&G_, &D_}; }
   PixelScale scale() const override { return PixelScale::kSigned; }
   int latent_dim() const override { return latent_; }
@@ -42,8 +42,9 @@ class AdversarialModel : public Model {
   // (--arch conv: none yet; `dgm export` says so.)
   DecoderNet decoder_net() override {
     if (conv_) return {};
-    return {&G_.params, &g_net_, classes_ ? label_scale_g_ : 0.f, dim_, Act::None};
+    return {&G_.params, &g_net_, classes_ ? label_scale_g_ : 0.f, dim_, Act::None, /*generator=*/true};
   }
+  std::string latent_law() const override { return uniform_noise_ ? "uniform noise" : "N(0, I)"; }
   // Mean D output on real test data and on fresh fakes (GAN: "test_d_real", "test_d_fake";
   // WGAN: "test_w_estimate"), each a mean over the batch.
   void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) override;
@@ -74,8 +75,7 @@ class AdversarialModel : public Model {
   // Whether G and D take the one-hot label (cGAN).
   virtual bool wants_labels() const { return false; }
   // How many discriminator steps per generator step (GAN: --k, WGAN: --n-critic).
-  virtual int d_steps_from(const Config& c) const { return c.k; }
-  // t.backward(loss) restricted to the nodes the loss depends on (see adversarial.cpp).
+  virtual int d_steps_from(const ModelOptions& o) const { return o.k; }
 
  private:
   Part G_{"G", {}, {}}, D_{"D", {}, {}};
@@ -105,9 +105,9 @@ void gan_log_d(Tape& t, Var real_logit, Var fake_logit, StepLog& log, bool test 
 // game with labels on both inputs, so it derives from it.
 class Gan : public AdversarialModel {
  public:
-  Status build(const Config& c, const DataInfo& d, Rng& rng) override {
-    non_saturating_ = c.gen_loss != "minimax";
-    return AdversarialModel::build(c, d, rng);
+  Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) override {
+    non_saturating_ = o.gen_loss == GenLoss::NonSaturating;
+    return AdversarialModel::build(o, d, rng);
   }
 
  protected:

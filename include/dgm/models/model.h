@@ -12,13 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "dgm/run/config.h"
+#include "dgm/data/batch.h"
 #include "dgm/data/data.h"
 #include "dgm/core/nn.h"
 #include "dgm/core/optim.h"
 #include "dgm/core/params.h"
 #include "dgm/core/rng.h"
 #include "dgm/io/status.h"
+#include "dgm/models/options.h"
+#include "dgm/models/step_log.h"
 #include "dgm/core/tape.h"
 
 namespace dgm {
@@ -30,31 +32,6 @@ struct Part {
   Optimizer opt;
 };
 
-// What the model is trained on.
-struct DataInfo {
-  int dim = 0;          // features per example (784 for Fashion-MNIST, 2 for ring/grid, 1 for gauss1d)
-  int classes = 0;      // 10 for Fashion-MNIST, 0 for synthetic sets
-  int rows = 0, cols = 0;  // image size (0 for synthetic sets)
-  bool images() const { return rows > 0; }
-};
-
-// One minibatch, in the tape's arena.
-struct Batch {
-  Tensor x;  // (B, dim), scaled as the model's scale() asks (images), raw (synthetic)
-  Tensor y;  // (B, classes) one-hot labels; y.data == nullptr when there are none
-};
-
-// Named scalars of one step or one evaluation (losses, D(x), D(G(z)), ...). Fixed capacity, no
-// allocation; names are string literals.
-struct StepLog {
-  static constexpr int kMax = 16;
-  const char* name[kMax];
-  double value[kMax];
-  int n = 0;
-  void add(const char* key, double v);
-  void clear() { n = 0; }
-};
-
 // The network that turns z (and a label y) into a sample, as plain data: what `dgm export`
 // writes out as a C header (include/dgm/run/export.h). decode(z, y) = map(net([z, label_scale y]))
 // restricted to the first `keep` outputs.
@@ -64,6 +41,7 @@ struct DecoderNet {
   float label_scale = 0.f;       // cGAN: the input is concat(z, label_scale y); 0 without labels
   int keep = 0;                  // outputs kept (a Gaussian decoder's first half: the means)
   Act map = Act::None;           // applied to the kept outputs (Sigmoid: a Bernoulli mean)
+  bool generator = false;        // a GAN's generator G(z) (true) or a decoder p(x|z) (false)
 };
 
 class Model {
@@ -71,8 +49,8 @@ class Model {
   virtual ~Model() = default;
 
   // Declares the parameters, finalizes the stores, initialises the weights with rng and sets up
-  // the optimizers from c. Errors (e.g. a cGAN without labels) are returned, not thrown.
-  virtual Status build(const Config& c, const DataInfo& d, Rng& rng) = 0;
+  // the optimizers from o. Errors (e.g. a cGAN without labels) are returned, not thrown.
+  virtual Status build(const ModelOptions& o, const DataInfo& d, Rng& rng) = 0;
   // The parameter groups, in a fixed order (checkpoints store them by part name).
   virtual std::vector<Part*> parts() = 0;
 
@@ -83,8 +61,8 @@ class Model {
   // True if generate() uses labels (cGAN).
   virtual bool conditional() const { return false; }
   // How many minibatches of real data one train_step consumes (a GAN with k discriminator steps
-  // uses k, a WGAN n_critic). Batch::x then holds that many minibatches stacked: rows
-  // [i B, (i+1) B) are minibatch i, with B = the --batch size.
+  // uses k, a WGAN n_critic). The trainer's Batch then holds that many, stacked, and says so in
+  // Batch::minibatches (dgm/data/batch.h).
   virtual int batches_per_step() const { return 1; }
 
   // One training step: forward, loss, backward, optimizer steps of every part; logs each loss
@@ -97,6 +75,8 @@ class Model {
 
   // Draws z from the model's prior/noise distribution into z (n, latent_dim()).
   virtual void sample_latent(Rng& rng, Tensor z) { rng.fill_normal(z); }
+  // sample_latent's distribution in words, for the exported header ("N(0, I)").
+  virtual std::string latent_law() const { return "N(0, I)"; }
   // x = G(z, y) or decoder(z): out (n, dim) in the data's range (probabilities for a Bernoulli
   // decoder, the mean for a Gaussian one). y (n, classes) one-hot, used only if conditional().
   virtual void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) = 0;
@@ -120,9 +100,9 @@ class Model {
   virtual void evaluate(Tape& t, const Batch& b, Rng& rng, StepLog& out) { (void)t, (void)b, (void)rng, (void)out; }
 };
 
-// "ae" "dae" "vae" "gan" "cgan" "aae" "wgan" "made"; nullptr and an error for an unknown name.
+// The model called name, from the table of models (dgm/models/kinds.h); nullptr and an error for
+// an unknown name or one that is not a Model (rbm, dbn, dbm, charrnn).
 std::unique_ptr<Model> make_model(const std::string& name, Status* st);
-const char* model_names();
 
 // Factories, one per model file.
 std::unique_ptr<Model> make_ae(bool denoising);
@@ -134,25 +114,20 @@ std::unique_ptr<Model> make_aae();
 std::unique_ptr<Model> make_made();  // src/models/made.cpp
 
 // Helpers the models share (src/models/common.cpp).
-// OptimConfig from the run's --optim/--beta1/--momentum and a learning rate.
-OptimConfig optim_config(const Config& c, float lr);
-// Activation from --act (validated earlier).
-Act config_act(const Config& c);
 // Sizes {in, hidden..., out}, and the same hidden widths mirrored: {in, reverse(hidden)..., out}.
 std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool mirror = false);
-// Ends a part's set-up: one allocation for its parameters (ParamStore::finalize), the weights of
-// each network initialised from rng in the order given, and its optimizer with learning rate lr.
-void finish_part(Part& p, const Config& c, float lr, std::initializer_list<const MLP*> nets, Rng& rng);
+// Ends a part's set-up: one allocation for its parameters (ParamStore::finalize) on device dev,
+// the weights of each network initialised from rng in the order given, and its optimizer opt
+// (ModelOptions::optim_with(the part's learning rate)).
+void finish_part(Part& p, const OptimConfig& opt, Device dev, std::initializer_list<const MLP*> nets, Rng& rng);
 // The value of a one-element node as a double (for logging; a download on a device tape).
 double scalar(Tape& t, Var v);
 // Mean over the rows of a (rows, 1) node, in double (for logging; a download on a device tape).
 double mean_rows(Tape& t, Var v);
-// Where the model's parameters live (the device of its first part; Config::device at build).
+// Where the model's parameters live (the device of its first part; ModelOptions::device at build).
 Device model_device(Model& m);
 // The model's number of parameters, exactly (no padding), each tensor counted once: a part that
 // mirrors another's tensors under the same names (the AAE's "enc_reg") adds nothing.
 std::size_t parameter_count(Model& m);
-// Config::device as a Device ("cpu" unless "cuda"; validate() has checked it).
-Device config_device(const Config& c);
 
 }  // namespace dgm

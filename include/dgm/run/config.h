@@ -12,6 +12,7 @@
 
 #include "dgm/backend/device.h"
 #include "dgm/io/status.h"
+#include "dgm/models/options.h"
 
 namespace dgm {
 
@@ -92,6 +93,14 @@ Status validate(const Config& c);
 // --device NAME: "cpu", or "cuda" in a `make CUDA=1` build that finds a GPU; *out (if given) is
 // set on success. The one check behind train, sample, eval and bench.
 Status check_device(const std::string& name, Device* out = nullptr);
+
+// The typed options a model is built from (dgm/models/options.h), every name parsed once
+// (src/run/model_options.cpp); an error names a flag whose value is not one of its names.
+Status model_options(const Config& c, ModelOptions* out);
+// The same for a Config that validate() accepted (a failure is a DGM_CHECK).
+ModelOptions model_options(const Config& c);
+// Config::device as a Device ("cpu" unless "cuda"; validate() has checked it).
+Device config_device(const Config& c);
 
 // One "name = value" line per setting; with identity_only, only those that change the result.
 std::string config_to_text(const Config& c, bool identity_only = false);

@@ -31,9 +31,10 @@ std::string describe_run_data(const RunData& d);
 // Number of optimisation steps in one epoch (images) for batch B and `per_step` minibatches a step.
 int steps_per_epoch(const RunData& d, int B, int per_step);
 
-// Fills b.x (and b.y for labelled data) for training: images idx[0..n) of the train split, or
-// n fresh samples of the synthetic set. Tensors come from the tape's arena.
-Batch train_batch(Tape& t, const RunData& d, const int* idx, int n, PixelScale scale, Rng& rng);
+// Fills b.x (and b.y for labelled data) for training with `minibatches` minibatches of B rows,
+// stacked (Batch::minibatches): images idx[0..minibatches B) of the train split, or as many
+// fresh samples of the synthetic set. Tensors come from the tape's arena.
+Batch train_batch(Tape& t, const RunData& d, const int* idx, int B, int minibatches, PixelScale scale, Rng& rng);
 // Test images [begin, begin + n) (images only).
 Batch test_batch(Tape& t, const RunData& d, int begin, int n, PixelScale scale);
 
