@@ -129,6 +129,7 @@ $(TEST_OBJ): | doctest
 HASHES ?= 1
 test: doctest $(TEST) $(DGM) $(if $(filter 1,$(HASHES)),hash-build)
 	test/layers.sh
+	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 test/slide_citations.py; else echo "slide citations: no python3: skipped"; fi
 ifneq ($(SAN),1)
 	test/gemm_spills.sh $(BUILD)/obj/src/backend/gemm_kernels.o
 endif

@@ -23,7 +23,9 @@ void check_same(const char* op, const Tensor& a, const Tensor& b) {
             shape_str(a).text, shape_str(b).text);
 }
 
-// ---- Bernoulli NLL from logits [Utkin] "Функция потерь VAE", [HSE] minimax game ----
+// ---- Bernoulli NLL from logits [Utkin] "Вычисление качества реконструкции" (-log p(x|z) with
+// p(x|z) Bernoulli, "Забегая вперед": "если x - двоичное ... распределение Бернулли"),
+// [HSE] "Игра с 0 суммой" (log D, log(1 - D)) ----
 // y_r = sum_j softplus(l_j) - x_j l_j
 //   (= -sum_j [x_j log sigmoid(l_j) + (1 - x_j) log(1 - sigmoid(l_j))])
 // dy/dl_j = sigmoid(l_j) - x_j;  dy/dx_j = -l_j
@@ -130,7 +132,8 @@ Var bce_impl(Tape& t, Var logits, Var targets, float target) {
   return out;
 }
 
-// ---- Gaussian NLL with log-variance [Utkin] "VAE с гауссовским декодером" ----
+// ---- Gaussian NLL with log-variance [Utkin] "Объединяем все вместе" (-log p(x|z) of a Gaussian
+// decoder: 1/2 log sigma^2 + (x - mu)^2 / (2 sigma^2), plus the constant 1/2 log 2 pi) ----
 // y_r = sum_j 1/2 [log(2 pi) + v_j + (x_j - mu_j)^2 e^{-v_j}],  v = log sigma^2
 // dy/dmu_j = -(x_j - mu_j) e^{-v_j};  dy/dx_j = (x_j - mu_j) e^{-v_j};
 // dy/dv_j = 1/2 [1 - (x_j - mu_j)^2 e^{-v_j}]

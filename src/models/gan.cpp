@@ -36,7 +36,7 @@ Var gan_d_loss(Tape& t, Var real_logit, Var fake_logit) {
 //    minimise  E_z log(1 - D(G(z))) = -mean_b bce(l(G(z_b)), 0) = -mean_b softplus(l_b)
 //    d/dl = -sigmoid(l) = -D(G(z)): it vanishes where D confidently rejects the fakes (l << 0),
 //    which is exactly where G is bad: the loss saturates early in training ([Vesel] 1.2).
-//  non-saturating ([HSE] "градиентного спуска подъема", "improved objective"; [Vesel] 1.2):
+//  non-saturating ([HSE] "градиентного слуска подъема" (sic), "improved objective"; [Vesel] 1.2):
 //    maximise E_z log D(G(z)), i.e. minimise  -E_z log D(G(z)) = mean_b bce(l(G(z_b)), 1)
 //    d/dl = sigmoid(l) - 1 = -(1 - D(G(z))): close to -1 where D rejects, a strong gradient.
 //  Both have the same fixed points; at the optimal D the non-saturating loss equals
