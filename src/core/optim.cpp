@@ -25,9 +25,26 @@ namespace {
 // Parameters per parallel task.
 constexpr std::size_t kChunk = 16384;
 
-// Adam on w[0, n): m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
-//   w <- w - a m / (sqrt(v * ic2) + eps),  a = lr / c1, ic2 = 1 / c2
-// (= lr m^ / (sqrt(v^) + eps) with m^ = m / c1, v^ = v / c2). With zero_g, g is set to 0 after use.
+// Adam for one parameter at step t, Kingma & Ba 2015, Algorithm 1, in its symbols:
+//   m <- b1 m + (1 - b1) g                 (biased first moment estimate)
+//   v <- b2 v + (1 - b2) g^2               (biased second raw moment estimate)
+//   m_hat = m / (1 - b1^t),  v_hat = v / (1 - b2^t)   (bias-corrected)
+//   w <- w - lr m_hat / (sqrt(v_hat) + eps)
+// with the two corrections as the per-step constants of adam_constants(): lr_t = lr / (1 - b1^t),
+// so lr_t m = lr m_hat (the paper's own "more efficient" ordering, end of its section 2), and
+// inv_c2 = 1 / (1 - b2^t). adam_range below is this update in vector blocks, the same bits.
+inline void adam_one(float& w, float& m, float& v, float g, float b1, float b2, float lr_t, float inv_c2,
+                     float eps) {
+  m = b1 * m + (1.f - b1) * g;
+  v = b2 * v + (1.f - b2) * g * g;
+  const float lr_m_hat = lr_t * m;  // lr m_hat
+  const float v_hat = v * inv_c2;
+  w -= lr_m_hat / (std::sqrt(v_hat) + eps);
+}
+
+// adam_one on w[0, n), vectorized: blocks of kBlock (the square roots by sqrt_block, exact as
+// std::sqrt), the remainder by adam_one itself. a = lr_t, ic2 = inv_c2. With zero_g, g is set to
+// 0 after use.
 void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT m, float* DGM_RESTRICT v, float* DGM_RESTRICT g,
                 std::size_t n, float b1, float b2, float a, float ic2, float eps, bool zero_g) {
   std::size_t i = 0;
@@ -45,9 +62,7 @@ void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT m, float* DGM_RESTRIC
       for (std::size_t k = 0; k < kBlock; ++k) g[i + k] = 0.f;
   }
   for (; i < n; ++i) {  // the same update, one element at a time
-    m[i] = b1 * m[i] + (1.f - b1) * g[i];
-    v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];
-    w[i] -= a * m[i] / (std::sqrt(v[i] * ic2) + eps);
+    adam_one(w[i], m[i], v[i], g[i], b1, b2, a, ic2, eps);
     if (zero_g) g[i] = 0.f;
   }
 }
@@ -72,6 +87,12 @@ constexpr int kOptimCount = static_cast<int>(sizeof kOptimNames / sizeof kOptimN
 static_assert(static_cast<int>(OptimKind::Adam) + 1 == kOptimCount, "one name per OptimKind");
 
 }  // namespace
+
+void adam_reference(float* w, float* m, float* v, const float* g, std::size_t n, const OptimConfig& cfg,
+                    std::int64_t t) {
+  const AdamConstants k = adam_constants(cfg, t);
+  for (std::size_t i = 0; i < n; ++i) adam_one(w[i], m[i], v[i], g[i], cfg.beta1, cfg.beta2, k.a, k.ic2, cfg.eps);
+}
 
 bool parse_optim_kind(const std::string& name, OptimKind* out) {
   for (int k = 0; k < kOptimCount; ++k)

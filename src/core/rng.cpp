@@ -22,13 +22,12 @@ Rng::Rng(std::uint64_t seed, std::uint64_t stream) {
   next_u32();
 }
 
-// state' = state * 6364136223846793005 + inc; output = rotr32(((s >> 18) ^ s) >> 27, s >> 59)
+// state' = state * 6364136223846793005 + inc; output = rotr32(((s >> 18) ^ s) >> 27, s >> 59) of the
+// old state: the step and the output are dgm/backend/pcg.h's, shared with the GPU's fills.
 std::uint32_t Rng::next_u32() {
-  std::uint64_t old = s_.state;
-  s_.state = old * 6364136223846793005ULL + s_.inc;
-  std::uint32_t xorshifted = static_cast<std::uint32_t>(((old >> 18u) ^ old) >> 27u);
-  std::uint32_t rot = static_cast<std::uint32_t>(old >> 59u);
-  return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+  const std::uint64_t old = s_.state;
+  s_.state = old * hd::kPcgMult + s_.inc;
+  return hd::pcg_output(old);
 }
 
 float Rng::uniform() { return static_cast<float>(next_u32() >> 8) * (1.0f / 16777216.0f); }

@@ -71,18 +71,11 @@
 
 #include "dgm/core/check.h"
 #include "dgm/core/ops.h"
+#include "dgm/core/reparam.h"
 #include "dgm/data/quality.h"
 
 namespace dgm {
 namespace {
-
-// Mean over the batch of D(z) = sigmoid(logit), from a (B, 1) node of logits (read on the host).
-double mean_sigmoid(Tape& t, Var v) {
-  const Tensor logit = t.host_copy(t.value(v));
-  double s = 0.0;
-  for (int r = 0; r < logit.rows(); ++r) s += 1.0 / (1.0 + std::exp(-static_cast<double>(logit.data[r])));
-  return s / logit.rows();
-}
 
 class AdversarialAutoencoder : public Aae {
  public:
@@ -234,7 +227,7 @@ class AdversarialAutoencoder : public Aae {
     // z = mu + sigma * eps, sigma = exp(logvar / 2), eps ~ N(0, I) ([Utkin] Репараметризация)
     Tensor eps = t.alloc(make_shape(m, latent_));
     rng->fill_normal(eps);
-    return add(t, mu, mul(t, exp(t, dgm::scale(t, logvar, 0.5f)), t.constant(eps)));
+    return reparametrize(t, mu, exp(t, dgm::scale(t, logvar, 0.5f)), eps);
   }
 
   Var decode(Tape& t, Var z) { return forward(t, dec_.params, dec_net_, z); }

@@ -1,6 +1,8 @@
 // common.cpp - small helpers every model uses (the table of models: kinds.cpp).
 #include "dgm/models/model.h"
 
+#include <cmath>
+
 namespace dgm {
 
 std::vector<int> mlp_sizes(int in, const std::vector<int>& hidden, int out, bool mirror) {
@@ -27,6 +29,13 @@ double mean_rows(Tape& t, Var v) {
   double s = 0.0;
   for (int r = 0; r < h.rows(); ++r) s += h.data[r];
   return s / h.rows();
+}
+
+double mean_sigmoid(Tape& t, Var logits) {
+  const Tensor l = t.host_copy(t.value(logits));
+  double s = 0.0;
+  for (std::size_t i = 0; i < l.size(); ++i) s += 1.0 / (1.0 + std::exp(-static_cast<double>(l.data[i])));
+  return l.size() ? s / static_cast<double>(l.size()) : 0.0;
 }
 
 Device model_device(Model& m) {

@@ -46,22 +46,11 @@ Var gan_g_loss(Tape& t, Var fake_logit, bool non_saturating) {
   return scale(t, mean(t, bce_with_logits(t, fake_logit, 0.f)), -1.f);
 }
 
-namespace {
-
-// Mean of sigmoid(l) over the rows of a (B, 1) logit column (read on the host), in double.
-double mean_sigmoid(const Tensor& l) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < l.size(); ++i) s += 1.0 / (1.0 + std::exp(-static_cast<double>(l.data[i])));
-  return l.size() ? s / static_cast<double>(l.size()) : 0.0;
-}
-
-}  // namespace
-
 // D(x) and D(G(z)) averaged over the minibatch: the mode-collapse diagnostics (both near 1/2 at
 // the equilibrium p_g = p_data, where D* = 1/2).
 void gan_log_d(Tape& t, Var real_logit, Var fake_logit, StepLog& log, bool test) {
-  log.add(test ? "test_d_real" : "d_real", mean_sigmoid(t.host_copy(t.value(real_logit))));
-  log.add(test ? "test_d_fake" : "d_fake", mean_sigmoid(t.host_copy(t.value(fake_logit))));
+  log.add(test ? "test_d_real" : "d_real", mean_sigmoid(t, real_logit));
+  log.add(test ? "test_d_fake" : "d_fake", mean_sigmoid(t, fake_logit));
 }
 
 std::unique_ptr<Model> make_gan() { return std::make_unique<Gan>(); }

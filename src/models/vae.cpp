@@ -37,6 +37,7 @@
 #include "dgm/models/model.h"
 #include "dgm/core/ops.h"
 #include "dgm/backend/parallel.h"
+#include "dgm/core/reparam.h"
 
 namespace dgm {
 namespace {
@@ -92,7 +93,7 @@ class Vae : public Model {
     for (int l = 0; l < L_; ++l) {
       Tensor eps = t.alloc(make_shape(M, J_));  // eps^(l) ~ N(0, I)
       rng.fill_normal(eps);
-      Var z = add(t, mu, mul(t, sigma, t.constant(eps)));  // (M, J)
+      Var z = reparametrize(t, mu, sigma, eps);  // (M, J)
       Var nll = decoder_nll(t, z, x);  // -log p(x|z^(l)), summed over pixels: (M, 1)
       recon = l ? add(t, recon, nll) : nll;
       if (mc_kl_) {
@@ -166,7 +167,7 @@ class Vae : public Model {
     Tensor eps = t.host_alloc(make_shape(B, J_));
     rng.fill_normal(eps);
     Tensor z = t.host_alloc(make_shape(B, J_));
-    reparametrize(H, eps, z);
+    reparametrize_rows(H, eps, z);
     Var nll = decoder_nll(t, t.constant(t.upload(z)), x);
     Var kl = kl_normal_std(t, slice_cols(t, h, 0, J_), slice_cols(t, h, J_, 2 * J_));
     out.add("test_loss", mean_rows(t, nll) + mean_rows(t, kl));
@@ -185,7 +186,7 @@ class Vae : public Model {
       Tensor e = s.host_alloc(make_shape(B, J_));
       iw_rng.fill_normal(e);
       Tensor zi = s.host_alloc(make_shape(B, J_));
-      reparametrize(H, e, zi);
+      reparametrize_rows(H, e, zi);
       const Tensor O = s.host_copy(s.value(decoder(s, s.constant(s.upload(zi)))));
       // Rows are independent: split into a fixed number of ranges (not by thread count), so the
       // sums are bitwise the same for any number of threads; log p(x|z) in double over 784
@@ -255,13 +256,11 @@ class Vae : public Model {
     return add(t, half, t.constant(t.upload(c)));
   }
 
-  // z = mu + exp(logvar / 2) * eps, plain loop (evaluation: no gradient). H: (B, 2J), eps, z: (B, J)
-  void reparametrize(const Tensor& H, const Tensor& eps, Tensor z) const {
+  // z = mu + exp(logvar / 2) * eps on the host (evaluation: no gradient). H: (B, 2J), eps, z: (B, J)
+  void reparametrize_rows(const Tensor& H, const Tensor& eps, Tensor z) const {
     for (int r = 0; r < eps.rows(); ++r)
-      for (int j = 0; j < J_; ++j) {
-        const float mu = H.data[r * 2 * J_ + j], lv = H.data[r * 2 * J_ + J_ + j];
-        z.data[r * J_ + j] = mu + std::exp(0.5f * lv) * eps.data[r * J_ + j];
-      }
+      for (int j = 0; j < J_; ++j)
+        z.data[r * J_ + j] = reparametrize(H.data[r * 2 * J_ + j], H.data[r * 2 * J_ + J_ + j], eps.data[r * J_ + j]);
   }
 
   // log p(x_r | z) in double from the decoder output O (logits (B, dim), or mean | logvar (B, 2 dim)).

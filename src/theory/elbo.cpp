@@ -13,6 +13,7 @@
 #include "dgm/core/arena.h"
 #include "dgm/core/check.h"
 #include "dgm/core/ops.h"
+#include "dgm/core/reparam.h"
 #include "dgm/core/tape.h"
 #include "dgm/core/rng.h"
 #include "dgm/theory/report.h"
@@ -78,7 +79,7 @@ double std_normal_log_pdf(const double* z, int J) { return isotropic_normal_log_
 
 // [Utkin] Репараметризация: z^(i,l) = mu_z^(i) + sigma_z^(i) (.) eps_i, eps_i ~ N(0, 1)
 void reparametrize(const DiagGaussian& q, const double* eps, double* z) {
-  for (int j = 0; j < q.dim(); ++j) z[j] = q.mu[j] + std::exp(0.5 * q.logvar[j]) * eps[j];
+  for (int j = 0; j < q.dim(); ++j) z[j] = reparametrize(q.mu[j], q.logvar[j], eps[j]);  // dgm/core/reparam.h
 }
 
 McEstimate mc_estimate(const std::vector<double>& v) {

@@ -35,6 +35,11 @@ struct OptimConfig {
 // "sgd" | "adagrad" | "rmsprop" | "adam"; returns false on an unknown name.
 bool parse_optim_kind(const std::string& name, OptimKind* out);
 const char* optim_kind_name(OptimKind k);
+// Adam's step t (>= 1) on w[0, n) as Kingma & Ba 2015, Algorithm 1 write it (m_hat, v_hat), one
+// parameter at a time: the readable reference. Optimizer::step runs the same update in vector
+// blocks and parallel chunks and gives the same bits (test/test_optim.cpp).
+void adam_reference(float* w, float* m, float* v, const float* g, std::size_t n, const OptimConfig& cfg,
+                    std::int64_t t);
 // Every name, as a message lists them ("sgd, adagrad, rmsprop or adam").
 const char* optim_kind_names();
 // The name of state buffer `slot` (0: s1, 1: s2) in checkpoints: SGD "velocity", Adagrad "sum_sq",

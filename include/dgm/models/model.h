@@ -124,6 +124,9 @@ void finish_part(Part& p, const OptimConfig& opt, Device dev, std::initializer_l
 double scalar(Tape& t, Var v);
 // Mean over the rows of a (rows, 1) node, in double (for logging; a download on a device tape).
 double mean_rows(Tape& t, Var v);
+// Mean over the rows of D = sigmoid(l) from a (B, 1) node of logits, in double (read on the host):
+// the GANs' D(x), D(G(z)) and the AAE's D(z') and D(q(z|x)).
+double mean_sigmoid(Tape& t, Var logits);
 // Where the model's parameters live (the device of its first part; ModelOptions::device at build).
 Device model_device(Model& m);
 // The model's number of parameters, exactly (no padding), each tensor counted once: a part that
