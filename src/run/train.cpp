@@ -72,6 +72,156 @@ std::string first_nonfinite(Model& m) {
   return "none (the parameters are finite)";
 }
 
+// ---- the pieces of train(), in the order it runs them ----
+
+// On --resume with image data: the data's size decides the steps per epoch, so a checkpoint
+// whose step is not in its epoch (or is inside one without the order's Rng) was trained on other
+// data.
+Status check_resume_fits(const TrainState& state, const RunData& d, const std::string& out, int spe, int B,
+                         int per_step) {
+  const std::int64_t in_epoch = state.step - static_cast<std::int64_t>(state.epoch) * spe;
+  if (in_epoch < 0 || in_epoch >= spe || (in_epoch > 0 && !state.mid_epoch))
+    return Status::Error("--resume %s: the checkpoint's step %lld and epoch %d do not fit %s (%d steps per "
+                         "epoch of batch %d x %d): the data is not what the run was trained on",
+                         out.c_str(), static_cast<long long>(state.step), state.epoch, d.where.c_str(), spe, B,
+                         per_step);
+  return Status::Ok();
+}
+
+// The first lines of a run: the flags that differ from the defaults (config.txt has every
+// setting), the data, the seed and sizes, and where a resumed run starts.
+void print_run_start(const Config& c, const RunData& d, Model& m, const TrainState& state, const MetricsCut& cut,
+                     const std::string& out, const std::string& ckpt_path) {
+  Config defaults = config_defaults(c.model, c.data);
+  defaults.data = "";  // --data chose the defaults: show it
+  const std::string changed = changed_flags_text(c, defaults);
+  std::printf("dgm train %s%s%s   (dgm %s; the other settings are the defaults; all of them in %s)\n",
+              c.model.c_str(), changed.empty() ? "" : " ", changed.c_str(), version_text(),
+              join_path(out, "config.txt").c_str());
+  std::printf("data: %s\n", describe_run_data(d).c_str());
+  std::printf("seed %llu  parameters %zu  threads %d  device %s\n", static_cast<unsigned long long>(c.seed),
+              parameter_count(m), num_threads(), c.device.c_str());
+  if (c.resume) {
+    std::printf("resumed from %s at step %lld, epoch %d%s\n", ckpt_path.c_str(), static_cast<long long>(state.step),
+                state.epoch, state.mid_epoch ? " (inside the epoch: its order is drawn again)" : "");
+    if (cut.rows_dropped > 0)
+      std::printf("metrics.csv cut back to step %lld: %lld rows logged after the checkpoint dropped\n",
+                  static_cast<long long>(state.step), static_cast<long long>(cut.rows_dropped));
+  }
+  std::fflush(stdout);
+}
+
+// metrics.csv: a header from the first step's names (unless a resumed file has one), then a row
+// per logged step: step, epoch, every term, seconds (continuing across resumes).
+struct MetricsFile {
+  std::FILE* f = nullptr;
+  bool header_done = false;
+  double seconds_before = 0;  // the "seconds" column of the run before a resume
+  void header(const StepLog& log) {
+    if (header_done) return;
+    std::fprintf(f, "step,epoch");
+    for (int i = 0; i < log.n; ++i) std::fprintf(f, ",%s", log.name[i]);
+    std::fprintf(f, ",seconds\n");
+    header_done = true;
+  }
+  void row(std::int64_t step, int epoch, const StepLog& log, double seconds) {
+    std::fprintf(f, "%lld,%d", static_cast<long long>(step), epoch);
+    for (int i = 0; i < log.n; ++i) std::fprintf(f, ",%.7g", log.value[i]);
+    std::fprintf(f, ",%.3f\n", seconds_before + seconds);
+  }
+};
+
+// The guard: a non-finite term, or a model that says it cannot go on (a saturated
+// discriminator), stops the run without saving this state as a checkpoint. Ok() to go on; else
+// the message names the step and the run's last checkpoint (checkpoint_step < 0: none yet).
+Status guard(Model& m, const StepLog& log, std::int64_t step, const std::string& ckpt_path,
+             std::int64_t checkpoint_step, bool toy) {
+  auto last_good = [&]() {
+    return checkpoint_step >= 0
+               ? "Last checkpoint: " + ckpt_path + " (step " + std::to_string(checkpoint_step) + ")"
+               : std::string("No checkpoint of this run exists yet (the first is written at the end of ") +
+                     (toy ? "the first sampling interval)" : "epoch 1)");
+  };
+  for (int i = 0; i < log.n; ++i)
+    if (!std::isfinite(log.value[i]))
+      return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. %s.",
+                           static_cast<long long>(step), log.name[i], log.value[i], first_nonfinite(m).c_str(),
+                           last_good().c_str());
+  const std::string failure = m.failure();
+  if (!failure.empty())
+    return Status::Error("step %lld: %s; stopping. %s.", static_cast<long long>(step), failure.c_str(),
+                         last_good().c_str());
+  return Status::Ok();
+}
+
+// A sampling point on synthetic data: the fixed z's samples plotted over the data.
+Status write_toy_mark(const Config& c, Model& m, Arena& out_arena, const RunData& d, const FixedLatent& fixed,
+                      std::vector<float>* samples, std::int64_t step, const std::string& out) {
+  generate_rows(m, out_arena, fixed, d.info.dim, samples->data());
+  char name[64];
+  std::snprintf(name, sizeof name, "samples/iter_%06lld.svg", static_cast<long long>(step));
+  Rng plot_rng(c.seed, 11);
+  char title[96];
+  std::snprintf(title, sizeof title, "%s on %s, iteration %lld", c.model.c_str(), c.data.c_str(),
+                static_cast<long long>(step));
+  return write_toy_plot(d, samples->data(), fixed.n, plot_rng, title, join_path(out, name));
+}
+
+// The end of an epoch on images: the sample grid of the fixed z, the reconstructions, the AAE's codes.
+Status write_epoch_outputs(Model& m, Arena& out_arena, const RunData& d, const FixedLatent& fixed, int epoch,
+                           const std::string& out) {
+  char name[64];
+  std::snprintf(name, sizeof name, "samples/epoch_%03d.png", epoch);
+  Status st = write_sample_grid(m, out_arena, d, fixed, 10, join_path(out, name));
+  if (!st) return st;
+  st = write_reconstructions(m, out_arena, d, join_path(out, "recon.png"));
+  if (!st) return st;
+  std::snprintf(name, sizeof name, "AAE codes (dims 0, 1) vs prior, epoch %d", epoch);
+  return write_code_plot(m, out_arena, d, name, join_path(out, "codes.svg"));
+}
+
+// The run's memory: parameters, gradients, optimizer state, and the arenas' high-water marks.
+void measure_memory(Model& m, const Arena& arena, const Arena& out_arena, TrainReport* report) {
+  for (Part* p : m.parts()) {
+    report->param_bytes += p->params.size() * sizeof(float);
+    report->grad_bytes += p->params.size() * sizeof(float);
+    report->optim_bytes += (p->opt.s1.size() + p->opt.s2.size()) * sizeof(float);
+  }
+  report->step_arena_bytes = arena.high_water() * sizeof(float);
+  report->out_arena_bytes = out_arena.high_water() * sizeof(float);
+}
+
+// The last lines: memory, then where an interrupted run stopped, or the test-set figures of a
+// finished one (computed as `dgm eval --ckpt <out>/model.safetensors` computes them).
+void print_run_end(const Config& c, Model& m, const RunData& d, const TrainState& state, std::int64_t total_steps,
+                   std::int64_t steps_here, const std::string& out, const std::string& ckpt_path,
+                   TrainReport* report) {
+  const double MB = 1024.0 * 1024.0;
+  std::printf("memory: parameters %.2f MB, gradients %.2f MB, optimizer state %.2f MB; step arena %.2f MB "
+              "(high-water, fixed after the first step), sample arena %.2f MB\n",
+              report->param_bytes / MB, report->grad_bytes / MB, report->optim_bytes / MB,
+              report->step_arena_bytes / MB, report->out_arena_bytes / MB);
+  if (report->interrupted) {
+    std::printf("interrupted after step %lld (%s): %lld steps in %.1f s; checkpoint %s\n",
+                static_cast<long long>(state.step),
+                d.toy ? ("iteration " + std::to_string(state.step) + " of " + std::to_string(total_steps)).c_str()
+                      : ("epoch " + std::to_string(state.epoch + (state.mid_epoch ? 1 : 0)) + " of " +
+                         std::to_string(c.epochs) + (state.mid_epoch ? ", inside it" : ", at its end")).c_str(),
+                static_cast<long long>(steps_here), report->seconds, ckpt_path.c_str());
+    return;  // no test-set figures: the run is not done
+  }
+  ProgressLine eval_bar(is_terminal(stderr), 0);
+  evaluate_model(m, d, 1, &report->test, [&](int done, int n) { eval_bar.update(done, n, "test", ""); });
+  eval_bar.clear();
+  std::printf("test set (as dgm eval):");
+  for (int i = 0; i < report->test.n; ++i) {
+    const std::string unit = metric_unit(report->test.name[i], d);
+    std::printf("  %s %.6g%s%s", report->test.name[i], report->test.value[i], unit.empty() ? "" : " ", unit.c_str());
+  }
+  std::printf("\ndone: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here), report->seconds,
+              out.c_str());
+}
+
 }  // namespace
 
 std::string run_folder(const Config& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
@@ -137,16 +287,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
                          d.images.train.n, B, per_step);
   const std::int64_t total_steps = toy ? c.iters : static_cast<std::int64_t>(spe) * c.epochs;
   const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
-  if (c.resume && !toy) {
-    // The data's size decides the steps per epoch: a checkpoint whose step is not in its epoch
-    // (or is inside one without the order's Rng) was trained on other data.
-    const std::int64_t in_epoch = state.step - static_cast<std::int64_t>(state.epoch) * spe;
-    if (in_epoch < 0 || in_epoch >= spe || (in_epoch > 0 && !state.mid_epoch))
-      return Status::Error("--resume %s: the checkpoint's step %lld and epoch %d do not fit %s (%d steps per "
-                           "epoch of batch %d x %d): the data is not what the run was trained on",
-                           out.c_str(), static_cast<long long>(state.step), state.epoch, d.where.c_str(), spe, B,
-                           per_step);
-  }
+  if (c.resume && !toy && !(st = check_resume_fits(state, d, out, spe, B, per_step))) return st;
   if (c.resume && state.step >= total_steps) {
     report->nothing_to_do = true;
     if (!quiet) {
@@ -170,30 +311,13 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
   st = write_text_atomic(join_path(out, "config.txt"), config_to_text(c));
   if (!st) return st;
 
-  if (!quiet) {  // the flags that differ from the defaults (config.txt has every setting), the data
-    Config defaults = config_defaults(c.model, c.data);
-    defaults.data = "";  // --data chose the defaults: show it
-    const std::string changed = changed_flags_text(c, defaults);
-    std::printf("dgm train %s%s%s   (dgm %s; the other settings are the defaults; all of them in %s)\n",
-                c.model.c_str(), changed.empty() ? "" : " ", changed.c_str(), version_text(),
-                join_path(out, "config.txt").c_str());
-    std::printf("data: %s\n", describe_run_data(d).c_str());
-    std::printf("seed %llu  parameters %zu  threads %d  device %s\n", static_cast<unsigned long long>(c.seed),
-                parameter_count(*m), num_threads(), c.device.c_str());
-    if (c.resume) {
-      std::printf("resumed from %s at step %lld, epoch %d%s\n", ckpt_path.c_str(), static_cast<long long>(state.step),
-                  state.epoch, state.mid_epoch ? " (inside the epoch: its order is drawn again)" : "");
-      if (cut.rows_dropped > 0)
-        std::printf("metrics.csv cut back to step %lld: %lld rows logged after the checkpoint dropped\n",
-                    static_cast<long long>(state.step), static_cast<long long>(cut.rows_dropped));
-    }
-    std::fflush(stdout);
-  }
+  if (!quiet) print_run_start(c, d, *m, state, cut, out, ckpt_path);
 
-  std::FILE* csv = std::fopen(csv_path.c_str(), c.resume ? "a" : "w");
-  if (!csv) return Status::Error("%s: cannot open metrics.csv for writing", out.c_str());
-  bool header_done = c.resume && cut.has_header;
-  const double seconds_before = cut.seconds;  // the "seconds" column continues across resumes
+  MetricsFile csv;
+  csv.f = std::fopen(csv_path.c_str(), c.resume ? "a" : "w");
+  if (!csv.f) return Status::Error("%s: cannot open metrics.csv for writing", out.c_str());
+  csv.header_done = c.resume && cut.has_header;
+  csv.seconds_before = cut.seconds;  // the "seconds" column continues across resumes
 
   const FixedLatent fixed = make_fixed_latent(*m, d.info, c.seed, toy ? 2500 : 100);
   std::vector<float> toy_samples(toy ? static_cast<std::size_t>(fixed.n) * d.info.dim : 0);
@@ -211,7 +335,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
   std::int64_t checkpoint_step = c.resume ? state.step : -1;
   double epoch_seconds = 0;
 
-  auto finish_csv = [&]() { std::fclose(csv); };
+  auto finish_csv = [&]() { std::fclose(csv.f); };
   bool stopping = false;
   if (!toy && state.mid_epoch) {  // resumed inside an epoch: the order it drew, drawn again
     Rng order_rng;
@@ -235,43 +359,16 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
     ++state.step;
     ++steps_here;
     epoch_seconds += since(step_t0);
-    // The guard: a non-finite term, or a model that says it cannot go on (a saturated
-    // discriminator), stops the run without saving this state as a checkpoint.
-    auto last_good = [&]() {
-      return checkpoint_step >= 0
-                 ? "Last checkpoint: " + ckpt_path + " (step " + std::to_string(checkpoint_step) + ")"
-                 : std::string("No checkpoint of this run exists yet (the first is written at the end of ") +
-                       (toy ? "the first sampling interval)" : "epoch 1)");
-    };
-    for (int i = 0; i < log.n; ++i)
-      if (!std::isfinite(log.value[i])) {
-        finish_csv();
-        bar.clear();
-        report->diverged = true;
-        return Status::Error("step %lld: %s is %g; stopping. First non-finite parameter: %s. %s.",
-                             static_cast<long long>(state.step), log.name[i], log.value[i],
-                             first_nonfinite(*m).c_str(), last_good().c_str());
-      }
-    const std::string failure = m->failure();
-    if (!failure.empty()) {
+    st = guard(*m, log, state.step, ckpt_path, checkpoint_step, toy);
+    if (!st) {
       finish_csv();
       bar.clear();
       report->diverged = true;
-      return Status::Error("step %lld: %s; stopping. %s.", static_cast<long long>(state.step), failure.c_str(),
-                           last_good().c_str());
+      return st;
     }
     means.add(log);
-    if (!header_done) {
-      std::fprintf(csv, "step,epoch");
-      for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%s", log.name[i]);
-      std::fprintf(csv, ",seconds\n");
-      header_done = true;
-    }
-    if (c.log_every <= 1 || state.step % c.log_every == 0) {
-      std::fprintf(csv, "%lld,%d", static_cast<long long>(state.step), epoch + (toy ? 0 : 1));
-      for (int i = 0; i < log.n; ++i) std::fprintf(csv, ",%.7g", log.value[i]);
-      std::fprintf(csv, ",%.3f\n", seconds_before + since(t0));
-    }
+    csv.header(log);
+    if (c.log_every <= 1 || state.step % c.log_every == 0) csv.row(state.step, epoch + (toy ? 0 : 1), log, since(t0));
     kill_point("step");  // test-only (kill_point.h)
     stopping = stop && *stop;
     if (bar.enabled()) bar.update(state.step, total_steps, "step", log_text(log));
@@ -283,15 +380,8 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
     if (epoch_end || toy_mark) {  // ---- end of an epoch (images) or a sampling point (synthetic data) ----
       const StepLog mean = means.mean();
       report->last_epoch = mean;
-      char name[64];
       if (toy) {
-        generate_rows(*m, out_arena, fixed, d.info.dim, toy_samples.data());
-        std::snprintf(name, sizeof name, "samples/iter_%06lld.svg", static_cast<long long>(state.step));
-        Rng plot_rng(c.seed, 11);
-        char title[96];
-        std::snprintf(title, sizeof title, "%s on %s, iteration %lld", c.model.c_str(), c.data.c_str(),
-                      static_cast<long long>(state.step));
-        st = write_toy_plot(d, toy_samples.data(), fixed.n, plot_rng, title, join_path(out, name));
+        st = write_toy_mark(c, *m, out_arena, d, fixed, &toy_samples, state.step, out);
         if (!st) return finish_csv(), st;
         if (!quiet)
           std::printf("iter %lld/%lld  %s  %.1f s\n", static_cast<long long>(state.step),
@@ -300,13 +390,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
       } else {
         state.epoch = epoch + 1;
         ++epochs_here;
-        std::snprintf(name, sizeof name, "samples/epoch_%03d.png", state.epoch);
-        st = write_sample_grid(*m, out_arena, d, fixed, 10, join_path(out, name));
-        if (!st) return finish_csv(), st;
-        st = write_reconstructions(*m, out_arena, d, join_path(out, "recon.png"));
-        if (!st) return finish_csv(), st;
-        std::snprintf(name, sizeof name, "AAE codes (dims 0, 1) vs prior, epoch %d", state.epoch);
-        st = write_code_plot(*m, out_arena, d, name, join_path(out, "codes.svg"));
+        st = write_epoch_outputs(*m, out_arena, d, fixed, state.epoch, out);
         if (!st) return finish_csv(), st;
         if (!quiet)
           std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),
@@ -317,7 +401,7 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
     }  // (else: interrupted between marks; only the checkpoint below)
     // metrics.csv holds every row up to this step before the checkpoint says it was reached
     // (a kill in between: --resume cuts the extra rows).
-    st = flush_to_disk(csv, csv_path);
+    st = flush_to_disk(csv.f, csv_path);
     if (!st) return finish_csv(), st;
     state.rng = rng.state();
     state.mid_epoch = !toy && !epoch_end;
@@ -334,40 +418,8 @@ Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volati
   report->steps = steps_here;
   report->seconds = since(t0);
   if (epochs_here > 0) report->seconds_per_epoch /= epochs_here;
-  for (Part* p : m->parts()) {
-    report->param_bytes += p->params.size() * sizeof(float);
-    report->grad_bytes += p->params.size() * sizeof(float);
-    report->optim_bytes += (p->opt.s1.size() + p->opt.s2.size()) * sizeof(float);
-  }
-  report->step_arena_bytes = arena.high_water() * sizeof(float);
-  report->out_arena_bytes = out_arena.high_water() * sizeof(float);
-  if (!quiet) {
-    const double MB = 1024.0 * 1024.0;
-    std::printf("memory: parameters %.2f MB, gradients %.2f MB, optimizer state %.2f MB; step arena %.2f MB "
-                "(high-water, fixed after the first step), sample arena %.2f MB\n",
-                report->param_bytes / MB, report->grad_bytes / MB, report->optim_bytes / MB,
-                report->step_arena_bytes / MB, report->out_arena_bytes / MB);
-    if (report->interrupted) {
-      std::printf("interrupted after step %lld (%s): %lld steps in %.1f s; checkpoint %s\n",
-                  static_cast<long long>(state.step),
-                  toy ? ("iteration " + std::to_string(state.step) + " of " + std::to_string(total_steps)).c_str()
-                      : ("epoch " + std::to_string(state.epoch + (state.mid_epoch ? 1 : 0)) + " of " +
-                         std::to_string(c.epochs) + (state.mid_epoch ? ", inside it" : ", at its end")).c_str(),
-                  static_cast<long long>(steps_here), report->seconds, ckpt_path.c_str());
-      return Status::Ok();  // no test-set figures: the run is not done
-    }
-    // The test-set figures, computed as `dgm eval --ckpt <out>/model.safetensors` computes them.
-    ProgressLine eval_bar(is_terminal(stderr), 0);
-    evaluate_model(*m, d, 1, &report->test, [&](int done, int n) { eval_bar.update(done, n, "test", ""); });
-    eval_bar.clear();
-    std::printf("test set (as dgm eval):");
-    for (int i = 0; i < report->test.n; ++i) {
-      const std::string unit = metric_unit(report->test.name[i], d);
-      std::printf("  %s %.6g%s%s", report->test.name[i], report->test.value[i], unit.empty() ? "" : " ", unit.c_str());
-    }
-    std::printf("\ndone: %lld steps in %.1f s; run folder %s\n", static_cast<long long>(steps_here), report->seconds,
-                out.c_str());
-  }
+  measure_memory(*m, arena, out_arena, report);
+  if (!quiet) print_run_end(c, *m, d, state, total_steps, steps_here, out, ckpt_path, report);
   return Status::Ok();
 }
 
