@@ -197,6 +197,88 @@ std::string self_test_code(const std::string& p, const std::string& P, int class
   return s;
 }
 
+// int8 weights: per layer q (out, in) and the row scales s (out); what they cost on kQuantRows
+// latent rows, |x_int8 - x_float| (max and mean).
+struct Quantized {
+  std::vector<std::vector<std::int8_t>> q;
+  std::vector<std::vector<float>> scale;
+  double max = 0, mean = 0;
+};
+
+// The self-test rows: the sample grids' own z (and labels) for the run's seed (fl), decoded by the
+// library (Tape, the blocked GEMM, the model's generate()) into *ref. With int8 the library decodes
+// them with W replaced by s_j q_ji (then the weights are put back), so the header's C loop is
+// checked against the same network it holds. What int8 costs is measured on the other latent rows
+// fq: |x_int8 - x_float|, the dequantized network's outputs against the float network's.
+void self_test_rows(Model& m, const DecoderNet& d, const FixedLatent& fl, const FixedLatent& fq, bool int8,
+                    std::vector<float>* ref, Quantized* qz) {
+  const MLP& net = *d.net;
+  auto decode = [&](const FixedLatent& f) {
+    std::vector<float> out(static_cast<std::size_t>(f.n) * static_cast<std::size_t>(d.keep));
+    Arena arena(0, model_device(m));
+    generate_rows(m, arena, f, d.keep, out.data());
+    return out;
+  };
+  std::vector<float> x_float, x_int8;  // int8 only
+  std::vector<std::vector<std::int8_t>>& q = qz->q;
+  std::vector<std::vector<float>>& scale = qz->scale;
+  q.resize(net.layers.size());
+  scale.resize(net.layers.size());
+  if (int8) {
+    x_float = decode(fq);
+    std::vector<std::vector<float>> saved(net.layers.size());
+    for (std::size_t k = 0; k < net.layers.size(); ++k) {
+      const Linear& l = net.layers[k];
+      const Tensor W = d.params->host_value(l.W);
+      saved[k].assign(W.data, W.data + W.size());
+      q[k].resize(W.size());
+      scale[k].resize(static_cast<std::size_t>(l.out));
+      quantize_rows(W.data, l.out, l.in, q[k].data(), scale[k].data());
+      for (std::size_t e = 0; e < W.size(); ++e) W.data[e] = scale[k][e / static_cast<std::size_t>(l.in)] * q[k][e];
+    }
+    d.params->to_device();
+    *ref = decode(fl);
+    x_int8 = decode(fq);
+    for (std::size_t k = 0; k < net.layers.size(); ++k)
+      std::copy(saved[k].begin(), saved[k].end(), d.params->host_value(net.layers[k].W).data);
+    d.params->to_device();
+  } else {
+    *ref = decode(fl);
+  }
+  for (std::size_t i = 0; i < x_float.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(x_int8[i]) - x_float[i]);
+    qz->max = std::max(qz->max, e);
+    qz->mean += e / static_cast<double>(x_float.size());
+  }
+}
+
+// Each layer k's weights (p_Wk: float, or int8 q with its row scales p_sk) and bias p_bk as C
+// arrays; returns the bytes they take.
+std::size_t emit_weights(std::string* out, const std::string& p, const DecoderNet& d, bool int8, const Quantized& qz) {
+  std::string& s = *out;
+  const MLP& net = *d.net;
+  std::size_t weight_bytes = 0;
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
+    const Linear& l = net.layers[k];
+    const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
+    const std::string name = fmt("%s_W%d", p.c_str(), static_cast<int>(k));
+    if (int8) {
+      emit_array(&s, "int8_t", name, fmt("%s: (%d, %d) as int8 q, W = s q", d.params->name(l.W).c_str(), l.out, l.in),
+                 qz.q[k].data(), qz.q[k].size(), [](std::int8_t v) { return std::to_string(static_cast<int>(v)); });
+      emit_floats(&s, fmt("%s_s%d", p.c_str(), static_cast<int>(k)), fmt("scales s of %s: (%d)", d.params->name(l.W).c_str(), l.out),
+                  qz.scale[k].data(), qz.scale[k].size());
+      weight_bytes += qz.q[k].size() + 4 * qz.scale[k].size();
+    } else {
+      emit_floats(&s, name, fmt("%s: (%d, %d)", d.params->name(l.W).c_str(), l.out, l.in), W.data, W.size());
+      weight_bytes += 4 * W.size();
+    }
+    emit_floats(&s, fmt("%s_b%d", p.c_str(), static_cast<int>(k)), fmt("%s: (%d)", d.params->name(l.b).c_str(), l.out),
+                b.data, b.size());
+    weight_bytes += 4 * b.size();
+  }
+  return weight_bytes;
+}
+
 }  // namespace
 
 void quantize_rows(const float* W, int out, int in, std::int8_t* q, float* s) {
@@ -242,50 +324,13 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
       return Status::Error("export: %s holds a NaN or Inf (the training diverged)", d.params->name(l.W).c_str());
   }
 
-  // The self-test rows: the sample grids' own z (and labels) for the run's seed, decoded by the
-  // library (Tape, the blocked GEMM, the model's generate()). With int8 the library decodes them
-  // with W replaced by s_j q_ji (then the weights are put back), so the header's C loop is checked
-  // against the same network it holds. What int8 costs is measured on kQuantRows other latent
-  // rows: |x_int8 - x_float|, the dequantized network's outputs against the float network's.
-  constexpr int kQuantRows = 1000;
+  constexpr int kQuantRows = 1000;  // latent rows on which what int8 costs is measured
   const FixedLatent fl = make_fixed_latent(m, info, c.seed, o.test_rows);
   const FixedLatent fq = make_fixed_latent(m, info, c.seed + 1, kQuantRows);
-  auto decode = [&](const FixedLatent& f) {
-    std::vector<float> out(static_cast<std::size_t>(f.n) * static_cast<std::size_t>(d.keep));
-    Arena arena(0, model_device(m));
-    generate_rows(m, arena, f, d.keep, out.data());
-    return out;
-  };
-  std::vector<float> ref, x_float, x_int8;  // x_float, x_int8: int8 only
-  std::vector<std::vector<std::int8_t>> q(net.layers.size());
-  std::vector<std::vector<float>> scale(net.layers.size());
-  if (int8) {
-    x_float = decode(fq);
-    std::vector<std::vector<float>> saved(net.layers.size());
-    for (std::size_t k = 0; k < net.layers.size(); ++k) {
-      const Linear& l = net.layers[k];
-      const Tensor W = d.params->host_value(l.W);
-      saved[k].assign(W.data, W.data + W.size());
-      q[k].resize(W.size());
-      scale[k].resize(static_cast<std::size_t>(l.out));
-      quantize_rows(W.data, l.out, l.in, q[k].data(), scale[k].data());
-      for (std::size_t e = 0; e < W.size(); ++e) W.data[e] = scale[k][e / static_cast<std::size_t>(l.in)] * q[k][e];
-    }
-    d.params->to_device();
-    ref = decode(fl);
-    x_int8 = decode(fq);
-    for (std::size_t k = 0; k < net.layers.size(); ++k)
-      std::copy(saved[k].begin(), saved[k].end(), d.params->host_value(net.layers[k].W).data);
-    d.params->to_device();
-  } else {
-    ref = decode(fl);
-  }
-  double quant_max = 0, quant_mean = 0;
-  for (std::size_t i = 0; i < x_float.size(); ++i) {
-    const double e = std::fabs(static_cast<double>(x_int8[i]) - x_float[i]);
-    quant_max = std::max(quant_max, e);
-    quant_mean += e / static_cast<double>(x_float.size());
-  }
+  std::vector<float> ref;
+  Quantized qz;
+  self_test_rows(m, d, fl, fq, int8, &ref, &qz);
+  const double quant_max = qz.max, quant_mean = qz.mean;
 
   std::string s;
   s += "/* " + p + ".h - generated by `dgm export` from " + (o.source.empty() ? "a trained model" : in_comment(o.source)) +
@@ -330,25 +375,7 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
            2 * widest);
   s += "#define " + P + "_LABEL_SCALE " + c_float(d.label_scale) + "\n\n";
 
-  std::size_t weight_bytes = 0;
-  for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    const Linear& l = net.layers[k];
-    const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
-    const std::string name = fmt("%s_W%d", p.c_str(), static_cast<int>(k));
-    if (int8) {
-      emit_array(&s, "int8_t", name, fmt("%s: (%d, %d) as int8 q, W = s q", d.params->name(l.W).c_str(), l.out, l.in),
-                 q[k].data(), q[k].size(), [](std::int8_t v) { return std::to_string(static_cast<int>(v)); });
-      emit_floats(&s, fmt("%s_s%d", p.c_str(), static_cast<int>(k)), fmt("scales s of %s: (%d)", d.params->name(l.W).c_str(), l.out),
-                  scale[k].data(), scale[k].size());
-      weight_bytes += q[k].size() + 4 * scale[k].size();
-    } else {
-      emit_floats(&s, name, fmt("%s: (%d, %d)", d.params->name(l.W).c_str(), l.out, l.in), W.data, W.size());
-      weight_bytes += 4 * W.size();
-    }
-    emit_floats(&s, fmt("%s_b%d", p.c_str(), static_cast<int>(k)), fmt("%s: (%d)", d.params->name(l.b).c_str(), l.out),
-                b.data, b.size());
-    weight_bytes += 4 * b.size();
-  }
+  const std::size_t weight_bytes = emit_weights(&s, p, d, int8, qz);
   if (report) {
     report->weight_bytes = weight_bytes;
     report->quant_max = quant_max;
