@@ -46,7 +46,8 @@ expect 2 "expects an integer, got 'x'" -- "$dgm" train vae --epochs x
 expect 2 "unknown model 'vea'" -- "$dgm" train vea
 expect 2 "image data trains for --epochs" -- "$dgm" train vae --iters 30
 expect 2 "--arch: 'cnn' (mlp or conv)" -- "$dgm" train gan --arch cnn
-expect 2 "only gan, cgan, wgan and vae have convolutional networks" -- "$dgm" train aae --arch conv
+expect 2 "only gan, cgan, wgan, vae and aae have convolutional networks" -- "$dgm" train ae --arch conv
+expect 2 "aae --arch conv: --encoder universal appends noise" -- "$dgm" train aae --arch conv --encoder universal --out "$tmp/aae-conv-u"
 expect 2 "needs images" -- "$dgm" train gan --arch conv --data ring
 for m in ae dae vae; do  # a Bernoulli likelihood only scores values in [0, 1]
   expect 2 "ring data are real-valued points; use --decoder gaussian" -- "$dgm" train $m --data ring --decoder bernoulli --out "$tmp/bern-$m"

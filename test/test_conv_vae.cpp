@@ -67,3 +67,60 @@ TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoull
     CHECK(m->decoder_net().net == nullptr);  // the C exporter writes MLPs only
   }
 }
+
+TEST_CASE("conv aae: the conv VAE's encoder and decoder in the AAE, an MLP D on codes; the recon loss falls; universal refused") {
+  for (const char* encoder : {"det", "gauss"}) {
+    INFO(encoder);
+    Config c = config_defaults("aae", "");
+    c.arch = "conv";
+    c.encoder = encoder;
+    c.latent = 8;
+    REQUIRE(validate(c).ok);
+    Status st;
+    std::unique_ptr<Model> m = make_model("aae", &st);
+    Rng rng(1);
+    REQUIRE(m->build(model_options(c), DataInfo{784, 10, 28, 28}, rng).ok);
+    const std::vector<Part*> parts = m->parts();  // enc, dec, D, enc_reg
+    REQUIRE(parts.size() == 4);
+    const ParamStore &e = parts[0]->params, &d = parts[1]->params, &r = parts[3]->params;
+    const bool gauss = std::string(encoder) == "gauss";
+    CHECK(std::string(shape_str(e.value(e.find("enc.conv1.weight"))).text) == "(32, 1, 4, 4)");
+    CHECK(std::string(shape_str(e.value(e.find("enc.fc.weight"))).text) == (gauss ? "(16, 3136)" : "(8, 3136)"));
+    CHECK(std::string(shape_str(d.value(d.find("dec.up2.weight"))).text) == "(32, 1, 4, 4)");
+    CHECK(parts[2]->params.find("D.0.weight") >= 0);
+    REQUIRE(r.size() == e.size());  // the regularisation optimizer's mirror holds the same weights
+    CHECK(std::memcmp(r.data(), e.data(), e.size() * sizeof(float)) == 0);
+    Arena arena;
+    Tape t(arena);
+    StepLog log;
+    double first = 0, last = 0;
+    for (int step = 0; step < 15; ++step) {
+      t.reset();
+      Batch b;
+      b.x = t.alloc(make_shape(8, 784));
+      for (std::size_t i = 0; i < b.x.size(); ++i) b.x[i] = (i / 28) % 28 < 14 ? 0.9f : 0.1f;
+      log.clear();
+      m->train_step(t, b, rng, log);
+      (step == 0 ? first : last) = value_of(log, "recon");
+      CHECK(std::isfinite(value_of(log, "loss_d")));
+      CHECK(std::isfinite(value_of(log, "loss_g")));
+    }
+    CHECK(last < first);
+    CHECK(std::memcmp(r.data(), e.data(), e.size() * sizeof(float)) == 0);  // still mirrored after the steps
+    t.reset();
+    Tensor x = t.alloc(make_shape(4, 784)), out = t.alloc(make_shape(4, 784));
+    fill(x, 0.5f);
+    CHECK(m->reconstruct(t, x, out));
+    for (std::size_t i = 0; i < out.size(); ++i) CHECK((out[i] >= 0.f && out[i] <= 1.f));
+    CHECK(m->decoder_net().net == nullptr);  // the C exporter writes MLPs only
+  }
+  Config u = config_defaults("aae", "");
+  u.arch = "conv";
+  u.encoder = "universal";
+  Status st;
+  std::unique_ptr<Model> m = make_model("aae", &st);
+  Rng rng(1);
+  const Status b = m->build(model_options(u), DataInfo{784, 10, 28, 28}, rng);
+  CHECK_FALSE(b.ok);
+  CHECK(b.message.find("--encoder universal") != std::string::npos);
+}

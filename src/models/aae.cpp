@@ -13,6 +13,11 @@
 //   encoder E   dim [+ latent] -> hidden... -> latent [x 2]      (Part "enc")
 //   decoder     latent -> reversed hidden... -> dim logits        (Part "dec")
 //   D           latent -> hidden... -> 1 logit; D(z) = sigmoid    (Part "D")
+// With --arch conv ([Utkin] "Соперничающие автокодеры и сверточная сеть": the AAE whose encoder
+// and decoder are convolutional networks) E and the decoder are the conv VAE's (conv_vae.h:
+// conv 4/2/1 x 2 and a linear map down, a linear map and convT 4/2/1 x 2 up; --hidden, --act
+// unused there), D stays the MLP on codes; encoders det and gauss (universal's noise input is an
+// MLP's).
 // Encoders q(z|x) ([Vesel] 1.4, --encoder):
 //   det        "Deterministični": z = E(x); the only randomness of q(z) is the data.
 //   gauss      "Normalno porazdeljeni": z_i ~ N(mu_i(x), sigma_i(x)): E(x) = (mu, logvar),
@@ -72,6 +77,7 @@
 #include "dgm/core/check.h"
 #include "dgm/core/ops.h"
 #include "dgm/core/reparam.h"
+#include "dgm/models/conv_vae.h"
 #include "dgm/data/quality.h"
 
 namespace dgm {
@@ -91,13 +97,29 @@ class AdversarialAutoencoder : public Aae {
     eta_ = kind_ == AaeEncoder::kUniversal ? latent_ : 0;
     const int enc_out = kind_ == AaeEncoder::kGaussian ? 2 * latent_ : latent_;
     const Act act = o.act;
-    const std::vector<int> enc_sizes = mlp_sizes(dim_ + eta_, o.hidden, enc_out);
-    enc_net_ = make_mlp(enc_.params, "enc", enc_sizes, act, Act::None);
-    dec_net_ = make_mlp(dec_.params, "dec", mlp_sizes(latent_, o.hidden, dim_, true), act, Act::None);
-    d_net_ = make_mlp(D_.params, "D", mlp_sizes(latent_, o.hidden, 1), act, Act::None);
-    make_mlp(enc_reg_.params, "enc", enc_sizes, act, Act::None);  // the mirror: same names and layout
-    finish_part(enc_, o.optim_with(o.lr), o.device, {&enc_net_}, rng);
-    finish_part(dec_, o.optim_with(o.lr), o.device, {&dec_net_}, rng);
+    conv_ = o.arch == Arch::Conv;
+    d_net_ = make_mlp(D_.params, "D", mlp_sizes(latent_, o.hidden, 1), act, Act::None);  // D is an MLP on codes
+    if (conv_) {  // [Utkin] "Соперничающие автокодеры и сверточная сеть": conv_vae.h's encoder and decoder
+      if (!images_ || d.rows % 4 || d.cols % 4 || d.rows * d.cols != d.dim)
+        return Status::Error("aae --arch conv: needs one-channel images with sides divisible by 4, got %dx%d", d.rows,
+                             d.cols);
+      if (kind_ == AaeEncoder::kUniversal)
+        return Status::Error("aae --arch conv: --encoder universal appends noise to an MLP's input; use det or gauss");
+      cenc_ = make_conv_encoder(enc_.params, d.rows, d.cols, enc_out);
+      make_conv_encoder(enc_reg_.params, d.rows, d.cols, enc_out);  // the mirror: same names and layout
+      cdec_ = make_conv_decoder(dec_.params, latent_, d.rows, d.cols, 1);
+      finish_part(enc_, o.optim_with(o.lr), o.device, {}, rng);
+      init_conv_encoder(enc_.params, cenc_, rng);
+      finish_part(dec_, o.optim_with(o.lr), o.device, {}, rng);
+      init_conv_decoder(dec_.params, cdec_, rng);
+    } else {
+      const std::vector<int> enc_sizes = mlp_sizes(dim_ + eta_, o.hidden, enc_out);
+      enc_net_ = make_mlp(enc_.params, "enc", enc_sizes, act, Act::None);
+      dec_net_ = make_mlp(dec_.params, "dec", mlp_sizes(latent_, o.hidden, dim_, true), act, Act::None);
+      make_mlp(enc_reg_.params, "enc", enc_sizes, act, Act::None);  // the mirror: same names and layout
+      finish_part(enc_, o.optim_with(o.lr), o.device, {&enc_net_}, rng);
+      finish_part(dec_, o.optim_with(o.lr), o.device, {&dec_net_}, rng);
+    }
     finish_part(D_, o.optim_with(o.lr_d), o.device, {&d_net_}, rng);
     finish_part(enc_reg_, o.optim_with(o.lr_g), o.device, {}, rng);  // weights copied from enc_ below, not drawn
     sync_mirror();
@@ -168,6 +190,7 @@ class AdversarialAutoencoder : public Aae {
 
   // What generate() runs: the decoder, then output()'s map.
   DecoderNet decoder_net() override {
+    if (conv_) return {};  // the C exporter writes MLPs only (`dgm export` says so)
     return {&dec_.params, &dec_net_, 0.f, dim_, images_ ? Act::Sigmoid : Act::None};
   }
 
@@ -220,7 +243,7 @@ class AdversarialAutoencoder : public Aae {
       else fill(eta, 0.f);
       in = concat_cols(t, x, t.constant(eta));
     }
-    Var h = forward(t, enc_.params, enc_net_, in);
+    Var h = conv_ ? forward(t, enc_.params, cenc_, in) : forward(t, enc_.params, enc_net_, in);
     if (kind_ != AaeEncoder::kGaussian) return h;
     Var mu = slice_cols(t, h, 0, latent_), logvar = slice_cols(t, h, latent_, 2 * latent_);
     if (!rng) return mu;
@@ -230,7 +253,7 @@ class AdversarialAutoencoder : public Aae {
     return reparametrize(t, mu, exp(t, dgm::scale(t, logvar, 0.5f)), eps);
   }
 
-  Var decode(Tape& t, Var z) { return forward(t, dec_.params, dec_net_, z); }
+  Var decode(Tape& t, Var z) { return conv_ ? forward(t, dec_.params, cdec_, z) : forward(t, dec_.params, dec_net_, z); }
   Var disc(Tape& t, Var z) { return forward(t, D_.params, d_net_, z); }
 
   // rec_i = -log p(x_i | z_i) per row -> (M, 1), summed over the features j (see the header).
@@ -253,6 +276,9 @@ class AdversarialAutoencoder : public Aae {
 
   Part enc_{"enc", {}, {}}, dec_{"dec", {}, {}}, D_{"D", {}, {}}, enc_reg_{"enc_reg", {}, {}};
   MLP enc_net_, dec_net_, d_net_;
+  bool conv_ = false;  // --arch conv: cenc_, cdec_ (conv_vae.h) instead of enc_net_, dec_net_
+  ConvEncoder cenc_;
+  ConvDecoder cdec_;
   AaeEncoder kind_ = AaeEncoder::kGaussian;
   PriorKind prior_ = PriorKind::Normal;
   int dim_ = 0, latent_ = 0, eta_ = 0;

@@ -1,4 +1,5 @@
-// conv_vae.cpp - the VAE's convolutional encoder and decoder (shapes in include/dgm/models/conv_vae.h).
+// conv_vae.cpp - the convolutional encoder and decoder of the VAE and the AAE (shapes in
+// include/dgm/models/conv_vae.h).
 #include "dgm/models/conv_vae.h"
 
 #include "dgm/core/check.h"
@@ -27,13 +28,21 @@ ConvDecoder make_conv_decoder(ParamStore& p, int latent, int H, int W, int chann
   return d;
 }
 
-void init_conv_coder(ParamStore& p, const ConvEncoder& e, const ConvDecoder& d, Rng& rng) {
+void init_conv_encoder(ParamStore& p, const ConvEncoder& e, Rng& rng) {
   init_conv(p, e.conv1, rng);
   init_conv(p, e.conv2, rng);
   init_linear(p, e.fc, rng);
+}
+
+void init_conv_decoder(ParamStore& p, const ConvDecoder& d, Rng& rng) {
   init_linear(p, d.fc, rng);
   init_conv(p, d.up1, rng);
   init_conv(p, d.up2, rng);
+}
+
+void init_conv_coder(ParamStore& p, const ConvEncoder& e, const ConvDecoder& d, Rng& rng) {
+  init_conv_encoder(p, e, rng);
+  init_conv_decoder(p, d, rng);
 }
 
 Var forward(Tape& t, const ParamStore& p, const ConvEncoder& e, Var x) {

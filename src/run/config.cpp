@@ -64,7 +64,7 @@ std::vector<Flag> flags(Config& c) {
       {"latent", Type::Int, &c.latent, "dimension of z", true},
       {"hidden", Type::IntList, &c.hidden, "hidden widths, comma-separated (e.g. 400 or 128,128)", true},
       {"act", Type::Str, &c.act, "hidden activation: relu | leaky | tanh", true},
-      {"arch", Type::Str, &c.arch, "mlp | conv (images only; gan, cgan, wgan: the DCGAN networks of Radford et al. 2016; vae: conv encoder and decoder; --hidden, --act unused)", true,
+      {"arch", Type::Str, &c.arch, "mlp | conv (images only; gan, cgan, wgan: the DCGAN networks of Radford et al. 2016; vae, aae: conv encoder and decoder; --hidden, --act unused there)", true,
        false, nullptr, /*omit_default=*/true},
       {"k", Type::Int, &c.k, "gan/cgan: discriminator steps per generator step; rbm/dbn: Gibbs steps of CD-k", true},
       {"gen-loss", Type::Str, &c.gen_loss, "gan/cgan: ns (-log D(G(z))) | minimax (log(1 - D(G(z))))", true},
@@ -393,8 +393,9 @@ Status validate(const Config& c) {
   ModelOptions mo;  // every string choice (optim, act, arch, decoder, ...), parsed by its one table
   Status st = model_options(c, &mo);
   if (!st) return st;
-  if (c.arch == "conv" && !(is_adversarial(c.model) || c.model == "vae"))
-    return Status::Error("--arch conv: only gan, cgan, wgan and vae have convolutional networks so far, not '%s'", c.model.c_str());
+  if (c.arch == "conv" && !(is_adversarial(c.model) || c.model == "vae" || c.model == "aae"))
+    return Status::Error("--arch conv: only gan, cgan, wgan, vae and aae have convolutional networks so far, not '%s'",
+                         c.model.c_str());
   if (c.arch == "conv" && is_toy_data(c.data))
     return Status::Error("--arch conv needs images (Fashion-MNIST), not --data %s", c.data.c_str());
   if (c.arch == "conv" && c.device == "cuda")

@@ -1,5 +1,5 @@
-// conv_vae.h - the convolutional encoder and decoder of the VAE with --arch conv
-// (src/models/vae.cpp; [Vesel] 1.1: "polnopovezane sloje zamenjamo s konvolucijskimi sloji" -
+// conv_vae.h - the convolutional encoder and decoder of the VAE and the AAE with --arch conv
+// (src/models/vae.cpp, src/models/aae.cpp; [Vesel] 1.1: "polnopovezane sloje zamenjamo s konvolucijskimi sloji" -
 // for images, the fully connected layers are replaced by convolutional ones). Sized for
 // one-channel H x W images with H, W divisible by 4 (28x28 Fashion-MNIST):
 //   encoder: x (B, H W) -> view (B, 1, H, W) -> conv 4/2/1 -> (B, 32, H/2, W/2) -> ReLU
@@ -28,7 +28,9 @@ struct ConvDecoder {
 
 ConvEncoder make_conv_encoder(ParamStore& p, int H, int W, int out);          // out = 2J
 ConvDecoder make_conv_decoder(ParamStore& p, int latent, int H, int W, int channels);  // channels 1 or 2
-void init_conv_coder(ParamStore& p, const ConvEncoder& e, const ConvDecoder& d, Rng& rng);
+void init_conv_encoder(ParamStore& p, const ConvEncoder& e, Rng& rng);  // PyTorch's default init
+void init_conv_decoder(ParamStore& p, const ConvDecoder& d, Rng& rng);
+void init_conv_coder(ParamStore& p, const ConvEncoder& e, const ConvDecoder& d, Rng& rng);  // encoder, then decoder
 Var forward(Tape& t, const ParamStore& p, const ConvEncoder& e, Var x);  // (B, H W) -> (B, 2J)
 Var forward(Tape& t, const ParamStore& p, const ConvDecoder& d, Var z);  // (B, J) -> (B, channels H W)
 
