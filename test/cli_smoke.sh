@@ -129,6 +129,8 @@ expect 2 "importance samples is outside 1..5000" -- "$dgm" train vae --iw 200000
 expect 2 "above the memory limit 8.00 GiB (set by --max-memory 8G)" -- "$dgm" train vae --hidden 60000,60000 --max-memory 8G --out "$tmp/big"
 expect 2 "half of the" -- "$dgm" train vae --hidden 65536,65536,65536 --out "$tmp/big"
 expect 2 "--max-memory expects a size" -- "$dgm" train vae --max-memory lots --out "$tmp/big"
+# A convolutional net is planned by measuring it (its arena is not the MLP formula): refused, not aborted.
+expect 2 "above the memory limit 1.00 GiB" -- "$dgm" train vae --arch conv --batch 10000 --max-memory 1G --out "$tmp/big"
 expect 2 "--n 1000000: this vae needs" -- "$dgm" sample --ckpt "$tmp/vae/model.safetensors" --n 1000000 --out "$tmp/s.csv" --max-memory 100M
 expect 2 "--iw expects an integer in 1..5000" -- "$dgm" eval --ckpt "$tmp/vae/model.safetensors" --iw 2000000000
 [ -e "$tmp/big" ] && echo "FAIL: a refused run left $tmp/big behind" && fail=$((fail + 1))

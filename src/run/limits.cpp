@@ -26,8 +26,11 @@
 #include <cstdlib>
 #include <vector>
 
+#include "dgm/core/arena.h"
 #include "dgm/core/checked.h"
+#include "dgm/core/tape.h"
 #include "dgm/models/kinds.h"
+#include "dgm/models/model.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
@@ -141,11 +144,66 @@ std::uint64_t MemoryPlan::total() const {
                  sample_arena_bytes);
 }
 
+// --arch conv: the MLP formulas below do not describe convolutional networks (their activations,
+// im2col workspaces and batch-norm saves), so the plan is measured instead: a throwaway copy of the
+// model (same options, its own rng) takes one training step on a fresh arena at kProbe and
+// 2 kProbe examples of constant images, and the arena's high-water mark, affine in the batch,
+// is extrapolated to the batch (for the step) and to the sampled rows (for sampling: a step is an
+// upper bound of a forward pass), plus a quarter for what the probes' sizes do not show.
+// Parameters are counted on the built copy. Cheap: two steps of a few examples.
+constexpr int kProbe = 4;
+static Status measure_conv_plan(const Config& c, const DataInfo& d, u64 sample_rows, MemoryPlan* plan) {
+  ModelOptions mo;
+  Status st = model_options(c, &mo);
+  if (!st) return st;
+  mo.device = Device::CPU;
+  u64 hw[2] = {0, 0};
+  for (int k = 0; k < 2; ++k) {
+    std::unique_ptr<Model> m = make_model(c.model, &st);
+    if (!st) return st;
+    Rng rng(1);
+    st = m->build(mo, d, rng);
+    if (!st) return st;
+    if (k == 0)
+      for (Part* part : m->parts()) plan->params = sat_add(plan->params, part->params.size());
+    const int B = kProbe << k, per = m->batches_per_step(), n = B * per;
+    Arena arena;
+    Tape t(arena);
+    Batch b;
+    b.minibatches = per;
+    b.x = t.alloc(make_shape(n, d.dim));
+    fill(b.x, 0.5f);
+    if (d.classes > 0) {
+      b.y = t.alloc(make_shape(n, d.classes));
+      fill(b.y, 0.f);
+      for (int r = 0; r < n; ++r) b.y.data[static_cast<std::size_t>(r) * d.classes] = 1.f;
+    }
+    StepLog log;
+    m->train_step(t, b, rng, log);
+    hw[k] = arena.high_water();
+  }
+  const u64 per_example = hw[1] > hw[0] ? (hw[1] - hw[0] + kProbe - 1) / kProbe : 0;
+  const u64 fixed = hw[0] > per_example * kProbe ? hw[0] - per_example * kProbe : 0;
+  auto at = [&](u64 rows) { return sat_mul(sat_add(fixed, sat_mul(per_example, rows)), sizeof(float)) / 4 * 5; };
+  const u64 per_step = is_adversarial(c.model) ? static_cast<u64>(c.model == "wgan" ? c.n_critic : c.k) : 1;
+  plan->step_arena_bytes = at(sat_mul(static_cast<u64>(c.batch), per_step));
+  plan->sample_arena_bytes = at(sample_rows);
+  return Status::Ok();
+}
+
 Status plan_memory(const Config& c, const DataInfo& d, int sample_rows, MemoryPlan* plan) {
   Status st = check_config_limits(c);
   if (st) st = check_data_info(d);
   if (!st) return st;
   *plan = MemoryPlan{};
+  if (c.arch == "conv" && d.images()) {
+    st = measure_conv_plan(c, d, sample_rows > 0 ? static_cast<u64>(sample_rows) : 100, plan);
+    if (!st) return st;
+    const u64 P = sat_mul(plan->params, sizeof(float));
+    plan->param_bytes = plan->grad_bytes = P;
+    plan->optim_bytes = sat_mul(P, c.optim == "adam" ? 2 : 1);
+    return Status::Ok();
+  }
   const Nets n = model_nets(c, d);
   for (const auto& net : n.param_nets) plan->params = sat_add(plan->params, mlp_params(net));
   const u64 P = sat_mul(plan->params, sizeof(float));

@@ -43,7 +43,9 @@ struct MemoryPlan {
   std::uint64_t total() const;
 };
 // The plan of model c.model on data d. sample_rows: rows generated at once (0: what training
-// does: 100 images, or 2500 points of synthetic data). Checks the sizes first.
+// does: 100 images, or 2500 points of synthetic data). Checks the sizes first. MLPs by formula;
+// --arch conv by measuring a throwaway copy of the nets (two steps of a few examples, the arena
+// extrapolated in the batch: limits.cpp, measure_conv_plan).
 Status plan_memory(const Config& c, const DataInfo& d, int sample_rows, MemoryPlan* plan);
 // Refuses a plan above the limit (--max-memory, default half of physical memory), with both figures.
 Status check_memory(const Config& c, const MemoryPlan& plan);
