@@ -121,7 +121,7 @@ TEST_CASE("dcgan: training steps run, move BN's running statistics; sampling use
 }
 
 TEST_CASE("dcgan: --arch is validated with a clear message") {
-  Config c = config_defaults("aae", "");
+  Config c = config_defaults("ae", "");  // (gan, cgan, wgan, vae and aae have conv networks)
   c.arch = "conv";
   CHECK_FALSE(validate(c).ok);
   c = config_defaults("gan", "ring");
