@@ -303,3 +303,35 @@ TEST_CASE("dbm: dbm_test_bound with exact-scale AIS is below the exact mean log 
   CHECK(e.nats <= exact + 3 * e.ais_se);
   CHECK(e.nats > exact - 5.0);  // a bound, but not a vacuous one
 }
+
+TEST_CASE("dbn: dbn_test_bound (batched through gemm) equals the mean of dbn_bound_term over the same draws") {
+  Dbn d;
+  d.layers = {random_rbm(9, 6, 21), random_rbm(6, 4, 22)};
+  ImageSet set;
+  set.n = 700, set.rows = 3, set.cols = 3;  // more than one batch of 500
+  Rng px(23, 1);
+  set.pixels.resize(std::size_t(set.n) * 9);
+  for (auto& p : set.pixels) p = px.uniform() < 0.4f ? 255 : 0;
+  AisOptions o;
+  o.runs = 10, o.betas = 50, o.seed = 4;
+  for (int S : {1, 3}) {
+    const LikelihoodEstimate e = dbn_test_bound(d, set, o, S);
+    // the one-image reference: Q(h1 | v) per image, S draws of h1 each in that order
+    const double log_z1 = rbm_ais(d.layers[1], {}, o).log_z;
+    Rng rng(o.seed, 11);
+    std::vector<float> v(9), ph(6), h(6);
+    double sum = 0;
+    for (int n = 0; n < set.n; ++n) {
+      for (int i = 0; i < 9; ++i) v[std::size_t(i)] = set.pixels[std::size_t(n) * 9 + i] / 255.f;
+      rbm_hidden_probs(d.layers[0], v.data(), 1, ph.data());
+      double t = 0;
+      for (int k = 0; k < S; ++k) {
+        bernoulli_sample(ph.data(), 6, rng, h.data());
+        t += dbn_bound_term(d, v.data(), h.data(), log_z1) / S;
+      }
+      sum += t;
+    }
+    CHECK(e.images == set.n);
+    CHECK(e.nats == doctest::Approx(sum / set.n).epsilon(1e-5));
+  }
+}

@@ -57,12 +57,18 @@ Dbm dbm_compose(const Rbm& bottom, const Rbm& top) {
   return m;
 }
 
-void dbm_mean_field(const Dbm& m, const float* v, int B, int iters, float* mu1, float* mu2) {
-  h1_probs(m, v, nullptr, B, mu1);
-  h2_probs(m, mu1, B, mu2);
-  for (int it = 0; it < iters; ++it) {
-    h1_probs(m, v, mu2, B, mu1);  // mu1 = sigmoid(c1 + v W1 + mu2 W2')
-    h2_probs(m, mu1, B, mu2);     // mu2 = sigmoid(c2 + mu1 W2)
+void dbm_mean_field(const Dbm& m, const float* v, int B, int iters, float* mu1, float* mu2, float* vw1) {
+  const std::size_t n1 = std::size_t(B) * m.n1;
+  std::vector<float> own;
+  if (!vw1) own.resize(n1), vw1 = own.data();
+  // v W1 does not change from sweep to sweep: once, then mu1 = sigmoid(c1 + [v W1] + mu2 W2')
+  // (the same sums as h1_probs, which adds mu2 W2' onto v W1 in the same order)
+  gemm(false, false, B, m.n1, m.nv, v, m.nv, m.W1.data(), m.n1, vw1, m.n1, false);
+  for (int it = 0; it <= iters; ++it) {
+    for (std::size_t i = 0; i < n1; ++i) mu1[i] = vw1[i];
+    if (it > 0) gemm(false, true, B, m.n1, m.n2, mu2, m.n2, m.W2.data(), m.n2, mu1, m.n1, true);
+    add_bias_sigmoid(mu1, B, m.n1, m.c1.data());  // sweep 0: mu1 = sigmoid(c1 + v W1)
+    h2_probs(m, mu1, B, mu2);                     // mu2 = sigmoid(c2 + mu1 W2)
   }
 }
 
@@ -129,12 +135,12 @@ void DbmTrainer::init(const Dbm& m, int batch, int mf_iters, float lr, Rng& rng)
   const std::size_t B = std::size_t(batch);
   cv.resize(B * m.nv), ch1.assign(B * m.n1, 0.f), ch2.assign(B * m.n2, 0.f);
   for (float& x : cv) x = rng.uniform() < 0.5f ? 1.f : 0.f;
-  mu1_.resize(B * m.n1), mu2_.resize(B * m.n2), pv_.resize(B * m.nv);
+  mu1_.resize(B * m.n1), mu2_.resize(B * m.n2), pv_.resize(B * m.nv), vw1_.resize(B * m.n1);
   dW1_.resize(std::size_t(m.nv) * m.n1), dW2_.resize(std::size_t(m.n1) * m.n2);
 }
 
 void DbmTrainer::start_chains(const Dbm& m, const float* v, Rng& rng) {
-  dbm_mean_field(m, v, B_, iters_, mu1_.data(), mu2_.data());
+  dbm_mean_field(m, v, B_, iters_, mu1_.data(), mu2_.data(), vw1_.data());
   for (std::size_t i = 0; i < cv.size(); ++i) cv[i] = v[i];
   bernoulli_sample(mu1_.data(), ch1.size(), rng, ch1.data());
   bernoulli_sample(mu2_.data(), ch2.size(), rng, ch2.data());
@@ -142,7 +148,7 @@ void DbmTrainer::start_chains(const Dbm& m, const float* v, Rng& rng) {
 
 void DbmTrainer::step(Dbm* m, const float* v0, Rng& rng) {
   const int B = B_;
-  dbm_mean_field(*m, v0, B, iters_, mu1_.data(), mu2_.data());  // data term: Q(h | v0)
+  dbm_mean_field(*m, v0, B, iters_, mu1_.data(), mu2_.data(), vw1_.data());  // data term: Q(h | v0)
   dbm_gibbs(*m, cv.data(), ch1.data(), ch2.data(), B, 1, rng, pv_.data());  // model term: one sweep of the chains
   // dW1 = (1/B)[v0' mu1 - v~' h1~], dW2 = (1/B)[mu1' mu2 - h1~' h2~]
   gemm(true, false, m->nv, m->n1, B, v0, m->nv, mu1_.data(), m->n1, dW1_.data(), m->n1, false);

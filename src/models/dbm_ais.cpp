@@ -81,13 +81,14 @@ LikelihoodEstimate dbm_test_bound(const Dbm& m, const ImageSet& test, const Imag
   LikelihoodEstimate e;
   const AisResult z = dbm_ais(m, ais_base_biases(base ? *base : test), o);
   const int B = 500;
-  std::vector<float> v(std::size_t(B) * m.nv), mu1(std::size_t(B) * m.n1), mu2(std::size_t(B) * m.n2), scratch;
+  std::vector<float> v(std::size_t(B) * m.nv), mu1(std::size_t(B) * m.n1), mu2(std::size_t(B) * m.n2),
+      vw1(std::size_t(B) * m.n1), scratch;
   std::vector<double> bound(static_cast<std::size_t>(B));
   double s = 0, s2 = 0;
   for (int r0 = 0; r0 < test.n; r0 += B) {
     const int n = std::min(B, test.n - r0);
     for (std::size_t i = 0; i < std::size_t(n) * m.nv; ++i) v[i] = test.pixels[std::size_t(r0) * m.nv + i] / 255.f;
-    dbm_mean_field(m, v.data(), n, mf_iters, mu1.data(), mu2.data());
+    dbm_mean_field(m, v.data(), n, mf_iters, mu1.data(), mu2.data(), vw1.data());
     dbm_mean_field_bound_rows(m, v.data(), mu1.data(), mu2.data(), n, z.log_z, &scratch, bound.data());
     for (int r = 0; r < n; ++r) s += bound[std::size_t(r)], s2 += bound[std::size_t(r)] * bound[std::size_t(r)];
   }

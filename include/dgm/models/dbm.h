@@ -47,7 +47,8 @@ Dbm dbm_compose(const Rbm& bottom, const Rbm& top);
 
 // Mean-field for the rows of v (B, nv): mu1 (B, n1), mu2 (B, n2), `iters` sweeps (mu1 then mu2),
 // starting from mu1 = sigmoid(c1 + v W1), mu2 = sigmoid(c2 + mu1 W2).
-void dbm_mean_field(const Dbm& m, const float* v, int B, int iters, float* mu1, float* mu2);
+// vw1: room for (B, n1) floats, the sweeps' common v W1 (nullptr: allocated here).
+void dbm_mean_field(const Dbm& m, const float* v, int B, int iters, float* mu1, float* mu2, float* vw1 = nullptr);
 // The mean-field bound for each row of v (B, nv) given its mu1, mu2 (from dbm_mean_field) and
 // log Z, into out (B): the batched form of dbm_mean_field_bound below (double sums per row;
 // -E(v, mu1, mu2) = b'v + c2'mu2 + mu1'(c1 + W1'v + W2 mu2), two gemms). scratch grows to 2 B n1.
@@ -75,7 +76,7 @@ class DbmTrainer {
  private:
   int B_ = 0, iters_ = 0;
   float lr_ = 0;
-  std::vector<float> mu1_, mu2_, pv_, dW1_, dW2_;
+  std::vector<float> mu1_, mu2_, pv_, vw1_, dW1_, dW2_;
 };
 
 }  // namespace dgm
