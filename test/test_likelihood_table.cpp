@@ -37,15 +37,21 @@ ImageSet tiny_set(int n, std::uint64_t seed) {
   return s;
 }
 
-}  // namespace
-
-TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples") {
+// The two tiny sets as a run's data (16 pixels, 4x4, 2 classes).
+RunData tiny_data(int n_train, std::uint64_t train_seed, int n_test, std::uint64_t test_seed) {
   RunData d;
-  d.images.train = tiny_set(400, 1);
-  d.images.test = tiny_set(1000, 2);
+  d.images.train = tiny_set(n_train, train_seed);
+  d.images.test = tiny_set(n_test, test_seed);
   d.info.dim = 16;
   d.info.rows = d.info.cols = 4;
   d.info.classes = 2;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples") {
+  const RunData d = tiny_data(400, 1, 1000, 2);
   Config c = config_defaults("made", "");
   c.hidden = {16};
   Status st;
@@ -91,12 +97,7 @@ TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples")
 }
 
 TEST_CASE("likelihood table: the RBM, DBN and DBM rows are their AIS figures, and the Fréchet column") {
-  RunData d;
-  d.images.train = tiny_set(400, 4);
-  d.images.test = tiny_set(600, 5);
-  d.info.dim = 16;
-  d.info.rows = d.info.cols = 4;
-  d.info.classes = 2;
+  const RunData d = tiny_data(400, 4, 600, 5);
   Rng rng(6);
   Classifier judge;
   train_judge(&judge, d, 2, rng);

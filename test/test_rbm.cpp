@@ -171,30 +171,47 @@ TEST_CASE("dbn: rbm_transposed swaps the roles, and a one-layer sample is the RB
   for (float x : s) CHECK((x > 0 && x < 1));
 }
 
-TEST_CASE("dbm: DbmTrainer (mean-field + persistent chains) raises the exact log-likelihood of a small DBM") {
-  Dbm m;
-  Rng rng(12, 1);
-  dbm_init(&m, 8, 5, 3, rng);
-  const int n = 200;
-  std::vector<float> data(std::size_t(n) * 8);
+namespace {
+
+// n 8-pixel rows of two patterns (pixels 0-3 on, or 4-7 on) with 10% of the bits flipped, and
+// the exact mean log p of them under a DBM small enough to enumerate.
+struct TwoPatterns {
+  std::vector<float> data;
   std::vector<int> states;
+  double mean_log_p(const Dbm& x) const {
+    double lz = 0, s = 0;
+    std::vector<double> lp;
+    dbm_enumerate(x, &lz, &lp);
+    for (int st : states) s += lp[std::size_t(st)];
+    return s / double(states.size());
+  }
+};
+TwoPatterns two_patterns(Rng& rng, int n) {
+  TwoPatterns t;
+  t.data.resize(std::size_t(n) * 8);
   for (int r = 0; r < n; ++r) {
     int s = 0;
     for (int i = 0; i < 8; ++i) {
       float bit = ((r % 2 == 0) == (i < 4)) ? 1.f : 0.f;
       if (rng.uniform() < 0.1f) bit = 1 - bit;
-      data[std::size_t(r) * 8 + i] = bit;
+      t.data[std::size_t(r) * 8 + i] = bit;
       s |= int(bit) << i;
     }
-    states.push_back(s);
+    t.states.push_back(s);
   }
-  auto loglik = [&](const Dbm& x) {
-    double lz = 0, s = 0;
-    std::vector<double> lp;
-    dbm_enumerate(x, &lz, &lp);
-    for (int st : states) s += lp[std::size_t(st)];
-    return s / n;
-  };
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("dbm: DbmTrainer (mean-field + persistent chains) raises the exact log-likelihood of a small DBM") {
+  Dbm m;
+  Rng rng(12, 1);
+  dbm_init(&m, 8, 5, 3, rng);
+  const int n = 200;
+  const TwoPatterns tp = two_patterns(rng, n);
+  const std::vector<float>& data = tp.data;
+  auto loglik = [&](const Dbm& x) { return tp.mean_log_p(x); };
   const double before = loglik(m);
   DbmTrainer tr;
   tr.init(m, 20, 10, 0.1f, rng);
@@ -227,25 +244,9 @@ TEST_CASE("dbm: pre-training (two modified RBMs, composed) gives a far better st
   // twice, the top one on its h1 samples with h2 counted twice, then dbm_compose.
   Rng rng(14, 1);
   const int n = 200;
-  std::vector<float> data(std::size_t(n) * 8);
-  std::vector<int> states;
-  for (int r = 0; r < n; ++r) {
-    int s = 0;
-    for (int i = 0; i < 8; ++i) {
-      float bit = ((r % 2 == 0) == (i < 4)) ? 1.f : 0.f;
-      if (rng.uniform() < 0.1f) bit = 1 - bit;
-      data[std::size_t(r) * 8 + i] = bit;
-      s |= int(bit) << i;
-    }
-    states.push_back(s);
-  }
-  auto loglik = [&](const Dbm& x) {
-    double lz = 0, s = 0;
-    std::vector<double> lp;
-    dbm_enumerate(x, &lz, &lp);
-    for (int st : states) s += lp[std::size_t(st)];
-    return s / n;
-  };
+  const TwoPatterns tp = two_patterns(rng, n);
+  const std::vector<float>& data = tp.data;
+  auto loglik = [&](const Dbm& x) { return tp.mean_log_p(x); };
   Dbm init;
   dbm_init(&init, 8, 5, 3, rng);
   Rbm bottom, top;
