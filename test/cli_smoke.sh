@@ -465,7 +465,17 @@ for f in config.txt metrics.csv model.safetensors samples.png filters.png likeli
 done
 [ "$(head -1 "$tmp/rbm/metrics.csv")" = "layer,epoch,recon_error,pseudo_likelihood,seconds" ]; check $? "rbm metrics.csv header"
 expect 0 "bound by AIS" -- "$dgm" train dbn --hidden 16,8 --epochs 1 --batch 500 --ais 10 --ais-runs 4 --out "$tmp/dbn"
-expect 0 "no AIS for the DBM" -- "$dgm" train dbm --hidden 16,8 --epochs 1 --batch 500 --out "$tmp/dbm"
+expect 0 "mean-field bound on the test log-likelihood" -- "$dgm" train dbm --hidden 16,8 --epochs 1 --batch 500 --ais 10 --ais-runs 4 --out "$tmp/dbm"
+for f in config.txt metrics.csv model.safetensors samples.png filters.png likelihood.txt; do
+  [ -s "$tmp/dbm/$f" ]; check $? "train dbm did not write $f"
+done
+[ "$(head -1 "$tmp/dbm/metrics.csv")" = "stage,epoch,recon_error,seconds" ]; check $? "dbm metrics.csv header"
+grep -q "^rbm2,1," "$tmp/dbm/metrics.csv"; check $? "dbm metrics.csv has no pre-training row of RBM 2"
+grep -q "^test_log_likelihood_bound -" "$tmp/dbm/likelihood.txt"; check $? "dbm likelihood.txt has no bound"
+expect 0 "pre-training 0 epochs" -- "$dgm" train dbm --hidden 16,8 --epochs 1 --batch 500 --ais 0 --pretrain 0 --out "$tmp/dbm0"
+[ ! -e "$tmp/dbm0/likelihood.txt" ] && ! grep -q "^rbm" "$tmp/dbm0/metrics.csv"; check $? "dbm --pretrain 0 --ais 0 pre-trained or wrote likelihood.txt"
+expect 2 "epochs of pre-training" -- "$dgm" train dbm --pretrain -2 --out "$tmp/dbm2"
+expect 0 "test_log_likelihood_bound" -- "$dgm" eval --ckpt "$tmp/dbm/model.safetensors"
 expect 0 "wrote" -- "$dgm" sample --ckpt "$tmp/rbm/model.safetensors" --n 20 --out "$tmp/rbm_s.png"
 expect 0 "wrote" -- "$dgm" sample --ckpt "$tmp/dbm/model.safetensors" --n 20 --out "$tmp/dbm_s.png"
 expect 2 "written as .png or .pgm" -- "$dgm" sample --ckpt "$tmp/dbn/model.safetensors" --n 20 --out "$tmp/dbn_s.csv"

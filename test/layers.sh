@@ -16,7 +16,7 @@
 # The energy-based models' theory checks test the models' own RBM, DBN and DBM code against exact
 # enumeration, so these theory files include those model headers (and nothing else of
 # models/):
-known="include/dgm/theory/rbm.h:models/rbm.h src/theory/rbm.cpp:models/rbm_ais.h src/theory/dbn.cpp:models/dbn.h src/theory/dbm.cpp:models/dbm.h"
+known="include/dgm/theory/rbm.h:models/rbm.h src/theory/rbm.cpp:models/rbm_ais.h src/theory/dbn.cpp:models/dbn.h src/theory/dbm.cpp:models/dbm.h src/theory/dbm.cpp:models/dbm_ais.h"
 set -u
 cd "$(dirname "$0")/.."
 rank() {

@@ -5,11 +5,17 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <unistd.h>
 
 #include "dgm/run/config.h"
 #include "dgm/run/evaluate.h"
 #include "dgm/run/likelihood_table.h"
+#include "dgm/io/fileio.h"
+#include "dgm/models/dbm_ais.h"
 #include "dgm/models/made.h"
+#include "dgm/run/ebm_run.h"
+#include "dgm/run/sample_quality.h"
 
 using namespace dgm;
 
@@ -32,15 +38,21 @@ ImageSet tiny_set(int n, std::uint64_t seed) {
   return s;
 }
 
-}  // namespace
-
-TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples") {
+// The two tiny sets as a run's data (16 pixels, 4x4, 2 classes).
+RunData tiny_data(int n_train, std::uint64_t train_seed, int n_test, std::uint64_t test_seed) {
   RunData d;
-  d.images.train = tiny_set(400, 1);
-  d.images.test = tiny_set(1000, 2);
+  d.images.train = tiny_set(n_train, train_seed);
+  d.images.test = tiny_set(n_test, test_seed);
   d.info.dim = 16;
   d.info.rows = d.info.cols = 4;
   d.info.classes = 2;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples") {
+  const RunData d = tiny_data(400, 1, 1000, 2);
   Config c = config_defaults("made", "");
   c.hidden = {16};
   Status st;
@@ -83,4 +95,57 @@ TEST_CASE("likelihood table: test_metric, the Theis et al. row, binary samples")
   CHECK(r.entropy >= 0);
   CHECK(r.cas >= 0);
   CHECK(r.cas <= 1);
+}
+
+TEST_CASE("likelihood table: the RBM, DBN and DBM rows are their AIS figures, and the Fréchet column") {
+  const RunData d = tiny_data(400, 4, 600, 5);
+  Rng rng(6);
+  Classifier judge;
+  train_judge(&judge, d, 2, rng);
+  // The Fréchet distance of the test images to themselves is 0: the column compares like with like.
+  std::vector<float> real(std::size_t(600) * 16);
+  for (std::size_t i = 0; i < real.size(); ++i) real[i] = d.images.test.pixels[i] ? 1.f : 0.f;
+  CHECK(std::fabs(images_frechet(judge, real, 600, d.images.test)) < 1e-6);
+  double ent = 0, cas = 0, fr = -1;
+  sample_quality(judge, d, real, 600, rng, &ent, &cas, &fr);
+  CHECK(std::fabs(fr) < 1e-6);
+
+  LikelihoodOptions o;
+  o.ais_betas = 200, o.ais_runs = 20, o.gibbs = 20;
+  AisOptions ao;
+  ao.runs = 20, ao.betas = 200, ao.seed = 1;
+  const std::string dir = "/tmp/dgm_test_likelihood_ebm_" + std::to_string(::getpid());
+  REQUIRE(make_dirs(dir).ok);
+  Rng w(7);
+  for (const char* model : {"rbm", "dbn", "dbm"}) {
+    Dbn net;
+    Rbm a, b;
+    rbm_init(&a, 16, 6, w, 0.5f);
+    rbm_init(&b, 6, 4, w, 0.5f);
+    net.layers.push_back(a);
+    if (std::string(model) != "rbm") net.layers.push_back(b);
+    Config c = config_defaults(model, "");
+    const std::string path = dir + "/" + model + ".safetensors";
+    REQUIRE(save_ebm(path, net, c).ok);
+    LikelihoodRow r;
+    REQUIRE(ebm_row(path, d, o, judge, 300, rng, &r).ok);
+    LikelihoodEstimate e;
+    if (std::string(model) == "rbm") e = rbm_test_log_likelihood(a, d.images.test, &d.images.train, ao);
+    else if (std::string(model) == "dbn") e = dbn_test_bound(net, d.images.test, ao, 1);
+    else e = dbm_test_bound(dbm_from_layers(net), d.images.test, &d.images.train, ao, o.mf_iters);
+    INFO(model << ": " << r.nll << " " << r.se);
+    CHECK(r.nll == doctest::Approx(-e.nats).epsilon(1e-12));
+    CHECK(r.se == doctest::Approx(std::sqrt(e.ais_se * e.ais_se + e.data_se * e.data_se)).epsilon(1e-12));
+    CHECK(r.n_test == 600);
+    CHECK(r.entropy >= 0);
+    CHECK(r.entropy <= std::log(2.0) + 1e-9);
+    CHECK(r.frechet > 0);
+    CHECK(std::isfinite(r.frechet));
+  }
+  LikelihoodRow bad;
+  CHECK_FALSE(ebm_row(dir + "/none.safetensors", d, o, judge, 300, rng, &bad).ok);
+  std::remove((dir + "/rbm.safetensors").c_str());
+  std::remove((dir + "/dbn.safetensors").c_str());
+  std::remove((dir + "/dbm.safetensors").c_str());
+  std::remove(dir.c_str());
 }

@@ -98,7 +98,7 @@ TEST_CASE("resume: a flag that fixes what the stored step means is refused, nami
   // --help lists them (one column of the flag table decides both).
   const std::string help = resume_help();
   CHECK(help.find("These may change on --resume:\n    --epochs --iters --lr --lr-g --lr-d --iw --cd --ais --ais-runs "
-                  "--threads --device --out\n    --log-every --sample-every") != std::string::npos);
+                  "--pretrain --threads --device\n    --out --log-every --sample-every") != std::string::npos);
   CHECK(help.find("--batch") != std::string::npos);
 }
 

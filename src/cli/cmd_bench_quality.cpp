@@ -12,10 +12,12 @@
 //   rbm      RBM 784-500, PCD-1, lr 0.05, batch 100, 10 epochs on binarized Fashion-MNIST: the AIS
 //            test log-likelihood (14,500 betas, 100 runs) with its standard error; no target
 //            (the papers' -86 nats is binarized MNIST, another data set)
-//   likelihood  (not in all) the VAE and MADE on binarized Fashion-MNIST, 10 epochs each, then
-//            the table of src/run/likelihood_table.cpp: test NLL (VAE -ELBO, -IWAE k = 5000 on
-//            --iw-images test images, default 1,000, MADE exact) beside class entropy and CAS of their samples,
-//            and the Theis et al. mixture row; written to build/quality-likelihood/table.txt
+//   likelihood  (not in all) the VAE and MADE on binarized Fashion-MNIST, 10 epochs each, the RBM
+//            (500), DBN (500-500) and DBM (500-1000, pre-trained) at their defaults, then the
+//            table of src/run/likelihood_table.cpp: test NLL (VAE -ELBO, -IWAE k = 5000 on
+//            --iw-images test images, default 1,000, MADE exact, RBM/DBN/DBM by AIS with 14,500
+//            betas) beside class entropy, CAS and the Fréchet distance of their samples, and the
+//            Theis et al. mixture row; written to build/quality-likelihood/table.txt
 //   images   the MLP GAN and the DCGAN (--arch conv), --epochs N each (default 5): the Fréchet
 //            distance of 10,000 samples to the test images in the classifier's features, next
 //            to the train-vs-test distance (the floor), and the class entropy of the samples
@@ -118,9 +120,10 @@ int cmd_bench_quality(int argc, char** argv) {
                 "  --seeds N  gan: train seeds 1..N (default 3, at least 3). The verdict is the\n"
                 "             target on the mean of seeds 1-3; with N > 3 the N-seed mean and\n"
                 "             how many of the N-choose-3 seed triples meet the target are printed too.\n"
-                "  likelihood (not part of all): VAE and MADE, 10 epochs each, on binarized images, then\n"
-                "             one table of test NLL (nats per image) beside the samples' class entropy and\n"
-                "             CAS, and the Theis et al. row (build/quality-likelihood/table.txt).\n"
+                "  likelihood (not part of all): VAE and MADE, 10 epochs each, RBM, DBN and DBM at their\n"
+                "             defaults, on binarized images, then one table of test NLL (nats per image;\n"
+                "             AIS for the RBM/DBN/DBM) beside the samples' class entropy, CAS and Frechet\n"
+                "             distance, and the Theis et al. row (build/quality-likelihood/table.txt).\n"
                 "  --iw-images N  likelihood: test images 0..N-1 for the VAE's IWAE with k = 5000\n"
                 "             (default 1000: 402 s on the loaded 2-core machine, so all 10000 would\n"
                 "             take about 67 min; 5000 decoder passes per image).\n"
@@ -332,8 +335,9 @@ int cmd_bench_quality(int argc, char** argv) {
     }
   }
   if (which == "likelihood") {
-    std::printf("likelihood: VAE 784-400-20 and MADE 784-500-784, 10 epochs each, on binarized %s (data.h "
-                "binarize()); IWAE k = 5000 on %d test images\n", data.c_str(), iw_images);
+    std::printf("likelihood: VAE 784-400-20 and MADE 784-500-784, 10 epochs each, RBM 500, DBN 500-500, DBM 500-1000 at "
+                "their defaults, on binarized %s (data.h binarize()); IWAE k = 5000 on %d test images\n", data.c_str(),
+                iw_images);
     std::fflush(stdout);
     bool ok = true;
     for (const char* model : {"vae", "made"}) {
@@ -350,17 +354,34 @@ int cmd_bench_quality(int argc, char** argv) {
       std::printf("  trained %s: %d epochs in %.0f s\n", model, c.epochs, r.seconds);
       std::fflush(stdout);
     }
+    for (const char* model : {"rbm", "dbn", "dbm"}) {  // their own runs (ebm_run.h); the table does the AIS
+      if (!ok) break;
+      Config c = config_defaults(model, data);
+      c.ais = 0, c.force = true;
+      c.out = std::string("build/quality-likelihood-") + model;
+      const auto t0 = std::chrono::steady_clock::now();
+      Status st = train_ebm(c, true, nullptr);
+      if (!st) {
+        std::printf("  FAILED: %s: %s\n", model, st.message.c_str());
+        ok = false;
+        break;
+      }
+      std::printf("  trained %s: %d epochs in %.0f s\n", model, c.epochs,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      std::fflush(stdout);
+    }
     LikelihoodTable table;
     if (ok) {
       LikelihoodOptions o;
       o.iw_images = iw_images;
+      o.ebm = {"build/quality-likelihood-rbm/model.safetensors", "build/quality-likelihood-dbn/model.safetensors",
+               "build/quality-likelihood-dbm/model.safetensors"};
+      o.ais_betas = 14500, o.gibbs = 200;  // [SM08]'s schedule; 200 steps of 10,000 chains (the time)
       Status st = build_likelihood_table("build/quality-likelihood-vae/model.safetensors",
                                          "build/quality-likelihood-made/model.safetensors", o, &table);
       if (st) {
         const std::string text = likelihood_table_text(table);
         std::printf("%s", text.c_str());
-        std::printf("  RBM / DBN / DBM (AIS): not rows of this table yet (the registration "
-                    "point is in include/dgm/run/likelihood_table.h)\n");
         st = make_dirs("build/quality-likelihood");
         if (st) st = write_text_atomic("build/quality-likelihood/table.txt", text);
       }

@@ -47,12 +47,28 @@ void dbm_init(Dbm* m, int nv, int n1, int n2, Rng& rng, float init_std) {
   m->b.assign(std::size_t(nv), 0.f), m->c1.assign(std::size_t(n1), 0.f), m->c2.assign(std::size_t(n2), 0.f);
 }
 
-void dbm_mean_field(const Dbm& m, const float* v, int B, int iters, float* mu1, float* mu2) {
-  h1_probs(m, v, nullptr, B, mu1);
-  h2_probs(m, mu1, B, mu2);
-  for (int it = 0; it < iters; ++it) {
-    h1_probs(m, v, mu2, B, mu1);  // mu1 = sigmoid(c1 + v W1 + mu2 W2')
-    h2_probs(m, mu1, B, mu2);     // mu2 = sigmoid(c2 + mu1 W2)
+Dbm dbm_compose(const Rbm& bottom, const Rbm& top) {
+  DGM_CHECK(bottom.nh == top.nv, "dbm_compose: bottom RBM has %d hidden units, top RBM %d visible", bottom.nh, top.nv);
+  Dbm m;
+  m.nv = bottom.nv, m.n1 = bottom.nh, m.n2 = top.nh;
+  m.W1 = bottom.W, m.b = bottom.b, m.W2 = top.W, m.c2 = top.c;
+  m.c1.resize(std::size_t(m.n1));
+  for (int j = 0; j < m.n1; ++j) m.c1[std::size_t(j)] = 0.5f * (bottom.c[std::size_t(j)] + top.b[std::size_t(j)]);
+  return m;
+}
+
+void dbm_mean_field(const Dbm& m, const float* v, int B, int iters, float* mu1, float* mu2, float* vw1) {
+  const std::size_t n1 = std::size_t(B) * m.n1;
+  std::vector<float> own;
+  if (!vw1) own.resize(n1), vw1 = own.data();
+  // v W1 does not change from sweep to sweep: once, then mu1 = sigmoid(c1 + [v W1] + mu2 W2')
+  // (the same sums as h1_probs, which adds mu2 W2' onto v W1 in the same order)
+  gemm(false, false, B, m.n1, m.nv, v, m.nv, m.W1.data(), m.n1, vw1, m.n1, false);
+  for (int it = 0; it <= iters; ++it) {
+    for (std::size_t i = 0; i < n1; ++i) mu1[i] = vw1[i];
+    if (it > 0) gemm(false, true, B, m.n1, m.n2, mu2, m.n2, m.W2.data(), m.n2, mu1, m.n1, true);
+    add_bias_sigmoid(mu1, B, m.n1, m.c1.data());  // sweep 0: mu1 = sigmoid(c1 + v W1)
+    h2_probs(m, mu1, B, mu2);                     // mu2 = sigmoid(c2 + mu1 W2)
   }
 }
 
@@ -70,8 +86,32 @@ double dbm_energy(const Dbm& m, const float* v, const float* h1, const float* h2
   return e;
 }
 
+namespace {
+double bernoulli_entropy(double p) { return (p > 0 ? -p * std::log(p) : 0) + (p < 1 ? -(1 - p) * std::log(1 - p) : 0); }
+}  // namespace
+
+void dbm_mean_field_bound_rows(const Dbm& m, const float* v, const float* mu1, const float* mu2, int B, double log_z,
+                               std::vector<float>* scratch, double* out) {
+  const std::size_t n1 = std::size_t(B) * m.n1;
+  if (scratch->size() < 2 * n1) scratch->resize(2 * n1);
+  float* a = scratch->data();    // v W1    (B, n1)
+  float* t = a + n1;             // mu2 W2' (B, n1)
+  gemm(false, false, B, m.n1, m.nv, v, m.nv, m.W1.data(), m.n1, a, m.n1, false);
+  gemm(false, true, B, m.n1, m.n2, mu2, m.n2, m.W2.data(), m.n2, t, m.n1, false);
+  for (int r = 0; r < B; ++r) {
+    const float *vr = v + std::size_t(r) * m.nv, *u1 = mu1 + std::size_t(r) * m.n1, *u2 = mu2 + std::size_t(r) * m.n2;
+    const float *ar = a + std::size_t(r) * m.n1, *tr = t + std::size_t(r) * m.n1;
+    double s = -log_z;  // -E(v, mu1, mu2) + H(mu1) + H(mu2) - log Z
+    for (int i = 0; i < m.nv; ++i) s += double(m.b[std::size_t(i)]) * vr[i];
+    for (int j = 0; j < m.n1; ++j)
+      s += double(u1[j]) * (double(m.c1[std::size_t(j)]) + ar[j] + tr[j]) + bernoulli_entropy(u1[j]);
+    for (int k = 0; k < m.n2; ++k) s += double(m.c2[std::size_t(k)]) * u2[k] + bernoulli_entropy(u2[k]);
+    out[r] = s;
+  }
+}
+
 double dbm_mean_field_bound(const Dbm& m, const float* v, const float* mu1, const float* mu2, double log_z) {
-  auto H = [](double p) { return (p > 0 ? -p * std::log(p) : 0) + (p < 1 ? -(1 - p) * std::log(1 - p) : 0); };
+  const auto H = bernoulli_entropy;
   double s = -dbm_energy(m, v, mu1, mu2) - log_z;  // E is linear in each unit: E_Q[E] = E(v, mu1, mu2)
   for (int j = 0; j < m.n1; ++j) s += H(mu1[j]);
   for (int k = 0; k < m.n2; ++k) s += H(mu2[k]);
@@ -95,13 +135,20 @@ void DbmTrainer::init(const Dbm& m, int batch, int mf_iters, float lr, Rng& rng)
   const std::size_t B = std::size_t(batch);
   cv.resize(B * m.nv), ch1.assign(B * m.n1, 0.f), ch2.assign(B * m.n2, 0.f);
   for (float& x : cv) x = rng.uniform() < 0.5f ? 1.f : 0.f;
-  mu1_.resize(B * m.n1), mu2_.resize(B * m.n2), pv_.resize(B * m.nv);
+  mu1_.resize(B * m.n1), mu2_.resize(B * m.n2), pv_.resize(B * m.nv), vw1_.resize(B * m.n1);
   dW1_.resize(std::size_t(m.nv) * m.n1), dW2_.resize(std::size_t(m.n1) * m.n2);
+}
+
+void DbmTrainer::start_chains(const Dbm& m, const float* v, Rng& rng) {
+  dbm_mean_field(m, v, B_, iters_, mu1_.data(), mu2_.data(), vw1_.data());
+  for (std::size_t i = 0; i < cv.size(); ++i) cv[i] = v[i];
+  bernoulli_sample(mu1_.data(), ch1.size(), rng, ch1.data());
+  bernoulli_sample(mu2_.data(), ch2.size(), rng, ch2.data());
 }
 
 void DbmTrainer::step(Dbm* m, const float* v0, Rng& rng) {
   const int B = B_;
-  dbm_mean_field(*m, v0, B, iters_, mu1_.data(), mu2_.data());  // data term: Q(h | v0)
+  dbm_mean_field(*m, v0, B, iters_, mu1_.data(), mu2_.data(), vw1_.data());  // data term: Q(h | v0)
   dbm_gibbs(*m, cv.data(), ch1.data(), ch2.data(), B, 1, rng, pv_.data());  // model term: one sweep of the chains
   // dW1 = (1/B)[v0' mu1 - v~' h1~], dW2 = (1/B)[mu1' mu2 - h1~' h2~]
   gemm(true, false, m->nv, m->n1, B, v0, m->nv, mu1_.data(), m->n1, dW1_.data(), m->n1, false);

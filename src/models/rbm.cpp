@@ -48,26 +48,29 @@ double rbm_free_energy(const Rbm& m, const float* v) {
   return f;
 }
 
-// a (B, nh) = c + v W; v: (B, nv), W: (nv, nh)
-void rbm_hidden_input(const Rbm& m, const float* v, int B, float* a) {
+// a (B, nh) = c + s v W; v: (B, nv), W: (nv, nh)
+void rbm_hidden_input(const Rbm& m, const float* v, int B, float* a, float s) {
   gemm(false, false, B, m.nh, m.nv, v, m.nv, m.W.data(), m.nh, a, m.nh, false);
   for (int r = 0; r < B; ++r)
-    for (int j = 0; j < m.nh; ++j) a[std::size_t(r) * m.nh + j] += m.c[j];
+    for (int j = 0; j < m.nh; ++j) {
+      float& x = a[std::size_t(r) * m.nh + j];
+      x = (s == 1.f ? x : s * x) + m.c[j];
+    }
 }
 
-// p(h_j = 1 | v) = sigmoid(c_j + (v W)_j)   ([Hinton02] sec. 3)
-void rbm_hidden_probs(const Rbm& m, const float* v, int B, float* ph) {
-  rbm_hidden_input(m, v, B, ph);
+// p(h_j = 1 | v) = sigmoid(c_j + s (v W)_j)   ([Hinton02] sec. 3; s: [SH09] sec. 3.1)
+void rbm_hidden_probs(const Rbm& m, const float* v, int B, float* ph, float s) {
+  rbm_hidden_input(m, v, B, ph, s);
   for (std::size_t i = 0, n = std::size_t(B) * m.nh; i < n; ++i) ph[i] = sigmoidf(ph[i]);
 }
 
-// p(v_i = 1 | h) = sigmoid(b_i + (h W')_i); h: (B, nh), W' read as W stored (nv, nh) transposed
-void rbm_visible_probs(const Rbm& m, const float* h, int B, float* pv) {
+// p(v_i = 1 | h) = sigmoid(b_i + s (h W')_i); h: (B, nh), W' read as W stored (nv, nh) transposed
+void rbm_visible_probs(const Rbm& m, const float* h, int B, float* pv, float s) {
   gemm(false, true, B, m.nv, m.nh, h, m.nh, m.W.data(), m.nh, pv, m.nv, false);
   for (int r = 0; r < B; ++r)
     for (int i = 0; i < m.nv; ++i) {
       float& x = pv[std::size_t(r) * m.nv + i];
-      x = sigmoidf(x + m.b[i]);
+      x = sigmoidf((s == 1.f ? x : s * x) + m.b[i]);
     }
 }
 
@@ -102,13 +105,14 @@ void rbm_gibbs(const Rbm& m, float* v, int B, int steps, Rng& rng, float* ph, fl
   }
 }
 
-double rbm_reconstruction_error(const Rbm& m, const float* v, int B, std::vector<float>* scratch) {
+double rbm_reconstruction_error(const Rbm& m, const float* v, int B, std::vector<float>* scratch, float up,
+                                float down) {
   const std::size_t nh = std::size_t(B) * m.nh, nv = std::size_t(B) * m.nv;
   if (scratch->size() < nh + nv) scratch->resize(nh + nv);
   float* ph = scratch->data();
   float* pv = ph + nh;
-  rbm_hidden_probs(m, v, B, ph);
-  rbm_visible_probs(m, ph, B, pv);
+  rbm_hidden_probs(m, v, B, ph, up);
+  rbm_visible_probs(m, ph, B, pv, down);
   double s = 0;
   for (std::size_t i = 0; i < nv; ++i) s += double(v[i] - pv[i]) * (v[i] - pv[i]);
   return s / B;  // sum over pixels, mean over rows
@@ -156,7 +160,7 @@ void RbmTrainer::gradient(const Rbm& m, const float* v0, Rng& rng) {
   const std::size_t nv = std::size_t(B) * m.nv, nh = std::size_t(B) * m.nh;
   DGM_CHECK(dW.size() == std::size_t(m.nv) * m.nh && vk_.size() == nv, "RbmTrainer: init() for another shape");
   // Positive phase: p(h | v0) ([Hinton02] eq. 5, first term).
-  rbm_hidden_probs(m, v0, B, ph0_.data());
+  rbm_hidden_probs(m, v0, B, ph0_.data(), opt.up);
   // Negative phase: k block Gibbs steps from v0 (CD-k) or from the persistent chains (PCD).
   const float* start = opt.persistent ? chains.data() : v0;
   for (std::size_t i = 0; i < nv; ++i) vk_[i] = start[i];
@@ -164,13 +168,13 @@ void RbmTrainer::gradient(const Rbm& m, const float* v0, Rng& rng) {
     if (s == 0 && !opt.persistent) {
       for (std::size_t i = 0; i < nh; ++i) phk_[i] = ph0_[i];  // p(h | v0), already computed
     } else {
-      rbm_hidden_probs(m, vk_.data(), B, phk_.data());
+      rbm_hidden_probs(m, vk_.data(), B, phk_.data(), opt.up);
     }
     bernoulli_sample(phk_.data(), nh, rng, hk_.data());
-    rbm_visible_probs(m, hk_.data(), B, pvk_.data());
+    rbm_visible_probs(m, hk_.data(), B, pvk_.data(), opt.down);
     bernoulli_sample(pvk_.data(), nv, rng, vk_.data());
   }
-  rbm_hidden_probs(m, vk_.data(), B, phk_.data());
+  rbm_hidden_probs(m, vk_.data(), B, phk_.data(), opt.up);
   if (opt.persistent)
     for (std::size_t i = 0; i < nv; ++i) chains[i] = vk_[i];
   // dc = mean_rows (p(h|v0) - p(h|vk)); db = mean_rows (v0 - vk)

@@ -86,17 +86,22 @@ AisResult rbm_ais(const Rbm& m, const std::vector<float>& base_b, const AisOptio
         v[q] = rng.uniform() < 1 / (1 + std::exp(-x)) ? 1.f : 0.f;
       }
   }
+  ais_summarize(&res);
+  return res;
+}
+
+void ais_summarize(AisResult* res) {
   // log mean w and its delta-method standard error, with the largest weight factored out
-  const double mx = *std::max_element(res.log_w.begin(), res.log_w.end());
+  const double M = double(res->log_w.size());
+  const double mx = *std::max_element(res->log_w.begin(), res->log_w.end());
   double s = 0, s2 = 0;
-  for (double lw : res.log_w) {
+  for (double lw : res->log_w) {
     const double w = std::exp(lw - mx);
     s += w, s2 += w * w;
   }
   const double mean = s / M, var = std::max(0.0, (s2 - M * mean * mean) / (M - 1));
-  res.log_z = res.log_z_base + mx + std::log(mean);
-  res.log_z_se = std::sqrt(var / M) / mean;
-  return res;
+  res->log_z = res->log_z_base + mx + std::log(mean);
+  res->log_z_se = std::sqrt(var / M) / mean;
 }
 
 void mean_free_energy(const Rbm& m, const ImageSet& set, double* mean, double* se) {

@@ -81,8 +81,9 @@ std::vector<Flag> flags(Config& c) {
       // rbm, dbn, dbm (src/run/ebm_run.cpp): outside the checkpoint's identity, so the other
       // models' checkpoints stay byte-identical (test/hashes.txt); config.txt records them.
       {"cd", Type::Str, &c.cd, "rbm/dbn: pcd (persistent CD) | cd (CD-k), with k = --k Gibbs steps", false},
-      {"ais", Type::Int, &c.ais, "rbm/dbn: AIS intermediate distributions for the test log-likelihood (0: none)", false},
-      {"ais-runs", Type::Int, &c.ais_runs, "rbm/dbn: AIS runs", false},
+      {"ais", Type::Int, &c.ais, "rbm/dbn/dbm: AIS intermediate distributions for the test log-likelihood (0: none)", false},
+      {"ais-runs", Type::Int, &c.ais_runs, "rbm/dbn/dbm: AIS runs", false},
+      {"pretrain", Type::Int, &c.pretrain, "dbm: epochs of greedy pre-training of each of its two modified RBMs (Salakhutdinov & Hinton 2009; -1: as --epochs, 0: none)", false},
       {"embed", Type::Int, &c.embed, "charrnn: embedding width (LSTM widths: --hidden)", true, false, "charrnn"},
       {"bptt", Type::Int, &c.bptt, "charrnn: characters per truncated-BPTT chunk", true, false, "charrnn"},
       {"grad-norm", Type::Float, &c.grad_norm, "charrnn: clip the gradient to this global L2 norm", true, false, "charrnn"},
@@ -251,7 +252,7 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.epochs = 20;
   }
   if (is_energy_based(model)) {  // [HintonGuide]-style SGD; 500 hidden as [SM08]
-    c.lr = model == "dbm" ? 0.01f : 0.05f, c.batch = 100, c.optim = "sgd";
+    c.lr = model == "dbm" ? 0.001f : 0.05f, c.batch = 100, c.optim = "sgd";  // dbm: after pre-training (dbm_run.cpp)
     c.hidden = model == "rbm" ? std::vector<int>{500} : model == "dbn" ? std::vector<int>{500, 500} : std::vector<int>{500, 1000};
   }
   if (model == "cgan") {
@@ -384,6 +385,7 @@ Status validate(const Config& c) {
     if (c.model == "dbm" && c.hidden.size() != 2) return Status::Error("--hidden: a dbm has two hidden layers (e.g. 500,1000)");
     if (c.k < 1 || c.k > 1000) return Status::Error("--k: Gibbs steps of CD-k, 1..1000, got %d", c.k);
     if (c.ais < 0 || c.ais_runs < 2) return Status::Error("--ais %d (>= 0) and --ais-runs %d (>= 2)", c.ais, c.ais_runs);
+    if (c.pretrain < -1) return Status::Error("--pretrain %d: epochs of pre-training (>= 0; -1: as --epochs)", c.pretrain);
   }
   if (c.model == "made" && is_toy_data(c.data))
     return Status::Error("--data %s: made models binary images (Fashion-MNIST, binarized), not synthetic points",

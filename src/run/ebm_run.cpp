@@ -146,7 +146,7 @@ Status eval_ebm(const std::string& ckpt, const std::string& data_flag, std::uint
   AisOptions o;
   o.runs = c.ais_runs, o.betas = c.ais > 0 ? c.ais : 1000, o.seed = seed;
   const ImageSet& test = rd.images.test;
-  if (c.model == "dbm") return eval_dbm(dbm_from_layers(d), test);
+  if (c.model == "dbm") return eval_dbm(dbm_from_layers(d), test, &rd.images.train, o);
   const bool rbm = d.layers.size() == 1;
   const LikelihoodEstimate e = rbm ? rbm_test_log_likelihood(d.layers[0], test, &rd.images.train, o) : dbn_test_bound(d, test, o, 1);
   std::vector<float> v(std::size_t(test.n) * test.dim()), scratch;

@@ -8,7 +8,10 @@
 
 #include "dgm/core/check.h"
 #include "dgm/run/checkpoint.h"
+#include "dgm/models/dbm_ais.h"
 #include "dgm/models/made.h"
+#include "dgm/run/ebm_run.h"
+#include "dgm/run/sample_quality.h"
 
 namespace dgm {
 namespace {
@@ -98,7 +101,7 @@ std::vector<float> binary_samples(Model& m, int dim, int n, Rng& rng) {
 }
 
 void sample_quality(Classifier& judge, const RunData& d, const std::vector<float>& samples, int n, Rng& rng,
-                    double* entropy, double* cas) {
+                    double* entropy, double* cas, double* frechet) {
   const int dim = d.info.dim;
   std::vector<float> x = samples;  // predict reads (n, dim) floats
   Tensor xt = make_shape(n, dim);
@@ -110,6 +113,57 @@ void sample_quality(Classifier& judge, const RunData& d, const std::vector<float
   c.build(dim, judge.classes(), judge.options(), rng);
   c.train(as_image_set(samples, n, d.info.rows, d.info.cols, labels), rng);
   *cas = c.accuracy(d.images.test);
+  if (frechet) {
+    const int nf = std::min(n, d.images.test.n);
+    const std::vector<float> first(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(nf) * dim);
+    *frechet = images_frechet(judge, first, nf, d.images.test);
+  }
+}
+
+Status ebm_row(const std::string& ckpt, const RunData& d, const LikelihoodOptions& o, Classifier& judge, int ns, Rng& rng,
+               LikelihoodRow* r) {
+  Dbn net;
+  Config c;
+  Status st = load_ebm(ckpt, &net, &c);
+  if (!st) return st;
+  if (net.layers[0].nv != d.info.dim)
+    return Status::Error("%s: %d visible units, the table's images have %d pixels", ckpt.c_str(), net.layers[0].nv, d.info.dim);
+  const auto t0 = std::chrono::steady_clock::now();
+  AisOptions ao;
+  ao.runs = o.ais_runs, ao.betas = o.ais_betas, ao.seed = 1;
+  const ImageSet &test = d.images.test, &train = d.images.train;
+  std::string widths;
+  for (const Rbm& l : net.layers) widths += (widths.empty() ? "" : "-") + std::to_string(l.nh);
+  LikelihoodEstimate e;
+  std::vector<float> p;
+  if (c.model == "dbm") {
+    const Dbm m = dbm_from_layers(net);
+    e = dbm_test_bound(m, test, &train, ao, o.mf_iters);
+    r->seconds = since(t0);
+    dbm_sample(m, ns, o.gibbs, rng, &p);
+    r->model = "DBM " + widths;
+    r->method = "-(mean-field bound), AIS";
+    r->note = "an upper bound on -log p(x) up to the AIS error of log Z (AIS on (v, h2), h1 summed out); " +
+              std::to_string(o.mf_iters) + " mean-field sweeps";
+  } else {
+    const bool rbm = net.layers.size() == 1;
+    e = rbm ? rbm_test_log_likelihood(net.layers[0], test, &train, ao) : dbn_test_bound(net, test, ao, 1);
+    r->seconds = since(t0);
+    dbn_sample(net, ns, o.gibbs, rng, &p);
+    r->model = (rbm ? "RBM " : "DBN ") + widths;
+    r->method = rbm ? "AIS" : "-(variational bound), AIS";
+    r->note = rbm ? "-log p(x) = F(x) + log Z^, log Z by AIS on the RBM" : "an upper bound on -log p(x) (Q = p(h1 | v), one draw)";
+  }
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "; %d AIS runs x %d betas, log Z^ se %.2f; samples: %d Gibbs steps", ao.runs, ao.betas,
+                e.ais_se, o.gibbs);
+  r->note += buf;
+  r->nll = -e.nats;
+  r->se = std::sqrt(e.ais_se * e.ais_se + e.data_se * e.data_se);
+  r->n_test = e.images;
+  for (float& v : p) v = rng.uniform() < v ? 1.f : 0.f;  // x ~ Bernoulli(p(v | h))
+  sample_quality(judge, d, p, ns, rng, &r->entropy, &r->cas, &r->frechet);
+  return Status::Ok();
 }
 
 LikelihoodRow theis_row(Model& best, const std::string& best_name, const std::vector<float>& best_samples,
@@ -168,7 +222,7 @@ LikelihoodRow theis_row(Model& best, const std::string& best_name, const std::ve
     }
   }
   *noise_fraction = static_cast<double>(noise) / ns;
-  sample_quality(judge, d, x, ns, rng, &r.entropy, &r.cas);
+  sample_quality(judge, d, x, ns, rng, &r.entropy, &r.cas, &r.frechet);
   char note[160];
   std::snprintf(note, sizeof note, "NLL %.2f nats above %s's (<= log 100 = 4.61); %.1f%% of its samples are noise",
                 *gap, best_name.c_str(), 100 * *noise_fraction);
@@ -198,9 +252,9 @@ Status build_likelihood_table(const std::string& vae_ckpt, const std::string& ma
   const int n_test = d.images.test.n, iw_n = std::min(o.iw_images, n_test), ns = o.samples;
   auto say = [&](const LikelihoodRow& r) {
     if (o.verbose)
-      std::printf("  %-30s %-18s NLL %s (se %s, %d images, %.1f s)  entropy %.3f  CAS %.1f%%\n", r.model.c_str(),
-                  r.method.c_str(), fmt("%.2f", r.nll).c_str(), fmt("%.2f", r.se).c_str(), r.n_test, r.seconds,
-                  r.entropy, 100 * r.cas);
+      std::printf("  %-30s %-18s NLL %s (se %s, %d images, %.1f s)  entropy %.3f  CAS %.1f%%  Frechet %s\n",
+                  r.model.c_str(), r.method.c_str(), fmt("%.2f", r.nll).c_str(), fmt("%.2f", r.se).c_str(), r.n_test,
+                  r.seconds, r.entropy, 100 * r.cas, fmt("%.2f", r.frechet).c_str());
     std::fflush(stdout);
   };
   t->data = d.where;
@@ -218,7 +272,9 @@ Status build_likelihood_table(const std::string& vae_ckpt, const std::string& ma
   std::vector<float> real(static_cast<std::size_t>(nd) * d.info.dim);
   for (std::size_t i = 0; i < real.size(); ++i) real[i] = d.images.train.pixels[i] ? 1.f : 0.f;
   sample_quality(judge, d, real, nd, rng, &data.entropy, &data.cas);
-  data.note = "what real images score: the ceiling of the sample columns";
+  t->frechet_n = std::min(ns, d.images.test.n);
+  data.frechet = t->frechet_floor = set_frechet(judge, d.images.train, d.images.test, t->frechet_n);
+  data.note = "what real images score: the ceiling of the sample columns; Fréchet: training vs test images, the floor";
   t->rows.push_back(data);
   say(data);
 
@@ -228,7 +284,7 @@ Status build_likelihood_table(const std::string& vae_ckpt, const std::string& ma
   test_metric(*vae, d, n_test, 500, "test_loss", 1, &elbo.nll, &elbo.se, &elbo.seconds);
   elbo.n_test = n_test;
   const std::vector<float> vs = binary_samples(*vae, d.info.dim, ns, rng);
-  sample_quality(judge, d, vs, ns, rng, &elbo.entropy, &elbo.cas);
+  sample_quality(judge, d, vs, ns, rng, &elbo.entropy, &elbo.cas, &elbo.frechet);
   elbo.note = "an upper bound on -log p(x); samples x ~ Bernoulli(decoder(z)), z ~ N(0, I)";
   t->rows.push_back(elbo);
   say(elbo);
@@ -239,6 +295,7 @@ Status build_likelihood_table(const std::string& vae_ckpt, const std::string& ma
   iwae.n_test = iw_n;
   iwae.entropy = elbo.entropy;
   iwae.cas = elbo.cas;
+  iwae.frechet = elbo.frechet;
   iwae.note = "a tighter upper bound (Burda et al. 2016); same samples";
   if (iw_n < n_test) {  // a subset: the -ELBO and MADE's NLL on the same images, to compare
     double e = 0, m = 0, se = 0, s = 0;
@@ -258,43 +315,58 @@ Status build_likelihood_table(const std::string& vae_ckpt, const std::string& ma
   test_metric(*made, d, n_test, 500, "test_nll", 1, &mr.nll, &mr.se, &mr.seconds);
   mr.n_test = n_test;
   const std::vector<float> ms = binary_samples(*made, d.info.dim, ns, rng);
-  sample_quality(judge, d, ms, ns, rng, &mr.entropy, &mr.cas);
+  sample_quality(judge, d, ms, ns, rng, &mr.entropy, &mr.cas, &mr.frechet);
   mr.note = mr.nll <= iwae.nll ? "the best likelihood of the table: p_best below"
                                : "p_best below (exact; the VAE's IWAE bound is lower still)";
   t->rows.push_back(mr);
   say(mr);
 
+  for (const std::string& ckpt : o.ebm) {
+    LikelihoodRow er;
+    if (!(st = ebm_row(ckpt, d, o, judge, ns, rng, &er))) return st.prefixed("likelihood table");
+    t->rows.push_back(er);
+    say(er);
+  }
+
   LikelihoodRow th = theis_row(*made, "MADE", ms, judge, d, n_test, rng, &t->theis_gap, &t->theis_noise);
   t->rows.push_back(th);
   say(th);
-  char lesson[700];
-  std::snprintf(lesson, sizeof lesson,
+  char lesson[1200];
+  int n = std::snprintf(lesson, sizeof lesson,
                 "What it teaches ([MIPT], Theis et al.): the mixture's NLL is %.2f nats above MADE's, within log 100 = "
                 "4.61, while %.1f%% of its samples are uniform "
-                "noise (class entropy %.3f vs MADE's %.3f, CAS %.1f%% vs %.1f%%). A high likelihood and good samples "
-                "need not go together: neither column can stand in for the other.",
-                t->theis_gap, 100 * t->theis_noise, th.entropy, mr.entropy, 100 * th.cas, 100 * mr.cas);
+                "noise (class entropy %.3f vs MADE's %.3f, CAS %.1f%% vs %.1f%%, Frechet %.1f vs %.1f, floor %.2f). A "
+                "high likelihood and good samples need not go together: neither column can stand in for the other.",
+                t->theis_gap, 100 * t->theis_noise, th.entropy, mr.entropy, 100 * th.cas, 100 * mr.cas, th.frechet,
+                mr.frechet, t->frechet_floor);
+  if (!o.ebm.empty() && n > 0 && n < int(sizeof lesson))
+    std::snprintf(lesson + n, sizeof lesson - std::size_t(n),
+                  " The energy-based rows (AIS) put the RBM, DBN and DBM on the same scale: their NLLs are estimates "
+                  "(the RBM) or bounds (the DBN, DBM) with the AIS error of log Z in their se, and their Gibbs samples "
+                  "are judged by the same three columns.");
   t->lesson = lesson;
   return Status::Ok();
 }
 
 std::string likelihood_table_text(const LikelihoodTable& t) {
   std::string s;
-  char line[512];
-  std::snprintf(line, sizeof line, "%-30s %-18s %9s %6s %6s %9s %8s  %s\n", "model", "NLL method", "NLL", "se", "n",
-                "entropy", "CAS", "note");
+  char line[1024];
+  std::snprintf(line, sizeof line, "%-30s %-26s %9s %6s %6s %9s %8s %9s  %s\n", "model", "NLL method", "NLL", "se", "n",
+                "entropy", "CAS", "Frechet", "note");
   s += line;
   for (const LikelihoodRow& r : t.rows) {
-    std::snprintf(line, sizeof line, "%-30s %-18s %9s %6s %6s %9s %8s  %s\n", r.model.c_str(), r.method.c_str(),
+    std::snprintf(line, sizeof line, "%-30s %-26s %9s %6s %6s %9s %8s %9s  %s\n", r.model.c_str(), r.method.c_str(),
                   fmt("%.2f", r.nll).c_str(), fmt("%.2f", r.se).c_str(), r.n_test ? std::to_string(r.n_test).c_str() : "-",
-                  fmt("%.3f", r.entropy).c_str(), fmt("%.1f%%", 100 * r.cas).c_str(), r.note.c_str());
+                  fmt("%.3f", r.entropy).c_str(), fmt("%.1f%%", 100 * r.cas).c_str(), fmt("%.2f", r.frechet).c_str(),
+                  r.note.c_str());
     s += line;
   }
   std::snprintf(line, sizeof line,
                 "NLL: nats per binarized test image (lower is better); entropy: nats, of the judge's labels of %d "
                 "samples (log 10 = 2.303 at most); CAS: test accuracy of a classifier trained on those samples; the "
-                "judge: %.1f%% on the binarized test set.\n",
-                t.n_samples, 100 * t.judge_accuracy);
+                "judge: %.1f%% on the binarized test set; Frechet: distance of %d samples to %d test images in the "
+                "judge's features (floor, training vs test images: %.2f).\n",
+                t.n_samples, 100 * t.judge_accuracy, t.frechet_n, t.frechet_n, t.frechet_floor);
   s += line;
   if (!t.lesson.empty()) s += t.lesson + "\n";
   return s;
@@ -307,11 +379,12 @@ std::string likelihood_table_html(const LikelihoodTable& t) {
     return o;
   };
   std::string s = "<table>\n<tr><th>model</th><th>NLL method</th><th>NLL (nats per image)</th><th>se</th>"
-                  "<th>test images</th><th>class entropy (nats)</th><th>CAS accuracy</th><th>note</th></tr>\n";
+                  "<th>test images</th><th>class entropy (nats)</th><th>CAS accuracy</th><th>Fréchet distance</th><th>note</th></tr>\n";
   for (const LikelihoodRow& r : t.rows)
     s += "<tr><td>" + esc(r.model) + "</td><td>" + esc(r.method) + "</td><td>" + fmt("%.2f", r.nll) + "</td><td>" +
          fmt("%.2f", r.se) + "</td><td>" + (r.n_test ? std::to_string(r.n_test) : "-") + "</td><td>" +
-         fmt("%.3f", r.entropy) + "</td><td>" + fmt("%.1f%%", 100 * r.cas) + "</td><td>" + esc(r.note) + "</td></tr>\n";
+         fmt("%.3f", r.entropy) + "</td><td>" + fmt("%.1f%%", 100 * r.cas) + "</td><td>" + fmt("%.2f", r.frechet) + "</td><td>" +
+         esc(r.note) + "</td></tr>\n";
   s += "</table>\n";
   return s;
 }

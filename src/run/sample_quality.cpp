@@ -33,6 +33,18 @@ double set_frechet(Classifier& c, const ImageSet& a, const ImageSet& b, int n) {
   return frechet_distance(fa.data(), n, fb.data(), n, c.feature_dim());
 }
 
+double images_frechet(Classifier& c, const std::vector<float>& x, int n, const ImageSet& set) {
+  DGM_CHECK(n > 1 && n <= set.n && x.size() == static_cast<std::size_t>(n) * set.dim(),
+            "images_frechet: %d images (%zu floats) against %d of %d pixels", n, x.size(), set.n, set.dim());
+  const int F = c.feature_dim();
+  std::vector<float> px = x, fg(static_cast<std::size_t>(n) * F);
+  Tensor xt = make_shape(n, set.dim()), out = make_shape(n, F);
+  xt.data = px.data(), out.data = fg.data();
+  c.features(xt, out);
+  const std::vector<float> fr = set_features(c, set, n);
+  return frechet_distance(fg.data(), n, fr.data(), n, F);
+}
+
 double sample_frechet(Model& m, Classifier& c, const ImageSet& set, int n, Rng& rng) {
   n = std::min(n, set.n);
   DGM_CHECK(n > 1, "sample_frechet: needs at least 2 images");

@@ -47,12 +47,14 @@ double log1p_exp(double x);  // (theory/gan_optimum.h has the same as softplus; 
 double rbm_energy(const Rbm& m, const float* v, const float* h);
 double rbm_free_energy(const Rbm& m, const float* v);
 
-// a (B, nh) = c + v W for v (B, nv): the hidden units' total input. One gemm.
-void rbm_hidden_input(const Rbm& m, const float* v, int B, float* a);
-// ph (B, nh) = p(h = 1 | v) = sigmoid(c + v W).
-void rbm_hidden_probs(const Rbm& m, const float* v, int B, float* ph);
-// pv (B, nv) = p(v = 1 | h) = sigmoid(b + h W').
-void rbm_visible_probs(const Rbm& m, const float* h, int B, float* pv);
+// a (B, nh) = c + s v W for v (B, nv): the hidden units' total input. One gemm. The weight scale
+// s is 1 for a plain RBM; the DBM's pre-training ([SH09] sec. 3.1, dgm/models/dbm.h) trains RBMs
+// whose bottom-up (s = 2 for the first) or top-down (s = 2 for the second) weights are doubled.
+void rbm_hidden_input(const Rbm& m, const float* v, int B, float* a, float s = 1.f);
+// ph (B, nh) = p(h = 1 | v) = sigmoid(c + s v W).
+void rbm_hidden_probs(const Rbm& m, const float* v, int B, float* ph, float s = 1.f);
+// pv (B, nv) = p(v = 1 | h) = sigmoid(b + s h W').
+void rbm_visible_probs(const Rbm& m, const float* h, int B, float* pv, float s = 1.f);
 // out[i] = 1 with probability p[i], else 0: one rng.uniform() per element, in index order.
 void bernoulli_sample(const float* p, std::size_t n, Rng& rng, float* out);
 // F (B) of each row of v (B, nv); scratch grows to (B, nh) floats (no allocation once it has).
@@ -64,7 +66,9 @@ void rbm_gibbs(const Rbm& m, float* v, int B, int steps, Rng& rng, float* ph, fl
 
 // Reconstruction error, mean over the rows of v (B, nv) of sum_i (v_i - p(v_i = 1 | h = p(h|v)))^2
 // (the mean-field reconstruction, [HintonGuide] sec. 5: a monitor, not the objective).
-double rbm_reconstruction_error(const Rbm& m, const float* v, int B, std::vector<float>* scratch);
+// up, down: the weight scales of the two conditionals (CdOptions below).
+double rbm_reconstruction_error(const Rbm& m, const float* v, int B, std::vector<float>* scratch, float up = 1.f,
+                                float down = 1.f);
 
 // Pseudo-likelihood ([Besag75]) estimated as scikit-learn's BernoulliRBM.score_samples does: per
 // row, one visible unit i drawn uniformly (rng.below), v~ = v with bit i flipped, and
@@ -85,6 +89,11 @@ struct CdOptions {
   bool persistent = true;   // PCD (true) or CD-k (false)
   float lr = 0.05f;
   int batch = 100;          // rows of every v0 given to gradient()/step()
+  // Weight scales of the two conditionals, p(h|v) = sigmoid(c + up v W), p(v|h) = sigmoid(b +
+  // down h W'): 1 and 1 for the RBM; the DBM's pre-training ([SH09] sec. 3.1) uses up = 2 for
+  // the bottom RBM (v counted twice) and down = 2 for the top one (h2 counted twice). The gradient
+  // keeps the form above, with these conditionals in both phases ([SH09]'s code does the same).
+  float up = 1.f, down = 1.f;
 };
 
 class RbmTrainer {

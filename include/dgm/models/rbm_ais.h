@@ -46,6 +46,9 @@ std::vector<double> ais_schedule(int K);
 // bA_i = log(p_i / (1 - p_i)), p_i the mean of pixel i over the set (bytes / 255), clamped to
 // [1e-3, 1 - 1e-3] (a pixel never on would give -inf).
 std::vector<float> ais_base_biases(const ImageSet& set);
+// log Z = log_z_base + log mean exp(log_w) and its delta-method se, from res->log_w (>= 2 runs)
+// and res->log_z_base: the last step of every AIS here (rbm_ais, dbm_ais in dbm_ais.h).
+void ais_summarize(AisResult* res);
 // AIS for log Z of m from the base with visible biases base_b (nv values; empty: zeros).
 AisResult rbm_ais(const Rbm& m, const std::vector<float>& base_b, const AisOptions& o);
 

@@ -50,8 +50,9 @@ struct Config {
   std::string encoder = "gauss";    // AAE: det | gauss | universal
   std::string prior = "normal";     // AAE: normal | mixture | ring
   std::string cd = "pcd";     // RBM, DBN: pcd (persistent CD) | cd (CD-k); k = --k Gibbs steps
-  int ais = 1000;             // RBM, DBN: AIS intermediate distributions K at the end (0: no AIS)
-  int ais_runs = 100;         // RBM, DBN: AIS runs M
+  int ais = 1000;             // RBM, DBN, DBM: AIS intermediate distributions K at the end (0: no AIS)
+  int ais_runs = 100;         // RBM, DBN, DBM: AIS runs M
+  int pretrain = -1;          // DBM: epochs of pre-training of each modified RBM (-1: as --epochs; 0: none)
   int embed = 64;             // CharRNN: embedding width (the LSTM widths are --hidden)
   int bptt = 64;              // CharRNN: characters per truncated-BPTT chunk
   float grad_norm = 5.f;      // CharRNN: clip the gradient to this global L2 norm

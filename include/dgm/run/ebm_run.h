@@ -33,17 +33,23 @@ namespace dgm {
 // Trains c.model ("rbm" or "dbn", validate()d) and writes the run folder run_folder(c).
 Status train_ebm(const Config& c, bool quiet, const volatile std::sig_atomic_t* stop);
 
-// `dgm train dbm` (src/run/dbm_run.cpp): the same folder with metrics.csv epoch,recon_error,seconds
-// (mean-field reconstruction on the first 1,000 test images), samples.png from the persistent
-// chains, filters.png of W1, model.safetensors as two layers (layers.0: W1, b, c1; layers.1: W2,
-// zeros, c2). No AIS for the DBM (likelihood.txt is not written).
+// `dgm train dbm` (src/run/dbm_run.cpp): --pretrain epochs (-1: --epochs) for each of the two
+// modified RBMs ([SH09] sec. 3.1, dgm/models/dbm.h), composed, then --epochs of the DBM's own
+// training. The same folder with metrics.csv stage,epoch,recon_error,seconds (stage rbm1 / rbm2:
+// the pre-training RBM's reconstruction with its own scaled conditionals, on its input of the
+// first 1,000 test images; dbm: the mean-field reconstruction, epoch 0 = the composed DBM before
+// its own training), samples.png from the persistent chains, filters.png of W1, likelihood.txt
+// (test_log_likelihood_bound: the mean-field bound with log Z by AIS on (v, h2), dbm_ais.h;
+// skipped with --ais 0), model.safetensors as two layers (layers.0: W1, b, c1; layers.1: W2,
+// zeros, c2).
 Status train_dbm(const Config& c, bool quiet, const volatile std::sig_atomic_t* stop);
 Dbm dbm_from_layers(const Dbn& d);
 Dbn dbm_to_layers(const Dbm& m);
 // n samples p(v | h1) after `steps` Gibbs sweeps from random states.
 void dbm_sample(const Dbm& m, int n, int steps, Rng& rng, std::vector<float>* out);
-// `dgm eval` of a dbm: recon_error on the (binarized) test images, and a note that there is no AIS.
-Status eval_dbm(const Dbm& m, const ImageSet& test);
+// `dgm eval` of a dbm: recon_error and the mean-field test bound (log Z by AIS, base biases from
+// base) on the (binarized) test images.
+Status eval_dbm(const Dbm& m, const ImageSet& test, const ImageSet* base, const AisOptions& o);
 
 // Rows idx[0..n) of the set as floats bytes / 255 into v (n, dim).
 void bytes_to_unit(const ImageSet& s, const int* idx, int n, float* v);
@@ -58,7 +64,7 @@ bool is_ebm_checkpoint(const std::string& path);
 // `dgm sample` on such a file: n samples, p(v | h) after `steps` Gibbs steps from random states
 // (rbm) or the DBN's top-RBM Gibbs + downward pass, as a PNG/PGM grid of `cols` columns.
 Status sample_ebm(const std::string& ckpt, int n, int steps, std::uint64_t seed, int cols, const std::string& out);
-// `dgm eval` on such a file: test_log_likelihood (rbm; the bound for a dbn) by AIS with its
+// `dgm eval` on such a file: test_log_likelihood (rbm; the bound for a dbn or dbm) by AIS with its
 // standard errors, pseudo_likelihood and recon_error, on the binarized test split of data_flag
 // (empty: the run's --data), one 'name value' line each on stdout.
 Status eval_ebm(const std::string& ckpt, const std::string& data_flag, std::uint64_t seed);
