@@ -18,6 +18,25 @@ double value_of(const StepLog& log, const char* name) {
   FAIL("no " << name);
   return 0;
 }
+// 15 training steps of m on one fixed batch of 8 images (top half bright, bottom half dark); the
+// logged term `key` after the first step and after the last, in *first and *last, and every
+// step's log in *each (for terms a caller checks at every step).
+template <class F>
+void steps_on_fixed_batch(Model& m, Rng& rng, const char* key, double* first, double* last, F each) {
+  Arena arena;
+  Tape t(arena);
+  StepLog log;
+  for (int step = 0; step < 15; ++step) {
+    t.reset();
+    Batch b;
+    b.x = t.alloc(make_shape(8, 784));
+    for (std::size_t i = 0; i < b.x.size(); ++i) b.x[i] = (i / 28) % 28 < 14 ? 0.9f : 0.1f;
+    log.clear();
+    m.train_step(t, b, rng, log);
+    (step == 0 ? *first : *last) = value_of(log, key);
+    each(log);
+  }
+}
 }  // namespace
 
 TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoulli and Gaussian decoders") {
@@ -39,19 +58,11 @@ TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoull
     CHECK(std::string(shape_str(p.value(p.find("dec.up1.weight"))).text) == "(64, 32, 4, 4)");
     const bool gaussian = std::string(decoder) == "gaussian";
     CHECK(std::string(shape_str(p.value(p.find("dec.up2.weight"))).text) == (gaussian ? "(32, 2, 4, 4)" : "(32, 1, 4, 4)"));
+    double first = 0, last = 0;
+    steps_on_fixed_batch(*m, rng, "loss", &first, &last, [](const StepLog&) {});
     Arena arena;
     Tape t(arena);
     StepLog log;
-    double first = 0, last = 0;
-    for (int step = 0; step < 15; ++step) {
-      t.reset();
-      Batch b;
-      b.x = t.alloc(make_shape(8, 784));
-      for (std::size_t i = 0; i < b.x.size(); ++i) b.x[i] = (i / 28) % 28 < 14 ? 0.9f : 0.1f;
-      log.clear();
-      m->train_step(t, b, rng, log);
-      (step == 0 ? first : last) = value_of(log, "loss");
-    }
     CHECK(std::isfinite(last));
     CHECK(last < first);
     t.reset();
@@ -90,21 +101,13 @@ TEST_CASE("conv aae: the conv VAE's encoder and decoder in the AAE, an MLP D on 
     CHECK(parts[2]->params.find("D.0.weight") >= 0);
     REQUIRE(r.size() == e.size());  // the regularisation optimizer's mirror holds the same weights
     CHECK(std::memcmp(r.data(), e.data(), e.size() * sizeof(float)) == 0);
-    Arena arena;
-    Tape t(arena);
-    StepLog log;
     double first = 0, last = 0;
-    for (int step = 0; step < 15; ++step) {
-      t.reset();
-      Batch b;
-      b.x = t.alloc(make_shape(8, 784));
-      for (std::size_t i = 0; i < b.x.size(); ++i) b.x[i] = (i / 28) % 28 < 14 ? 0.9f : 0.1f;
-      log.clear();
-      m->train_step(t, b, rng, log);
-      (step == 0 ? first : last) = value_of(log, "recon");
+    steps_on_fixed_batch(*m, rng, "recon", &first, &last, [](const StepLog& log) {
       CHECK(std::isfinite(value_of(log, "loss_d")));
       CHECK(std::isfinite(value_of(log, "loss_g")));
-    }
+    });
+    Arena arena;
+    Tape t(arena);
     CHECK(last < first);
     CHECK(std::memcmp(r.data(), e.data(), e.size() * sizeof(float)) == 0);  // still mirrored after the steps
     t.reset();
