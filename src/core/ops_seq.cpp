@@ -6,7 +6,6 @@
 #include "dgm/core/ops_seq.h"
 
 #include <cmath>
-
 #include <cstring>
 
 #include "dgm/core/check.h"

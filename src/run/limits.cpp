@@ -184,7 +184,8 @@ static Status measure_conv_plan(const Config& c, const DataInfo& d, u64 sample_r
   }
   const u64 per_example = hw[1] > hw[0] ? (hw[1] - hw[0] + kProbe - 1) / kProbe : 0;
   const u64 fixed = hw[0] > per_example * kProbe ? hw[0] - per_example * kProbe : 0;
-  auto at = [&](u64 rows) { return sat_mul(sat_add(fixed, sat_mul(per_example, rows)), sizeof(float)) / 4 * 5; };
+  // bytes of the arena at `rows` examples, plus a quarter
+  auto at = [&](u64 rows) { return sat_mul(sat_mul(sat_add(fixed, sat_mul(per_example, rows)), sizeof(float)), 5) / 4; };
   const u64 per_step = is_adversarial(c.model) ? static_cast<u64>(c.model == "wgan" ? c.n_critic : c.k) : 1;
   plan->step_arena_bytes = at(sat_mul(static_cast<u64>(c.batch), per_step));
   plan->sample_arena_bytes = at(sample_rows);

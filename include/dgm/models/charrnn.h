@@ -39,7 +39,8 @@ struct CharRnnVars {
   Var fc_w, fc_b;                                  // (V, H), (1, V)
 };
 
-// One LSTM step of layer k: x (B, in), h, c (B, H) in; h, c replaced by the new state.
+// One LSTM step of layer k: x (B, in), h, c (B, H) in; h, c replaced by the new state. Used by
+// sampling (one character at a time); training runs lstm_layer over a whole chunk (charrnn_loss).
 void lstm_step(Tape& t, const CharRnnVars& w, int k, Var x, Var* h, Var* c);
 
 // The unrolled network over T steps of B streams. ids: (T + 1, B) time-major, ids[s*B + b] the
