@@ -29,6 +29,10 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
   std::string best;
   int best_d = limit + 1;
   for (const std::string& c : candidates) {  // the first of equally near candidates wins
+    // The distance is at least the difference of the lengths: skip a candidate that cannot be
+    // near without filling the |word| x |c| table (a 4 KB argument against every flag name).
+    const std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap >= static_cast<std::size_t>(best_d)) continue;
     const int d = edit_distance(word, c);
     if (d < best_d) {
       best_d = d;
