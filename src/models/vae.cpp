@@ -42,7 +42,6 @@
 namespace dgm {
 namespace {
 
-constexpr double kLog2Pi = 1.8378770664093453;
 constexpr int kIwaeTasks = 8;  // test_iwae: row ranges per sample (a fixed split, any thread count)
 
 class Vae : public Model {
@@ -162,7 +161,6 @@ class Vae : public Model {
     Var x = t.constant(b.x);
     Var h = encoder(t, x);
     const Tensor H = t.host_copy(t.value(h));  // (B, 2J): mu | logvar
-    const Tensor X = t.host_copy(b.x);
     // test_loss: one sample, through the same ops as training.
     Tensor eps = t.host_alloc(make_shape(B, J_));
     rng.fill_normal(eps);
@@ -187,14 +185,15 @@ class Vae : public Model {
       iw_rng.fill_normal(e);
       Tensor zi = s.host_alloc(make_shape(B, J_));
       reparametrize_rows(H, e, zi);
-      const Tensor O = s.host_copy(s.value(decoder(s, s.constant(s.upload(zi)))));
+      // -log p(x|z_i) per row (B, 1) through the training loss's own op (decoder_nll: the pixel
+      // terms in float, vectorized, summed in double per row); the rest of log w_i in double.
+      const Tensor nll = s.host_copy(s.value(decoder_nll(s, s.constant(s.upload(zi)), s.constant(b.x))));
       // Rows are independent: split into a fixed number of ranges (not by thread count), so the
-      // sums are bitwise the same for any number of threads; log p(x|z) in double over 784
-      // pixels per row and sample is most of the time of a large k.
+      // sums are bitwise the same for any number of threads.
       auto rows = [&](int task) {
         const int r0 = task * B / kIwaeTasks, r1 = (task + 1) * B / kIwaeTasks;
         for (int r = r0; r < r1; ++r) {
-          const double lw = log_px(O, X, r) - log_q_minus_log_p(H, e, zi, r);
+          const double lw = -static_cast<double>(nll.data[r]) - log_q_minus_log_p(H, e, zi, r);
           double& m = lse_max_[static_cast<std::size_t>(r)];
           double& sum = lse_sum_[static_cast<std::size_t>(r)];
           if (i == 0) {
@@ -261,27 +260,6 @@ class Vae : public Model {
     for (int r = 0; r < eps.rows(); ++r)
       for (int j = 0; j < J_; ++j)
         z.data[r * J_ + j] = reparametrize(H.data[r * 2 * J_ + j], H.data[r * 2 * J_ + J_ + j], eps.data[r * J_ + j]);
-  }
-
-  // log p(x_r | z) in double from the decoder output O (logits (B, dim), or mean | logvar (B, 2 dim)).
-  double log_px(const Tensor& O, const Tensor& X, int r) const {
-    const float* x = X.data + static_cast<std::size_t>(r) * dim_;
-    double s = 0.0;
-    if (!gaussian_) {
-      const float* l = O.data + static_cast<std::size_t>(r) * dim_;
-      for (int j = 0; j < dim_; ++j) {  // log p = -(softplus(l) - x l), softplus computed stably
-        const double lj = l[j];
-        s -= std::fmax(lj, 0.0) + std::log1p(std::exp(-std::fabs(lj))) - x[j] * lj;
-      }
-    } else {
-      const float* m = O.data + static_cast<std::size_t>(r) * 2 * dim_;
-      const float* v = m + dim_;
-      for (int j = 0; j < dim_; ++j) {
-        const double d = static_cast<double>(x[j]) - m[j];
-        s -= 0.5 * (kLog2Pi + v[j] + d * d * std::exp(-static_cast<double>(v[j])));
-      }
-    }
-    return s;
   }
 
   // log q(z|x) - log p(z) for row r, in double (see mc_kl).
