@@ -229,10 +229,12 @@ data:
 	fi
 	@du -sh /usr/share/games/fortunes/ru
 
-# The microcontroller check: the default VAE (784-400-20) trained one epoch on the shipped subset,
-# its decoder exported (dgm export), test/export_selftest.c built with it for a Cortex-M4F (Thumb,
-# single-precision hard float, -O2, no C library start-up: test/mcu/startup.c, test/mcu/mps2.ld)
-# and run on QEMU's mps2-an386 board: the self-test's exit status is the target's own verdict.
+# The microcontroller check: the default VAE (784-400-20) and the convolutional VAE (--arch conv:
+# fc, two transposed convolutions; 397 KB of float weights) trained one epoch on the shipped
+# subset, each decoder exported (dgm export) with float and int8 weights, test/export_selftest.c
+# built with it for a Cortex-M4F (Thumb, single-precision hard float, -O2, no C library start-up:
+# test/mcu/startup.c, test/mcu/mps2.ld) and run on QEMU's mps2-an386 board: the self-test's exit
+# status is the target's own verdict.
 MCU_CC   ?= arm-none-eabi-gcc
 MCU_QEMU ?= qemu-system-arm
 MCU_DIR  := $(BUILD)/mcu
@@ -247,18 +249,19 @@ mcu-test: $(DGM)
 	fi
 	@mkdir -p $(MCU_DIR)
 	$(DGM) train vae --epochs 1 --out $(MCU_DIR)/vae --force > $(MCU_DIR)/train.log
-	@for w in float int8; do \
-	  echo "== $$w weights"; \
-	  $(DGM) export --ckpt $(MCU_DIR)/vae/model.safetensors --weights $$w --out $(MCU_DIR)/vae_decoder_$$w.h && \
+	$(DGM) train vae --arch conv --epochs 1 --batch 500 --iw 1 --out $(MCU_DIR)/conv-vae --force > $(MCU_DIR)/train-conv.log
+	@for m in vae conv-vae; do for w in float int8; do \
+	  echo "== $$m decoder, $$w weights"; \
+	  $(DGM) export --ckpt $(MCU_DIR)/$$m/model.safetensors --weights $$w --out $(MCU_DIR)/$${m}_decoder_$$w.h && \
 	  $(MCU_CC) -std=c99 -pedantic -Wall -Wextra -Wdouble-promotion -Werror -O2 \
 	    -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -nostartfiles -T test/mcu/mps2.ld \
-	    -DDGM_MCU -DDGM_HEADER="\"$(abspath $(MCU_DIR))/vae_decoder_$$w.h\"" \
-	    test/mcu/startup.c test/export_selftest.c -lm -o $(MCU_DIR)/selftest_$$w.elf && \
-	  $(MCU_CC:gcc=size) $(MCU_DIR)/selftest_$$w.elf && \
+	    -DDGM_MCU -DDGM_HEADER="\"$(abspath $(MCU_DIR))/$${m}_decoder_$$w.h\"" \
+	    test/mcu/startup.c test/export_selftest.c -lm -o $(MCU_DIR)/selftest_$${m}_$$w.elf && \
+	  $(MCU_CC:gcc=size) $(MCU_DIR)/selftest_$${m}_$$w.elf && \
 	  timeout 300 $(MCU_QEMU) -M mps2-an386 -icount shift=0 -nographic -monitor none -serial none \
-	    -semihosting-config enable=on,target=native -kernel $(MCU_DIR)/selftest_$$w.elf || exit 1; \
-	done
-	@echo "mcu-test: the exported decoder (float and int8 weights) passed its self-test on a Cortex-M4F (QEMU mps2-an386)"
+	    -semihosting-config enable=on,target=native -kernel $(MCU_DIR)/selftest_$${m}_$$w.elf || exit 1; \
+	done; done
+	@echo "mcu-test: the exported MLP and conv VAE decoders (float and int8 weights) passed their self-tests on a Cortex-M4F (QEMU mps2-an386)"
 
 # The main job on the full Fashion-MNIST: as root, `make run` installs Debian's
 # dataset-fashion-mnist into FASHION_DIR when it is missing (as `make test` installs doctest);

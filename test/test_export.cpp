@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "dgm/core/arena.h"
+#include "dgm/core/ops_conv.h"
+#include "dgm/models/conv_vae.h"
 #include "dgm/run/export.h"
 #include "dgm/run/outputs.h"
 
@@ -136,6 +138,93 @@ TEST_CASE("export: a Gaussian decoder keeps the mean half of its outputs") {
   CHECK(text.find("#define DGM_OUT 5\n") != std::string::npos);
   CHECK(read_array(text, "dgm_W1").size() == 10 * 6);  // the last layer gives mean and log-variance
   CHECK(read_array(text, "dgm_test_x").size() == 4 * 5);
+}
+
+TEST_CASE("export: --arch conv decoders and the DCGAN generator: every array is the network's, in torch's layout") {
+  // 8x8 images (conv nets need sides divisible by 4): the decoder is fc -> (64, 2, 2) -> up1 ->
+  // (32, 4, 4) -> up2 -> (channels, 8, 8); DCGAN's G is fc -> (128, 2, 2) -> BN -> up1 -> (64, 4, 4)
+  // -> BN -> up2 -> (1, 8, 8).
+  struct Case {
+    const char* model;
+    const char* decoder;
+    int classes;
+  } cases[] = {{"vae", "bernoulli", 0}, {"vae", "gaussian", 0}, {"aae", "bernoulli", 0}, {"gan", "", 0},
+               {"cgan", "", 4}, {"wgan", "", 0}};
+  for (const Case& k : cases) {
+    const std::string name = std::string(k.model) + " " + k.decoder;
+    CAPTURE(name);
+    Built b;
+    b.c = config_defaults(k.model, "");
+    b.c.arch = "conv";
+    b.c.latent = 3;
+    if (k.decoder[0]) b.c.decoder = k.decoder;
+    b.d.dim = 64, b.d.rows = 8, b.d.cols = 8, b.d.classes = k.classes;
+    Status st;
+    b.m = make_model(k.model, &st);
+    REQUIRE(st.ok);
+    Rng rng(3);
+    REQUIRE_MESSAGE(b.m->build(model_options(b.c), b.d, rng).ok, name);
+    const DecoderNet net = b.m->decoder_net();
+    REQUIRE((net.conv != nullptr) != (net.dcgan != nullptr));
+    REQUIRE(net.net == nullptr);
+    // Running statistics other than the initial 0 and 1, so the folded g = gamma / sqrt(var + eps)
+    // and the mean are tested with values that matter.
+    if (net.dcgan)
+      for (const BatchNormLayer* bn : {&net.dcgan->bn0, &net.dcgan->bn1}) {
+        Tensor m = net.params->value(bn->mean), v = net.params->value(bn->var);
+        for (std::size_t c = 0; c < m.size(); ++c) m.data[c] = 0.1f * static_cast<float>(c % 7) - 0.3f;
+        for (std::size_t c = 0; c < v.size(); ++c) v.data[c] = 0.5f + 0.25f * static_cast<float>(c % 5);
+      }
+    std::string text;
+    REQUIRE(export_c_header(*b.m, b.c, b.d, ExportOptions{}, &text).ok);
+    const ParamStore& p = *net.params;
+    auto same = [&](const std::string& array, int id) {
+      const Tensor v = p.value(id);
+      return same_bits(read_array(text, array), v.data, v.size());
+    };
+    CHECK(text.find(std::string("#define DGM_CLASSES ") + std::to_string(k.classes) + "\n") != std::string::npos);
+    CHECK(text.find("#define DGM_OUT 64\n") != std::string::npos);
+    if (net.conv) {
+      const ConvDecoder& c = *net.conv;
+      CHECK(text.find("#define DGM_LAYERS 3\n") != std::string::npos);
+      CHECK(text.find("#define DGM_SCRATCH 1024\n") != std::string::npos);  // 2 x (32, 4, 4)
+      CHECK(same("dgm_W0", c.fc.W));
+      CHECK(same("dgm_b0", c.fc.b));
+      CHECK(same("dgm_W1", c.up1.W));  // (in, out, k, k), as ConvTranspose2d stores it
+      CHECK(same("dgm_b1", c.up1.b));
+      CHECK(same("dgm_W2", c.up2.W));
+      CHECK(same("dgm_b2", c.up2.b));
+      CHECK(read_array(text, "dgm_W2").size() == 32u * (std::strcmp(k.decoder, "gaussian") ? 1 : 2) * 16);
+    } else {
+      const DcganG& g = *net.dcgan;
+      CHECK(text.find("#define DGM_LAYERS 5\n") != std::string::npos);
+      CHECK(text.find("#define DGM_SCRATCH 2048\n") != std::string::npos);  // 2 x (64, 4, 4)
+      CHECK(same("dgm_W0", g.fc.W));
+      CHECK(same("dgm_b0", g.fc.b));
+      CHECK(same("dgm_W2", g.up1.W));
+      CHECK(text.find("dgm_b2") == std::string::npos);  // up1 has no bias (BN follows)
+      CHECK(same("dgm_W4", g.up2.W));
+      CHECK(same("dgm_b4", g.up2.b));
+      int step = 1;
+      for (const BatchNormLayer* bn : {&g.bn0, &g.bn1}) {
+        const std::string at = "dgm_bn" + std::to_string(step);
+        CHECK(same(at + "_mean", bn->mean));
+        CHECK(same(at + "_beta", bn->beta));
+        const Tensor gamma = p.value(bn->gamma), var = p.value(bn->var);
+        std::vector<float> folded(gamma.size());
+        for (std::size_t c = 0; c < folded.size(); ++c)
+          folded[c] = static_cast<float>(gamma.data[c] / std::sqrt(static_cast<double>(var.data[c]) + 1e-5));
+        CHECK(same_bits(read_array(text, at + "_g"), folded.data(), folded.size()));
+        step += 2;
+      }
+    }
+    // The self-test rows are the library's own output for the sample grids' z.
+    const FixedLatent fl = make_fixed_latent(*b.m, b.d, b.c.seed, 4);
+    std::vector<float> x(4 * 64);
+    Arena arena;
+    generate_rows(*b.m, arena, fl, 64, x.data());
+    CHECK(same_bits(read_array(text, "dgm_test_x"), x.data(), x.size()));
+  }
 }
 
 TEST_CASE("export: a path with */ in it does not end the header's comment early") {

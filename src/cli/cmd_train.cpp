@@ -445,9 +445,10 @@ int cmd_eval(int argc, char** argv) {
 int cmd_export(int argc, char** argv) {
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm export --ckpt F --out F.h [--name PREFIX] [--weights float|int8] [--test-rows N]\n"
-                "Writes the model's decoder (vae, ae, dae, aae) or generator (gan, cgan, wgan) as one\n"
-                "self-contained C99 header for a microcontroller: the weights as static const float\n"
-                "arrays, PREFIX_decode(z, y, x, scratch) (no allocation; needs only <math.h>) and\n"
+                "Writes the model's decoder (vae, ae, dae, aae) or generator (gan, cgan, wgan), MLP or\n"
+                "--arch conv, as one self-contained C99 header for a microcontroller: the weights as\n"
+                "static const float arrays (torch's layout for transposed convolutions),\n"
+                "PREFIX_decode(z, y, x, scratch) (no allocation; needs only <math.h>) and\n"
                 "PREFIX_self_test(x, scratch) against the library's own output. The header's comment\n"
                 "documents the layout (README.md, \"Porting a decoder\").\n"
                 "  --ckpt F         a model.safetensors written by dgm train\n"

@@ -190,8 +190,9 @@ class AdversarialAutoencoder : public Aae {
 
   // What generate() runs: the decoder, then output()'s map.
   DecoderNet decoder_net() override {
-    if (conv_) return {};  // the C exporter writes MLPs only (`dgm export` says so)
-    return {&dec_.params, &dec_net_, 0.f, dim_, images_ ? Act::Sigmoid : Act::None};
+    DecoderNet d{&dec_.params, conv_ ? nullptr : &dec_net_, 0.f, dim_, images_ ? Act::Sigmoid : Act::None};
+    if (conv_) d.conv = &cdec_;
+    return d;
   }
 
   bool reconstruct(Tape& t, const Tensor& x, Tensor out) override {

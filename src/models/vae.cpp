@@ -122,11 +122,12 @@ class Vae : public Model {
     write_mean(t, o, out);
   }
 
-  // What generate() runs: the decoder, then sigmoid (Bernoulli) or the mean columns (Gaussian).
-  // (--arch conv: none yet; `dgm export` says so.)
+  // What generate() runs: the decoder (MLP or --arch conv), then sigmoid (Bernoulli) or the mean
+  // columns (Gaussian).
   DecoderNet decoder_net() override {
-    if (conv_) return {};
-    return {&part_.params, &dec_, 0.f, dim_, gaussian_ ? Act::None : Act::Sigmoid};
+    DecoderNet d{&part_.params, conv_ ? nullptr : &dec_, 0.f, dim_, gaussian_ ? Act::None : Act::Sigmoid};
+    if (conv_) d.conv = &cdec_;
+    return d;
   }
 
   // Decoder mean at z = mu(x) (no noise).

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "dgm/core/arena.h"
+#include "dgm/core/ops_conv.h"
+#include "dgm/models/conv_vae.h"
 #include "dgm/run/outputs.h"
 
 namespace dgm {
@@ -78,9 +80,90 @@ bool all_finite(const float* v, std::size_t n) {
   return true;
 }
 
-// The C functions of the forward pass: PREFIX_act_, PREFIX_layer_ (float or int8 weights) and
-// PREFIX_decode, which runs net's layers on [z, s y] and applies map to the first OUT outputs.
-std::string forward_code(const std::string& p, const std::string& P, const MLP& net, bool int8, int classes, Act map) {
+// ---- the network as steps ----
+// The decoder / generator as the list of steps the header runs, each reading the previous one's
+// output: a dense layer, a transposed convolution or an evaluation-mode batch norm, each followed
+// by its activation. MLPs are dense steps only; the --arch conv networks follow their forward()
+// (src/models/conv_vae.cpp, src/models/dcgan.cpp) step for step. The self-test checks that the
+// header's steps compute what the library computes.
+struct Step {
+  enum Kind { kDense, kConvT, kNorm } kind = kDense;
+  int W = -1, b = -1;  // kDense: W (out, in), b (out); kConvT: W (in, out, k, k), b (out) or -1
+  int gamma = -1, beta = -1, mean = -1, var = -1;  // kNorm: each (C), the running statistics
+  int in = 0, out = 0;  // kDense: widths; kConvT: channels; kNorm: channels (in = out = C)
+  int h = 1, w = 1;     // kConvT, kNorm: the input image's height and width
+  int k = 1, stride = 1, pad = 0;  // kConvT
+  Act act = Act::None;  // applied to the step's output
+
+  int out_h() const { return kind == kConvT ? (h - 1) * stride - 2 * pad + k : h; }
+  int out_w() const { return kind == kConvT ? (w - 1) * stride - 2 * pad + k : w; }
+  int size_in() const { return kind == kDense ? in : in * h * w; }
+  int size_out() const { return kind == kDense ? out : out * out_h() * out_w(); }
+  bool weighted() const { return kind != kNorm; }
+  // int8: one scale per row of W's first dimension (a dense step's output j, a transposed
+  // convolution's input channel), over the rest of the row.
+  int quant_rows() const { return kind == kDense ? out : in; }
+};
+
+std::vector<Step> steps_of(const DecoderNet& d) {
+  std::vector<Step> s;
+  auto dense = [&](const Linear& l, Act a) {
+    Step x;
+    x.W = l.W, x.b = l.b, x.in = l.in, x.out = l.out, x.act = a;
+    s.push_back(x);
+  };
+  auto convt = [&](const ConvLayer& l, int h, int w, Act a) {
+    Step x;
+    x.kind = Step::kConvT;
+    x.W = l.W, x.b = l.b, x.in = l.in, x.out = l.out, x.h = h, x.w = w;
+    x.k = l.k, x.stride = l.stride, x.pad = l.pad, x.act = a;
+    s.push_back(x);
+  };
+  auto norm = [&](const BatchNormLayer& l, int h, int w, Act a) {
+    Step x;
+    x.kind = Step::kNorm;
+    x.gamma = l.gamma, x.beta = l.beta, x.mean = l.mean, x.var = l.var;
+    x.in = x.out = l.C, x.h = h, x.w = w, x.act = a;
+    s.push_back(x);
+  };
+  if (d.net) {
+    for (std::size_t k = 0; k < d.net->layers.size(); ++k)
+      dense(d.net->layers[k], k + 1 < d.net->layers.size() ? d.net->hidden : d.net->output);
+  } else if (d.conv) {  // conv_vae.cpp: fc, ReLU, view, up1, ReLU, up2
+    const ConvDecoder& c = *d.conv;
+    dense(c.fc, Act::ReLU);
+    convt(c.up1, c.H / 4, c.W / 4, Act::ReLU);
+    convt(c.up2, c.H / 2, c.W / 2, Act::None);
+  } else if (d.dcgan) {  // dcgan.cpp: fc, view, BN ReLU, up1, BN ReLU, up2, tanh
+    const DcganG& g = *d.dcgan;
+    dense(g.fc, Act::None);
+    norm(g.bn0, g.H / 4, g.W / 4, Act::ReLU);
+    convt(g.up1, g.H / 4, g.W / 4, Act::None);
+    norm(g.bn1, g.H / 2, g.W / 2, Act::ReLU);
+    convt(g.up2, g.H / 2, g.W / 2, Act::Tanh);
+  }
+  return s;
+}
+
+bool uses(const std::vector<Step>& steps, Step::Kind kind) {
+  return std::any_of(steps.begin(), steps.end(), [&](const Step& x) { return x.kind == kind; });
+}
+
+// One line of the header's comment per step: "dense 20 -> 3136, relu".
+std::string step_text(const Step& x) {
+  if (x.kind == Step::kDense) return fmt("dense %d -> %d, %s", x.in, x.out, act_name(x.act));
+  if (x.kind == Step::kNorm)
+    return fmt("batch norm (running statistics) of (%d, %d, %d), %s", x.in, x.h, x.w, act_name(x.act));
+  return fmt("transposed conv %dx%d stride %d pad %d: (%d, %d, %d) -> (%d, %d, %d), %s", x.k, x.k, x.stride, x.pad,
+             x.in, x.h, x.w, x.out, x.out_h(), x.out_w(), act_name(x.act));
+}
+
+// ---- the C code ----
+// The C functions of the forward pass: PREFIX_act_, PREFIX_layer_ (a dense step, float or int8
+// weights), PREFIX_convt_ and PREFIX_norm_ (written only when a step needs them) and
+// PREFIX_decode, which runs the steps on [z, s y] and applies map to the first OUT outputs.
+std::string forward_code(const std::string& p, const std::string& P, const std::vector<Step>& steps, bool int8,
+                         int classes, Act map) {
   std::string s;
   s += "static inline float " + p + "_act_(float v, int a) {\n"
        "  switch (a) {\n"
@@ -151,8 +234,54 @@ std::string forward_code(const std::string& p, const std::string& P, const MLP& 
        "  }\n"
        "#endif\n"
        "}\n\n";
+  if (uses(steps, Step::kConvT))
+    // The direct loop of the transposed convolution, scattering each input pixel into the k x k
+    // window of outputs it reaches (the adjoint of a strided convolution, as torch's
+    // ConvTranspose2d with output_padding 0).
+    s += std::string("/* y = act(convT(x) + b): x (cin, h, w), W (cin, cout, k, k) as torch.nn.ConvTranspose2d stores it") +
+         (int8 ? " (int8 q,\n * W[ci] = sc[ci] q[ci]: one scale per input channel)" : "") +
+         ",\n * y (cout, ho, wo), ho = (h - 1) s - 2 pad + k:  y[o][i s - pad + a][j s - pad + c] += x[ci][i][j] W[ci][o][a][c].\n"
+         " * b is 0 when the step has no bias. */\n"
+         "static inline void " + p + "_convt_(const " + wt + "* W, " + (int8 ? "const float* sc, " : "") +
+         "const float* b, int cin, int cout, int h, int w, int k, int s,\n"
+         "                                   int pad, int act, const float* x, float* y) {\n"
+         "  const int ho = (h - 1) * s - 2 * pad + k, wo = (w - 1) * s - 2 * pad + k;\n"
+         "  const long plane = (long)ho * wo;\n"
+         "  int ci, o, i, j, a, c, a0, a1, c0, c1;\n"
+         "  long e;\n"
+         "  for (o = 0; o < cout; ++o)\n"
+         "    for (e = 0; e < plane; ++e) y[o * plane + e] = b ? b[o] : 0.0f;\n"
+         "  for (ci = 0; ci < cin; ++ci)\n"
+         "    for (i = 0; i < h; ++i) {\n"
+         "      /* the kernel rows a whose output row i s - pad + a lies in [0, ho) */\n"
+         "      a0 = pad - i * s > 0 ? pad - i * s : 0;\n"
+         "      a1 = ho + pad - i * s < k ? ho + pad - i * s : k;\n"
+         "      for (j = 0; j < w; ++j) {\n"
+         "        const float v = " + (int8 ? "sc[ci] * " : "") + "x[((long)ci * h + i) * w + j];\n"
+         "        c0 = pad - j * s > 0 ? pad - j * s : 0;\n"
+         "        c1 = wo + pad - j * s < k ? wo + pad - j * s : k;\n"
+         "        for (o = 0; o < cout; ++o) {\n"
+         "          const " + wt + "* wk = W + ((long)ci * cout + o) * k * k;\n"
+         "          float* yo = y + o * plane;\n"
+         "          for (a = a0; a < a1; ++a)\n"
+         "            for (c = c0; c < c1; ++c) yo[(long)(i * s - pad + a) * wo + (j * s - pad + c)] += v * " + cast + "wk[a * k + c];\n"
+         "        }\n"
+         "      }\n"
+         "    }\n"
+         "  for (e = 0; e < cout * plane; ++e) y[e] = " + p + "_act_(y[e], act);\n"
+         "}\n\n";
+  if (uses(steps, Step::kNorm))
+    s += "/* y = act((x - m_c) g_c + beta_c) on each channel c of x (C, hw): batch normalization with the\n"
+         " * running statistics (evaluation mode), g_c = gamma_c / sqrt(running_var_c + eps) folded at export. */\n"
+         "static inline void " + p + "_norm_(const float* m, const float* g, const float* beta, int C, int hw, int act,\n"
+         "                                  const float* x, float* y) {\n"
+         "  int c;\n"
+         "  long e;\n"
+         "  for (c = 0; c < C; ++c)\n"
+         "    for (e = (long)c * hw; e < (long)(c + 1) * hw; ++e) y[e] = " + p + "_act_((x[e] - m[c]) * g[c] + beta[c], act);\n"
+         "}\n\n";
   s += "static inline void " + p + "_decode(const float* z, const float* y, float* x, float* scratch) {\n"
-       "  float* a = scratch;                      /* the current layer's input */\n"
+       "  float* a = scratch;                      /* the current step's input */\n"
        "  float* h = scratch + " + P + "_SCRATCH / 2;  /* its output */\n"
        "  float* t;\n"
        "  int i;\n"
@@ -161,17 +290,23 @@ std::string forward_code(const std::string& p, const std::string& P, const MLP& 
     s += "  for (i = 0; i < " + P + "_CLASSES; ++i) a[" + P + "_LATENT + i] = " + P + "_LABEL_SCALE * y[i];\n";
   else
     s += "  (void)y;\n";
-  for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    const Linear& l = net.layers[k];
-    const Act act = k + 1 < net.layers.size() ? net.hidden : net.output;
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const Step& x = steps[k];
+    const char* q = p.c_str();
     const int K = static_cast<int>(k);
-    s += "  " + p + "_layer_(" + fmt("%s_W%d, ", p.c_str(), K) + (int8 ? fmt("%s_s%d, ", p.c_str(), K) : "") +
-         fmt("%s_b%d, %d, %d, %d, a, h);  /* %s */\n", p.c_str(), K, l.in, l.out, act_code(act), act_name(act));
-    s += "  t = a; a = h; h = t;\n";
+    const std::string sc = int8 ? fmt("%s_s%d, ", q, K) : "";
+    if (x.kind == Step::kDense)
+      s += "  " + p + "_layer_(" + fmt("%s_W%d, ", q, K) + sc + fmt("%s_b%d, %d, %d, %d, a, h);", q, K, x.in, x.out, act_code(x.act));
+    else if (x.kind == Step::kConvT)
+      s += "  " + p + "_convt_(" + fmt("%s_W%d, ", q, K) + sc + (x.b >= 0 ? fmt("%s_b%d", q, K) : std::string("0")) +
+           fmt(", %d, %d, %d, %d, %d, %d, %d, %d, a, h);", x.in, x.out, x.h, x.w, x.k, x.stride, x.pad, act_code(x.act));
+    else
+      s += "  " + p + "_norm_(" + fmt("%s_bn%d_mean, %s_bn%d_g, %s_bn%d_beta, %d, %d, %d, a, h);", q, K, q, K, q, K, x.in,
+                                      x.h * x.w, act_code(x.act));
+    s += "  /* " + step_text(x) + " */\n  t = a; a = h; h = t;\n";
   }
   s += fmt("  for (i = 0; i < %s_OUT; ++i) x[i] = %s_act_(a[i], %d);  /* %s */\n}\n\n", P.c_str(), p.c_str(),
            act_code(map), act_name(map));
-
   return s;
 }
 
@@ -197,8 +332,9 @@ std::string self_test_code(const std::string& p, const std::string& P, int class
   return s;
 }
 
-// int8 weights: per layer q (out, in) and the row scales s (out); what they cost on kQuantRows
-// latent rows, |x_int8 - x_float| (max and mean).
+// ---- the weights ----
+// int8 weights: per weighted step q (W's shape) and the row scales s (quant_rows()); what they
+// cost on kQuantRows latent rows, |x_int8 - x_float| (max and mean).
 struct Quantized {
   std::vector<std::vector<std::int8_t>> q;
   std::vector<std::vector<float>> scale;
@@ -207,12 +343,11 @@ struct Quantized {
 
 // The self-test rows: the sample grids' own z (and labels) for the run's seed (fl), decoded by the
 // library (Tape, the blocked GEMM, the model's generate()) into *ref. With int8 the library decodes
-// them with W replaced by s_j q_ji (then the weights are put back), so the header's C loop is
+// them with each W replaced by s q (then the weights are put back), so the header's C loop is
 // checked against the same network it holds. What int8 costs is measured on the other latent rows
 // fq: |x_int8 - x_float|, the dequantized network's outputs against the float network's.
-void self_test_rows(Model& m, const DecoderNet& d, const FixedLatent& fl, const FixedLatent& fq, bool int8,
-                    std::vector<float>* ref, Quantized* qz) {
-  const MLP& net = *d.net;
+void self_test_rows(Model& m, const DecoderNet& d, const std::vector<Step>& steps, const FixedLatent& fl,
+                    const FixedLatent& fq, bool int8, std::vector<float>* ref, Quantized* qz) {
   auto decode = [&](const FixedLatent& f) {
     std::vector<float> out(static_cast<std::size_t>(f.n) * static_cast<std::size_t>(d.keep));
     Arena arena(0, model_device(m));
@@ -222,25 +357,26 @@ void self_test_rows(Model& m, const DecoderNet& d, const FixedLatent& fl, const 
   std::vector<float> x_float, x_int8;  // int8 only
   std::vector<std::vector<std::int8_t>>& q = qz->q;
   std::vector<std::vector<float>>& scale = qz->scale;
-  q.resize(net.layers.size());
-  scale.resize(net.layers.size());
+  q.resize(steps.size());
+  scale.resize(steps.size());
   if (int8) {
     x_float = decode(fq);
-    std::vector<std::vector<float>> saved(net.layers.size());
-    for (std::size_t k = 0; k < net.layers.size(); ++k) {
-      const Linear& l = net.layers[k];
-      const Tensor W = d.params->host_value(l.W);
+    std::vector<std::vector<float>> saved(steps.size());
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      if (!steps[k].weighted()) continue;
+      const Tensor W = d.params->host_value(steps[k].W);
+      const int rows = steps[k].quant_rows(), cols = static_cast<int>(W.size() / static_cast<std::size_t>(rows));
       saved[k].assign(W.data, W.data + W.size());
       q[k].resize(W.size());
-      scale[k].resize(static_cast<std::size_t>(l.out));
-      quantize_rows(W.data, l.out, l.in, q[k].data(), scale[k].data());
-      for (std::size_t e = 0; e < W.size(); ++e) W.data[e] = scale[k][e / static_cast<std::size_t>(l.in)] * q[k][e];
+      scale[k].resize(static_cast<std::size_t>(rows));
+      quantize_rows(W.data, rows, cols, q[k].data(), scale[k].data());
+      for (std::size_t e = 0; e < W.size(); ++e) W.data[e] = scale[k][e / static_cast<std::size_t>(cols)] * q[k][e];
     }
     d.params->to_device();
     *ref = decode(fl);
     x_int8 = decode(fq);
-    for (std::size_t k = 0; k < net.layers.size(); ++k)
-      std::copy(saved[k].begin(), saved[k].end(), d.params->host_value(net.layers[k].W).data);
+    for (std::size_t k = 0; k < steps.size(); ++k)
+      if (steps[k].weighted()) std::copy(saved[k].begin(), saved[k].end(), d.params->host_value(steps[k].W).data);
     d.params->to_device();
   } else {
     *ref = decode(fl);
@@ -252,31 +388,51 @@ void self_test_rows(Model& m, const DecoderNet& d, const FixedLatent& fl, const 
   }
 }
 
-// Each layer k's weights (p_Wk: float, or int8 q with its row scales p_sk) and bias p_bk as C
-// arrays; returns the bytes they take.
-std::size_t emit_weights(std::string* out, const std::string& p, const DecoderNet& d, bool int8, const Quantized& qz) {
+// Each step k's arrays: a weighted step's W (p_Wk: float, or int8 q with its row scales p_sk) and
+// bias p_bk; a batch norm's p_bnk_mean, p_bnk_g = gamma / sqrt(var + eps) and p_bnk_beta. Returns
+// the bytes they take.
+std::size_t emit_weights(std::string* out, const std::string& p, const DecoderNet& d, const std::vector<Step>& steps,
+                         bool int8, const Quantized& qz) {
   std::string& s = *out;
-  const MLP& net = *d.net;
-  std::size_t weight_bytes = 0;
-  for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    const Linear& l = net.layers[k];
-    const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
-    const std::string name = fmt("%s_W%d", p.c_str(), static_cast<int>(k));
-    if (int8) {
-      emit_array(&s, "int8_t", name, fmt("%s: (%d, %d) as int8 q, W = s q", d.params->name(l.W).c_str(), l.out, l.in),
-                 qz.q[k].data(), qz.q[k].size(), [](std::int8_t v) { return std::to_string(static_cast<int>(v)); });
-      emit_floats(&s, fmt("%s_s%d", p.c_str(), static_cast<int>(k)), fmt("scales s of %s: (%d)", d.params->name(l.W).c_str(), l.out),
-                  qz.scale[k].data(), qz.scale[k].size());
-      weight_bytes += qz.q[k].size() + 4 * qz.scale[k].size();
-    } else {
-      emit_floats(&s, name, fmt("%s: (%d, %d)", d.params->name(l.W).c_str(), l.out, l.in), W.data, W.size());
-      weight_bytes += 4 * W.size();
+  std::size_t bytes = 0;
+  auto floats = [&](const std::string& name, const std::string& comment, const float* v, std::size_t n) {
+    emit_floats(&s, name, comment, v, n);
+    bytes += 4 * n;
+  };
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const Step& x = steps[k];
+    const char* q = p.c_str();
+    const int K = static_cast<int>(k);
+    if (x.kind == Step::kNorm) {
+      const Tensor g = d.params->host_value(x.gamma), beta = d.params->host_value(x.beta);
+      const Tensor mean = d.params->host_value(x.mean), var = d.params->host_value(x.var);
+      std::vector<float> gs(static_cast<std::size_t>(x.in));
+      for (std::size_t c = 0; c < gs.size(); ++c)
+        gs[c] = static_cast<float>(g.data[c] / std::sqrt(static_cast<double>(var.data[c]) + kBatchNormEps));
+      floats(fmt("%s_bn%d_mean", q, K), fmt("%s: (%d)", d.params->name(x.mean).c_str(), x.in), mean.data, mean.size());
+      floats(fmt("%s_bn%d_g", q, K), fmt("%s / sqrt(%s + %g): (%d)", d.params->name(x.gamma).c_str(),
+                                         d.params->name(x.var).c_str(), static_cast<double>(kBatchNormEps), x.in),
+             gs.data(), gs.size());
+      floats(fmt("%s_bn%d_beta", q, K), fmt("%s: (%d)", d.params->name(x.beta).c_str(), x.in), beta.data, beta.size());
+      continue;
     }
-    emit_floats(&s, fmt("%s_b%d", p.c_str(), static_cast<int>(k)), fmt("%s: (%d)", d.params->name(l.b).c_str(), l.out),
-                b.data, b.size());
-    weight_bytes += 4 * b.size();
+    const Tensor W = d.params->host_value(x.W);
+    const std::string wname = d.params->name(x.W), shape = shape_str(W).text;
+    if (int8) {
+      emit_array(&s, "int8_t", fmt("%s_W%d", q, K), fmt("%s: %s as int8 q, W = s q", wname.c_str(), shape.c_str()),
+                 qz.q[k].data(), qz.q[k].size(), [](std::int8_t v) { return std::to_string(static_cast<int>(v)); });
+      bytes += qz.q[k].size();
+      floats(fmt("%s_s%d", q, K), fmt("scales s of %s: (%d)", wname.c_str(), x.quant_rows()), qz.scale[k].data(),
+             qz.scale[k].size());
+    } else {
+      floats(fmt("%s_W%d", q, K), fmt("%s: %s", wname.c_str(), shape.c_str()), W.data, W.size());
+    }
+    if (x.b >= 0) {
+      const Tensor b = d.params->host_value(x.b);
+      floats(fmt("%s_b%d", q, K), fmt("%s: (%d)", d.params->name(x.b).c_str(), x.out), b.data, b.size());
+    }
   }
-  return weight_bytes;
+  return bytes;
 }
 
 }  // namespace
@@ -303,25 +459,32 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
   if (o.weights != "float" && o.weights != "int8")
     return Status::Error("--weights '%s': float or int8", o.weights.c_str());
   const bool int8 = o.weights == "int8";
-  DecoderNet d = m.decoder_net();
-  if (!d.net || !d.params || d.net->layers.empty())
-    return Status::Error("a %s has no decoder or generator network the C exporter can write (MLP decoders and "
-                         "generators only so far, not --arch conv)", c.model.c_str());
+  const DecoderNet d = m.decoder_net();
+  const std::vector<Step> steps = steps_of(d);
+  if (!d.params || steps.empty())
+    return Status::Error("a %s has no decoder or generator network the C exporter can write", c.model.c_str());
   d.params->to_host();  // a CUDA model's weights come down to the host copy (nothing on the CPU)
 
   const std::string p = o.prefix, P = upper(o.prefix);
-  const MLP& net = *d.net;
   const int latent = m.latent_dim(), classes = d.label_scale != 0.f ? info.classes : 0;
-  const int in0 = net.layers.front().in, outs = net.layers.back().out;
+  const int in0 = steps.front().size_in(), outs = steps.back().size_out();
   if (in0 != latent + classes || d.keep < 1 || d.keep > outs)
     return Status::Error("export: the %s's network takes %d inputs and gives %d outputs; expected %d + %d and >= %d",
                          c.model.c_str(), in0, outs, latent, classes, d.keep);
   int widest = in0;
-  for (const Linear& l : net.layers) widest = std::max(widest, l.out);
-  for (const Linear& l : net.layers) {
-    const Tensor W = d.params->host_value(l.W), b = d.params->host_value(l.b);
-    if (!all_finite(W.data, W.size()) || !all_finite(b.data, b.size()))
-      return Status::Error("export: %s holds a NaN or Inf (the training diverged)", d.params->name(l.W).c_str());
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const Step& x = steps[k];
+    widest = std::max(widest, x.size_out());
+    if (k > 0 && x.size_in() != steps[k - 1].size_out())
+      return Status::Error("export: step %d of the %s's network takes %d values, step %d gives %d",
+                           static_cast<int>(k), c.model.c_str(), x.size_in(), static_cast<int>(k) - 1,
+                           steps[k - 1].size_out());
+    for (int id : {x.W, x.b, x.gamma, x.beta, x.mean, x.var}) {
+      if (id < 0) continue;
+      const Tensor v = d.params->host_value(id);
+      if (!all_finite(v.data, v.size()))
+        return Status::Error("export: %s holds a NaN or Inf (the training diverged)", d.params->name(id).c_str());
+    }
   }
 
   constexpr int kQuantRows = 1000;  // latent rows on which what int8 costs is measured
@@ -329,21 +492,20 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
   const FixedLatent fq = make_fixed_latent(m, info, c.seed + 1, kQuantRows);
   std::vector<float> ref;
   Quantized qz;
-  self_test_rows(m, d, fl, fq, int8, &ref, &qz);
+  self_test_rows(m, d, steps, fl, fq, int8, &ref, &qz);
   const double quant_max = qz.max, quant_mean = qz.mean;
 
   std::string s;
   s += "/* " + p + ".h - generated by `dgm export` from " + (o.source.empty() ? "a trained model" : in_comment(o.source)) +
        ".\n";
-  s += fmt(" * Model %s trained on %s: %s network %d", c.model.c_str(),
-           c.data.empty() ? "the shipped subset" : in_comment(c.data).c_str(),
-           d.generator ? "generator" : "decoder", in0);
-  for (const Linear& l : net.layers) s += fmt("-%d", l.out);
-  s += fmt(", hidden activation %s, output %s, then %s on the first %d outputs.\n", act_name(net.hidden),
-           act_name(net.output), act_name(d.map), d.keep);
+  s += fmt(" * Model %s trained on %s: %s network of %d steps, from %d inputs:\n", c.model.c_str(),
+           c.data.empty() ? "the shipped subset" : in_comment(c.data).c_str(), d.generator ? "generator" : "decoder",
+           static_cast<int>(steps.size()), in0);
+  for (std::size_t k = 0; k < steps.size(); ++k) s += fmt(" *   %d. ", static_cast<int>(k)) + step_text(steps[k]) + "\n";
+  s += fmt(" * then %s on the first %d outputs.\n", act_name(d.map), d.keep);
   s += " *\n"
-       " * " + p + "_decode(z, y, x, scratch): x = map(W_L act(... act(W_1 [z, s y] + b_1) ...) + b_L), the\n"
-       " * forward pass the library runs (include/dgm/run/export.h, src/core/nn.cpp):\n"
+       " * " + p + "_decode(z, y, x, scratch): x = map(step_L(... step_1([z, s y]) ...)), the forward pass the\n"
+       " * library runs (include/dgm/run/export.h, src/core/nn.cpp, src/models/conv_vae.cpp, dcgan.cpp):\n"
        " *   z        " + P + "_LATENT floats, drawn as the model was trained: " +
        m.latent_law() + ";\n"
        " *   y        " + P + "_CLASSES floats, a one-hot label (cGAN), or NULL when " + P + "_CLASSES is 0;\n"
@@ -352,10 +514,15 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
                             std::string(P + "_ROWS x " + P + "_COLS row-major")
                       : std::string("a point of the data space")) + ";\n"
        " *   scratch  " + P + "_SCRATCH floats the caller owns (no allocation here).\n"
-       " * Layout: layer k is " + p + "_Wk, W: (out, in) row-major, so W[j * in + i] multiplies input i\n"
+       " * Layout: a dense step k is " + p + "_Wk, W: (out, in) row-major, so W[j * in + i] multiplies input i\n"
        " * into output j, and " + p + "_bk (out)." +
-       (int8 ? " Weights int8: W_ji = " + p + "_sk[j] * " + p + "_Wk[j * in + i], one float\n"
-               " * scale per output row (s_j = max_i |W_ji| / 127); biases float. On 1000 latent rows int8\n" +
+       (uses(steps, Step::kConvT) ? " A transposed conv step k is " + p + "_Wk (in, out, k, k), as\n"
+                                    " * torch.nn.ConvTranspose2d stores it, and " + p + "_bk (out) if it has a bias; images are\n"
+                                    " * (channels, rows, cols) row-major." : std::string("")) +
+       (uses(steps, Step::kNorm) ? " A batch norm step k is " + p + "_bnk_mean, " + p + "_bnk_g and " + p + "_bnk_beta,\n"
+                                   " * one value per channel." : std::string("")) +
+       (int8 ? "\n * Weights int8: W = " + p + "_sk[j] * " + p + "_Wk[j * cols + i], one float scale per row j of W's\n"
+               " * first dimension (s_j = max_i |W_ji| / 127); biases float. On 1000 latent rows int8\n" +
                fmt(" * moved the outputs from the float network's by at most %.3g (mean %.3g).\n", quant_max, quant_mean)
              : std::string("\n")) +
        " * Activation codes: 0 none, 1 relu, 2 leaky relu (slope 0.2),\n"
@@ -371,18 +538,18 @@ Status export_c_header(Model& m, const Config& c, const DataInfo& info, const Ex
   s += fmt("#define %s_LATENT %d\n#define %s_CLASSES %d\n#define %s_OUT %d\n", P.c_str(), latent, P.c_str(), classes,
            P.c_str(), d.keep);
   s += fmt("#define %s_ROWS %d\n#define %s_COLS %d\n", P.c_str(), info.rows, P.c_str(), info.cols);
-  s += fmt("#define %s_LAYERS %d\n#define %s_SCRATCH %d\n", P.c_str(), static_cast<int>(net.layers.size()), P.c_str(),
+  s += fmt("#define %s_LAYERS %d\n#define %s_SCRATCH %d\n", P.c_str(), static_cast<int>(steps.size()), P.c_str(),
            2 * widest);
   s += "#define " + P + "_LABEL_SCALE " + c_float(d.label_scale) + "\n\n";
 
-  const std::size_t weight_bytes = emit_weights(&s, p, d, int8, qz);
+  const std::size_t weight_bytes = emit_weights(&s, p, d, steps, int8, qz);
   if (report) {
     report->weight_bytes = weight_bytes;
     report->quant_max = quant_max;
     report->quant_mean = quant_mean;
   }
 
-  s += forward_code(p, P, net, int8, classes, d.map);
+  s += forward_code(p, P, steps, int8, classes, d.map);
 
   s += fmt("#define %s_TEST_N %d\n", P.c_str(), o.test_rows);
   emit_floats(&s, p + "_test_z", "self-test: latent rows (TEST_N, LATENT)", fl.z.data(), fl.z.size());

@@ -23,8 +23,10 @@ Var conv_transpose2d(Tape& t, Var x, Var W, Var b, int stride, int pad);
 //              variance, M/(M-1) var_c, M = N H W), as torch.nn.BatchNorm2d does;
 //   evaluation: y = gamma_c (x - running_mean_c) / sqrt(running_var_c + eps) + beta_c.
 // running_mean, running_var: (C) host floats the op updates in training (not on the tape).
+// eps: torch.nn.BatchNorm2d's default; `dgm export` writes evaluation-mode batch norm with it.
+constexpr float kBatchNormEps = 1e-5f;
 Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor running_mean, Tensor running_var, bool training,
-               float momentum = 0.1f, float eps = 1e-5f);
+               float momentum = 0.1f, float eps = kBatchNormEps);
 
 // The same floats seen as a batch of images (N, C, H, W), N = rows, C H W = cols, and back as a
 // batch of vectors (N, C H W). Views: no copy; the gradient passes through unchanged.

@@ -38,11 +38,12 @@ class AdversarialModel : public Model {
   static constexpr int kSaturatedSteps = 1000;   // D(x) > 1 - 1e-6 and D(G(z)) < 1e-6 this many steps
   void sample_latent(Rng& rng, Tensor z) override;
   void generate(Tape& t, const Tensor& z, const Tensor& y, Tensor out) override;
-  // G as generate() runs it (its output activation is part of the MLP).
-  // (--arch conv: none yet; `dgm export` says so.)
+  // G as generate() runs it (its output activation, tanh for images, is part of the network).
   DecoderNet decoder_net() override {
-    if (conv_) return {};
-    return {&G_.params, &g_net_, classes_ ? label_scale_g_ : 0.f, dim_, Act::None, /*generator=*/true};
+    DecoderNet d{&G_.params, conv_ ? nullptr : &g_net_, classes_ ? label_scale_g_ : 0.f, dim_, Act::None,
+                 /*generator=*/true};
+    if (conv_) d.dcgan = &g_conv_;
+    return d;
   }
   std::string latent_law() const override { return uniform_noise_ ? "uniform noise" : "N(0, I)"; }
   // Mean D output on real test data and on fresh fakes (GAN: "test_d_real", "test_d_fake";

@@ -25,6 +25,9 @@
 
 namespace dgm {
 
+struct ConvDecoder;  // conv_vae.h
+struct DcganG;       // dcgan.h
+
 // A group of parameters with its own optimizer: a VAE has one ("vae"); a GAN has "G" and "D".
 struct Part {
   std::string name;
@@ -42,6 +45,10 @@ struct DecoderNet {
   int keep = 0;                  // outputs kept (a Gaussian decoder's first half: the means)
   Act map = Act::None;           // applied to the kept outputs (Sigmoid: a Bernoulli mean)
   bool generator = false;        // a GAN's generator G(z) (true) or a decoder p(x|z) (false)
+  // --arch conv: the convolutional decoder (conv_vae.h) or DCGAN generator (dcgan.h) instead of
+  // net (which is then null); their activations are fixed by the architecture.
+  const ConvDecoder* conv = nullptr;
+  const DcganG* dcgan = nullptr;
 };
 
 class Model {
