@@ -2,6 +2,8 @@
 #include "dgm/run/sample_quality.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <vector>
 
 #include "dgm/core/check.h"
@@ -45,10 +47,9 @@ double images_frechet(Classifier& c, const std::vector<float>& x, int n, const I
   return frechet_distance(fg.data(), n, fr.data(), n, F);
 }
 
-double sample_frechet(Model& m, Classifier& c, const ImageSet& set, int n, Rng& rng) {
-  n = std::min(n, set.n);
-  DGM_CHECK(n > 1, "sample_frechet: needs at least 2 images");
-  const int F = c.feature_dim(), dim = set.dim(), classes = c.classes(), chunk = 500;
+// Features (n, F) of n samples of m: z from its prior, a cGAN's labels cycling through the classes.
+static std::vector<float> sample_features(Model& m, Classifier& c, int dim, int n, Rng& rng) {
+  const int F = c.feature_dim(), classes = c.classes(), chunk = 500;
   std::vector<float> fg(static_cast<std::size_t>(n) * F);
   Arena arena;
   Tape t(arena);
@@ -68,8 +69,51 @@ double sample_frechet(Model& m, Classifier& c, const ImageSet& set, int n, Rng& 
     out.data = fg.data() + static_cast<std::size_t>(s) * F;
     c.features(x, out);
   }
-  const std::vector<float> fr = set_features(c, set, n);
-  return frechet_distance(fg.data(), n, fr.data(), n, F);
+  return fg;
+}
+
+double sample_frechet(Model& m, Classifier& c, const ImageSet& set, int n, Rng& rng) {
+  n = std::min(n, set.n);
+  DGM_CHECK(n > 1, "sample_frechet: needs at least 2 images");
+  const std::vector<float> fg = sample_features(m, c, set.dim(), n, rng), fr = set_features(c, set, n);
+  return frechet_distance(fg.data(), n, fr.data(), n, c.feature_dim());
+}
+
+SampleBirthday birthday_against_real(const float* fake, const float* real, int F, int s, int batches, double q) {
+  DGM_CHECK(s >= 2 && batches >= 1 && q > 0 && q < 1, "birthday_against_real: s %d, batches %d, q %g", s, batches, q);
+  // The closest pair of each real batch (squared distances), in increasing order.
+  std::vector<double> closest(static_cast<std::size_t>(batches));
+  for (int b = 0; b < batches; ++b) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int i = b * s; i < (b + 1) * s; ++i)
+      for (int k = i + 1; k < (b + 1) * s; ++k) {
+        double d2 = 0;
+        for (int j = 0; j < F; ++j) {
+          const double e = static_cast<double>(real[static_cast<std::size_t>(i) * F + j]) - real[static_cast<std::size_t>(k) * F + j];
+          d2 += e * e;
+        }
+        best = std::min(best, d2);
+      }
+    closest[static_cast<std::size_t>(b)] = best;
+  }
+  std::sort(closest.begin(), closest.end());
+  // The threshold: just above the closest pair of the ceil(q batches)-th real batch, so that
+  // that many real batches (ties aside) hold a near-duplicate.
+  const int at = std::max(1, static_cast<int>(std::ceil(q * batches))) - 1;
+  SampleBirthday r;
+  r.s = s, r.batches = batches, r.q = q;
+  r.threshold = std::nextafter(static_cast<float>(std::sqrt(closest[static_cast<std::size_t>(at)])),
+                               std::numeric_limits<float>::infinity());
+  r.real = birthday_support_estimate(real, batches * s, F, s, r.threshold);
+  r.model = birthday_support_estimate(fake, batches * s, F, s, r.threshold);
+  return r;
+}
+
+SampleBirthday sample_birthday(Model& m, Classifier& c, const ImageSet& set, int s, int batches, double q, Rng& rng) {
+  const int n = s * batches;
+  DGM_CHECK(n <= set.n, "sample_birthday: %d batches of %d need %d real images, the set has %d", batches, s, n, set.n);
+  const std::vector<float> fg = sample_features(m, c, set.dim(), n, rng), fr = set_features(c, set, n);
+  return birthday_against_real(fg.data(), fr.data(), c.feature_dim(), s, batches, q);
 }
 
 }  // namespace dgm

@@ -5,6 +5,7 @@
 // perfect generator would score with n samples). Smaller is better; 0 only for equal Gaussians.
 #pragma once
 #include "dgm/run/classifier.h"
+#include "dgm/theory/diagnostics.h"
 #include "dgm/data/data.h"
 #include "dgm/core/rng.h"
 
@@ -22,5 +23,26 @@ double sample_frechet(Model& m, Classifier& c, const ImageSet& set, int n, Rng& 
 double images_frechet(Classifier& c, const std::vector<float>& x, int n, const ImageSet& set);
 // d^2 between the first n images of a and the first n of b (the floor: a vs b both real).
 double set_frechet(Classifier& c, const ImageSet& a, const ImageSet& b, int n);
+
+// ---- [HSE] "Как эмпирически понять, что коллапс моды состоялся?" (Arora & Zhang 2017) on a
+// trained generator: draw batches of s samples, look for near-duplicates in each, and read the
+// support size off the birthday paradox (theory/diagnostics.h: birthday_support_estimate). The
+// paper's human judge of "duplicate" is replaced by a distance threshold in the classifier's
+// feature space, calibrated on real images of the same count: the threshold below which a
+// fraction q of the real batches hold a pair (the q-quantile of each real batch's closest pair).
+// At that threshold the real images estimate a support of C(s, 2) / -log(1 - q); a generator
+// whose batches collide more often has a smaller one (mode collapse), one that collides about
+// as often is as varied as the data at this resolution.
+struct SampleBirthday {
+  int s = 0, batches = 0;
+  double q = 0;
+  float threshold = 0;
+  BirthdayEstimate real, model;
+};
+// fake, real: (batches s, F) features each; batches of s consecutive rows.
+SampleBirthday birthday_against_real(const float* fake, const float* real, int F, int s, int batches, double q);
+// The same on batches s samples of m (its prior, cGAN labels cycling) against the first
+// batches s images of set (batches s <= set.n).
+SampleBirthday sample_birthday(Model& m, Classifier& c, const ImageSet& set, int s, int batches, double q, Rng& rng);
 
 }  // namespace dgm
