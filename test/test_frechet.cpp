@@ -1,6 +1,8 @@
 // test_frechet.cpp - the Fréchet distance (src/run/frechet.cpp) on cases with a known answer.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <vector>
 
@@ -60,6 +62,46 @@ TEST_CASE("frechet: the symmetric square root squares back to the matrix; eigenv
                               pd += d[static_cast<std::size_t>(i)] * d[static_cast<std::size_t>(i)];
   CHECK(sw == doctest::Approx(sd).epsilon(1e-10));
   CHECK(pw == doctest::Approx(pd).epsilon(1e-10));
+}
+
+TEST_CASE("frechet: symmetric_eigen on indefinite and repeated spectra: A = V diag(w) V^T, V orthogonal") {
+  Rng rng(9);
+  for (int n : {1, 2, 3, 40}) {
+    for (bool repeated : {false, true}) {
+      CAPTURE(n);
+      CAPTURE(repeated);
+      std::vector<double> A(static_cast<std::size_t>(n * n));
+      if (repeated) {  // 2 I + u u^T: eigenvalue 2 n-1 times, and 2 + |u|^2
+        std::vector<double> u(static_cast<std::size_t>(n));
+        for (double& x : u) x = rng.normal();
+        for (int i = 0; i < n; ++i)
+          for (int j = 0; j < n; ++j) A[static_cast<std::size_t>(i * n + j)] = (i == j ? 2.0 : 0.0) + u[i] * u[j];
+      } else {
+        for (int i = 0; i < n; ++i)
+          for (int j = 0; j <= i; ++j) A[static_cast<std::size_t>(i * n + j)] = A[static_cast<std::size_t>(j * n + i)] = rng.normal();
+      }
+      std::vector<double> B = A, w, V;
+      symmetric_eigen(B, n, w, V);
+      double recon = 0, orth = 0;
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+          double s = 0, o = 0;
+          for (int k = 0; k < n; ++k) {
+            s += V[static_cast<std::size_t>(i * n + k)] * w[static_cast<std::size_t>(k)] * V[static_cast<std::size_t>(j * n + k)];
+            o += V[static_cast<std::size_t>(k * n + i)] * V[static_cast<std::size_t>(k * n + j)];
+          }
+          recon = std::max(recon, std::fabs(s - A[static_cast<std::size_t>(i * n + j)]));
+          orth = std::max(orth, std::fabs(o - (i == j ? 1.0 : 0.0)));
+        }
+      CHECK(recon < 1e-12);
+      CHECK(orth < 1e-12);
+      std::vector<double> w2 = symmetric_eigenvalues(A, n);  // the same values without V
+      std::sort(w.begin(), w.end());
+      std::sort(w2.begin(), w2.end());
+      for (int i = 0; i < n; ++i) CHECK(w2[static_cast<std::size_t>(i)] == doctest::Approx(w[static_cast<std::size_t>(i)]).epsilon(1e-12));
+      if (repeated && n > 1) CHECK(w[0] == doctest::Approx(2.0).epsilon(1e-12));
+    }
+  }
 }
 
 TEST_CASE("frechet: known cases - 1-D Gaussians, commuting covariances, identical sets") {

@@ -50,8 +50,8 @@ RunData tiny_data(int n_train, std::uint64_t train_seed, int n_test, std::uint64
 }
 
 // The table's judge (train_judge: 256-256 hidden units) made small, 32-16: the Fréchet column
-// diagonalises two F x F covariances per row (Jacobi, O(F^3) a sweep), and with F = 256 that was
-// nearly all of these tests' time (13 s, and minutes under qemu) while F = 16 checks the same.
+// diagonalises two F x F covariances per row (O(F^3)), and with F = 256 that was nearly all of
+// these tests' time (13 s with Jacobi rotations, and minutes under qemu) while F = 16 checks the same.
 void small_judge(Classifier* judge, const RunData& d, Rng& rng) {
   ClassifierOptions o;
   o.epochs = 2;

@@ -6,17 +6,20 @@
 // tr (S1 S2)^{1/2} is computed as tr (S1^{1/2} S2 S1^{1/2})^{1/2}: the two matrices are similar
 // (S1^{1/2} (S1^{1/2} S2 S1^{1/2}) S1^{-1/2} = S1 S2), so they have the same eigenvalues, and the
 // second is symmetric positive semi-definite, so both square roots come from a symmetric
-// eigendecomposition (cyclic Jacobi rotations; Golub & Van Loan, "Matrix Computations", 8.5).
+// eigendecomposition (Householder tridiagonalization, then implicit QR steps with the Wilkinson
+// shift; Golub & Van Loan, "Matrix Computations", 8.3).
 // All in double; the sums run in a fixed order.
 #pragma once
 #include <vector>
 
 namespace dgm {
 
-// A (n, n) symmetric, row-major, overwritten. Eigenvalues into w (n), eigenvectors into the
-// columns of V (n, n): A = V diag(w) V^T. Cyclic Jacobi until the off-diagonal mass is below
-// 1e-22 of the total (at most 100 sweeps).
+// A (n, n) symmetric, row-major, overwritten. Eigenvalues into w (n, in no particular order),
+// eigenvectors into the columns of V (n, n): A = V diag(w) V^T. QR steps until every subdiagonal
+// element of the tridiagonal form is below eps (|t_ii| + |t_i+1,i+1|) (at most 30 n steps).
 void symmetric_eigen(std::vector<double>& A, int n, std::vector<double>& w, std::vector<double>& V);
+// The eigenvalues alone (no eigenvectors accumulated: about a third of the work).
+std::vector<double> symmetric_eigenvalues(std::vector<double> A, int n);
 // The symmetric positive semi-definite square root V diag(sqrt(max(w, 0))) V^T of A (n, n).
 std::vector<double> symmetric_sqrt(const std::vector<double>& A, int n);
 
