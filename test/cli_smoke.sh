@@ -33,6 +33,10 @@ reject() {
     pass=$((pass + 1))
   fi
 }
+
+check() {  # check STATUS WHAT: passes when STATUS is 0 (give $? first: it is expanded before WHAT)
+  if [ "$1" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi
+}
 dgm_abs=$(cd "$(dirname "$dgm")" && pwd)/$(basename "$dgm")
 
 for verb in train sample eval theory run bench bench-quality; do
@@ -54,9 +58,19 @@ for m in ae dae vae; do  # a Bernoulli likelihood only scores values in [0, 1]
 done
 expect 2 "unknown check 'nope'" -- "$dgm" theory nope
 expect 2 "unknown protocol 'gna'" -- "$dgm" bench-quality gna
-expect 2 "--seeds expects a whole number from 3 to 100, got '2'" -- "$dgm" bench-quality gan --seeds 2
-expect 2 "--seeds expects a whole number from 3 to 100, got '4x'" -- "$dgm" bench-quality gan --seeds 4x
+expect 2 "--seeds expects an integer in 3..100, got '2'" -- "$dgm" bench-quality gan --seeds 2
+expect 2 "--seeds expects an integer in 3..100, got '4x'" -- "$dgm" bench-quality gan --seeds 4x
 expect 2 "--ckpt and --out are required" -- "$dgm" sample
+# One flag parser (include/dgm/io/flags.h) for every verb: a number that does not parse or is out
+# of range, a missing value and an unknown flag (with the nearest name) are refused, exit 2.
+expect 2 "--threads expects an integer in 0..256, got 'abc'" -- "$dgm" bench nope --threads abc
+expect 2 "--epochs expects an integer in 1..1000, got '0'" -- "$dgm" bench nope --epochs 0
+expect 2 "unknown flag --thread; did you mean --threads?" -- "$dgm" bench vae --thread 2
+expect 2 "--data needs a value" -- "$dgm" bench vae --data
+expect 2 "unknown flag --seed; did you mean --seeds?" -- "$dgm" bench-quality gan --seed 4
+expect 2 "--data needs a value" -- "$dgm" bench-quality gan --data
+expect 2 "--only needs a value" -- "$dgm" run --only
+expect 2 "--only: no section 'nope'" -- "$dgm" run --out="$tmp/run-eq" --only=nope
 expect 2 "cannot open" -- "$dgm" eval --ckpt "$tmp/none.safetensors"
 expect 2 "--device must be cpu or cuda, got 'gpu'" -- "$dgm" train vae --device gpu
 expect 2 "--device must be cpu or cuda, got 'gpu'" -- "$dgm" sample --ckpt "$tmp/none.safetensors" --out "$tmp/x.png" --device gpu
@@ -80,6 +94,11 @@ printf 'hello' > "$tmp/junk.safetensors"
 expect 2 "junk.safetensors" -- "$dgm" eval --ckpt "$tmp/junk.safetensors"
 expect 0 "wrote 10 samples" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --n 10 --out "$tmp/s.npy"
 expect 2 "makes no images" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --out "$tmp/s.png"
+expect 2 "--seed expects a non-negative integer, got 'abc'" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --out "$tmp/s2.npy" --seed abc
+expect 2 "--n needs a value" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --out "$tmp/s2.npy" --n
+expect 2 "--seed needs a value" -- "$dgm" eval --ckpt "$tmp/ok/model.safetensors" --seed
+expect 2 "--test-rows needs a value" -- "$dgm" export --ckpt "$tmp/ok/model.safetensors" --out "$tmp/x.h" --test-rows
+[ ! -e "$tmp/s2.npy" ] && [ ! -e "$tmp/x.h" ]; check $? "a refused flag still wrote its output"
 
 # dgm eval --iw K overrides the run's number of importance samples (a tiny VAE on the subset).
 "$dgm" train vae --epochs 1 --hidden 16 --latent 2 --batch 500 --iw 2 --out "$tmp/vae" >/dev/null 2>&1
@@ -245,7 +264,7 @@ expect 2 "unknown flag --ckp; did you mean --ckpt?" -- "$dgm" eval --ckp "$tmp/o
 expect 2 "unknown flag --outt; did you mean --out?" -- "$dgm" sample --ckpt "$tmp/ok/model.safetensors" --outt x.png
 expect 2 "unknown verb 'trian'; did you mean train?" -- "$dgm" trian vae
 expect 2 "unknown check 'k1'; did you mean kl?" -- "$dgm" theory k1
-expect 2 "unexpected argument '--skip-thoery'; did you mean --skip-theory?" -- "$dgm" run --skip-thoery
+expect 2 "unknown flag --skip-thoery; did you mean --skip-theory?" -- "$dgm" run --skip-thoery
 expect 2 "unknown model 'vea'.*did you mean vae?" -- "$dgm" train vea
 expect 2 "neither a synthetic set (ring, grid, gauss1d; did you mean ring?) nor a folder" -- "$dgm" train gan --data ringg
 expect 2 "pass a folder holding its four IDX files" -- "$dgm" train gan --data ringg
@@ -348,9 +367,6 @@ expect 0 "raw generator output (tanh)" -- sh -c "\"$dgm\" sample --ckpt \"$tmp/e
 # (--iw 2: the test_iwae of each epoch with k = 2, not 50, which would be most of the time here.)
 vae="vae --hidden 16 --latent 2 --batch 50 --iw 2"
 "$dgm" train $vae --epochs 3 --out "$tmp/ref" >/dev/null 2>&1
-check() {  # check STATUS WHAT: passes when STATUS is 0 (give $? first: it is expanded before WHAT)
-  if [ "$1" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi
-}
 no_seconds() { sed 's/,[^,]*$//' "$1"; }
 same_run() {  # same_run NAME FOLDER [REF]: the checkpoint and metrics.csv of FOLDER equal REF's
   local ref=${3:-$tmp/ref}
@@ -517,10 +533,12 @@ check $? "charrnn: metrics.csv is not a header and 2 rows"
 expect 0 "Аппетит" -- "$dgm" sample --ckpt "$cr/model.safetensors" --prime "Аппетит" --n 20 --temperature 0.5
 expect 0 "usage: dgm sample --ckpt F \[--temperature" -- "$dgm" sample --ckpt "$cr/model.safetensors" --help
 expect 2 "--temperature must be a positive number, got 0" -- "$dgm" sample --ckpt "$cr/model.safetensors" --temperature 0
-expect 2 "--temperature expects a positive number, got 'hot'" -- "$dgm" sample --ckpt "$cr/model.safetensors" --temperature hot
+expect 2 "--temperature expects a number, got 'hot'" -- "$dgm" sample --ckpt "$cr/model.safetensors" --temperature hot
 expect 2 "--prime: character 2, '€' (U+20AC), is not in the model's vocabulary" -- "$dgm" sample --ckpt "$cr/model.safetensors" --prime "А€"
 expect 2 "--prime: the priming string must not be empty" -- "$dgm" sample --ckpt "$cr/model.safetensors" --prime ""
-expect 2 "unknown flag '--label' for a charrnn checkpoint" -- "$dgm" sample --ckpt "$cr/model.safetensors" --label 3
+expect 2 "a charrnn checkpoint: unknown flag --label" -- "$dgm" sample --ckpt "$cr/model.safetensors" --label 3
+expect 2 "unknown flag --temp; did you mean --temperature?" -- "$dgm" sample --ckpt "$cr/model.safetensors" --temp 0.5
+expect 2 "--n needs a value" -- "$dgm" sample --ckpt "$cr/model.safetensors" --n
 expect 0 "step 9/9" -- "$dgm" train charrnn --out "$cr" --resume --iters 9 --log-every 3
 [ "$(wc -l < "$cr/metrics.csv")" -eq 4 ]; check $? "charrnn --resume: metrics.csv is not 3 rows"
 expect 0 "step 9/9" -- "$dgm" train charrnn --hidden 16 --embed 8 --batch 4 --bptt 16 --iters 9 --log-every 3 --out "$tmp/cr9"

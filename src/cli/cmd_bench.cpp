@@ -14,8 +14,10 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "cli.h"
+#include "dgm/io/flags.h"
 #include "dgm/run/bench.h"
 #include "dgm/run/config.h"
 #include "dgm/data/data.h"
@@ -39,6 +41,14 @@ double peak_rss_mb() {
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
+  int threads = 0, epochs = 2, iters = 0;
+  std::string data, device = "cpu";
+  FlagTable f({});
+  f.integer("threads", &threads, 0, 256, "worker threads (default 0: DGM_THREADS or all)", "T");
+  f.integer("epochs", &epochs, 1, 1000, "vae: epochs (default 2), dcgan, conv-vae: epochs (default 1)", "N");
+  f.integer("iters", &iters, 0, 1000000, "gan: iterations (default 400), charrnn: steps (default 100)", "N");
+  f.str("data", &data, "Fashion-MNIST folder (vae, dcgan, conv-vae; charrnn: a text file)", "DIR");
+  f.str("device", &device, "cpu (default) or cuda (a `make CUDA=1` build with a GPU)", "D");
   if (wants_help(argc, argv) || argc < 1) {
     std::printf("usage: dgm bench gemm | vae | gan | charrnn | dcgan | conv-vae [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
                 "  gemm   GFLOP/s, naive vs blocked, 1 and 2 threads, on the VAE's shapes and 1024^3\n"
@@ -47,30 +57,17 @@ int cmd_bench(int argc, char** argv) {
                 "  gan    GAN grid protocol (batch 512, z 256, 2 x 128 tanh): ms per iteration\n"
                 "  charrnn  CharRNN defaults (LSTM 128, 32 x 64 characters of the fortunes-ru excerpt):\n"
                 "         ms per training step (--iters, default 100)\n"
-                "  dcgan, conv-vae  gan / vae --arch conv, batch 128: seconds per epoch (default 1 epoch)\n"
-                "  dcgan, conv-vae  gan / vae --arch conv, batch 128: seconds per epoch (default 1 epoch)\n"
-                "  --device cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n");
+                "  dcgan, conv-vae  gan / vae --arch conv, batch 128: seconds per epoch (default 1 epoch)\n%s",
+                f.help(16).c_str());
     return argc < 1 ? 2 : 0;
   }
-  const std::string what = argv[0];
-  int threads = 0, epochs = 2, iters = 0, epochs_given = 0;
-  std::string data, device = "cpu";
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "dgm bench: %s needs a value\n", argv[i]);
-      return 2;
-    }
-    if (a == "--threads") threads = std::atoi(argv[++i]);
-    else if (a == "--epochs") epochs = epochs_given = std::atoi(argv[++i]);
-    else if (a == "--iters") iters = std::atoi(argv[++i]);
-    else if (a == "--data") data = argv[++i];
-    else if (a == "--device") device = argv[++i];
-    else {
-      std::fprintf(stderr, "dgm bench: unexpected argument '%s'\n", argv[i]);
-      return 2;
-    }
+  std::vector<std::string> what_given;
+  const Status ps = f.parse(argc, argv, &what_given);
+  if (!ps || what_given.size() != 1) {
+    std::fprintf(stderr, "dgm bench: %s\n", !ps ? ps.message.c_str() : "name one benchmark (gemm, vae, gan, charrnn, dcgan, conv-vae; see --help)");
+    return 2;
   }
+  const std::string what = what_given[0];
   if (threads > 0) set_num_threads(threads);
   Device dev = Device::CPU;
   const Status ds = check_device(device, &dev);
@@ -111,7 +108,7 @@ int cmd_bench(int argc, char** argv) {
     return 2;
   }
   Config c;
-  if (conv && epochs_given == 0) epochs = 1;
+  if (conv && !f.given("epochs")) epochs = 1;
   if (what == "vae" || conv) {
     if (data.empty()) {
       std::string dir;

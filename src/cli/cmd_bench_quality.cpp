@@ -34,6 +34,7 @@
 #include "dgm/run/classifier.h"
 #include "dgm/run/evaluate.h"
 #include "dgm/io/fileio.h"
+#include "dgm/io/flags.h"
 #include "dgm/run/ebm_run.h"
 #include "dgm/run/likelihood_table.h"
 #include "dgm/models/aae.h"
@@ -53,22 +54,32 @@ double metric(const StepLog& l, const char* name) {
   return NAN;
 }
 
-// Trains c, reopens its checkpoint and evaluates it. Returns false (and prints why) on failure.
-bool train_and_eval(Config c, StepLog* ev, std::unique_ptr<Model>* model, RunData* data, double* seconds) {
+// A trained and evaluated run: its test metrics, the model and data reopened from its run folder,
+// and the seconds its training took.
+struct Trained {
+  StepLog ev;
+  std::unique_ptr<Model> m;
+  RunData d;
+  double secs = 0;
+};
+
+// Trains c, reopens its checkpoint and evaluates it into *t. Returns false (and prints why) on failure.
+bool train_and_eval(Config c, Trained* t) {
+  t->ev.clear();
   TrainReport r;
   Status st = train(c, &r, true);
   if (st) {
     Config cc;
     TrainState ts;
-    st = open_checkpoint(join_path(run_folder(c), "model.safetensors"), &cc, model, &ts);
-    if (st) st = load_run_data(cc, data);
+    st = open_checkpoint(join_path(run_folder(c), "model.safetensors"), &cc, &t->m, &ts);
+    if (st) st = load_run_data(cc, &t->d);
   }
   if (!st) {
     std::printf("  FAILED: %s\n", st.message.c_str());
     return false;
   }
-  evaluate_model(**model, *data, 1, ev);
-  *seconds = r.seconds;
+  evaluate_model(*t->m, t->d, 1, &t->ev);
+  t->secs = r.seconds;
   return true;
 }
 
@@ -109,64 +120,325 @@ int verdict(bool ok) {
   return ok ? 0 : 1;
 }
 
+// `dgm bench-quality vae`: the VAE on the full Fashion-MNIST against PyTorch's test loss. Returns the failures.
+int vae_protocol(const std::string& data) {
+  Trained t;
+  int failures = 0;
+  std::printf("vae: 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, 10 epochs, data %s\n", data.c_str());
+  Config c = config_defaults("vae", data);
+  c.out = "build/quality-vae";
+  if (train_and_eval(c, &t)) {
+    std::printf("  test_loss %.2f nats (target <= 245.0; PyTorch 244.1)  test_iwae %.2f  train %.0f s\n",
+                metric(t.ev, "test_loss"), metric(t.ev, "test_iwae"), t.secs);
+    failures += verdict(metric(t.ev, "test_loss") <= 245.0);
+  } else {
+    ++failures;
+  }
+  return failures;
+}
+
+// `dgm bench-quality gan`: the GAN on the 5x5 grid, seeds 1..N, modes covered and high-quality share. Returns the failures.
+int gan_protocol(int seeds) {
+  Trained t;
+  int failures = 0;
+  std::printf("gan: grid, z 256, G and D 2 x 128 tanh, Adam G 1e-3 D 1e-4 beta1 0.5, batch 512, 25,000 "
+              "iterations, seeds 1-%d\n", seeds);
+  std::vector<double> modes, hq;  // per seed, in seed order
+  for (int seed = 1; seed <= seeds; ++seed) {
+    Config c = config_defaults("gan", "grid");
+    c.seed = static_cast<std::uint64_t>(seed);
+    c.out = "build/quality-gan-" + std::to_string(seed);
+    if (!train_and_eval(c, &t)) break;
+    modes.push_back(metric(t.ev, "modes_covered"));
+    hq.push_back(metric(t.ev, "high_quality"));
+    std::printf("  seed %d: %g of 25 modes, %.1f%% high quality (%.0f s)\n", seed, modes.back(),
+                100 * hq.back(), t.secs);
+    std::fflush(stdout);
+  }
+  // The target holds for seeds {a, b, c} when their mean modes >= 24 and mean high
+  // quality >= 30%.
+  auto meets = [&](int a, int b, int c) {
+    return (modes[a] + modes[b] + modes[c]) / 3 >= 24 && (hq[a] + hq[b] + hq[c]) / 3 >= 0.30;
+  };
+  if (static_cast<int>(modes.size()) == seeds) {
+    std::printf("  mean of seeds 1-3: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%)\n",
+                (modes[0] + modes[1] + modes[2]) / 3, 100 * (hq[0] + hq[1] + hq[2]) / 3);
+    if (seeds > 3) {
+      double mm = 0, mh = 0;
+      for (int i = 0; i < seeds; ++i) mm += modes[i] / seeds, mh += hq[i] / seeds;
+      int triples = 0, pass = 0;
+      for (int a = 0; a < seeds; ++a)
+        for (int b = a + 1; b < seeds; ++b)
+          for (int c = b + 1; c < seeds; ++c) ++triples, pass += meets(a, b, c);
+      std::printf("  mean of seeds 1-%d: %.2f modes, %.1f%% high quality; %d of %d seed triples meet the target\n",
+                  seeds, mm, 100 * mh, pass, triples);
+    }
+    // The outcome of one seed moves with a float ulp of one initial weight, and PyTorch running
+    // this protocol has the same spread (measured, docs/math.md "GAN on grid").
+    std::printf("  PyTorch reference (docs/math.md, seeds 1-9): 24.1 modes, 29.2%%; 30 of 84 triples meet the target\n");
+    failures += verdict(meets(0, 1, 2));
+  } else {
+    ++failures;
+  }
+  return failures;
+}
+
+// `dgm bench-quality cgan`: the classifier, then the share of cGAN samples that get their label. Returns the failures.
+int cgan_protocol(const std::string& data) {
+  Trained t;
+  int failures = 0;
+  RunData cd;
+  Config c = config_defaults("cgan", data);
+  ClassifierOptions o;
+  std::printf("cgan: classifier MLP 784-%s-10 (Adam %g, cosine-annealed, batch %d, %d epochs), then the cGAN "
+              "(z %d, G hidden %s, %s, Adam %g beta1 %g, batch %d, %d epochs) judged by it, data %s\n",
+              hidden_text(o.hidden).c_str(), o.lr, o.batch, o.epochs, c.latent, hidden_text(c.hidden).c_str(),
+              c.act.c_str(), c.lr_g, c.beta1, c.batch, c.epochs, data.c_str());
+  Status st = load_run_data(c, &cd);
+  if (!st) {
+    std::printf("  FAILED: %s\n", st.message.c_str());
+    ++failures;
+  } else {
+    Classifier clf;
+    Rng rng(1);
+    const auto t0 = std::chrono::steady_clock::now();
+    clf.build(cd.info.dim, cd.info.classes, o, rng);
+    clf.train(cd.images.train, rng);
+    const double acc = clf.accuracy(cd.images.test);
+    const double clf_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("  classifier test accuracy %.2f%% (aim >= 88%%; %.0f s)\n", 100 * acc, clf_secs);
+    std::fflush(stdout);
+    c.out = "build/quality-cgan";
+    if (train_and_eval(c, &t)) {
+      Rng srng(2);
+      const int n = 2000;  // 200 per class: standard error of the fraction about 0.9%
+      const double cacc = conditional_accuracy(*t.m, clf, n, srng);
+      std::printf("  %.1f%% of %d cGAN samples get their conditioned label (target >= 80%%; cGAN %.0f s)\n",
+                  100 * cacc, n, t.secs);
+      failures += verdict(cacc >= 0.80 && acc >= 0.88);
+    } else {
+      ++failures;
+    }
+  }
+  return failures;
+}
+
+// `dgm bench-quality aae`: the AAE's codes against each prior (MMD^2 and per-coordinate moments). Returns the failures.
+int aae_protocol(const std::string& data) {
+  Trained t;
+  int failures = 0;
+  for (const char* prior : {"normal", "mixture", "ring"}) {
+    Config c = config_defaults("aae", data);
+    c.prior = prior;
+    c.out = std::string("build/quality-aae-") + prior;
+    std::printf("aae: codes vs prior samples, prior %s, encoder %s, latent %d, hidden %s, Adam lr %g, "
+                "lr-g %g, lr-d %g, beta1 %g, %d epochs, data %s\n",
+                prior, c.encoder.c_str(), c.latent, hidden_text(c.hidden).c_str(), c.lr, c.lr_g, c.lr_d,
+                c.beta1, c.epochs, data.c_str());
+    if (train_and_eval(c, &t)) {
+      const double a = metric(t.ev, "mmd_codes_prior"), b = metric(t.ev, "mmd_prior_prior");
+      std::printf("  MMD^2(codes, prior) %.5f   MMD^2(prior, prior) %.5f   test_recon %.2f  (%.0f s)\n", a, b,
+                  metric(t.ev, "test_recon"), t.secs);
+      print_code_moments(*t.m, t.d);
+      std::printf("  (reported, no fixed target)\n");
+    } else {
+      ++failures;
+    }
+  }
+  return failures;
+}
+
+// `dgm bench-quality gauss1d`: the 1-D GAN learns N(-1, 1), 3 seeds. Returns the failures.
+int gauss1d_protocol() {
+  Trained t;
+  int failures = 0;
+  // Three seeds: one lucky run would say little about a GAN, whose samples wander around the
+  // equilibrium (docs/math.md, "1-D GAN").
+  Config c0 = config_defaults("gan", "gauss1d");
+  std::printf("gauss1d: GAN learns N(-1, 1) from Uniform(0, 1) noise; G and D hidden %s %s, "
+              "Adam G %g D %g beta1 %g, batch %d, %lld iterations, 3 seeds\n",
+              hidden_text(c0.hidden).c_str(), c0.act.c_str(), c0.lr_g, c0.lr_d, c0.beta1, c0.batch,
+              static_cast<long long>(c0.iters));
+  int passed = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    Config c = c0;
+    c.seed = seed;
+    c.out = "build/quality-gauss1d-" + std::to_string(seed);
+    if (!train_and_eval(c, &t)) continue;
+    const double mu = metric(t.ev, "sample_mean"), sd = metric(t.ev, "sample_std");
+    const bool ok = std::fabs(mu + 1) <= 0.1 && std::fabs(sd - 1) <= 0.1;
+    std::printf("  seed %llu: sample mean %.3f (target -1 +- 0.1), std %.3f (target 1 +- 0.1)  %s  (%.1f s)\n",
+                static_cast<unsigned long long>(seed), mu, sd, ok ? "ok" : "outside", t.secs);
+    passed += ok;
+  }
+  failures += verdict(passed == 3);
+  return failures;
+}
+
+// `dgm bench-quality rbm`: the RBM's AIS test log-likelihood (likelihood.txt). Returns the failures.
+int rbm_protocol(const std::string& data) {  // include/dgm/run/ebm_run.h; the figure is likelihood.txt's
+  int failures = 0;
+  Config c = config_defaults("rbm", data);
+  c.ais = 14500, c.out = "build/quality-rbm", c.force = true;
+  std::printf("rbm: 784-500, PCD-1, lr %g, batch %d, %d epochs, binarized data %s; AIS %d betas x %d runs\n",
+              double(c.lr), c.batch, c.epochs, data.c_str(), c.ais, c.ais_runs);
+  const auto t0 = std::chrono::steady_clock::now();
+  Status st = train_ebm(c, true, nullptr);
+  std::vector<std::uint8_t> bytes;
+  if (st) st = read_file(join_path(c.out, "likelihood.txt"), &bytes);
+  std::string text(bytes.begin(), bytes.end());
+  if (!st) {
+    std::printf("  FAILED: %s\n", st.message.c_str());
+    ++failures;
+  } else {
+    for (char& ch : text) ch = ch == '\n' ? ' ' : ch;
+    std::printf("  %s(%.0f s; no target: the papers' -86 nats is binarized MNIST)\n", text.c_str(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return failures;
+}
+
+// `dgm bench-quality likelihood`: the five likelihood models trained, then their table. Returns the failures.
+int likelihood_protocol(const std::string& data, int iw_images) {
+  int failures = 0;
+  std::printf("likelihood: VAE 784-400-20 and MADE 784-500-784, 10 epochs each, RBM 500, DBN 500-500, DBM 500-1000 at "
+              "their defaults, on binarized %s (data.h binarize()); IWAE k = 5000 on %d test images\n", data.c_str(),
+              iw_images);
+  std::fflush(stdout);
+  bool ok = true;
+  for (const char* model : {"vae", "made"}) {
+    Config c = config_defaults(model, data);
+    c.binarize = true;
+    c.out = std::string("build/quality-likelihood-") + model;
+    TrainReport r;
+    Status st = train(c, &r, true);
+    if (!st) {
+      std::printf("  FAILED: %s: %s\n", model, st.message.c_str());
+      ok = false;
+      break;
+    }
+    std::printf("  trained %s: %d epochs in %.0f s\n", model, c.epochs, r.seconds);
+    std::fflush(stdout);
+  }
+  for (const char* model : {"rbm", "dbn", "dbm"}) {  // their own runs (ebm_run.h); the table does the AIS
+    if (!ok) break;
+    Config c = config_defaults(model, data);
+    c.ais = 0, c.force = true;
+    c.out = std::string("build/quality-likelihood-") + model;
+    const auto t0 = std::chrono::steady_clock::now();
+    Status st = train_ebm(c, true, nullptr);
+    if (!st) {
+      std::printf("  FAILED: %s: %s\n", model, st.message.c_str());
+      ok = false;
+      break;
+    }
+    std::printf("  trained %s: %d epochs in %.0f s\n", model, c.epochs,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::fflush(stdout);
+  }
+  LikelihoodTable table;
+  if (ok) {
+    LikelihoodOptions o;
+    o.iw_images = iw_images;
+    o.ebm = {"build/quality-likelihood-rbm/model.safetensors", "build/quality-likelihood-dbn/model.safetensors",
+             "build/quality-likelihood-dbm/model.safetensors"};
+    o.ais_betas = 14500, o.gibbs = 200;  // [SM08]'s schedule; 200 steps of 10,000 chains (the time)
+    Status st = build_likelihood_table("build/quality-likelihood-vae/model.safetensors",
+                                       "build/quality-likelihood-made/model.safetensors", o, &table);
+    if (st) {
+      const std::string text = likelihood_table_text(table);
+      std::printf("%s", text.c_str());
+      st = make_dirs("build/quality-likelihood");
+      if (st) st = write_text_atomic("build/quality-likelihood/table.txt", text);
+    }
+    if (!st) std::printf("  FAILED: %s\n", st.message.c_str());
+    // The computed check of the Theis row: within log 100 of the best, 99% noise.
+    ok = st && table.theis_gap <= std::log(100.0) + 1e-9 && table.theis_noise > 0.97;
+  }
+  failures += verdict(ok);
+  return failures;
+}
+
+// `dgm bench-quality images`: the Fréchet distance and class entropy of the MLP GAN and the DCGAN. Returns the failures.
+int images_protocol(const std::string& data, int image_epochs, int mlp_epochs) {
+  Trained t;
+  int failures = 0;
+  // Heusel et al. 2017's Fréchet distance in our classifier's last hidden layer (sample_quality.h).
+  RunData cd;
+  Config c0 = config_defaults("gan", data);
+  ClassifierOptions o;
+  Status st = load_run_data(c0, &cd);
+  if (!st) {
+    std::printf("images: FAILED: %s\n", st.message.c_str());
+    ++failures;
+  } else {
+    Classifier clf;
+    Rng rng(1);
+    clf.build(cd.info.dim, cd.info.classes, o, rng);
+    clf.train(cd.images.train, rng);
+    const int n = 10000;
+    std::printf("images: Fréchet distance of %d samples to the test images in the features of the classifier "
+                "MLP 784-%s-10 (test accuracy %.2f%%), data %s\n", std::min(n, cd.images.test.n),
+                hidden_text(o.hidden).c_str(), 100 * clf.accuracy(cd.images.test), data.c_str());
+    std::printf("  floor: train vs test images %.3f\n", set_frechet(clf, cd.images.train, cd.images.test, n));
+    std::fflush(stdout);
+    for (const char* arch : {"mlp", "conv"}) {
+      Config c = c0;
+      c.arch = arch;
+      c.epochs = c.arch == "mlp" && mlp_epochs > 0 ? mlp_epochs : image_epochs;
+      c.out = std::string("build/quality-images-") + arch;
+      if (!train_and_eval(c, &t)) {
+        ++failures;
+        continue;
+      }
+      Rng srng(2);
+      const double fd = sample_frechet(*t.m, clf, cd.images.test, n, srng);
+      const double h = class_entropy(*t.m, clf, n, srng);
+      std::printf("  gan --arch %s, %d epochs (%.0f s): Fréchet distance %.3f, class entropy %.3f nats "
+                  "(log 10 = 2.303)\n", arch, c.epochs, t.secs, fd, h);
+      std::fflush(stdout);
+    }
+    std::printf("  (reported; the targets: DCGAN at most half the MLP GAN's distance at the same "
+                "wall-clock, class entropy >= 2.2)\n");
+  }
+  return failures;
+}
+
 }  // namespace
 
 int cmd_bench_quality(int argc, char** argv) {
+  std::string which = "all", data = "full";
+  int seeds = 3, iw_images = 1000, image_epochs = 5, mlp_epochs = 0;
+  FlagTable f({});
+  f.str("data", &data, "Fashion-MNIST folder (default full: the installed set, make data)", "DIR");
+  f.integer("seeds", &seeds, 3, 100, "gan: train seeds 1..N (default 3, at least 3). The verdict is the\n"
+            "target on the mean of seeds 1-3; with N > 3 the N-seed mean and\n"
+            "how many of the N-choose-3 seed triples meet the target are printed too.", "N");
+  f.integer("iw-images", &iw_images, 100, 10000, "likelihood: test images 0..N-1 for the VAE's IWAE with k = 5000\n"
+            "(default 1000: 402 s on the loaded 2-core machine, so all 10000 would\n"
+            "take about 67 min; 5000 decoder passes per image).", "N");
+  f.integer("epochs", &image_epochs, 1, 1000, "images: epochs of the DCGAN (default 5) and of the MLP GAN unless\n"
+            "--mlp-epochs M (e.g. to give both the same wall-clock time).", "N");
+  f.integer("mlp-epochs", &mlp_epochs, 1, 1000, "images: epochs of the MLP GAN (default: --epochs)", "M");
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|rbm|images|likelihood|all] [--data DIR] [--seeds N]\n"
                 "       [--epochs N] [--mlp-epochs M] [--iw-images N]\n"
                 "Runs the project's quality protocols (docs/math.md) and prints each figure with its\n"
                 "target. Image protocols use the full Fashion-MNIST (make data) unless --data.\n"
-                "  --seeds N  gan: train seeds 1..N (default 3, at least 3). The verdict is the\n"
-                "             target on the mean of seeds 1-3; with N > 3 the N-seed mean and\n"
-                "             how many of the N-choose-3 seed triples meet the target are printed too.\n"
                 "  likelihood (not part of all): VAE and MADE, 10 epochs each, RBM, DBN and DBM at their\n"
                 "             defaults, on binarized images, then one table of test NLL (nats per image;\n"
                 "             AIS for the RBM/DBN/DBM) beside the samples' class entropy, CAS and Frechet\n"
-                "             distance, and the Theis et al. row (build/quality-likelihood/table.txt).\n"
-                "  --iw-images N  likelihood: test images 0..N-1 for the VAE's IWAE with k = 5000\n"
-                "             (default 1000: 402 s on the loaded 2-core machine, so all 10000 would\n"
-                "             take about 67 min; 5000 decoder passes per image).\n"
-                "  --epochs N images: epochs of the DCGAN (default 5) and of the MLP GAN unless\n"
-                "             --mlp-epochs M (e.g. to give both the same wall-clock time).\n");
+                "             distance, and the Theis et al. row (build/quality-likelihood/table.txt).\n%s",
+                f.help(16).c_str());
     return 0;
   }
-  std::string which = "all", data = "full";
-  int seeds = 3, iw_images = 1000, image_epochs = 5, mlp_epochs = 0;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--data" && i + 1 < argc) data = argv[++i];
-    else if (a == "--seeds" && i + 1 < argc) {
-      char* end = nullptr;
-      const long n = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || n < 3 || n > 100) {
-        std::fprintf(stderr, "dgm bench-quality: --seeds expects a whole number from 3 to 100, got '%s'\n", argv[i]);
-        return 2;
-      }
-      seeds = static_cast<int>(n);
-    } else if (a == "--iw-images" && i + 1 < argc) {
-      char* end = nullptr;
-      const long n = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || n < 100 || n > 10000) {
-        std::fprintf(stderr, "dgm bench-quality: --iw-images expects a whole number from 100 to 10000, got '%s'\n",
-                     argv[i]);
-        return 2;
-      }
-      iw_images = static_cast<int>(n);
-    } else if ((a == "--epochs" || a == "--mlp-epochs") && i + 1 < argc) {
-      char* end = nullptr;
-      const long n = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || n < 1 || n > 1000) {
-        std::fprintf(stderr, "dgm bench-quality: %s expects a whole number from 1 to 1000, got '%s'\n", a.c_str(), argv[i]);
-        return 2;
-      }
-      (a == "--epochs" ? image_epochs : mlp_epochs) = static_cast<int>(n);
-    } else if (a[0] != '-') which = a;
-    else {
-      std::fprintf(stderr, "dgm bench-quality: unexpected argument '%s'\n", argv[i]);
-      return 2;
-    }
+  std::vector<std::string> protocols;
+  const Status ps = f.parse(argc, argv, &protocols);
+  if (!ps || protocols.size() > 1) {
+    std::fprintf(stderr, "dgm bench-quality: %s\n", !ps ? ps.message.c_str() : "name one protocol (see --help)");
+    return 2;
   }
+  if (!protocols.empty()) which = protocols[0];
   const char* known[] = {"all", "vae", "gan", "cgan", "aae", "gauss1d", "rbm", "images", "likelihood"};
   if (std::find(std::begin(known), std::end(known), which) == std::end(known)) {
     std::fprintf(stderr, "dgm bench-quality: unknown protocol '%s' (vae, gan, cgan, aae, gauss1d, rbm, images, likelihood or all)\n",
@@ -175,263 +447,14 @@ int cmd_bench_quality(int argc, char** argv) {
   }
   auto want = [&](const char* w) { return which == "all" || which == w; };
   int failures = 0;
-  StepLog ev;
-  std::unique_ptr<Model> m;
-  RunData d;
-  double secs = 0;
-
-  if (want("vae")) {
-    std::printf("vae: 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, 10 epochs, data %s\n", data.c_str());
-    Config c = config_defaults("vae", data);
-    c.out = "build/quality-vae";
-    ev.clear();
-    if (train_and_eval(c, &ev, &m, &d, &secs)) {
-      std::printf("  test_loss %.2f nats (target <= 245.0; PyTorch 244.1)  test_iwae %.2f  train %.0f s\n",
-                  metric(ev, "test_loss"), metric(ev, "test_iwae"), secs);
-      failures += verdict(metric(ev, "test_loss") <= 245.0);
-    } else {
-      ++failures;
-    }
-  }
-  if (want("gan")) {
-    std::printf("gan: grid, z 256, G and D 2 x 128 tanh, Adam G 1e-3 D 1e-4 beta1 0.5, batch 512, 25,000 "
-                "iterations, seeds 1-%d\n", seeds);
-    std::vector<double> modes, hq;  // per seed, in seed order
-    for (int seed = 1; seed <= seeds; ++seed) {
-      Config c = config_defaults("gan", "grid");
-      c.seed = static_cast<std::uint64_t>(seed);
-      c.out = "build/quality-gan-" + std::to_string(seed);
-      ev.clear();
-      if (!train_and_eval(c, &ev, &m, &d, &secs)) break;
-      modes.push_back(metric(ev, "modes_covered"));
-      hq.push_back(metric(ev, "high_quality"));
-      std::printf("  seed %d: %g of 25 modes, %.1f%% high quality (%.0f s)\n", seed, modes.back(),
-                  100 * hq.back(), secs);
-      std::fflush(stdout);
-    }
-    // The target holds for seeds {a, b, c} when their mean modes >= 24 and mean high
-    // quality >= 30%.
-    auto meets = [&](int a, int b, int c) {
-      return (modes[a] + modes[b] + modes[c]) / 3 >= 24 && (hq[a] + hq[b] + hq[c]) / 3 >= 0.30;
-    };
-    if (static_cast<int>(modes.size()) == seeds) {
-      std::printf("  mean of seeds 1-3: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%)\n",
-                  (modes[0] + modes[1] + modes[2]) / 3, 100 * (hq[0] + hq[1] + hq[2]) / 3);
-      if (seeds > 3) {
-        double mm = 0, mh = 0;
-        for (int i = 0; i < seeds; ++i) mm += modes[i] / seeds, mh += hq[i] / seeds;
-        int triples = 0, pass = 0;
-        for (int a = 0; a < seeds; ++a)
-          for (int b = a + 1; b < seeds; ++b)
-            for (int c = b + 1; c < seeds; ++c) ++triples, pass += meets(a, b, c);
-        std::printf("  mean of seeds 1-%d: %.2f modes, %.1f%% high quality; %d of %d seed triples meet the target\n",
-                    seeds, mm, 100 * mh, pass, triples);
-      }
-      // The outcome of one seed moves with a float ulp of one initial weight, and PyTorch running
-      // this protocol has the same spread (measured, docs/math.md "GAN on grid").
-      std::printf("  PyTorch reference (docs/math.md, seeds 1-9): 24.1 modes, 29.2%%; 30 of 84 triples meet the target\n");
-      failures += verdict(meets(0, 1, 2));
-    } else {
-      ++failures;
-    }
-  }
-  if (want("cgan")) {
-    RunData cd;
-    Config c = config_defaults("cgan", data);
-    ClassifierOptions o;
-    std::printf("cgan: classifier MLP 784-%s-10 (Adam %g, cosine-annealed, batch %d, %d epochs), then the cGAN "
-                "(z %d, G hidden %s, %s, Adam %g beta1 %g, batch %d, %d epochs) judged by it, data %s\n",
-                hidden_text(o.hidden).c_str(), o.lr, o.batch, o.epochs, c.latent, hidden_text(c.hidden).c_str(),
-                c.act.c_str(), c.lr_g, c.beta1, c.batch, c.epochs, data.c_str());
-    Status st = load_run_data(c, &cd);
-    if (!st) {
-      std::printf("  FAILED: %s\n", st.message.c_str());
-      ++failures;
-    } else {
-      Classifier clf;
-      Rng rng(1);
-      const auto t0 = std::chrono::steady_clock::now();
-      clf.build(cd.info.dim, cd.info.classes, o, rng);
-      clf.train(cd.images.train, rng);
-      const double acc = clf.accuracy(cd.images.test);
-      const double clf_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::printf("  classifier test accuracy %.2f%% (aim >= 88%%; %.0f s)\n", 100 * acc, clf_secs);
-      std::fflush(stdout);
-      c.out = "build/quality-cgan";
-      ev.clear();
-      if (train_and_eval(c, &ev, &m, &d, &secs)) {
-        Rng srng(2);
-        const int n = 2000;  // 200 per class: standard error of the fraction about 0.9%
-        const double cacc = conditional_accuracy(*m, clf, n, srng);
-        std::printf("  %.1f%% of %d cGAN samples get their conditioned label (target >= 80%%; cGAN %.0f s)\n",
-                    100 * cacc, n, secs);
-        failures += verdict(cacc >= 0.80 && acc >= 0.88);
-      } else {
-        ++failures;
-      }
-    }
-  }
-  if (want("aae")) {
-    for (const char* prior : {"normal", "mixture", "ring"}) {
-      Config c = config_defaults("aae", data);
-      c.prior = prior;
-      c.out = std::string("build/quality-aae-") + prior;
-      std::printf("aae: codes vs prior samples, prior %s, encoder %s, latent %d, hidden %s, Adam lr %g, "
-                  "lr-g %g, lr-d %g, beta1 %g, %d epochs, data %s\n",
-                  prior, c.encoder.c_str(), c.latent, hidden_text(c.hidden).c_str(), c.lr, c.lr_g, c.lr_d,
-                  c.beta1, c.epochs, data.c_str());
-      ev.clear();
-      if (train_and_eval(c, &ev, &m, &d, &secs)) {
-        const double a = metric(ev, "mmd_codes_prior"), b = metric(ev, "mmd_prior_prior");
-        std::printf("  MMD^2(codes, prior) %.5f   MMD^2(prior, prior) %.5f   test_recon %.2f  (%.0f s)\n", a, b,
-                    metric(ev, "test_recon"), secs);
-        print_code_moments(*m, d);
-        std::printf("  (reported, no fixed target)\n");
-      } else {
-        ++failures;
-      }
-    }
-  }
-  if (want("gauss1d")) {
-    // Three seeds: one lucky run would say little about a GAN, whose samples wander around the
-    // equilibrium (docs/math.md, "1-D GAN").
-    Config c0 = config_defaults("gan", "gauss1d");
-    std::printf("gauss1d: GAN learns N(-1, 1) from Uniform(0, 1) noise; G and D hidden %s %s, "
-                "Adam G %g D %g beta1 %g, batch %d, %lld iterations, 3 seeds\n",
-                hidden_text(c0.hidden).c_str(), c0.act.c_str(), c0.lr_g, c0.lr_d, c0.beta1, c0.batch,
-                static_cast<long long>(c0.iters));
-    int passed = 0;
-    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-      Config c = c0;
-      c.seed = seed;
-      c.out = "build/quality-gauss1d-" + std::to_string(seed);
-      ev.clear();
-      if (!train_and_eval(c, &ev, &m, &d, &secs)) continue;
-      const double mu = metric(ev, "sample_mean"), sd = metric(ev, "sample_std");
-      const bool ok = std::fabs(mu + 1) <= 0.1 && std::fabs(sd - 1) <= 0.1;
-      std::printf("  seed %llu: sample mean %.3f (target -1 +- 0.1), std %.3f (target 1 +- 0.1)  %s  (%.1f s)\n",
-                  static_cast<unsigned long long>(seed), mu, sd, ok ? "ok" : "outside", secs);
-      passed += ok;
-    }
-    failures += verdict(passed == 3);
-  }
-  if (want("rbm")) {  // include/dgm/run/ebm_run.h; the figure is likelihood.txt's
-    Config c = config_defaults("rbm", data);
-    c.ais = 14500, c.out = "build/quality-rbm", c.force = true;
-    std::printf("rbm: 784-500, PCD-1, lr %g, batch %d, %d epochs, binarized data %s; AIS %d betas x %d runs\n",
-                double(c.lr), c.batch, c.epochs, data.c_str(), c.ais, c.ais_runs);
-    const auto t0 = std::chrono::steady_clock::now();
-    Status st = train_ebm(c, true, nullptr);
-    std::vector<std::uint8_t> bytes;
-    if (st) st = read_file(join_path(c.out, "likelihood.txt"), &bytes);
-    std::string text(bytes.begin(), bytes.end());
-    if (!st) {
-      std::printf("  FAILED: %s\n", st.message.c_str());
-      ++failures;
-    } else {
-      for (char& ch : text) ch = ch == '\n' ? ' ' : ch;
-      std::printf("  %s(%.0f s; no target: the papers' -86 nats is binarized MNIST)\n", text.c_str(),
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-  }
-  if (which == "likelihood") {
-    std::printf("likelihood: VAE 784-400-20 and MADE 784-500-784, 10 epochs each, RBM 500, DBN 500-500, DBM 500-1000 at "
-                "their defaults, on binarized %s (data.h binarize()); IWAE k = 5000 on %d test images\n", data.c_str(),
-                iw_images);
-    std::fflush(stdout);
-    bool ok = true;
-    for (const char* model : {"vae", "made"}) {
-      Config c = config_defaults(model, data);
-      c.binarize = true;
-      c.out = std::string("build/quality-likelihood-") + model;
-      TrainReport r;
-      Status st = train(c, &r, true);
-      if (!st) {
-        std::printf("  FAILED: %s: %s\n", model, st.message.c_str());
-        ok = false;
-        break;
-      }
-      std::printf("  trained %s: %d epochs in %.0f s\n", model, c.epochs, r.seconds);
-      std::fflush(stdout);
-    }
-    for (const char* model : {"rbm", "dbn", "dbm"}) {  // their own runs (ebm_run.h); the table does the AIS
-      if (!ok) break;
-      Config c = config_defaults(model, data);
-      c.ais = 0, c.force = true;
-      c.out = std::string("build/quality-likelihood-") + model;
-      const auto t0 = std::chrono::steady_clock::now();
-      Status st = train_ebm(c, true, nullptr);
-      if (!st) {
-        std::printf("  FAILED: %s: %s\n", model, st.message.c_str());
-        ok = false;
-        break;
-      }
-      std::printf("  trained %s: %d epochs in %.0f s\n", model, c.epochs,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-      std::fflush(stdout);
-    }
-    LikelihoodTable table;
-    if (ok) {
-      LikelihoodOptions o;
-      o.iw_images = iw_images;
-      o.ebm = {"build/quality-likelihood-rbm/model.safetensors", "build/quality-likelihood-dbn/model.safetensors",
-               "build/quality-likelihood-dbm/model.safetensors"};
-      o.ais_betas = 14500, o.gibbs = 200;  // [SM08]'s schedule; 200 steps of 10,000 chains (the time)
-      Status st = build_likelihood_table("build/quality-likelihood-vae/model.safetensors",
-                                         "build/quality-likelihood-made/model.safetensors", o, &table);
-      if (st) {
-        const std::string text = likelihood_table_text(table);
-        std::printf("%s", text.c_str());
-        st = make_dirs("build/quality-likelihood");
-        if (st) st = write_text_atomic("build/quality-likelihood/table.txt", text);
-      }
-      if (!st) std::printf("  FAILED: %s\n", st.message.c_str());
-      // The computed check of the Theis row: within log 100 of the best, 99% noise.
-      ok = st && table.theis_gap <= std::log(100.0) + 1e-9 && table.theis_noise > 0.97;
-    }
-    failures += verdict(ok);
-  }
-  if (want("images")) {
-    // Heusel et al. 2017's Fréchet distance in our classifier's last hidden layer (sample_quality.h).
-    RunData cd;
-    Config c0 = config_defaults("gan", data);
-    ClassifierOptions o;
-    Status st = load_run_data(c0, &cd);
-    if (!st) {
-      std::printf("images: FAILED: %s\n", st.message.c_str());
-      ++failures;
-    } else {
-      Classifier clf;
-      Rng rng(1);
-      clf.build(cd.info.dim, cd.info.classes, o, rng);
-      clf.train(cd.images.train, rng);
-      const int n = 10000;
-      std::printf("images: Fréchet distance of %d samples to the test images in the features of the classifier "
-                  "MLP 784-%s-10 (test accuracy %.2f%%), data %s\n", std::min(n, cd.images.test.n),
-                  hidden_text(o.hidden).c_str(), 100 * clf.accuracy(cd.images.test), data.c_str());
-      std::printf("  floor: train vs test images %.3f\n", set_frechet(clf, cd.images.train, cd.images.test, n));
-      std::fflush(stdout);
-      for (const char* arch : {"mlp", "conv"}) {
-        Config c = c0;
-        c.arch = arch;
-        c.epochs = c.arch == "mlp" && mlp_epochs > 0 ? mlp_epochs : image_epochs;
-        c.out = std::string("build/quality-images-") + arch;
-        ev.clear();
-        if (!train_and_eval(c, &ev, &m, &d, &secs)) {
-          ++failures;
-          continue;
-        }
-        Rng srng(2);
-        const double fd = sample_frechet(*m, clf, cd.images.test, n, srng);
-        const double h = class_entropy(*m, clf, n, srng);
-        std::printf("  gan --arch %s, %d epochs (%.0f s): Fréchet distance %.3f, class entropy %.3f nats "
-                    "(log 10 = 2.303)\n", arch, c.epochs, secs, fd, h);
-        std::fflush(stdout);
-      }
-      std::printf("  (reported; the targets: DCGAN at most half the MLP GAN's distance at the same "
-                  "wall-clock, class entropy >= 2.2)\n");
-    }
-  }
+  if (want("vae")) failures += vae_protocol(data);
+  if (want("gan")) failures += gan_protocol(seeds);
+  if (want("cgan")) failures += cgan_protocol(data);
+  if (want("aae")) failures += aae_protocol(data);
+  if (want("gauss1d")) failures += gauss1d_protocol();
+  if (want("rbm")) failures += rbm_protocol(data);
+  if (which == "likelihood") failures += likelihood_protocol(data, iw_images);
+  if (want("images")) failures += images_protocol(data, image_epochs, mlp_epochs);
   std::printf("bench-quality: %d failure(s)\n", failures);
   return failures ? 1 : 0;
 }

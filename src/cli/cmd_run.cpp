@@ -17,8 +17,8 @@
 #include "dgm/run/checkpoint.h"
 #include "dgm/run/export.h"
 #include "dgm/io/fileio.h"
+#include "dgm/io/flags.h"
 #include "dgm/io/plot.h"
-#include "dgm/io/suggest.h"
 #include "dgm/run/run_data.h"
 #include "dgm/run/run_page.h"
 #include "dgm/run/likelihood_table.h"
@@ -83,6 +83,11 @@ std::string job_names() {
   return s + ",charrnn";  // the text model's section (run_charrnn.cpp), after the others
 }
 
+
+// Whether the section `name` runs: only is "" (all) or ",name,name," (--only).
+bool selected(const std::string& only, const std::string& name) {
+  return only.empty() || only.find("," + name + ",") != std::string::npos;
+}
 
 // The pictures and figures of one job's section, in page order. A new picture of a model is one
 // push_back here (the page lists whatever this returns; test/page_check.sh checks each exists).
@@ -186,8 +191,8 @@ void find_lectures(const std::string& out, RunPage* page) {
 // for their samples. Returns the number of failures.
 int likelihood_section(const std::string& out, const std::string& only, RunPage* page) {
   const auto t0 = std::chrono::steady_clock::now();
-  for (const char* n : {",made,", ",vae-bin,"})
-    if (!only.empty() && only.find(n) == std::string::npos) return 0;
+  for (const char* n : {"made", "vae-bin"})
+    if (!selected(only, n)) return 0;
   std::printf("== likelihood table: vae-bin, made, rbm and a DBN and DBM trained here ==\n");
   std::fflush(stdout);
   LikelihoodOptions o;
@@ -197,7 +202,7 @@ int likelihood_section(const std::string& out, const std::string& only, RunPage*
   o.judge_epochs = 3;
   o.ais_betas = 500, o.ais_runs = 100, o.gibbs = 100, o.mf_iters = 10;
   const std::string rbm = join_path(out, "rbm/model.safetensors");  // this run's rbm section, when it ran
-  if ((only.empty() || only.find(",rbm,") != std::string::npos) && is_ebm_checkpoint(rbm)) o.ebm.push_back(rbm);
+  if (selected(only, "rbm") && is_ebm_checkpoint(rbm)) o.ebm.push_back(rbm);
   for (const char* model : {"dbn", "dbm"}) {
     Config c = config_defaults(model, kSubsetDataDir);  // the shipped subset's 10,000 images: the time
     c.epochs = 1, c.pretrain = 1, c.ais = 0, c.force = true, c.out = join_path(out, model);
@@ -240,255 +245,291 @@ int likelihood_section(const std::string& out, const std::string& only, RunPage*
   return 0;
 }
 
+// Every name in --only is a section.
+Status check_sections(const std::string& only) {
+  for (std::size_t a = 1; a < only.size();) {
+    const std::size_t b = only.find(',', a);
+    const std::string n = only.substr(a, b - a);
+    if (n != "rbm" && ("," + job_names() + ",").find("," + n + ",") == std::string::npos)
+      return Status::Error("--only: no section '%s' (sections: %s,rbm)", n.c_str(), job_names().c_str());
+    a = b + 1;
+  }
+  return Status::Ok();
+}
+
+// Every theory check (dgm theory), one row of the page's table each. Returns the failures.
+int theory_section(RunPage* page) {
+  std::printf("== dgm theory ==\n");
+  std::fflush(stdout);
+  int passed = 0, failed = 0, total = 0;
+  for (const TheoryCheck& c : theory_checks()) {
+    const CheckResult res = run_theory_check_result(c, stdout);
+    ++total;
+    passed += res.outcome == CheckOutcome::kPass;
+    failed += res.outcome == CheckOutcome::kFail;
+    std::string word = res.outcome == CheckOutcome::kFail ? "<b>FAIL</b>" : res.word();
+    if (res.outcome == CheckOutcome::kPass && res.skipped_parts > 0) word += " (a part SKIPPED)";
+    page->theory_rows += "<tr><td>" + word + "</td><td>" + c.name + "</td><td>" + html_escape(c.statement) +
+                         "</td><td>" + html_escape(c.lecture) + "</td></tr>\n";
+  }
+  std::printf("theory: %d of %d checks passed, %d failed, %d SKIPPED\n\n", passed, total, failed,
+              total - passed - failed);
+  return failed;
+}
+
+// The judge of the GAN, cGAN and WGAN samples: the project's classifier (classifier.h), trained
+// on the same training images, 3 epochs (87-88% test accuracy on the full set; 10 epochs, the
+// long protocol's, give 89%). Trained only when a section it judges runs; *acc stays 0 when not.
+// Returns the failures.
+int train_judge(const std::string& images, const std::string& only, Classifier* judge, double* acc) {
+  bool need_judge = false;
+  for (const Job& j : kJobs) need_judge = need_judge || (!j.data[0] && is_adversarial(j.model) && selected(only, job_name(j)));
+  if (!need_judge) return 0;
+  RunData cd;
+  Config cc = config_defaults("gan", images);
+  Status st = load_run_data(cc, &cd);
+  if (!st) {
+    std::printf("FAILED: classifier data: %s\n", st.message.c_str());
+    return 1;
+  }
+  const auto c0 = std::chrono::steady_clock::now();
+  ClassifierOptions o;
+  o.epochs = 3;
+  Rng rng(1);
+  judge->build(cd.info.dim, cd.info.classes, o, rng);
+  judge->train(cd.images.train, rng);
+  *acc = judge->accuracy(cd.images.test);
+  std::printf("== classifier (the judge of the GAN samples): %.2f%% test accuracy, %.1f s ==\n\n", 100 * *acc,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count());
+  return 0;
+}
+
+// The job's config: the model's defaults on its data, its budget, then tune().
+Config job_config(const Job& j, const std::string& images, bool full) {
+  const bool toy = j.data[0] != 0;
+  Config c = config_defaults(j.model, toy ? j.data : images);
+  if (toy) {
+    if (j.iters) c.iters = j.iters;
+  } else {
+    c.epochs = full ? j.epochs_full : j.epochs_subset;
+  }
+  tune(j, &c);
+  return c;
+}
+
+// Prints each figure, and adds to the section those that are not test-set figures (they have their
+// own rows). Returns whether every figure meets its target.
+bool add_results(const Job& j, const std::vector<Figure>& figs, const StepLog& test, PageSection* sec) {
+  bool all = true;
+  for (const Figure& f : figs) {
+    std::printf("  figure %s %.4g %s%s\n", f.name.c_str(), f.value, f.unit.c_str(),
+                f.target.empty() ? "" : (" (target " + f.target + (f.meets ? ": met)" : ": NOT met)")).c_str());
+    all = all && f.meets;
+    bool in_test = false;
+    for (int i = 0; i < test.n; ++i) in_test = in_test || f.name == test.name[i];
+    if (in_test) continue;
+    const MetricInfo mi = metric_info(j.model, j.data[0] != 0, f.name);
+    PageResult pr;
+    pr.name = f.name;
+    pr.value = f.value;
+    pr.unit = mi.meaning.empty() ? "" : mi.unit;
+    pr.meaning = mi.meaning.empty() ? f.unit : mi.meaning;
+    pr.target = f.target;
+    pr.meets = f.meets;
+    sec->results.push_back(pr);
+  }
+  return all;
+}
+
+// The vae section's decoder as C for a microcontroller (dgm export): decoder.h in its run folder.
+// Returns the failures.
+int export_decoder(Model& m, const Config& cc, const TrainState& ts, const std::string& dir, PageSection* sec) {
+  std::string header;
+  ExportOptions eo;
+  eo.source = join_path(dir, "model.safetensors");
+  ExportReport er;
+  Status es = export_c_header(m, cc, ts.info, eo, &header, &er);
+  if (es) es = write_text_atomic(join_path(dir, "decoder.h"), header);
+  if (!es) {
+    std::printf("FAILED: export: %s\n", es.message.c_str());
+    sec->failure = "export: " + es.message;
+    return 1;
+  }
+  std::printf("  exported the decoder: %s/decoder.h (%zu bytes of weights)\n", dir.c_str(), er.weight_bytes);
+  sec->links.push_back({sec->name + "/decoder.h", "decoder.h (the decoder as C for a microcontroller, " +
+                                                      std::to_string(er.weight_bytes) + " bytes of weights: dgm export)"});
+  return 0;
+}
+
+// After a job trained: reopens its checkpoint and data, and fills the section with its figures,
+// views, results, figures.json (and the vae's decoder.h). Returns the failures.
+int job_outputs(const Job& j, const Config& c, const TrainReport& r, Classifier* judge, double judge_acc,
+                PageSection* sec) {
+  const std::string& name = sec->name;
+  Config cc;
+  std::unique_ptr<Model> m;
+  TrainState ts;
+  RunData d;
+  Status st = open_checkpoint(join_path(c.out, "model.safetensors"), &cc, &m, &ts);
+  if (st) st = load_run_data(cc, &d);
+  if (!st) {
+    std::printf("FAILED: %s\n", st.message.c_str());
+    sec->failure = st.message;
+    return 1;
+  }
+  int failures = 0;
+  sec->data = d.where;
+  sec->n_train = d.toy ? 0 : d.images.train.n;
+  sec->n_test = d.toy ? 0 : d.images.test.n;
+  sec->minibatches_per_step = m->batches_per_step();
+  sec->test = r.test;  // train's closing figures, as dgm eval computes them
+  sec->figures = job_figures(j, name, c);
+  const std::vector<Figure> figs = run_figures(name, *m, d, r.test, judge, judge_acc);
+  const Status vs = write_run_views(name, cc, *m, d, c.out);
+  if (!vs) {
+    std::printf("FAILED: %s\n", vs.message.c_str());
+    ++failures;
+    sec->failure = vs.message;
+  }
+  std::string note;
+  if (!add_results(j, figs, r.test, sec)) {
+    note = std::string("Below its target at this budget (") +
+           (sec->toy ? std::to_string(c.iters) + " iterations" : std::to_string(c.epochs) + " epochs") + "); " +
+           long_protocol(name) + ".";
+    std::printf("  note: %s\n", note.c_str());
+    sec->note = html_escape(note);
+  }
+  st = write_text_atomic(join_path(c.out, "figures.json"), figures_json(name, d.where, figs, note));
+  if (!st) {
+    std::printf("FAILED: %s\n", st.message.c_str());
+    ++failures;
+  } else {
+    sec->links.push_back({name + "/figures.json", "figures.json"});
+  }
+  if (name == "vae") failures += export_decoder(*m, cc, ts, c.out, sec);
+  return failures;
+}
+
+// One job: dgm train, then its outputs and loss curves, as one section of the page.
+PageSection job_section(const Job& j, const Config& c, Classifier* judge, double judge_acc, int* failures) {
+  const std::string name = job_name(j);
+  std::printf("== dgm train %s --data %s --out %s ==\n", j.model, c.data.c_str(), c.out.c_str());
+  std::fflush(stdout);
+  PageSection sec;
+  sec.name = name;
+  sec.model = j.model;
+  sec.what = j.what;
+  sec.toy = j.data[0] != 0;
+  sec.epochs = c.epochs;
+  sec.batch = c.batch;
+  TrainReport r;
+  Status st = train(c, &r);
+  sec.steps = r.steps;
+  sec.seconds = r.seconds;
+  sec.train_means = r.last_epoch;
+  sec.data = c.data;
+  if (!st) {
+    std::printf("FAILED: %s\n", st.message.c_str());
+    ++*failures;
+    sec.failure = st.message;
+  } else {
+    *failures += job_outputs(j, c, r, judge, judge_acc, &sec);
+  }
+  Status ls = add_loss_curves(c.out, name, &sec);
+  if (!ls) {
+    std::printf("FAILED: loss curves: %s\n", ls.message.c_str());
+    ++*failures;
+    if (sec.failure.empty()) sec.failure = "loss curves: " + ls.message;
+  }
+  sec.links.insert(sec.links.begin(), {{name + "/metrics.csv", "metrics.csv"}, {name + "/config.txt", "config.txt"}});
+  return sec;
+}
+
+// The RBM (include/dgm/run/ebm_run.h): its own run, shown by its samples from the persistent chains
+// and its filters; 1 epoch (3 on the subset), no AIS (dgm train rbm gives that).
+PageSection rbm_section(const std::string& out, const std::string& images, bool full, int* failures) {
+  Config c = config_defaults("rbm", images);
+  c.epochs = full ? 1 : 3, c.ais = 0, c.out = join_path(out, "rbm");
+  std::printf("== dgm train rbm --data %s --epochs %d --ais 0 --out %s ==\n", c.data.c_str(), c.epochs, c.out.c_str());
+  std::fflush(stdout);
+  PageSection sec;
+  sec.name = sec.model = "rbm";
+  sec.what = "restricted Boltzmann machine, the block of the DBN and DBM [Utkin]: PCD-1 (Hinton 2002, Tieleman 2008) on binarized images";
+  sec.data = c.data, sec.epochs = c.epochs, sec.batch = c.batch;
+  const auto r0 = std::chrono::steady_clock::now();
+  Status st = train_ebm(c, false, nullptr);
+  sec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+  if (!st) {
+    std::printf("FAILED: %s\n", st.message.c_str());
+    ++*failures;
+    sec.failure = st.message;
+  } else {
+    RunData rd;  // the counts the page shows (train_ebm keeps its data to itself): whole minibatches per epoch
+    if (load_run_data(c, &rd)) {
+      sec.n_train = rd.images.train.n, sec.n_test = rd.images.test.n;
+      sec.steps = static_cast<long long>(c.epochs) * (rd.images.train.n / c.batch);
+    }
+    sec.figures.push_back({"rbm/samples.png", "100 samples: p(v|h) of 100 persistent chains after 1,000 more Gibbs steps.", 300});
+    sec.figures.push_back({"rbm/filters.png", "Filters: the first 100 columns of W as 28x28 images, each scaled to its own range.", 300});
+  }
+  sec.links = {{"rbm/metrics.csv", "metrics.csv"}, {"rbm/config.txt", "config.txt"}};
+  return sec;
+}
+
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
+  std::string out = "out", data_dir = kSystemDataDir, only;
+  bool skip_theory = false;
+  const std::string data_help = "the full Fashion-MNIST (default " + std::string(kSystemDataDir) +
+                                "); when DIR lacks\nits four files, the image models train on the subset shipped in\n" +
+                                kSubsetDataDir + " instead, and the console and the page say so.";
+  const std::string only_help = "train only these sections (comma-separated: " + job_names() + ",rbm)";
+  FlagTable f({});
+  f.str("out", &out, "the page and the run folders (default out)", "DIR");
+  f.str("data", &data_dir, data_help.c_str(), "DIR");
+  f.sw("skip-theory", &skip_theory, "leave out the theory checks");
+  f.str("only", &only, only_help.c_str(), "NAMES");
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm run [--out DIR] [--data DIR] [--skip-theory] [--only NAME,...]\n"
                 "The main job: runs every theory check (dgm theory), then trains every model briefly\n"
                 "on Fashion-MNIST and on the synthetic sets, and writes OUT/index.html (default out/)\n"
                 "showing samples, reconstructions, denoising, inpainting, the 2-D VAE's manifold, loss\n"
                 "curves and every number with its unit; the GANs' samples are judged by the project's\n"
-                "classifier, and each run folder's figures.json holds its figures and targets.\n"
-                "  --data DIR  the full Fashion-MNIST (default %s); when DIR lacks\n"
-                "              its four files, the image models train on the subset shipped in\n"
-                "              %s instead, and the console and the page say so.\n"
-                "  --only NAMES  train only these sections (comma-separated: %s,rbm)\n"
+                "classifier, and each run folder's figures.json holds its figures and targets.\n%s"
                 "Run it from the project folder (the subset and docs/lectures.md are found from there).\n"
-                "Exit status 1 if a theory check or a training fails.\n",
-                kSystemDataDir, kSubsetDataDir, job_names().c_str());
+                "Exit status 1 if a theory check or a training fails.\n", f.help(16).c_str());
     return 0;
   }
-  std::string out = "out", data_dir = kSystemDataDir, only;
-  bool skip_theory = false;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--out" && i + 1 < argc) out = argv[++i];
-    else if (a == "--data" && i + 1 < argc) data_dir = argv[++i];
-    else if (a == "--skip-theory") skip_theory = true;
-    else if (a == "--only" && i + 1 < argc) only = "," + std::string(argv[++i]) + ",";
-    else {
-      std::fprintf(stderr, "dgm run: unexpected argument '%s'%s (see --help)\n", argv[i],
-                   did_you_mean(a, {"--out", "--data", "--skip-theory", "--only"}).c_str());
-      return 2;
-    }
-  }
-  for (std::size_t a = 1; a < only.size();) {  // every name in --only is a section
-    const std::size_t b = only.find(',', a);
-    const std::string n = only.substr(a, b - a);
-    if (n != "rbm" && ("," + job_names() + ",").find("," + n + ",") == std::string::npos) {
-      std::fprintf(stderr, "dgm run: --only: no section '%s' (sections: %s,rbm)\n", n.c_str(), job_names().c_str());
-      return 2;
-    }
-    a = b + 1;
+  Status st = f.parse(argc, argv);
+  if (st && f.given("only")) only = "," + only + ",";
+  if (st) st = check_sections(only);
+  if (!st) {
+    std::fprintf(stderr, "dgm run: %s\n", st.message.c_str());
+    return 2;
   }
   const auto t0 = std::chrono::steady_clock::now();
   RunPage page;
   const std::string images = choose_image_data(data_dir, &page.data_note);
   find_lectures(out, &page);
-  int failures = 0;
-  if (!skip_theory) {
-    std::printf("== dgm theory ==\n");
-    std::fflush(stdout);
-    int passed = 0, failed = 0, total = 0;
-    for (const TheoryCheck& c : theory_checks()) {
-      const CheckResult res = run_theory_check_result(c, stdout);
-      ++total;
-      passed += res.outcome == CheckOutcome::kPass;
-      failed += res.outcome == CheckOutcome::kFail;
-      std::string word = res.outcome == CheckOutcome::kFail ? "<b>FAIL</b>" : res.word();
-      if (res.outcome == CheckOutcome::kPass && res.skipped_parts > 0) word += " (a part SKIPPED)";
-      page.theory_rows += "<tr><td>" + word + "</td><td>" + c.name + "</td><td>" + html_escape(c.statement) +
-                          "</td><td>" + html_escape(c.lecture) + "</td></tr>\n";
-    }
-    std::printf("theory: %d of %d checks passed, %d failed, %d SKIPPED\n\n", passed, total, failed,
-                total - passed - failed);
-    failures += failed;
-  }
-
-  // The judge of the GAN, cGAN and WGAN samples: the project's classifier (classifier.h), trained
-  // on the same training images, 3 epochs (87-88% test accuracy on the full set; 10 epochs, the
-  // long protocol's, give 89%). Trained only when a section it judges runs.
+  int failures = skip_theory ? 0 : theory_section(&page);
   const bool full = images != kSubsetDataDir;
   Classifier judge;
   double judge_acc = 0;
-  bool need_judge = false;
-  for (const Job& j : kJobs)
-    need_judge = need_judge || (!j.data[0] && is_adversarial(j.model) &&
-                                (only.empty() || only.find("," + job_name(j) + ",") != std::string::npos));
-  if (need_judge) {
-    RunData cd;
-    Config cc = config_defaults("gan", images);
-    Status st = load_run_data(cc, &cd);
-    if (!st) {
-      std::printf("FAILED: classifier data: %s\n", st.message.c_str());
-      ++failures;
-    } else {
-      const auto c0 = std::chrono::steady_clock::now();
-      ClassifierOptions o;
-      o.epochs = 3;
-      Rng rng(1);
-      judge.build(cd.info.dim, cd.info.classes, o, rng);
-      judge.train(cd.images.train, rng);
-      judge_acc = judge.accuracy(cd.images.test);
-      std::printf("== classifier (the judge of the GAN samples): %.2f%% test accuracy, %.1f s ==\n\n", 100 * judge_acc,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count());
-    }
-  }
-
+  failures += train_judge(images, only, &judge, &judge_acc);
   for (const Job& j : kJobs) {
-    const bool toy = j.data[0] != 0;
-    Config c = config_defaults(j.model, toy ? j.data : images);
-    if (toy) {
-      if (j.iters) c.iters = j.iters;
-    } else {
-      c.epochs = full ? j.epochs_full : j.epochs_subset;
-    }
-    tune(j, &c);
-    const std::string name = job_name(j);
-    if (!only.empty() && only.find("," + name + ",") == std::string::npos) continue;
-    c.out = join_path(out, name);
-    std::printf("== dgm train %s --data %s --out %s ==\n", j.model, c.data.c_str(), c.out.c_str());
-    std::fflush(stdout);
-    PageSection sec;
-    sec.name = name;
-    sec.model = j.model;
-    sec.what = j.what;
-    sec.toy = j.data[0] != 0;
-    sec.epochs = c.epochs;
-    sec.batch = c.batch;
-    TrainReport r;
-    Status st = train(c, &r);
-    sec.steps = r.steps;
-    sec.seconds = r.seconds;
-    sec.train_means = r.last_epoch;
-    sec.data = c.data;
-    if (!st) {
-      std::printf("FAILED: %s\n", st.message.c_str());
-      ++failures;
-      sec.failure = st.message;
-    } else {
-      Config cc;
-      std::unique_ptr<Model> m;
-      TrainState ts;
-      RunData d;
-      st = open_checkpoint(join_path(c.out, "model.safetensors"), &cc, &m, &ts);
-      if (st) st = load_run_data(cc, &d);
-      if (st) {
-        sec.data = d.where;
-        sec.n_train = d.toy ? 0 : d.images.train.n;
-        sec.n_test = d.toy ? 0 : d.images.test.n;
-        sec.minibatches_per_step = m->batches_per_step();
-        sec.test = r.test;  // train's closing figures, as dgm eval computes them
-        sec.figures = job_figures(j, name, c);
-        const std::vector<Figure> figs = run_figures(name, *m, d, r.test, judge_acc > 0 ? &judge : nullptr, judge_acc);
-        const Status vs = write_run_views(name, cc, *m, d, c.out);
-        if (!vs) {
-          std::printf("FAILED: %s\n", vs.message.c_str());
-          ++failures;
-          sec.failure = vs.message;
-        }
-        bool all = true;
-        for (const Figure& f : figs) {
-          std::printf("  figure %s %.4g %s%s\n", f.name.c_str(), f.value, f.unit.c_str(),
-                      f.target.empty() ? "" : (" (target " + f.target + (f.meets ? ": met)" : ": NOT met)")).c_str());
-          all = all && f.meets;
-          bool in_test = false;  // the test-set figures have their own rows
-          for (int i = 0; i < r.test.n; ++i) in_test = in_test || f.name == r.test.name[i];
-          if (in_test) continue;
-          const MetricInfo mi = metric_info(j.model, toy, f.name);
-          PageResult pr;
-          pr.name = f.name;
-          pr.value = f.value;
-          pr.unit = mi.meaning.empty() ? "" : mi.unit;
-          pr.meaning = mi.meaning.empty() ? f.unit : mi.meaning;
-          pr.target = f.target;
-          pr.meets = f.meets;
-          sec.results.push_back(pr);
-        }
-        std::string note;
-        if (!all) {
-          note = std::string("Below its target at this budget (") +
-                 (toy ? std::to_string(c.iters) + " iterations" : std::to_string(c.epochs) + " epochs") + "); " +
-                 long_protocol(name) + ".";
-          std::printf("  note: %s\n", note.c_str());
-          sec.note = html_escape(note);
-        }
-        st = write_text_atomic(join_path(c.out, "figures.json"), figures_json(name, d.where, figs, note));
-        if (!st) {
-          std::printf("FAILED: %s\n", st.message.c_str());
-          ++failures;
-        } else {
-          sec.links.push_back({name + "/figures.json", "figures.json"});
-        }
-        if (name == "vae") {  // the decoder as C for a microcontroller (dgm export)
-          std::string header;
-          ExportOptions eo;
-          eo.source = join_path(c.out, "model.safetensors");
-          ExportReport er;
-          Status es = export_c_header(*m, cc, ts.info, eo, &header, &er);
-          if (es) es = write_text_atomic(join_path(c.out, "decoder.h"), header);
-          if (!es) {
-            std::printf("FAILED: export: %s\n", es.message.c_str());
-            ++failures;
-            sec.failure = "export: " + es.message;
-          } else {
-            std::printf("  exported the decoder: %s/decoder.h (%zu bytes of weights)\n", c.out.c_str(), er.weight_bytes);
-            sec.links.push_back({name + "/decoder.h", "decoder.h (the decoder as C for a microcontroller, " +
-                                                          std::to_string(er.weight_bytes) + " bytes of weights: dgm export)"});
-          }
-        }
-      } else {
-        std::printf("FAILED: %s\n", st.message.c_str());
-        ++failures;
-        sec.failure = st.message;
-      }
-    }
-    Status ls = add_loss_curves(c.out, name, &sec);
-    if (!ls) {
-      std::printf("FAILED: loss curves: %s\n", ls.message.c_str());
-      ++failures;
-      if (sec.failure.empty()) sec.failure = "loss curves: " + ls.message;
-    }
-    sec.links.insert(sec.links.begin(), {{name + "/metrics.csv", "metrics.csv"}, {name + "/config.txt", "config.txt"}});
-    page.sections.push_back(sec);
+    if (!selected(only, job_name(j))) continue;
+    Config c = job_config(j, images, full);
+    c.out = join_path(out, job_name(j));
+    page.sections.push_back(job_section(j, c, judge_acc > 0 ? &judge : nullptr, judge_acc, &failures));
   }
-  // The RBM (include/dgm/run/ebm_run.h): its own run, shown by its samples from the persistent chains
-  // and its filters; 1 epoch (3 on the subset), no AIS (dgm train rbm gives that).
-  if (only.empty() || only.find(",rbm,") != std::string::npos) {
-    Config c = config_defaults("rbm", images);
-    c.epochs = full ? 1 : 3, c.ais = 0, c.out = join_path(out, "rbm");
-    std::printf("== dgm train rbm --data %s --epochs %d --ais 0 --out %s ==\n", c.data.c_str(), c.epochs, c.out.c_str());
-    std::fflush(stdout);
-    PageSection sec;
-    sec.name = sec.model = "rbm";
-    sec.what = "restricted Boltzmann machine, the block of the DBN and DBM [Utkin]: PCD-1 (Hinton 2002, Tieleman 2008) on binarized images";
-    sec.data = c.data, sec.epochs = c.epochs, sec.batch = c.batch;
-    const auto r0 = std::chrono::steady_clock::now();
-    Status st = train_ebm(c, false, nullptr);
-    sec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
-    if (!st) {
-      std::printf("FAILED: %s\n", st.message.c_str());
-      ++failures;
-      sec.failure = st.message;
-    } else {
-      RunData rd;  // the counts the page shows (train_ebm keeps its data to itself): whole minibatches per epoch
-      if (load_run_data(c, &rd)) {
-        sec.n_train = rd.images.train.n, sec.n_test = rd.images.test.n;
-        sec.steps = static_cast<long long>(c.epochs) * (rd.images.train.n / c.batch);
-      }
-      sec.figures.push_back({"rbm/samples.png", "100 samples: p(v|h) of 100 persistent chains after 1,000 more Gibbs steps.", 300});
-      sec.figures.push_back({"rbm/filters.png", "Filters: the first 100 columns of W as 28x28 images, each scaled to its own range.", 300});
-    }
-    sec.links = {{"rbm/metrics.csv", "metrics.csv"}, {"rbm/config.txt", "config.txt"}};
-    page.sections.push_back(sec);
-  }
-  if (only.empty() || only.find(",charrnn,") != std::string::npos) page.sections.push_back(charrnn_section(out, 300, &failures));
+  if (selected(only, "rbm")) page.sections.push_back(rbm_section(out, images, full, &failures));
+  if (selected(only, "charrnn")) page.sections.push_back(charrnn_section(out, 300, &failures));
   failures += likelihood_section(out, only, &page);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   page.failures = failures;
   page.seconds = secs;
-  Status st = write_text_atomic(join_path(out, "index.html"), run_page_html(page));
+  st = write_text_atomic(join_path(out, "index.html"), run_page_html(page));
   if (!st) {
     std::fprintf(stderr, "dgm run: %s\n", st.message.c_str());
     return 2;

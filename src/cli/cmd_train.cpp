@@ -21,12 +21,12 @@
 #include "dgm/run/evaluate.h"
 #include "dgm/run/export.h"
 #include "dgm/io/fileio.h"
+#include "dgm/io/flags.h"
 #include "dgm/io/image.h"
 #include "dgm/run/limits.h"
 #include "dgm/run/outputs.h"
 #include "dgm/io/plot.h"
 #include "dgm/run/progress.h"
-#include "dgm/io/suggest.h"
 #include "dgm/run/run_files.h"
 #include "dgm/run/train.h"
 #include "dgm/run/views.h"
@@ -41,74 +41,6 @@ int fail(const char* verb, const Status& s) {
   std::fprintf(stderr, "dgm %s: %s\n", verb, s.message.c_str());
   return 2;
 }
-
-// The value of --name in argv (either "--name v" or "--name=v"), or nullptr.
-const char* find_flag(int argc, char** argv, const char* name) {
-  const std::size_t len = std::strlen(name);
-  for (int i = 0; i < argc; ++i) {
-    if (!std::strcmp(argv[i], name) && i + 1 < argc) return argv[i + 1];
-    if (!std::strncmp(argv[i], name, len) && argv[i][len] == '=') return argv[i] + len + 1;
-  }
-  return nullptr;
-}
-
-bool has_flag(int argc, char** argv, const char* name) {
-  for (int i = 0; i < argc; ++i)
-    if (!std::strcmp(argv[i], name)) return true;
-  return false;
-}
-
-// A small flag reader for the verbs with few flags.
-struct Flags {
-  int argc;
-  char** argv;
-  Status st;
-  std::vector<const char*> known;
-  std::vector<const char*> switches;  // flags without a value
-  const char* str(const char* name, const char* def) {
-    known.push_back(name);
-    const char* v = find_flag(argc, argv, name);
-    return v ? v : def;
-  }
-  long num(const char* name, long def, long lo, long hi) {
-    const char* v = str(name, nullptr);
-    if (!v) return def;
-    char* end = nullptr;
-    long x = std::strtol(v, &end, 10);
-    if (!*v || *end || x < lo || x > hi) {
-      if (st) st = Status::Error("%s expects an integer in %ld..%ld, got '%s'", name, lo, hi, v);
-      return def;
-    }
-    return x;
-  }
-  // A switch: a flag without a value (--raw).
-  bool sw(const char* name) {
-    switches.push_back(name);
-    return has_flag(argc, argv, name);
-  }
-  // Every argument must be a known flag or its value, or a switch.
-  Status check() {
-    if (!st) return st;
-    for (int i = 0; i < argc; ++i) {
-      std::string a = argv[i];
-      std::string name = a.substr(0, a.find('='));
-      bool is_switch = false;
-      for (const char* k : switches) is_switch = is_switch || a == k;
-      if (is_switch) continue;
-      bool ok = false;
-      for (const char* k : known) ok = ok || name == k;
-      if (!ok && name.size() > 2 && name.compare(0, 2, "--") == 0) {
-        std::vector<std::string> names;
-        for (const char* k : known) names.push_back(k + 2);
-        return Status::Error("unknown flag %s%s (see --help)", name.c_str(),
-                             did_you_mean(name.substr(2), names, "--").c_str());
-      }
-      if (!ok) return Status::Error("unexpected argument '%s' (see --help)", argv[i]);
-      if (a.find('=') == std::string::npos) ++i;  // skip the value
-    }
-    return Status::Ok();
-  }
-};
 
 // SIGINT / SIGTERM during `dgm train`: the first sets the flag the trainer reads after every step
 // (it ends the step, writes the checkpoint and returns); the second stops the process at once,
@@ -168,7 +100,7 @@ int cmd_train(int argc, char** argv) {
   const bool help = wants_help(argc, argv);
   std::string model = argc > 0 && argv[0][0] != '-' ? argv[0] : "";
   if (!model.empty()) --argc, ++argv;
-  const char* data = find_flag(argc, argv, "--data");
+  const char* data = peek_flag(argc, argv, "data");
   if (help) {
     std::printf("usage: dgm train MODEL [flags]\n"
                 "Trains MODEL (%s) and writes a run folder: config.txt, metrics.csv,\n"
@@ -245,7 +177,7 @@ int cmd_train(int argc, char** argv) {
 }
 
 int cmd_sample(int argc, char** argv) {
-  const char* text_ckpt = find_flag(argc, argv, "--ckpt");
+  const char* text_ckpt = peek_flag(argc, argv, "ckpt");
   if (text_ckpt && is_charrnn_checkpoint(text_ckpt)) return cmd_sample_text(argc, argv);
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
@@ -279,25 +211,27 @@ int cmd_sample(int argc, char** argv) {
                 "(--temperature T, --prime \"text\", --n N characters, --seed S, --out F.txt).\n");
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}, {}};
-  const char* ckpt = f.str("--ckpt", nullptr);
-  const char* out = f.str("--out", nullptr);
-  const char* interp = f.str("--interp", nullptr);
-  const char* data = f.str("--data", nullptr);
-  const long n = f.num("--n", interp ? 10 : 100, 1, 1000000);
-  const char* max_memory = f.str("--max-memory", "");
-  const long label = f.num("--label", -1, 0, 1000);
-  const char* seed_s = f.str("--seed", nullptr);
-  const long cols = f.num("--cols", interp ? std::min(n, 1000L) : 10, 1, 1000);
-  const char* device = f.str("--device", "cpu");
-  const bool raw = f.sw("--raw");
-  Status st = f.check();
+  std::string ckpt_s, out_s, interp_s, data_s, max_memory, device = "cpu";
+  int n = 0, label = -1, cols = 0;
+  std::uint64_t seed = 0;
+  bool raw = false;
+  FlagTable f({});
+  f.str("ckpt", &ckpt_s, "").str("out", &out_s, "").str("interp", &interp_s, "").str("data", &data_s, "");
+  f.integer("n", &n, 1, 1000000, "").str("max-memory", &max_memory, "").integer("label", &label, 0, 1000, "");
+  f.u64("seed", &seed, "").integer("cols", &cols, 1, 1000, "").str("device", &device, "").sw("raw", &raw, "");
+  Status st = f.parse(argc, argv);
   if (!st) return fail("sample", st);
+  const char* ckpt = f.given("ckpt") ? ckpt_s.c_str() : nullptr;
+  const char* out = f.given("out") ? out_s.c_str() : nullptr;
+  const char* interp = f.given("interp") ? interp_s.c_str() : nullptr;
+  const char* data = f.given("data") ? data_s.c_str() : nullptr;
+  if (!f.given("n")) n = interp ? 10 : 100;
+  if (!f.given("cols")) cols = interp ? std::min(n, 1000) : 10;
   if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
   if (is_ebm_checkpoint(ckpt)) {  // rbm, dbn: 1000 Gibbs steps (ebm_run.h)
-    st = interp ? Status::Error("--interp: an rbm/dbn has no encoder") : sample_ebm(ckpt, int(n), 1000, seed_s ? std::strtoull(seed_s, nullptr, 10) : 1, int(cols), out);
+    st = interp ? Status::Error("--interp: an rbm/dbn has no encoder") : sample_ebm(ckpt, n, 1000, f.given("seed") ? seed : 1, cols, out);
     if (!st) return fail("sample", st);
-    std::printf("wrote %s: %ld samples after 1000 Gibbs steps\n", out, n);
+    std::printf("wrote %s: %d samples after 1000 Gibbs steps\n", out, n);
     return 0;
   }
   int ia = -1, ib = -1;
@@ -314,12 +248,12 @@ int cmd_sample(int argc, char** argv) {
   TrainState ts;
   st = open_checkpoint(ckpt, &c, &m, &ts, 0, device);
   if (!st) return fail("sample", st);
-  st = check_run_memory(c, ts.info, static_cast<int>(n));  // n rows at once, before they are allocated
+  st = check_run_memory(c, ts.info, n);  // n rows at once, before they are allocated
   if (!st) return fail("sample", st.prefixed("--n " + std::to_string(n)));
   if (label >= 0 && (!m->conditional() || label >= ts.info.classes))
-    return fail("sample", Status::Error("--label %ld: this %s %s", label, c.model.c_str(),
+    return fail("sample", Status::Error("--label %d: this %s %s", label, c.model.c_str(),
                                         m->conditional() ? "has fewer classes" : "is not conditional"));
-  const std::uint64_t seed = seed_s ? std::strtoull(seed_s, nullptr, 10) : c.seed;
+  if (!f.given("seed")) seed = c.seed;
   Arena arena(0, model_device(*m));
   std::vector<float> rows(static_cast<std::size_t>(n) * ts.info.dim);
   if (interp) {
@@ -329,10 +263,10 @@ int cmd_sample(int argc, char** argv) {
     if (st && d.info.dim != ts.info.dim)
       st = Status::Error("%s has %d-dim data, the model was trained on %d-dim data", d.where.c_str(), d.info.dim,
                          ts.info.dim);
-    if (st) st = interpolate(*m, arena, d, ia, ib, static_cast<int>(n), &rows);
+    if (st) st = interpolate(*m, arena, d, ia, ib, n, &rows);
     if (!st) return fail("sample", st);
   } else {
-    FixedLatent fl = make_fixed_latent(*m, ts.info, seed, static_cast<int>(n), static_cast<int>(label));
+    FixedLatent fl = make_fixed_latent(*m, ts.info, seed, n, label);
     generate_rows(*m, arena, fl, ts.info.dim, rows.data());
   }
   const std::string ext = path_extension(out);
@@ -340,7 +274,7 @@ int cmd_sample(int argc, char** argv) {
     if (ts.info.rows == 0) return fail("sample", Status::Error("%s: a %d-dim model makes no images; use .csv or .npy", out, ts.info.dim));
     GridOptions g;
     g.lo = m->scale() == PixelScale::kSigned ? -1.f : 0.f;
-    const int c_ = static_cast<int>(cols), r_ = static_cast<int>((n + cols - 1) / cols);
+    const int c_ = cols, r_ = (n + cols - 1) / cols;
     // The grid's sides in checked arithmetic (tiles of rows x cols pixels and a 1-pixel border):
     // both must fit an int, as make_grid and the PNG writer count pixels in int.
     std::uint64_t gw = 0, gh = 0;
@@ -349,7 +283,7 @@ int cmd_sample(int argc, char** argv) {
         gw >= 0x7fffffffu || gh >= 0x7fffffffu)
       return fail("sample", Status::Error("%s: a grid of %d x %d images of %d x %d pixels is too large for an image; "
                                           "use .csv or .npy", out, r_, c_, ts.info.rows, ts.info.cols));
-    st = write_image(out, make_grid(rows.data(), static_cast<int>(n), ts.info.rows, ts.info.cols, r_, c_, g));
+    st = write_image(out, make_grid(rows.data(), n, ts.info.rows, ts.info.cols, r_, c_, g));
   } else if (ext == "csv" || ext == "npy") {
     std::string what;
     if (!ts.info.images()) {
@@ -366,22 +300,31 @@ int cmd_sample(int argc, char** argv) {
     const std::string head = "dgm sample: " + std::to_string(n) + " samples of a " + c.model + " (" + data + ") from " +
                              ckpt + (ts.has_train_state ? ", step " + std::to_string(ts.step) : std::string(", weights only")) + "; " + std::to_string(ts.info.dim) +
                              " values per row: " + what;
-    st = write_rows(out, rows.data(), static_cast<int>(n), ts.info.dim, head);
+    st = write_rows(out, rows.data(), n, ts.info.dim, head);
   } else {
     st = Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
   }
   if (!st) return fail("sample", st);
   const std::string when = ts.has_train_state ? "step " + std::to_string(ts.step) : "weights only";
   if (interp)
-    std::printf("wrote %ld points on the line between the codes of test images %d and %d of %s (%s) to %s\n",
+    std::printf("wrote %d points on the line between the codes of test images %d and %d of %s (%s) to %s\n",
                 n, ia, ib, ckpt, when.c_str(), out);
   else
-    std::printf("wrote %ld samples of %s (%s, seed %llu) to %s\n", n, ckpt, when.c_str(),
+    std::printf("wrote %d samples of %s (%s, seed %llu) to %s\n", n, ckpt, when.c_str(),
                 static_cast<unsigned long long>(seed), out);
   return 0;
 }
 
 int cmd_eval(int argc, char** argv) {
+  std::string ckpt_s, data_s, max_memory, device = "cpu";
+  int seed = 1, iw = 0;
+  FlagTable f({});
+  f.str("ckpt", &ckpt_s, "a model.safetensors (dgm train, or a PyTorch state_dict)", "F");
+  f.str("data", &data_s, "test data folder (default: the one the run trained on)", "DIR");
+  f.integer("seed", &seed, 0, 2147483647LL, "seed of the samples drawn (default 1)", "S");
+  f.integer("iw", &iw, 1, kMaxImportance, "vae: importance samples for test_iwae, 1..5000 (default: the run's --iw)", "K");
+  f.str("device", &device, "cpu (default) or cuda (a `make CUDA=1` build with a GPU)", "D");
+  f.str("max-memory", &max_memory, "refuse to need more, e.g. 8G (default: half of physical memory)", "M");
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D] [--max-memory M]\n"
                 "Prints one 'name value' line per metric of a checkpoint on the test split (on a\n"
@@ -394,23 +337,14 @@ int cmd_eval(int argc, char** argv) {
                 "  rbm/dbn: test_log_likelihood (the bound for a dbn) by AIS with ais_se and data_se,\n"
                 "       pseudo_likelihood, recon_error, on the binarized test split;\n"
                 "  dbm: recon_error and test_log_likelihood_bound (the mean-field bound, log Z by AIS).\n"
-                "  a run trained with --binarize (made's default) is evaluated on the binarized test set.\n"
-                "  --data DIR   test data folder (default: the one the run trained on)\n"
-                "  --seed S     seed of the samples drawn (default 1)\n"
-                "  --iw K       vae: importance samples for test_iwae, 1..5000 (default: the run's --iw)\n"
-                "  --device D   cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n"
-                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n");
+                "  a run trained with --binarize (made's default) is evaluated on the binarized test set.\n%s",
+                f.help(14).c_str());
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}, {}};
-  const char* ckpt = f.str("--ckpt", nullptr);
-  const char* data = f.str("--data", nullptr);
-  const char* max_memory = f.str("--max-memory", "");
-  const long seed = f.num("--seed", 1, 0, 2147483647L);
-  const long iw = f.num("--iw", 0, 1, kMaxImportance);
-  const char* device = f.str("--device", "cpu");
-  Status st = f.check();
+  Status st = f.parse(argc, argv);
   if (!st) return fail("eval", st);
+  const char* ckpt = f.given("ckpt") ? ckpt_s.c_str() : nullptr;
+  const char* data = f.given("data") ? data_s.c_str() : nullptr;
   if (!ckpt) return fail("eval", Status::Error("--ckpt is required (dgm eval --help)"));
   if (is_ebm_checkpoint(ckpt)) {  // rbm, dbn: AIS (ebm_run.h)
     st = eval_ebm(ckpt, data ? data : "", static_cast<std::uint64_t>(seed));
@@ -420,7 +354,7 @@ int cmd_eval(int argc, char** argv) {
   c.max_memory = max_memory;
   std::unique_ptr<Model> m;
   TrainState ts;
-  st = open_checkpoint(ckpt, &c, &m, &ts, static_cast<int>(iw), device);
+  st = open_checkpoint(ckpt, &c, &m, &ts, iw, device);
   if (!st) return fail("eval", st);
   if (data) c.data = data;
   RunData d;
@@ -443,6 +377,16 @@ int cmd_eval(int argc, char** argv) {
 }
 
 int cmd_export(int argc, char** argv) {
+  std::string ckpt_s, out_s;
+  ExportOptions o;
+  FlagTable f({});
+  f.str("ckpt", &ckpt_s, "a model.safetensors written by dgm train", "F");
+  f.str("out", &out_s, "the header to write (.h)", "F");
+  f.str("name", &o.prefix, "C identifier prefix of everything in it (default dgm)", "PREFIX");
+  f.str("weights", &o.weights, "float (default: the trained weights, exactly) or int8 (one int8\n"
+                               "per weight and a float scale per output row: 4x less flash; the\n"
+                               "change of the outputs on the self-test rows is printed)", "W");
+  f.integer("test-rows", &o.test_rows, 1, 1000, "latent rows of the self-test (default 4)", "N");
   if (wants_help(argc, argv)) {
     std::printf("usage: dgm export --ckpt F --out F.h [--name PREFIX] [--weights float|int8] [--test-rows N]\n"
                 "Writes the model's decoder (vae, ae, dae, aae) or generator (gan, cgan, wgan), MLP or\n"
@@ -451,24 +395,13 @@ int cmd_export(int argc, char** argv) {
                 "PREFIX_decode(z, y, x, scratch) (no allocation; needs only <math.h>) and\n"
                 "PREFIX_self_test(x, scratch) against the library's own output. The header's comment\n"
                 "documents the layout (README.md, \"Porting a decoder\").\n"
-                "  --ckpt F         a model.safetensors written by dgm train\n"
-                "  --out F          the header to write (.h)\n"
-                "  --name PREFIX    C identifier prefix of everything in it (default dgm)\n"
-                "  --weights W      float (default: the trained weights, exactly) or int8 (one int8\n"
-                "                   per weight and a float scale per output row: 4x less flash; the\n"
-                "                   change of the outputs on the self-test rows is printed)\n"
-                "  --test-rows N    latent rows of the self-test (default 4)\n");
+                "%s", f.help(18).c_str());
     return 0;
   }
-  Flags f{argc, argv, Status::Ok(), {}, {}};
-  const char* ckpt = f.str("--ckpt", nullptr);
-  const char* out = f.str("--out", nullptr);
-  ExportOptions o;
-  o.prefix = f.str("--name", "dgm");
-  o.test_rows = static_cast<int>(f.num("--test-rows", 4, 1, 1000));
-  o.weights = f.str("--weights", "float");
-  Status st = f.check();
+  Status st = f.parse(argc, argv);
   if (!st) return fail("export", st);
+  const char* ckpt = f.given("ckpt") ? ckpt_s.c_str() : nullptr;
+  const char* out = f.given("out") ? out_s.c_str() : nullptr;
   if (!ckpt || !out) return fail("export", Status::Error("--ckpt and --out are required (dgm export --help)"));
   Config c;
   std::unique_ptr<Model> m;

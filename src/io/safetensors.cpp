@@ -159,9 +159,15 @@ Status SafetensorsFile::load(const std::string& path) {
   return parse(std::move(bytes), path);
 }
 
-Status SafetensorsFile::parse(std::vector<std::uint8_t> bytes, const std::string& where) {
-  *this = SafetensorsFile();
-  const char* w = where.c_str();
+namespace {
+
+Status json_error(const char* w, const JsonReader& r) {
+  return Status::Error("'%s': invalid safetensors header: %s", w, r.error().c_str());
+}
+
+// The header's size n (the first 8 bytes, little-endian), checked against the file's size, the
+// reference reader's limit and the '{' that must open the header.
+Status read_header_size(const std::vector<std::uint8_t>& bytes, const char* w, std::uint64_t* out) {
   const std::size_t size = bytes.size();
   if (size < 8)
     return Status::Error("'%s': not a safetensors file: %zu bytes, expected at least 8 (the header "
@@ -177,111 +183,109 @@ Status SafetensorsFile::parse(std::vector<std::uint8_t> bytes, const std::string
                          static_cast<unsigned long long>(n), static_cast<unsigned long long>(kMaxHeader));
   if (n < 2 || bytes[8] != '{')
     return Status::Error("'%s': the header must be a JSON object starting with '{' at byte 8", w);
+  *out = n;
+  return Status::Ok();
+}
 
-  const std::uint64_t buffer = size - 8 - n;  // bytes after the header
-  JsonReader r(reinterpret_cast<const char*>(bytes.data() + 8), static_cast<std::size_t>(n), 8);
-  std::vector<TensorEntry> entries;
-  Metadata metadata;
-  bool saw_metadata = false, done = false;
-  auto json_error = [&]() {
-    return Status::Error("'%s': invalid safetensors header: %s", w, r.error().c_str());
-  };
-  if (!r.object_open(&done)) return json_error();
-  while (!done) {
-    std::string key;
-    if (!r.read_string(&key) || !r.consume(':', "':' after a key")) return json_error();
-    if (key == "__metadata__") {
-      if (saw_metadata) return Status::Error("'%s': '__metadata__' appears twice in the header", w);
-      saw_metadata = true;
-      bool mdone;
-      if (!r.object_open(&mdone)) return json_error();
-      while (!mdone) {
-        std::string k, v;
-        if (!r.read_string(&k) || !r.consume(':', "':' after a key") || !r.read_string(&v))
-          return json_error();
-        if (metadata.count(k)) return Status::Error("'%s': metadata key '%s' appears twice", w, k.c_str());
-        metadata[k] = v;
-        if (!r.object_next(&mdone)) return json_error();
-      }
-    } else {
-      for (const TensorEntry& e : entries)
-        if (e.name == key) return Status::Error("'%s': tensor '%s' appears twice in the header", w, key.c_str());
-      TensorEntry e;
-      e.name = key;
-      std::string dtype;
-      std::vector<std::uint64_t> shape, offsets;
-      bool has_dtype = false, has_shape = false, has_offsets = false, tdone;
-      if (!r.object_open(&tdone)) return json_error();
-      while (!tdone) {
-        std::string field;
-        if (!r.read_string(&field) || !r.consume(':', "':' after a key")) return json_error();
-        bool ok;
-        bool* seen = nullptr;
-        if (field == "dtype") {
-          ok = r.read_string(&dtype);
-          seen = &has_dtype;
-        } else if (field == "shape") {
-          ok = r.read_uint_array(&shape);
-          seen = &has_shape;
-        } else if (field == "data_offsets") {
-          ok = r.read_uint_array(&offsets);
-          seen = &has_offsets;
-        } else {
-          ok = r.skip_value();  // unknown fields are ignored, as serde does by default
-        }
-        if (!ok) return json_error();
-        if (seen) {
-          if (*seen)
-            return Status::Error("'%s': tensor '%s' has two \"%s\" fields", w, key.c_str(), field.c_str());
-          *seen = true;
-        }
-        if (!r.object_next(&tdone)) return json_error();
-      }
-      if (!has_dtype || !has_shape || !has_offsets)
-        return Status::Error("'%s': tensor '%s' lacks its \"%s\" field", w, key.c_str(),
-                             !has_dtype ? "dtype" : !has_shape ? "shape" : "data_offsets");
-      if (dtype != "F32")
-        return Status::Error("'%s': tensor '%s' has dtype \"%s\"; dgm reads only \"F32\" (float32) "
-                             "tensors (convert with e.g. tensor.float() before saving)", w,
-                             key.c_str(), dtype.c_str());
-      if (offsets.size() != 2)
-        return Status::Error("'%s': tensor '%s' has %zu data_offsets, expected 2 ([begin, end])", w,
-                             key.c_str(), offsets.size());
-      for (std::uint64_t d : shape) {
-        if (d > static_cast<std::uint64_t>(INT64_MAX))
-          return Status::Error("'%s': tensor '%s' has a dimension too large", w, key.c_str());
-        e.shape.push_back(static_cast<std::int64_t>(d));
-      }
-      e.begin = offsets[0];
-      e.end = offsets[1];
-      std::uint64_t expect;
-      if (e.begin > e.end)
-        return Status::Error("'%s': tensor '%s' has data_offsets [%llu, %llu] with begin > end", w,
-                             key.c_str(), static_cast<unsigned long long>(e.begin),
-                             static_cast<unsigned long long>(e.end));
-      if (!byte_size(e.shape, &expect) || expect != e.end - e.begin)
-        return Status::Error("'%s': tensor '%s' has shape %s (%s bytes as F32) but data_offsets "
-                             "[%llu, %llu] hold %llu bytes", w, key.c_str(),
-                             shape_text(e.shape).c_str(),
-                             byte_size(e.shape, &expect) ? std::to_string(expect).c_str() : "too many",
-                             static_cast<unsigned long long>(e.begin),
-                             static_cast<unsigned long long>(e.end),
-                             static_cast<unsigned long long>(e.end - e.begin));
-      if (e.end > buffer)
-        return Status::Error("'%s': tensor '%s' data_offsets [%llu, %llu] run past the %llu-byte data "
-                             "buffer (file truncated?)", w, key.c_str(),
-                             static_cast<unsigned long long>(e.begin),
-                             static_cast<unsigned long long>(e.end),
-                             static_cast<unsigned long long>(buffer));
-      entries.push_back(e);
-    }
-    if (!r.object_next(&done)) return json_error();
+// The "__metadata__" object: string keys to string values, each key once.
+Status read_metadata(JsonReader& r, const char* w, Metadata* metadata) {
+  bool mdone;
+  if (!r.object_open(&mdone)) return json_error(w, r);
+  while (!mdone) {
+    std::string k, v;
+    if (!r.read_string(&k) || !r.consume(':', "':' after a key") || !r.read_string(&v)) return json_error(w, r);
+    if (metadata->count(k)) return Status::Error("'%s': metadata key '%s' appears twice", w, k.c_str());
+    (*metadata)[k] = v;
+    if (!r.object_next(&mdone)) return json_error(w, r);
   }
-  if (!r.at_end())  // only the space padding may follow the object
-    return Status::Error("'%s': invalid safetensors header: unexpected data after the JSON object "
-                         "at byte %zu of the file", w, r.file_offset());
+  return Status::Ok();
+}
 
-  // The spec: the buffer is entirely indexed, without holes or overlaps.
+// A tensor's object as written: its "dtype", "shape" and "data_offsets" (each exactly once;
+// unknown fields are ignored, as serde does by default).
+struct TensorFields {
+  std::string dtype;
+  std::vector<std::uint64_t> shape, offsets;
+};
+
+Status read_tensor_fields(JsonReader& r, const char* w, const std::string& key, TensorFields* t) {
+  bool has_dtype = false, has_shape = false, has_offsets = false, tdone;
+  if (!r.object_open(&tdone)) return json_error(w, r);
+  while (!tdone) {
+    std::string field;
+    if (!r.read_string(&field) || !r.consume(':', "':' after a key")) return json_error(w, r);
+    bool ok;
+    bool* seen = nullptr;
+    if (field == "dtype") {
+      ok = r.read_string(&t->dtype);
+      seen = &has_dtype;
+    } else if (field == "shape") {
+      ok = r.read_uint_array(&t->shape);
+      seen = &has_shape;
+    } else if (field == "data_offsets") {
+      ok = r.read_uint_array(&t->offsets);
+      seen = &has_offsets;
+    } else {
+      ok = r.skip_value();
+    }
+    if (!ok) return json_error(w, r);
+    if (seen) {
+      if (*seen) return Status::Error("'%s': tensor '%s' has two \"%s\" fields", w, key.c_str(), field.c_str());
+      *seen = true;
+    }
+    if (!r.object_next(&tdone)) return json_error(w, r);
+  }
+  if (!has_dtype || !has_shape || !has_offsets)
+    return Status::Error("'%s': tensor '%s' lacks its \"%s\" field", w, key.c_str(),
+                         !has_dtype ? "dtype" : !has_shape ? "shape" : "data_offsets");
+  return Status::Ok();
+}
+
+// The entry of tensor `key` from its fields: F32, two offsets, a shape whose F32 size is the
+// offsets' span, inside the data buffer of `buffer` bytes.
+Status tensor_entry(const char* w, const std::string& key, const TensorFields& t, std::uint64_t buffer,
+                    TensorEntry* out) {
+  TensorEntry e;
+  e.name = key;
+  if (t.dtype != "F32")
+    return Status::Error("'%s': tensor '%s' has dtype \"%s\"; dgm reads only \"F32\" (float32) "
+                         "tensors (convert with e.g. tensor.float() before saving)", w,
+                         key.c_str(), t.dtype.c_str());
+  if (t.offsets.size() != 2)
+    return Status::Error("'%s': tensor '%s' has %zu data_offsets, expected 2 ([begin, end])", w,
+                         key.c_str(), t.offsets.size());
+  for (std::uint64_t d : t.shape) {
+    if (d > static_cast<std::uint64_t>(INT64_MAX))
+      return Status::Error("'%s': tensor '%s' has a dimension too large", w, key.c_str());
+    e.shape.push_back(static_cast<std::int64_t>(d));
+  }
+  e.begin = t.offsets[0];
+  e.end = t.offsets[1];
+  std::uint64_t expect;
+  if (e.begin > e.end)
+    return Status::Error("'%s': tensor '%s' has data_offsets [%llu, %llu] with begin > end", w,
+                         key.c_str(), static_cast<unsigned long long>(e.begin),
+                         static_cast<unsigned long long>(e.end));
+  if (!byte_size(e.shape, &expect) || expect != e.end - e.begin)
+    return Status::Error("'%s': tensor '%s' has shape %s (%s bytes as F32) but data_offsets "
+                         "[%llu, %llu] hold %llu bytes", w, key.c_str(),
+                         shape_text(e.shape).c_str(),
+                         byte_size(e.shape, &expect) ? std::to_string(expect).c_str() : "too many",
+                         static_cast<unsigned long long>(e.begin),
+                         static_cast<unsigned long long>(e.end),
+                         static_cast<unsigned long long>(e.end - e.begin));
+  if (e.end > buffer)
+    return Status::Error("'%s': tensor '%s' data_offsets [%llu, %llu] run past the %llu-byte data "
+                         "buffer (file truncated?)", w, key.c_str(),
+                         static_cast<unsigned long long>(e.begin),
+                         static_cast<unsigned long long>(e.end),
+                         static_cast<unsigned long long>(buffer));
+  *out = e;
+  return Status::Ok();
+}
+
+// The spec: the buffer is entirely indexed, without holes or overlaps.
+Status check_buffer_covered(const std::vector<TensorEntry>& entries, std::uint64_t buffer, const char* w) {
   std::vector<const TensorEntry*> by_offset;
   for (const TensorEntry& e : entries) by_offset.push_back(&e);
   std::sort(by_offset.begin(), by_offset.end(), [](const TensorEntry* a, const TensorEntry* b) {
@@ -307,7 +311,47 @@ Status SafetensorsFile::parse(std::vector<std::uint8_t> bytes, const std::string
     return Status::Error("'%s': the tensors cover %llu bytes of the data buffer but the file holds "
                          "%llu bytes after the header", w, static_cast<unsigned long long>(covered),
                          static_cast<unsigned long long>(buffer));
+  return Status::Ok();
+}
 
+}  // namespace
+
+Status SafetensorsFile::parse(std::vector<std::uint8_t> bytes, const std::string& where) {
+  *this = SafetensorsFile();
+  const char* w = where.c_str();
+  std::uint64_t n = 0;
+  Status st = read_header_size(bytes, w, &n);
+  if (!st) return st;
+  const std::uint64_t buffer = bytes.size() - 8 - n;  // bytes after the header
+  JsonReader r(reinterpret_cast<const char*>(bytes.data() + 8), static_cast<std::size_t>(n), 8);
+  std::vector<TensorEntry> entries;
+  Metadata metadata;
+  bool saw_metadata = false, done = false;
+  if (!r.object_open(&done)) return json_error(w, r);
+  while (!done) {
+    std::string key;
+    if (!r.read_string(&key) || !r.consume(':', "':' after a key")) return json_error(w, r);
+    if (key == "__metadata__") {
+      if (saw_metadata) return Status::Error("'%s': '__metadata__' appears twice in the header", w);
+      saw_metadata = true;
+      st = read_metadata(r, w, &metadata);
+    } else {
+      for (const TensorEntry& e : entries)
+        if (e.name == key) return Status::Error("'%s': tensor '%s' appears twice in the header", w, key.c_str());
+      TensorFields t;
+      TensorEntry e;
+      st = read_tensor_fields(r, w, key, &t);
+      if (st) st = tensor_entry(w, key, t, buffer, &e);
+      if (st) entries.push_back(e);
+    }
+    if (!st) return st;
+    if (!r.object_next(&done)) return json_error(w, r);
+  }
+  if (!r.at_end())  // only the space padding may follow the object
+    return Status::Error("'%s': invalid safetensors header: unexpected data after the JSON object "
+                         "at byte %zu of the file", w, r.file_offset());
+  st = check_buffer_covered(entries, buffer, w);
+  if (!st) return st;
   where_ = where;
   bytes_ = std::move(bytes);
   data_start_ = static_cast<std::size_t>(8 + n);

@@ -1,13 +1,13 @@
 // config.cpp - the flag table: one row per setting, used to parse flags, print --help and
-// config.txt, and store/restore the config in a checkpoint (see include/dgm/run/config.h).
+// config.txt, and store/restore the config in a checkpoint (see include/dgm/run/config.h). The
+// parsing itself is the one flag parser's (include/dgm/io/flags.h), as for every verb.
 #include "dgm/run/config.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
 #include "dgm/backend/device.h"
+#include "dgm/io/flags.h"
 #include "dgm/io/suggest.h"
 #include "dgm/models/kinds.h"
 #include "dgm/run/limits.h"
@@ -15,7 +15,7 @@
 namespace dgm {
 namespace {
 
-enum class Type { Int, Float, Str, IntList, U64, Bool };
+using Type = FlagKind;
 
 struct Flag {
   const char* name;  // without the leading --
@@ -108,123 +108,28 @@ std::vector<Flag> flags(Config& c) {
 }
 
 // Other spellings of a flag, as the PyTorch examples spell them (shown in --help).
-struct Alias {
-  const char* name;
-  const char* flag;
-};
-const Alias kAliases[] = {{"batch-size", "batch"}, {"log-interval", "log-every"}};
+const std::vector<FlagAlias> kAliases = {{"batch-size", "batch"}, {"log-interval", "log-every"}};
 
-// The flag named name (or one of its aliases) in table, or nullptr.
-const Flag* find_flag(const std::vector<Flag>& table, std::string name) {
-  for (const Alias& a : kAliases)
-    if (name == a.name) name = a.flag;
-  for (const Flag& g : table)
-    if (name == g.name) return &g;
-  return nullptr;
-}
-
-// "unknown flag --epoch; did you mean --epochs? (see --help)"
-Status unknown_flag(const std::vector<Flag>& table, const std::string& name) {
-  std::vector<std::string> names;
-  for (const Flag& g : table) names.push_back(g.name);
-  for (const Alias& a : kAliases) names.push_back(a.name);
-  return Status::Error("unknown flag --%s%s (see --help)", name.c_str(), did_you_mean(name, names, "--").c_str());
+// The flag table as the flag parser (dgm/io/flags.h) reads it: name, kind, where, help.
+FlagTable parser(const std::vector<Flag>& table) {
+  std::vector<FlagSpec> specs;
+  for (const Flag& f : table) specs.push_back({f.name, f.type, f.ptr, f.help});
+  return FlagTable(specs, kAliases);
 }
 
 // in_text: the value as config text writes it (strings escaped), else as --help shows it.
 std::string value_text(const Flag& f, bool in_text = true) {
-  std::ostringstream s;
-  switch (f.type) {
-    case Type::Int: s << *static_cast<int*>(f.ptr); break;
-    case Type::Float: {
-      // The shortest decimal that reads back as the same float: "0.001", not "0.00100000005"
-      // (9 significant digits always round-trip; fewer usually do).
-      const float v = *static_cast<float*>(f.ptr);
-      for (int digits = 1; digits <= 9; ++digits) {
-        std::ostringstream t;
-        t.precision(digits);
-        t << v;
-        if (digits == 9 || std::strtof(t.str().c_str(), nullptr) == v) {
-          s << t.str();
-          break;
-        }
-      }
-      break;
-    }
-    case Type::Str: {
-      const std::string& v = *static_cast<std::string*>(f.ptr);
-      s << (in_text ? escape_config_value(v) : v);
-      break;
-    }
-    case Type::U64: s << *static_cast<std::uint64_t*>(f.ptr); break;
-    case Type::Bool: s << (*static_cast<bool*>(f.ptr) ? "true" : "false"); break;
-    case Type::IntList: {
-      const auto& v = *static_cast<std::vector<int>*>(f.ptr);
-      for (std::size_t i = 0; i < v.size(); ++i) s << (i ? "," : "") << v[i];
-      break;
-    }
-  }
-  return s.str();
+  const std::string v = FlagTable::value_text({f.name, f.type, f.ptr, f.help});
+  return in_text && f.type == Type::Str ? escape_config_value(v) : v;
 }
 
 // from_text: v is config text (strings escaped), else a command-line value (taken as is).
 Status set_value(const Flag& f, const std::string& v, bool from_text = false) {
-  const char* s = v.c_str();
-  char* end = nullptr;
-  errno = 0;
-  switch (f.type) {
-    case Type::Int: {
-      long x = std::strtol(s, &end, 10);
-      if (v.empty() || *end || errno || x < -2147483647L || x > 2147483647L)
-        return Status::Error("--%s expects an integer, got '%s'", f.name, s);
-      *static_cast<int*>(f.ptr) = static_cast<int>(x);
-      break;
-    }
-    case Type::U64: {
-      if (v.empty() || v[0] == '-') return Status::Error("--%s expects a non-negative integer, got '%s'", f.name, s);
-      unsigned long long x = std::strtoull(s, &end, 10);
-      if (*end || errno) return Status::Error("--%s expects a non-negative integer, got '%s'", f.name, s);
-      *static_cast<std::uint64_t*>(f.ptr) = x;
-      break;
-    }
-    case Type::Float: {
-      float x = std::strtof(s, &end);
-      if (v.empty() || *end || errno) return Status::Error("--%s expects a number, got '%s'", f.name, s);
-      *static_cast<float*>(f.ptr) = x;
-      break;
-    }
-    case Type::Str: {
-      if (!from_text) {
-        *static_cast<std::string*>(f.ptr) = v;
-        break;
-      }
-      Status st = unescape_config_value(v, static_cast<std::string*>(f.ptr));
-      if (!st) return st.prefixed(f.name);
-      break;
-    }
-    case Type::Bool:
-      if (v == "true" || v == "1") *static_cast<bool*>(f.ptr) = true;
-      else if (v == "false" || v == "0") *static_cast<bool*>(f.ptr) = false;
-      else return Status::Error("--%s expects true or false, got '%s'", f.name, s);
-      break;
-    case Type::IntList: {
-      std::vector<int> out;
-      std::stringstream ss(v);
-      std::string item;
-      while (std::getline(ss, item, ',')) {
-        errno = 0;
-        long x = std::strtol(item.c_str(), &end, 10);
-        // The widths' limit is validate()'s (dgm/run/limits.h), with the limit in its message.
-        if (item.empty() || *end || errno || x <= 0 || x > 2147483647L)
-          return Status::Error("--%s expects positive integers separated by commas (e.g. 400,400), got '%s'", f.name, s);
-        out.push_back(static_cast<int>(x));
-      }
-      if (out.empty()) return Status::Error("--%s expects at least one width, got '%s'", f.name, s);
-      *static_cast<std::vector<int>*>(f.ptr) = out;
-      break;
-    }
+  if (from_text && f.type == Type::Str) {
+    Status st = unescape_config_value(v, static_cast<std::string*>(f.ptr));
+    return st ? st : st.prefixed(f.name);
   }
-  return Status::Ok();
+  return FlagTable::set({f.name, f.type, f.ptr, f.help}, v);
 }
 
 bool one_of(const std::string& v, std::initializer_list<const char*> names) {
@@ -339,39 +244,7 @@ Config config_defaults(const std::string& model, const std::string& data) {
   return c;
 }
 
-Status parse_flags(int argc, char** argv, Config* c) {
-  std::vector<Flag> table = flags(*c);
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.size() < 3 || a[0] != '-' || a[1] != '-')
-      return Status::Error("unexpected argument '%s' (flags look like --name value)", argv[i]);
-    std::string name = a.substr(2), value;
-    bool has_value = false;
-    std::size_t eq = name.find('=');
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
-    for (char& ch : name)
-      if (ch == '_') ch = '-';
-    const Flag* f = find_flag(table, name);
-    if (!f) return unknown_flag(table, name);
-    if (f->type == Type::Bool && has_value)
-      return Status::Error("--%s is a switch: it takes no value (got '%s')", f->name, argv[i]);
-    if (!has_value) {
-      if (f->type == Type::Bool) {
-        value = "true";
-      } else {
-        if (i + 1 >= argc) return Status::Error("--%s needs a value", f->name);
-        value = argv[++i];
-      }
-    }
-    Status s = set_value(*f, value);
-    if (!s) return s;
-  }
-  return Status::Ok();
-}
+Status parse_flags(int argc, char** argv, Config* c) { return parser(flags(*c)).parse(argc, argv); }
 
 Status validate(const Config& c) {
   if (!find_model_kind(c.model))
@@ -525,16 +398,7 @@ std::string resume_help() {
 
 std::string flags_help(const Config& defaults) {
   Config copy = defaults;
-  std::string s;
-  for (const Flag& f : flags(copy)) {
-    std::string left = std::string("  --") + f.name + " " + value_text(f, false);
-    if (left.size() < 28) left.resize(28, ' ');
-    std::string also;
-    for (const Alias& a : kAliases)
-      if (!std::strcmp(a.flag, f.name)) also += std::string(" (also --") + a.name + ")";
-    s += left + " " + f.help + also + "\n";
-  }
-  return s;
+  return parser(flags(copy)).help();
 }
 
 std::string changed_flags_text(const Config& c, const Config& defaults) {

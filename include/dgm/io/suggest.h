@@ -3,7 +3,7 @@
 // The nearest candidate by edit distance (insertions, deletions, substitutions and swaps of two
 // neighbouring letters each count 1: "--epoch" -> "--epochs", "--epcohs" -> "--epochs"), or a
 // candidate the word is the start of ("--lat" -> "--latent"). One function serves every parser
-// (config.cpp's flag table, the small verbs' flags in src/cli/, the verb and the model names), so
+// (the one flag parser, flags.h, that every verb's flags go through; the verb and the model names), so
 // the advice reads the same everywhere.
 #pragma once
 #include <string>

@@ -84,7 +84,8 @@ bool is_toy_data(const std::string& data);  // ring | grid | gauss1d
 // D 1e-4, beta1 0.5, batch 512, 25,000 iterations (bench-quality's protocol).
 Config config_defaults(const std::string& model, const std::string& data);
 
-// Parses `--name value` pairs (and `--flag` for booleans) onto c. Unknown flags, missing values
+// Parses `--name value` pairs (and `--flag` for booleans) onto c, by the one flag parser
+// (dgm/io/flags.h) reading this file's table. Unknown flags, missing values
 // and values that do not parse are errors naming the flag and what was expected; an unknown
 // flag's message suggests the nearest one ("unknown flag --epoch; did you mean --epochs?").
 // --batch-size and --log-interval (the PyTorch examples' spellings) are --batch and --log-every.
