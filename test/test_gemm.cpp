@@ -108,6 +108,32 @@ int compare(bool ta, bool tb, const Case& c, bool accumulate, bool small_ints, i
   return bad;
 }
 
+// C0 + op(A) op(B) (accumulated for the transpose case t == accumulate_t, else C = the product)
+// on 1, 2 and 3 threads, for every transpose t of every case: the three results are bitwise equal.
+void check_thread_independent(const std::vector<Case>& cases, std::uint64_t seed, int accumulate_t) {
+  const int saved = num_threads();
+  for (const Case& c : cases)
+    for (int t = 0; t < 4; ++t) {
+      const bool ta = t & 1, tb = t & 2;
+      Rng rng(static_cast<std::uint64_t>(t) + seed);
+      Problem p(ta, tb, c, 0);
+      p.A.fill_normal(rng);
+      p.B.fill_normal(rng);
+      p.C0.fill_normal(rng);
+      std::vector<float> first;
+      for (int threads = 1; threads <= 3; ++threads) {
+        set_num_threads(threads);
+        Mat out = p.C0;
+        gemm(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld, out.data(), out.ld, t == accumulate_t);
+        if (threads == 1)
+          first = out.buf;
+        else
+          CHECK(std::memcmp(first.data(), out.buf.data(), first.size() * sizeof(float)) == 0);
+      }
+    }
+  set_num_threads(saved);
+}
+
 }  // namespace
 
 TEST_CASE("gemm: blocked == naive on odd shapes, all transposes, accumulate or not") {
@@ -144,29 +170,7 @@ TEST_CASE("gemm: bitwise equal to naive on small integers") {
 }
 
 TEST_CASE("gemm: bitwise identical results for 1, 2 and 3 threads") {
-  const int saved = num_threads();
-  const Case cases[] = {{128, 400, 784}, {400, 784, 128}, {300, 200, 100}, {127, 129, 65}};
-  for (const Case& c : cases)
-    for (int t = 0; t < 4; ++t) {
-      const bool ta = t & 1, tb = t & 2;
-      Rng rng(static_cast<std::uint64_t>(t) + 7);
-      Problem p(ta, tb, c, 0);
-      p.A.fill_normal(rng);
-      p.B.fill_normal(rng);
-      p.C0.fill_normal(rng);
-      std::vector<float> first;
-      for (int threads = 1; threads <= 3; ++threads) {
-        set_num_threads(threads);
-        Mat out = p.C0;
-        gemm(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld, out.data(), out.ld,
-             t == 2);
-        if (threads == 1)
-          first = out.buf;
-        else
-          CHECK(std::memcmp(first.data(), out.buf.data(), first.size() * sizeof(float)) == 0);
-      }
-    }
-  set_num_threads(saved);
+  check_thread_independent({{128, 400, 784}, {400, 784, 128}, {300, 200, 100}, {127, 129, 65}}, 7, 2);
 }
 
 TEST_CASE("gemm: K = 0 gives zeros, or leaves C when accumulating") {
@@ -265,29 +269,8 @@ TEST_CASE("gemm: every micro-kernel == naive, fused kernels bitwise equal to eac
 }
 
 TEST_CASE("gemm: skinny products are bitwise independent of the thread count") {
-  const int saved = num_threads();
   // Large enough to run in parallel (M*N*K >= 2^20) on each skinny path.
-  const Case cases[] = {{4096, 2, 256}, {2, 4096, 256}, {4096, 256, 2}, {1024, 3, 1024}};
-  for (const Case& c : cases)
-    for (int t = 0; t < 4; ++t) {
-      const bool ta = t & 1, tb = t & 2;
-      Rng rng(static_cast<std::uint64_t>(t) + 17);
-      Problem p(ta, tb, c, 0);
-      p.A.fill_normal(rng);
-      p.B.fill_normal(rng);
-      p.C0.fill_normal(rng);
-      std::vector<float> first;
-      for (int threads = 1; threads <= 3; ++threads) {
-        set_num_threads(threads);
-        Mat out = p.C0;
-        gemm(ta, tb, c.M, c.N, c.K, p.A.data(), p.A.ld, p.B.data(), p.B.ld, out.data(), out.ld, t == 1);
-        if (threads == 1)
-          first = out.buf;
-        else
-          CHECK(std::memcmp(first.data(), out.buf.data(), first.size() * sizeof(float)) == 0);
-      }
-    }
-  set_num_threads(saved);
+  check_thread_independent({{4096, 2, 256}, {2, 4096, 256}, {4096, 256, 2}, {1024, 3, 1024}}, 17, 1);
 }
 
 namespace {
