@@ -3,6 +3,8 @@
 // the same corruption noise; outputs are in range; train_step allocates nothing in steady state.
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -30,11 +32,7 @@ struct AeFixture {
     c.noise = noise;
     REQUIRE(validate(c).ok);
     d.dim = dim;
-    Status st;
-    m = make_model(model, &st);
-    REQUIRE(st.ok);
-    Rng rng(1);
-    REQUIRE(m->build(model_options(c), d, rng).ok);
+    m = built_model(model, c, d, 1);
   }
   ParamStore& p() { return m->parts()[0]->params; }
 };

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "ae_noise_step.h"
 #include "alloc_counter.h"
 #include "dgm/core/nn.h"
 #include "dgm/core/ops.h"
@@ -63,14 +64,7 @@ TEST_CASE("arena + tape: high-water mark and heap allocation count constant from
   std::size_t hw[5], new_calls[5], blocks[5];
   for (int step = 0; step < 5; ++step) {
     const std::size_t before = g_heap_allocations.load();
-    t.reset();
-    Tensor x = t.alloc(make_shape(16, 20));
-    rng.fill_uniform(x, 0.f, 1.f);
-    Var xv = t.constant(x);
-    Var loss = mean(t, bce_with_logits(t, forward(t, p, m, xv), xv));
-    t.backward(loss);
-    opt.step(p);
-    p.zero_grad();
+    ae_noise_step(t, p, m, opt, rng, 16, 20);
     hw[step] = arena.high_water();
     new_calls[step] = g_heap_allocations.load() - before;
     blocks[step] = arena.heap_blocks_allocated();

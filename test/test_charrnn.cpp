@@ -115,24 +115,35 @@ std::vector<int> pattern_chunk(int T, int step) {
     for (int b = 0; b < 3; ++b) ids[static_cast<std::size_t>(s * 3 + b)] = (step * T + s + b) % 5;
   return ids;
 }
+// small_config()'s CharRnn on 5 symbols in 3 streams, its weights from Rng(seed), with a tape.
+struct PatternRnn {
+  CharRnn m;
+  Arena arena;
+  Tape t{arena};
+  explicit PatternRnn(std::uint64_t seed) {
+    Rng rng(seed);
+    m.build(small_config(), 5, 3, rng);
+  }
+  // `steps` training steps on chunks of 8 of the pattern (each with a gradient); each loss to *losses.
+  void train(int steps, std::vector<double>* losses = nullptr) {
+    for (int s = 0; s < steps; ++s) {
+      std::vector<int> ids = pattern_chunk(8, s);
+      double norm = 0;
+      const double loss = m.train_step(t, ids.data(), 8, &norm);
+      if (losses) losses->push_back(loss);
+      CHECK(norm > 0);
+    }
+  }
+};
 }  // namespace
 
 TEST_CASE("charrnn: truncated BPTT learns a pattern, carries the state, clips, is deterministic") {
   auto run = [](int threads, std::vector<double>* losses, std::vector<float>* weights) {
     const int before = num_threads();
     set_num_threads(threads);
-    Rng rng(3);
-    CharRnn m;
-    m.build(small_config(), 5, 3, rng);
-    Arena arena;
-    Tape t(arena);
-    for (int s = 0; s < 60; ++s) {
-      std::vector<int> ids = pattern_chunk(8, s);
-      double norm = 0;
-      losses->push_back(m.train_step(t, ids.data(), 8, &norm));
-      CHECK(norm > 0);
-    }
-    weights->assign(m.params().data(), m.params().data() + m.params().size());
+    PatternRnn r(3);
+    r.train(60, losses);
+    weights->assign(r.m.params().data(), r.m.params().data() + r.m.params().size());
     set_num_threads(before);
   };
   std::vector<double> l1, l2;
@@ -146,18 +157,14 @@ TEST_CASE("charrnn: truncated BPTT learns a pattern, carries the state, clips, i
 }
 
 TEST_CASE("charrnn: the carried state matters, reset_state clears it, eval computes no gradient") {
-  Rng rng(5);
-  CharRnn m;
-  m.build(small_config(), 5, 3, rng);
-  Arena arena;
-  Tape t(arena);
+  PatternRnn r(5);
   std::vector<int> ids = pattern_chunk(4, 0);
-  const double first = m.eval_step(t, ids.data(), 4);
-  const double again = m.eval_step(t, ids.data(), 4);  // from the state the first chunk left
+  const double first = r.m.eval_step(r.t, ids.data(), 4);
+  const double again = r.m.eval_step(r.t, ids.data(), 4);  // from the state the first chunk left
   CHECK(first != again);
-  m.reset_state();
-  CHECK(m.eval_step(t, ids.data(), 4) == first);
-  CHECK(m.params().grad_norm() == 0.0);  // eval_step computed no gradient
+  r.m.reset_state();
+  CHECK(r.m.eval_step(r.t, ids.data(), 4) == first);
+  CHECK(r.m.params().grad_norm() == 0.0);  // eval_step computed no gradient
 }
 
 TEST_CASE("charrnn: clip_grad_norm scales the gradient to the bound") {
@@ -173,25 +180,16 @@ TEST_CASE("charrnn: clip_grad_norm scales the gradient to the bound") {
 }
 
 TEST_CASE("charrnn: a training step allocates nothing from the heap after the first") {
-  Rng rng(5);
-  CharRnn m;
-  m.build(small_config(), 5, 3, rng);
-  Arena arena;
-  Tape t(arena);
+  PatternRnn r(5);
   std::vector<int> ids = pattern_chunk(6, 0);
-  check_no_allocation_per_step([&] { m.train_step(t, ids.data(), 6); }, arena);
+  check_no_allocation_per_step([&] { r.m.train_step(r.t, ids.data(), 6); }, r.arena);
 }
 
 TEST_CASE("charrnn: sampling reads the priming ids, then follows the learned pattern at a low temperature") {
-  Rng rng(3);
-  CharRnn m;
-  m.build(small_config(), 5, 3, rng);
-  Arena arena;
-  Tape t(arena);
-  for (int s = 0; s < 80; ++s) {
-    std::vector<int> ids = pattern_chunk(8, s);
-    m.train_step(t, ids.data(), 8);
-  }
+  PatternRnn r(3);
+  r.train(80);
+  CharRnn& m = r.m;
+  Arena& arena = r.arena;
   Rng srng(1);
   std::vector<int> out;
   m.sample(arena, {0, 1, 2}, 10, 0.1f, srng, &out);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "small_run.h"
 #include "dgm/core/arena.h"
 #include "dgm/run/checkpoint.h"
 #include "dgm/run/evaluate.h"
@@ -67,12 +68,8 @@ std::vector<std::uint8_t> bytes_of(const std::string& path) {
 }
 
 Config toy(const std::string& model, const std::string& out) {
-  Config c = config_defaults(model, "ring");
-  c.hidden = {8, 6};
-  c.latent = 2;
-  c.batch = 16;
+  Config c = test_run::small_run(model, "ring", {8, 6}, 2, 16, out);
   c.iters = 3;
-  c.out = out;
   return c;
 }
 
@@ -153,11 +150,7 @@ TEST_CASE("checkpoint: tensors are a PyTorch state_dict (weight (out, in), bias 
     CHECK(*f.meta("format") == "dgm-checkpoint-2");
     CHECK(f.meta(std::string("optim.") + (std::string(model) == "gan" ? "G" : "enc") + ".t"));
     // The values are the model's: each tensor and its Adam state at the right place.
-    Config c;
-    std::unique_ptr<Model> m;
-    TrainState ts;
-    st = open_checkpoint(path, &c, &m, &ts);
-    REQUIRE_MESSAGE(st.ok, st.message);
+    auto [c, m, ts] = test_run::reopen(path);
     CHECK(ts.resumable());
     for (Part* p : m->parts())
       for (int h = 0; h < p->params.count(); ++h) {
@@ -188,11 +181,7 @@ TEST_CASE("checkpoint: a state_dict with no optimizer state evaluates and sample
   const StateDict d = vae_state_dict();
   Status st = write_state_dict(d, path);
   REQUIRE_MESSAGE(st.ok, st.message);
-  Config c;
-  std::unique_ptr<Model> m;
-  TrainState ts;
-  st = open_checkpoint(path, &c, &m, &ts);
-  REQUIRE_MESSAGE(st.ok, st.message);
+  auto [c, m, ts] = test_run::reopen(path);
   CHECK_FALSE(ts.has_optimizer);
   CHECK_FALSE(ts.has_train_state);
   CHECK(ts.info.dim == 784);
@@ -283,14 +272,9 @@ TEST_CASE("checkpoint: format 1 files (older dgm) load with every tensor and opt
   REQUIRE(make_dirs("build/test-runs/ckpt-v1").ok);
   TrainReport r;
   Config c = toy("gan", "build/test-runs/ckpt-v2");
-  Status st = train(c, &r, true);
-  REQUIRE_MESSAGE(st.ok, st.message);
+  r = test_run::train_ok(c);
   const std::string v2 = "build/test-runs/ckpt-v2/model.safetensors", v1 = "build/test-runs/ckpt-v1/model.safetensors";
-  Config cc;
-  std::unique_ptr<Model> m;
-  TrainState ts;
-  st = open_checkpoint(v2, &cc, &m, &ts);
-  REQUIRE_MESSAGE(st.ok, st.message);
+  auto [cc, m, ts] = test_run::reopen(v2);
   // The same state in format 1: "<part>.<net>.<i>.W" / ".b" (1, out), whole padded buffers.
   SafetensorsFile f2;
   REQUIRE(f2.load(v2).ok);
@@ -314,21 +298,16 @@ TEST_CASE("checkpoint: format 1 files (older dgm) load with every tensor and opt
     meta.erase("optim." + p->name + ".t");
   }
   REQUIRE(save_safetensors(v1, t, meta).ok);
-  Config c1;
-  std::unique_ptr<Model> m1;
-  TrainState ts1;
-  st = open_checkpoint(v1, &c1, &m1, &ts1);
-  REQUIRE_MESSAGE(st.ok, st.message);
+  auto [c1, m1, ts1] = test_run::reopen(v1);
   CHECK(ts1.resumable());
   // Saved again, it is the format-2 file byte for byte: nothing was lost or moved.
-  st = save_checkpoint("build/test-runs/ckpt-v1/again.safetensors", c1, *m1, ts1);
+  Status st = save_checkpoint("build/test-runs/ckpt-v1/again.safetensors", c1, *m1, ts1);
   REQUIRE_MESSAGE(st.ok, st.message);
   CHECK(bytes_of("build/test-runs/ckpt-v1/again.safetensors") == bytes_of(v2));
   // And it resumes: 3 more steps from the format-1 file equal 3 more from the format-2 one.
   c.iters = 6;
   c.resume = true;
-  st = train(c, &r, true);
-  REQUIRE_MESSAGE(st.ok, st.message);
+  r = test_run::train_ok(c);
   c.out = "build/test-runs/ckpt-v1";
   st = train(c, &r, true);
   INFO(st.message);

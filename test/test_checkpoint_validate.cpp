@@ -3,6 +3,8 @@
 // a Status that names the path and the value, never an out-of-bounds read, bad_alloc or abort.
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <string>
 #include <vector>
 
@@ -26,10 +28,8 @@ std::string write_checkpoint(const std::string& name, const std::string& model, 
   d.dim = images ? 784 : 2;
   d.rows = d.cols = images ? 28 : 0;
   d.classes = images ? 10 : 0;
-  Status st;
-  std::unique_ptr<Model> m = make_model(model, &st);
   Rng rng(c.seed);
-  REQUIRE(m->build(model_options(c), d, rng).ok);
+  std::unique_ptr<Model> m = built_model(model, c, d, rng);
   TrainState s;
   s.info = d;
   s.step = images ? 6 : 40;  // image data: epoch 2 of 3 steps each

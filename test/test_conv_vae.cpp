@@ -2,6 +2,8 @@
 // torch.nn names and shapes, the loss falls on a fixed batch, both decoders, evaluation.
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -37,21 +39,25 @@ void steps_on_fixed_batch(Model& m, Rng& rng, const char* key, double* first, do
     each(log);
   }
 }
+// The model's defaults on images with --arch conv and an 8-dim code.
+Config conv_config(const char* model) {
+  Config c = config_defaults(model, "");
+  c.arch = "conv";
+  c.latent = 8;
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoulli and Gaussian decoders") {
   for (const char* decoder : {"bernoulli", "gaussian"}) {
     INFO(decoder);
-    Config c = config_defaults("vae", "");
-    c.arch = "conv";
+    Config c = conv_config("vae");
     c.decoder = decoder;
-    c.latent = 8;
     c.iw = 2;  // test_iwae below with k = 2 conv decoder passes per image, not 50
     REQUIRE(validate(c).ok);
-    Status st;
-    std::unique_ptr<Model> m = make_model("vae", &st);
     Rng rng(1);
-    REQUIRE(m->build(model_options(c), DataInfo{784, 10, 28, 28}, rng).ok);
+    std::unique_ptr<Model> m = built_model("vae", c, DataInfo{784, 10, 28, 28}, rng);
     const ParamStore& p = m->parts()[0]->params;
     CHECK(std::string(shape_str(p.value(p.find("enc.conv1.weight"))).text) == "(32, 1, 4, 4)");
     CHECK(std::string(shape_str(p.value(p.find("enc.fc.weight"))).text) == "(16, 3136)");
@@ -83,15 +89,11 @@ TEST_CASE("conv vae: names and shapes, the loss falls on a fixed batch, Bernoull
 TEST_CASE("conv aae: the conv VAE's encoder and decoder in the AAE, an MLP D on codes; the recon loss falls; universal refused") {
   for (const char* encoder : {"det", "gauss"}) {
     INFO(encoder);
-    Config c = config_defaults("aae", "");
-    c.arch = "conv";
+    Config c = conv_config("aae");
     c.encoder = encoder;
-    c.latent = 8;
     REQUIRE(validate(c).ok);
-    Status st;
-    std::unique_ptr<Model> m = make_model("aae", &st);
     Rng rng(1);
-    REQUIRE(m->build(model_options(c), DataInfo{784, 10, 28, 28}, rng).ok);
+    std::unique_ptr<Model> m = built_model("aae", c, DataInfo{784, 10, 28, 28}, rng);
     const std::vector<Part*> parts = m->parts();  // enc, dec, D, enc_reg
     REQUIRE(parts.size() == 4);
     const ParamStore &e = parts[0]->params, &d = parts[1]->params, &r = parts[3]->params;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "ae_noise_step.h"
 #include "dgm/core/nn.h"
 #include "dgm/core/ops.h"
 #include "dgm/core/optim.h"
@@ -26,16 +27,7 @@ std::vector<float> train(std::uint64_t seed, int threads) {
   Optimizer opt(OptimConfig{}, p.size());
   Arena arena;
   Tape t(arena);
-  for (int step = 0; step < 30; ++step) {
-    t.reset();
-    Tensor x = t.alloc(make_shape(96, 64));
-    rng.fill_uniform(x, 0.f, 1.f);
-    Var xv = t.constant(x);
-    Var loss = mean(t, bce_with_logits(t, forward(t, p, m, xv), xv));
-    t.backward(loss);
-    opt.step(p);
-    p.zero_grad();
-  }
+  for (int step = 0; step < 30; ++step) ae_noise_step(t, p, m, opt, rng, 96, 64);
   return std::vector<float>(p.data(), p.data() + p.size());
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "small_run.h"
 #include "dgm/run/checkpoint.h"
 #include "dgm/run/evaluate.h"
 #include "dgm/io/fileio.h"
@@ -14,24 +15,14 @@
 using namespace dgm;
 
 TEST_CASE("evaluate: progress goes from 0 to every test image, and the figures do not depend on it") {
-  Config c = config_defaults("vae", "");
-  c.hidden = {16};
-  c.latent = 2;
-  c.batch = 500;
+  Config c = test_run::small_run("vae", "", {16}, 2, 500, "build/test-runs/eval-progress");
   c.epochs = 1;
   c.iw = 2;
-  c.out = "build/test-runs/eval-progress";
-  TrainReport r;
-  Status s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  TrainReport r = test_run::train_ok(c);
   CHECK(r.test.n == 0);  // quiet: no test-set pass
-  Config cc;
-  std::unique_ptr<Model> m;
-  TrainState ts;
-  s = open_checkpoint(join_path(c.out, "model.safetensors"), &cc, &m, &ts);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  auto [cc, m, ts] = test_run::reopen(join_path(c.out, "model.safetensors"));
   RunData d;
-  s = load_run_data(cc, &d);
+  Status s = load_run_data(cc, &d);
   REQUIRE_MESSAGE(s.ok, s.message);
 
   StepLog plain, watched;

@@ -5,6 +5,8 @@
 // self-test: the C forward pass against the library's.)
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -38,11 +40,7 @@ Built build(const char* model, const char* data, int dim, int classes, int rows)
   b.d.classes = classes;
   b.d.rows = rows;
   b.d.cols = rows ? dim / rows : 0;
-  Status st;
-  b.m = make_model(model, &st);
-  REQUIRE(st.ok);
-  Rng rng(5);
-  REQUIRE(b.m->build(model_options(b.c), b.d, rng).ok);
+  b.m = built_model(model, b.c, b.d, 5);
   return b;
 }
 
@@ -129,10 +127,7 @@ TEST_CASE("export: a Gaussian decoder keeps the mean half of its outputs") {
   b.c.latent = 2;
   b.c.decoder = "gaussian";
   b.d.dim = 5;
-  Status st;
-  b.m = make_model("vae", &st);
-  Rng rng(1);
-  REQUIRE(b.m->build(model_options(b.c), b.d, rng).ok);
+  b.m = built_model("vae", b.c, b.d, 1);
   std::string text;
   REQUIRE(export_c_header(*b.m, b.c, b.d, ExportOptions{}, &text).ok);
   CHECK(text.find("#define DGM_OUT 5\n") != std::string::npos);

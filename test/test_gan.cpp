@@ -3,6 +3,8 @@
 // suite stays fast; batches are built here from our Rng (no data files).
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -27,12 +29,7 @@ Config small_config(const std::string& model, const std::string& data) {
 }
 
 std::unique_ptr<AdversarialModel> build(const Config& c, const DataInfo& d, std::uint64_t seed) {
-  Status st;
-  std::unique_ptr<Model> m = make_model(c.model, &st);
-  REQUIRE(st.ok);
-  Rng rng(seed);
-  Status b = m->build(model_options(c), d, rng);
-  REQUIRE_MESSAGE(b.ok, b.message);
+  std::unique_ptr<Model> m = built_model(c.model, c, d, seed);
   return std::unique_ptr<AdversarialModel>(static_cast<AdversarialModel*>(m.release()));
 }
 

@@ -74,6 +74,11 @@ struct BitWriter {
     else code(0xC0u + static_cast<std::uint32_t>(sym - 280), 8);
   }
   void fixed_dist(int sym) { code(static_cast<std::uint32_t>(sym), 5); }
+  // The last block's header (RFC 1951 3.2.3): BFINAL = 1, then BTYPE (1 fixed, 2 dynamic Huffman).
+  void final_block(int btype) {
+    bits(1, 1);
+    bits(static_cast<std::uint32_t>(btype), 2);
+  }
 };
 
 }  // namespace
@@ -141,8 +146,7 @@ TEST_CASE("inflate: hand-made streams (stored, empty fixed, overlapping match)")
   CHECK(used == 2);
   // 'a' 'b', then a match of length 10 (symbol 264) at distance 2 (symbol 1): overlapping copy.
   BitWriter w;
-  w.bits(1, 1);
-  w.bits(1, 2);
+  w.final_block(1);
   w.fixed_lit('a');
   w.fixed_lit('b');
   w.fixed_lit(264);
@@ -162,8 +166,7 @@ TEST_CASE("inflate: invalid streams give a clear error") {
   };
   {  // match before the start of the data: one literal, then distance 2
     BitWriter w;
-    w.bits(1, 1);
-    w.bits(1, 2);
+    w.final_block(1);
     w.fixed_lit('a');
     w.fixed_lit(257);
     w.fixed_dist(1);
@@ -172,16 +175,14 @@ TEST_CASE("inflate: invalid streams give a clear error") {
   }
   {  // length symbol 286 exists in the fixed code but is not valid
     BitWriter w;
-    w.bits(1, 1);
-    w.bits(1, 2);
+    w.final_block(1);
     w.fixed_lit(286);
     w.bits(0, 16);
     fails_with(w.bytes, "invalid length symbol");
   }
   {  // distance symbol 30
     BitWriter w;
-    w.bits(1, 1);
-    w.bits(1, 2);
+    w.final_block(1);
     w.fixed_lit('a');
     w.fixed_lit(257);
     w.fixed_dist(30);
@@ -195,8 +196,7 @@ TEST_CASE("inflate: invalid streams give a clear error") {
   fails_with({}, "truncated");
   {  // dynamic block whose code length code is over-subscribed: HCLEN 4, four lengths of 1
     BitWriter w;
-    w.bits(1, 1);
-    w.bits(2, 2);
+    w.final_block(2);
     w.bits(0, 5);
     w.bits(0, 5);
     w.bits(0, 4);
@@ -206,8 +206,7 @@ TEST_CASE("inflate: invalid streams give a clear error") {
   }
   {  // code length code with a single code (symbol 0, length 1): incomplete, not allowed there
     BitWriter w;
-    w.bits(1, 1);
-    w.bits(2, 2);
+    w.final_block(2);
     w.bits(0, 5);
     w.bits(0, 5);
     w.bits(0, 4);  // HCLEN 4: lengths for 16, 17, 18, 0
@@ -220,8 +219,7 @@ TEST_CASE("inflate: invalid streams give a clear error") {
   }
   {  // literal/length code with 129 codes of length 8: incomplete (2^8 = 256 would fill it)
     BitWriter w;
-    w.bits(1, 1);
-    w.bits(2, 2);
+    w.final_block(2);
     w.bits(0, 5);  // HLIT 257
     w.bits(0, 5);  // HDIST 1
     w.bits(1, 4);  // HCLEN 5: lengths for 16, 17, 18, 0, 8

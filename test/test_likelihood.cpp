@@ -5,6 +5,8 @@
 // автокодировщик"); a VAE with a 2-D code learns all 8 modes of the ring.
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -42,11 +44,8 @@ TEST_CASE("likelihood: the AE's Gaussian recon is sum_j 1/2 (x_j - m_j)^2 + D/2 
   REQUIRE(validate(c).ok);
   DataInfo d;
   d.dim = 2;
-  Status st;
-  std::unique_ptr<Model> m = make_model("ae", &st);
-  REQUIRE(st.ok);
   Rng rng(1);
-  REQUIRE(m->build(model_options(c), d, rng).ok);
+  std::unique_ptr<Model> m = built_model("ae", c, d, rng);
   // Points far outside [0, 1], as on the ring (radius 2).
   const std::vector<float> x = {2.f, 0.f, -1.4f, 1.4f, 0.f, -2.f, 1.5f, -1.3f};
   const int B = 4;

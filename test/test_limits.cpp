@@ -3,6 +3,8 @@
 // (defects once: bad_alloc, aborts, signed overflow).
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -170,10 +172,8 @@ TEST_CASE("limits: the memory plan counts each model's parameters exactly and bo
     MemoryPlan plan;
     Status s = plan_memory(c, d, 0, &plan);
     REQUIRE_MESSAGE(s.ok, s.message);
-    Status st;
-    std::unique_ptr<Model> m = make_model(c.model, &st);
     Rng rng(1);
-    REQUIRE(m->build(model_options(c), d, rng).ok);
+    std::unique_ptr<Model> m = built_model(c.model, c, d, rng);
     CHECK(plan.params == built_params(*m));
     CHECK(plan.param_bytes == 4 * built_params(*m));
     std::size_t state = 0;

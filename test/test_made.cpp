@@ -4,6 +4,8 @@
 // test_nll = -mean log p(x), and the NLL falls when trained.
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cmath>
 #include <vector>
 
@@ -27,11 +29,7 @@ struct Fixture {
     c.seed = seed;
     REQUIRE(validate(c).ok);
     d.dim = dim;
-    Status st;
-    m = make_model("made", &st);
-    REQUIRE(st.ok);
-    Rng rng(seed);
-    REQUIRE(m->build(model_options(c), d, rng).ok);
+    m = built_model("made", c, d, seed);
     made = as_made(m.get());
     REQUIRE(made != nullptr);
     // Larger biases and weights than the initialisation, so every conditional is far from 1/2

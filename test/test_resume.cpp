@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "small_run.h"
 #include "dgm/run/checkpoint.h"
 #include "dgm/io/fileio.h"
 #include "dgm/run/run_files.h"
@@ -51,13 +52,9 @@ Status parse(std::vector<std::string> args, Config* c) {
 
 // A VAE of 784-8-2 on the subset, 4 steps an epoch: each call below is cheap.
 Config tiny_vae(const std::string& out) {
-  Config c = config_defaults("vae", "");
-  c.hidden = {8};
-  c.latent = 2;
-  c.batch = 2500;
+  Config c = test_run::small_run("vae", "", {8}, 2, 2500, out);
   c.epochs = 2;
   c.iw = 2;  // each epoch's test_iwae with k = 2 (50 would be most of the time)
-  c.out = out;
   return c;
 }
 
@@ -158,8 +155,7 @@ TEST_CASE("resume: a run stopped after every single step and resumed equals one 
   // epoch (its order's Rng stored), and each resume cuts metrics.csv and draws that order again.
   TrainReport r;
   Config ref = tiny_vae("build/test-runs/stop-ref");
-  Status s = train(ref, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(ref);
   CHECK(r.steps == 8);
   CHECK_FALSE(r.interrupted);
   Config c = tiny_vae("build/test-runs/stop-each");
@@ -167,7 +163,7 @@ TEST_CASE("resume: a run stopped after every single step and resumed equals one 
   int calls = 0;
   for (bool first = true; calls < 20; first = false, ++calls) {
     c.resume = !first;
-    s = train(c, &r, true, &stop);
+    Status s = train(c, &r, true, &stop);
     REQUIRE_MESSAGE(s.ok, s.message);
     if (!r.interrupted) break;
     CHECK(r.steps == 1);
@@ -178,18 +174,14 @@ TEST_CASE("resume: a run stopped after every single step and resumed equals one 
   CHECK(without_seconds(text_of("build/test-runs/stop-each/metrics.csv")) ==
         without_seconds(text_of("build/test-runs/stop-ref/metrics.csv")));
   // A checkpoint inside an epoch says so; one at an epoch's end does not.
-  TrainState ts;
-  std::unique_ptr<Model> m;
-  Config cc;
-  s = open_checkpoint("build/test-runs/stop-ref/model.safetensors", &cc, &m, &ts);
-  REQUIRE(s.ok);
+  const TrainState ts = test_run::reopen("build/test-runs/stop-ref/model.safetensors").ts;
   CHECK_FALSE(ts.mid_epoch);
   // The run is at its end: resuming it again changes nothing.
   const std::string csv = text_of("build/test-runs/stop-each/metrics.csv");
   const std::string config = text_of("build/test-runs/stop-each/config.txt");
   c.resume = true;
   c.threads = 1;
-  s = train(c, &r, true);
+  Status s = train(c, &r, true);
   REQUIRE(s.ok);
   CHECK(r.nothing_to_do);
   CHECK(r.steps == 0);
@@ -203,18 +195,13 @@ TEST_CASE("resume: a run stopped after every single step and resumed equals one 
 
 TEST_CASE("resume: synthetic data stopped between two sample plots resumes bit-identically") {
   TrainReport r;
-  Config c = config_defaults("wgan", "ring");
-  c.hidden = {8};
-  c.latent = 2;
-  c.batch = 16;
+  Config c = test_run::small_run("wgan", "ring", {8}, 2, 16, "build/test-runs/stop-toy-ref");
   c.iters = 30;
   c.sample_every = 10;
-  c.out = "build/test-runs/stop-toy-ref";
-  Status s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(c);
   c.out = "build/test-runs/stop-toy";
   volatile std::sig_atomic_t stop = 1;
-  s = train(c, &r, true, &stop);  // stops after step 1
+  Status s = train(c, &r, true, &stop);  // stops after step 1
   REQUIRE(s.ok);
   CHECK(r.interrupted);
   stop = 0;
@@ -231,14 +218,13 @@ TEST_CASE("resume: a changed flag is refused before anything in the folder is wr
   TrainReport r;
   Config c = tiny_vae("build/test-runs/resume-refused");
   c.epochs = 1;
-  Status s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(c);
   const std::string config = text_of("build/test-runs/resume-refused/config.txt");
   const std::string ckpt = text_of("build/test-runs/resume-refused/model.safetensors");
   c.resume = true;
   c.epochs = 3;
   c.batch = 1000;  // 10 steps an epoch instead of 4: step 4 would be inside epoch 1
-  s = train(c, &r, true);
+  Status s = train(c, &r, true);
   CHECK_FALSE(s.ok);
   CHECK(s.message.find("--batch 1000: the run was trained with --batch 2500") != std::string::npos);
   CHECK(text_of("build/test-runs/resume-refused/config.txt") == config);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "small_run.h"
 #include "dgm/run/checkpoint.h"
 #include "dgm/io/fileio.h"
 #include "dgm/io/inflate.h"
@@ -27,13 +28,9 @@ std::vector<std::uint8_t> file_bytes(const std::string& path) {
 // test_iwae after each epoch uses k = 2 importance samples (the default 50 would make those
 // evaluations, 2,000 test images x k decoder passes, most of these tests' time).
 Config small_vae(const std::string& out) {
-  Config c = config_defaults("vae", "");
-  c.hidden = {32};
-  c.latent = 4;
-  c.batch = 250;
+  Config c = test_run::small_run("vae", "", {32}, 4, 250, out);
   c.epochs = 2;
   c.iw = 2;
-  c.out = out;
   return c;
 }
 
@@ -47,26 +44,19 @@ TEST_CASE("train: 2 + 2 epochs with --resume write the same checkpoint bytes as 
   TrainReport r;
   Config four = small_vae("build/test-runs/vae-4");
   four.epochs = 4;
-  Status s = train(four, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(four);
   Config two = small_vae("build/test-runs/vae-2+2");
-  s = train(two, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(two);
   two.epochs = 4;
   two.resume = true;
   two.threads = 1;  // and another thread count: results do not depend on it
-  s = train(two, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(two);
   const auto a = file_bytes("build/test-runs/vae-4/model.safetensors");
   const auto b = file_bytes("build/test-runs/vae-2+2/model.safetensors");
   CHECK(a.size() == b.size());
   CHECK(a == b);
   // And the checkpoint reads back into a model with every tensor and the training state.
-  Config c;
-  std::unique_ptr<Model> m;
-  TrainState ts;
-  s = open_checkpoint("build/test-runs/vae-4/model.safetensors", &c, &m, &ts);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  auto [c, m, ts] = test_run::reopen("build/test-runs/vae-4/model.safetensors");
   CHECK(c.model == "vae");
   CHECK(c.hidden == std::vector<int>{32});
   CHECK(ts.epoch == 4);
@@ -74,30 +64,23 @@ TEST_CASE("train: 2 + 2 epochs with --resume write the same checkpoint bytes as 
   CHECK(ts.info.dim == 784);
   CHECK(ts.info.classes == 10);
   // Saving the reloaded model again gives the same bytes.
-  s = save_checkpoint("build/test-runs/vae-4/again.safetensors", c, *m, ts);
+  Status s = save_checkpoint("build/test-runs/vae-4/again.safetensors", c, *m, ts);
   REQUIRE_MESSAGE(s.ok, s.message);
   CHECK(file_bytes("build/test-runs/vae-4/again.safetensors") == a);
 }
 
 TEST_CASE("train: resume on synthetic data (iterations) is bit-identical too") {
   TrainReport r;
-  Config c = config_defaults("gan", "ring");
-  c.hidden = {16, 16};
-  c.latent = 4;
-  c.batch = 64;
+  Config c = test_run::small_run("gan", "ring", {16, 16}, 4, 64, "build/test-runs/gan-60");
   c.iters = 60;
   c.sample_every = 30;
-  c.out = "build/test-runs/gan-60";
-  Status s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(c);
   c.out = "build/test-runs/gan-30+30";
   c.iters = 30;
-  s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(c);
   c.iters = 60;
   c.resume = true;
-  s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(c);
   CHECK(file_bytes("build/test-runs/gan-60/model.safetensors") ==
         file_bytes("build/test-runs/gan-30+30/model.safetensors"));
 }
@@ -106,8 +89,7 @@ TEST_CASE("train: the sample grid is a valid PNG of a 10 x 10 grid of 28 x 28 im
   TrainReport r;
   Config c = small_vae("build/test-runs/vae-png");
   c.epochs = 1;
-  Status s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(c);
   const auto png = file_bytes("build/test-runs/vae-png/samples/epoch_001.png");
   REQUIRE(png.size() > 33);
   const std::uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -126,7 +108,7 @@ TEST_CASE("train: the sample grid is a valid PNG of a 10 x 10 grid of 28 x 28 im
     if (std::memcmp(png.data() + p + 4, "IDAT", 4) == 0) z.insert(z.end(), png.begin() + p + 8, png.begin() + p + 8 + len);
     p += 12 + len;
   }
-  s = zlib_uncompress(z.data(), z.size(), &raw);
+  Status s = zlib_uncompress(z.data(), z.size(), &raw);
   REQUIRE_MESSAGE(s.ok, s.message);
   CHECK(raw.size() == h * (w + 1));
   CHECK(file_bytes("build/test-runs/vae-png/recon.png").size() > 33);
@@ -135,15 +117,10 @@ TEST_CASE("train: the sample grid is a valid PNG of a 10 x 10 grid of 28 x 28 im
 
 TEST_CASE("train: an AAE run writes codes.svg (codes over prior samples); other models do not") {
   TrainReport r;
-  Config c = config_defaults("aae", "");
-  c.hidden = {32};
-  c.latent = 4;
-  c.batch = 250;
+  Config c = test_run::small_run("aae", "", {32}, 4, 250, "build/test-runs/aae-codes");
   c.epochs = 1;
   c.prior = "ring";
-  c.out = "build/test-runs/aae-codes";
-  Status s = train(c, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(c);
   const auto b = file_bytes("build/test-runs/aae-codes/codes.svg");
   const std::string svg(b.begin(), b.end());
   int circles = 0;
@@ -182,8 +159,7 @@ TEST_CASE("train: bad flags and bad files are errors that say what is wrong") {
   // A truncated checkpoint: a clear error, not a crash.
   Config small = small_vae("build/test-runs/vae-trunc");
   small.epochs = 1;
-  s = train(small, &r, true);
-  REQUIRE_MESSAGE(s.ok, s.message);
+  r = test_run::train_ok(small);
   const auto good = file_bytes("build/test-runs/vae-trunc/model.safetensors");
   Status w = write_file_atomic("build/test-runs/truncated.safetensors", good.data(), good.size() / 2);
   REQUIRE(w.ok);
@@ -224,9 +200,7 @@ TEST_CASE("train: the memory report counts parameters, gradients, optimizer stat
     Config c = small_vae(std::string("build/test-runs/vae-mem-") + optim);
     c.epochs = 1;
     c.optim = optim;
-    TrainReport r;
-    Status s = train(c, &r, true);
-    REQUIRE_MESSAGE(s.ok, s.message);
+    TrainReport r = test_run::train_ok(c);
     CHECK(r.param_bytes == 4 * floats);
     CHECK(r.grad_bytes == 4 * floats);
     CHECK(r.optim_bytes == (std::string(optim) == "adam" ? 8 : 4) * floats);  // Adam keeps m and v
@@ -235,8 +209,7 @@ TEST_CASE("train: the memory report counts parameters, gradients, optimizer stat
     // A second call with the same report describes that call alone (nothing accumulates).
     const TrainReport first = r;
     c.out += "-again";
-    s = train(c, &r, true);
-    REQUIRE_MESSAGE(s.ok, s.message);
+    r = test_run::train_ok(c);
     CHECK(r.param_bytes == first.param_bytes);
     CHECK(r.optim_bytes == first.optim_bytes);
     CHECK(r.step_arena_bytes == first.step_arena_bytes);

@@ -5,6 +5,8 @@
 // allocates nothing in steady state; same seed, same bits.
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -34,11 +36,7 @@ struct Fixture {
     if (tweak) tweak(c);
     if (c.lr > 0) REQUIRE(validate(c).ok);  // lr 0 (frozen weights) is for tests only
     d.dim = dim;
-    Status st;
-    m = make_model("vae", &st);
-    REQUIRE(st.ok);
-    Rng rng(seed);
-    REQUIRE(m->build(model_options(c), d, rng).ok);
+    m = built_model("vae", c, d, seed);
   }
   ParamStore& p() { return m->parts()[0]->params; }
 };

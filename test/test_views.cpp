@@ -3,6 +3,8 @@
 // codes of the two test images; the manifold needs a 2-D code.
 #include <doctest/doctest.h>
 
+#include "built_model.h"
+
 #include <cstdio>
 #include <vector>
 
@@ -34,11 +36,7 @@ struct ViewFixture {
     Rng rng(3);
     for (int i = 0; i < 6 * 16; ++i) s.pixels.push_back(static_cast<std::uint8_t>(rng.below(256)));
     s.labels.assign(6, 0);
-    Status st;
-    m = make_model(model, &st);
-    REQUIRE(st.ok);
-    Rng init(1);
-    REQUIRE(m->build(model_options(c), d.info, init).ok);
+    m = built_model(model, c, d.info, 1);
   }
   std::vector<float> image(int i) const {
     std::vector<float> x(16);

@@ -1,8 +1,12 @@
 // cli.h - the verbs of the `dgm` command. Each returns the process exit code:
 // 0 success, 1 a failure of the work (a check failed, training diverged), 2 bad usage or input.
 #pragma once
+#include <string>
+#include <vector>
 
 namespace dgm {
+
+class FlagTable;
 
 int cmd_train(int argc, char** argv);
 int cmd_sample(int argc, char** argv);
@@ -16,5 +20,11 @@ int cmd_sample_text(int argc, char** argv);
 
 // True if argv holds --help or -h.
 bool wants_help(int argc, char** argv);
+
+// A verb's flags (dgm/io/flags.h): with --help, prints usage (a printf format whose one %s gets
+// the table's flag lines, f.help(width)) and returns 0; otherwise parses argv onto the table and,
+// on an error, prints "dgm WHO: message" and returns 2. Returns -1 when the verb goes on.
+int help_or_parse(const char* who, const char* usage, int width, FlagTable& f, int argc, char** argv,
+                  std::vector<std::string>* positional = nullptr);
 
 }  // namespace dgm

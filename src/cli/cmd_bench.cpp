@@ -38,77 +38,32 @@ double peak_rss_mb() {
   return -1;
 }
 
-}  // namespace
+int failed(const Status& st, int code) {
+  std::fprintf(stderr, "dgm bench: %s\n", st.message.c_str());
+  return code;
+}
 
-int cmd_bench(int argc, char** argv) {
-  int threads = 0, epochs = 2, iters = 0;
-  std::string data, device = "cpu";
-  FlagTable f({});
-  f.integer("threads", &threads, 0, 256, "worker threads (default 0: DGM_THREADS or all)", "T");
-  f.integer("epochs", &epochs, 1, 1000, "vae: epochs (default 2), dcgan, conv-vae: epochs (default 1)", "N");
-  f.integer("iters", &iters, 0, 1000000, "gan: iterations (default 400), charrnn: steps (default 100)", "N");
-  f.str("data", &data, "Fashion-MNIST folder (vae, dcgan, conv-vae; charrnn: a text file)", "DIR");
-  f.str("device", &device, "cpu (default) or cuda (a `make CUDA=1` build with a GPU)", "D");
-  if (wants_help(argc, argv) || argc < 1) {
-    std::printf("usage: dgm bench gemm | vae | gan | charrnn | dcgan | conv-vae [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
-                "  gemm   GFLOP/s, naive vs blocked, 1 and 2 threads, on the VAE's shapes and 1024^3\n"
-                "  vae    VAE 784-400-20, batch 128: seconds per epoch, images/s, peak memory\n"
-                "         (--data: default the full Fashion-MNIST if installed, else the subset)\n"
-                "  gan    GAN grid protocol (batch 512, z 256, 2 x 128 tanh): ms per iteration\n"
-                "  charrnn  CharRNN defaults (LSTM 128, 32 x 64 characters of the fortunes-ru excerpt):\n"
-                "         ms per training step (--iters, default 100)\n"
-                "  dcgan, conv-vae  gan / vae --arch conv, batch 128: seconds per epoch (default 1 epoch)\n%s",
-                f.help(16).c_str());
-    return argc < 1 ? 2 : 0;
-  }
-  std::vector<std::string> what_given;
-  const Status ps = f.parse(argc, argv, &what_given);
-  if (!ps || what_given.size() != 1) {
-    std::fprintf(stderr, "dgm bench: %s\n", !ps ? ps.message.c_str() : "name one benchmark (gemm, vae, gan, charrnn, dcgan, conv-vae; see --help)");
-    return 2;
-  }
-  const std::string what = what_given[0];
-  if (threads > 0) set_num_threads(threads);
-  Device dev = Device::CPU;
-  const Status ds = check_device(device, &dev);
-  if (!ds) {
-    std::fprintf(stderr, "dgm bench: %s\n", ds.message.c_str());
-    return 2;
-  }
-  if (what == "gemm") {
-#ifdef DGM_CUDA
-    if (dev == Device::CUDA) {
-      bench_gemm_cuda(stdout);
-      return 0;
-    }
-#endif
-    bench_gemm(stdout);
-    return 0;
-  }
-  if (what == "charrnn") {
-    Config c = config_defaults("charrnn", data);
-    c.iters = c.log_every = iters > 0 ? iters : 100;
-    c.out = "build/bench-charrnn";
-    c.threads = threads;
-    TrainReport r;
-    Status st = train_charrnn(c, &r, true);
-    if (!st) {
-      std::fprintf(stderr, "dgm bench: %s\n", st.message.c_str());
-      return 1;
-    }
-    std::printf("charrnn  threads %d  LSTM 128, batch 32 x 64 characters  %.3f ms/step (cpu %.3f ms/step)  (%lld steps)  "
-                "held-out %.4f bits/char  peak RSS %.1f MB\n", num_threads(), 1000.0 * r.seconds / static_cast<double>(r.steps),
-                r.test.value[2], static_cast<long long>(r.steps), r.test.value[1], peak_rss_mb());
-    return 0;
-  }
-  if (iters <= 0) iters = 400;
+// `dgm bench charrnn`: the CharRNN's defaults for `iters` steps (default 100), ms per step.
+int bench_charrnn(const std::string& data, int iters, int threads) {
+  Config c = config_defaults("charrnn", data);
+  c.iters = c.log_every = iters > 0 ? iters : 100;
+  c.out = "build/bench-charrnn";
+  c.threads = threads;
+  TrainReport r;
+  Status st = train_charrnn(c, &r, true);
+  if (!st) return failed(st, 1);
+  std::printf("charrnn  threads %d  LSTM 128, batch 32 x 64 characters  %.3f ms/step (cpu %.3f ms/step)  (%lld steps)  "
+              "held-out %.4f bits/char  peak RSS %.1f MB\n", num_threads(), 1000.0 * r.seconds / static_cast<double>(r.steps),
+              r.test.value[2], static_cast<long long>(r.steps), r.test.value[1], peak_rss_mb());
+  return 0;
+}
+
+// `dgm bench vae | dcgan | conv-vae` (seconds per epoch over `epochs`) and `dgm bench gan` (the
+// grid protocol, ms per iteration over `iters`).
+int bench_training(const std::string& what, std::string data, int epochs, int iters, int threads,
+                   const std::string& device, Device dev) {
   const bool conv = what == "dcgan" || what == "conv-vae";
-  if (what != "vae" && what != "gan" && !conv) {
-    std::fprintf(stderr, "dgm bench: unknown benchmark '%s' (gemm, vae, gan, charrnn, dcgan, conv-vae)\n", what.c_str());
-    return 2;
-  }
   Config c;
-  if (conv && !f.given("epochs")) epochs = 1;
   if (what == "vae" || conv) {
     if (data.empty()) {
       std::string dir;
@@ -127,10 +82,7 @@ int cmd_bench(int argc, char** argv) {
   c.device = device;
   TrainReport r;
   Status st = train(c, &r, true);
-  if (!st) {
-    std::fprintf(stderr, "dgm bench: %s\n", st.message.c_str());
-    return 1;
-  }
+  if (!st) return failed(st, 1);
   if (what == "vae" || conv) {
     const double imgs = r.seconds_per_epoch > 0 ? static_cast<double>(r.steps) / epochs * c.batch / r.seconds_per_epoch : 0;
     std::printf("%s  %s  data %-8s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n",
@@ -142,6 +94,56 @@ int cmd_bench(int argc, char** argv) {
                 peak_rss_mb());
   }
   return 0;
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+  int threads = 0, epochs = 2, iters = 0;
+  std::string data, device = "cpu";
+  FlagTable f({});
+  f.integer("threads", &threads, 0, 256, "worker threads (default 0: DGM_THREADS or all)", "T");
+  f.integer("epochs", &epochs, 1, 1000, "vae: epochs (default 2), dcgan, conv-vae: epochs (default 1)", "N");
+  f.integer("iters", &iters, 0, 1000000, "gan: iterations (default 400), charrnn: steps (default 100)", "N");
+  f.str("data", &data, "Fashion-MNIST folder (vae, dcgan, conv-vae; charrnn: a text file)", "DIR");
+  f.str("device", &device, "cpu (default) or cuda (a `make CUDA=1` build with a GPU)", "D");
+  std::vector<std::string> what_given;
+  const int done = help_or_parse("bench", "usage: dgm bench gemm | vae | gan | charrnn | dcgan | conv-vae [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
+                "  gemm   GFLOP/s, naive vs blocked, 1 and 2 threads, on the VAE's shapes and 1024^3\n"
+                "  vae    VAE 784-400-20, batch 128: seconds per epoch, images/s, peak memory\n"
+                "         (--data: default the full Fashion-MNIST if installed, else the subset)\n"
+                "  gan    GAN grid protocol (batch 512, z 256, 2 x 128 tanh): ms per iteration\n"
+                "  charrnn  CharRNN defaults (LSTM 128, 32 x 64 characters of the fortunes-ru excerpt):\n"
+                "         ms per training step (--iters, default 100)\n"
+                "  dcgan, conv-vae  gan / vae --arch conv, batch 128: seconds per epoch (default 1 epoch)\n%s",
+                16, f, argc, argv, &what_given);
+  if (done >= 0) return done;
+  if (what_given.size() != 1) {
+    std::fprintf(stderr, "dgm bench: name one benchmark (gemm, vae, gan, charrnn, dcgan, conv-vae; see --help)\n");
+    return 2;
+  }
+  const std::string what = what_given[0];
+  if (threads > 0) set_num_threads(threads);
+  Device dev = Device::CPU;
+  const Status ds = check_device(device, &dev);
+  if (!ds) return failed(ds, 2);
+  if (what == "gemm") {
+#ifdef DGM_CUDA
+    if (dev == Device::CUDA) {
+      bench_gemm_cuda(stdout);
+      return 0;
+    }
+#endif
+    bench_gemm(stdout);
+    return 0;
+  }
+  if (what == "charrnn") return bench_charrnn(data, iters, threads);
+  if (what != "vae" && what != "gan" && what != "dcgan" && what != "conv-vae") {
+    std::fprintf(stderr, "dgm bench: unknown benchmark '%s' (gemm, vae, gan, charrnn, dcgan, conv-vae)\n", what.c_str());
+    return 2;
+  }
+  if ((what == "dcgan" || what == "conv-vae") && !f.given("epochs")) epochs = 1;
+  return bench_training(what, data, epochs, iters > 0 ? iters : 400, threads, device, dev);
 }
 
 }  // namespace dgm

@@ -48,12 +48,6 @@
 namespace dgm {
 namespace {
 
-double metric(const StepLog& l, const char* name) {
-  for (int i = 0; i < l.n; ++i)
-    if (std::string(l.name[i]) == name) return l.value[i];
-  return NAN;
-}
-
 // A trained and evaluated run: its test metrics, the model and data reopened from its run folder,
 // and the seconds its training took.
 struct Trained {
@@ -123,24 +117,18 @@ int verdict(bool ok) {
 // `dgm bench-quality vae`: the VAE on the full Fashion-MNIST against PyTorch's test loss. Returns the failures.
 int vae_protocol(const std::string& data) {
   Trained t;
-  int failures = 0;
   std::printf("vae: 784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, 10 epochs, data %s\n", data.c_str());
   Config c = config_defaults("vae", data);
   c.out = "build/quality-vae";
-  if (train_and_eval(c, &t)) {
-    std::printf("  test_loss %.2f nats (target <= 245.0; PyTorch 244.1)  test_iwae %.2f  train %.0f s\n",
-                metric(t.ev, "test_loss"), metric(t.ev, "test_iwae"), t.secs);
-    failures += verdict(metric(t.ev, "test_loss") <= 245.0);
-  } else {
-    ++failures;
-  }
-  return failures;
+  if (!train_and_eval(c, &t)) return 1;
+  std::printf("  test_loss %.2f nats (target <= 245.0; PyTorch 244.1)  test_iwae %.2f  train %.0f s\n",
+              t.ev.get("test_loss"), t.ev.get("test_iwae"), t.secs);
+  return verdict(t.ev.get("test_loss") <= 245.0);
 }
 
 // `dgm bench-quality gan`: the GAN on the 5x5 grid, seeds 1..N, modes covered and high-quality share. Returns the failures.
 int gan_protocol(int seeds) {
   Trained t;
-  int failures = 0;
   std::printf("gan: grid, z 256, G and D 2 x 128 tanh, Adam G 1e-3 D 1e-4 beta1 0.5, batch 512, 25,000 "
               "iterations, seeds 1-%d\n", seeds);
   std::vector<double> modes, hq;  // per seed, in seed order
@@ -149,8 +137,8 @@ int gan_protocol(int seeds) {
     c.seed = static_cast<std::uint64_t>(seed);
     c.out = "build/quality-gan-" + std::to_string(seed);
     if (!train_and_eval(c, &t)) break;
-    modes.push_back(metric(t.ev, "modes_covered"));
-    hq.push_back(metric(t.ev, "high_quality"));
+    modes.push_back(t.ev.get("modes_covered"));
+    hq.push_back(t.ev.get("high_quality"));
     std::printf("  seed %d: %g of 25 modes, %.1f%% high quality (%.0f s)\n", seed, modes.back(),
                 100 * hq.back(), t.secs);
     std::fflush(stdout);
@@ -160,33 +148,28 @@ int gan_protocol(int seeds) {
   auto meets = [&](int a, int b, int c) {
     return (modes[a] + modes[b] + modes[c]) / 3 >= 24 && (hq[a] + hq[b] + hq[c]) / 3 >= 0.30;
   };
-  if (static_cast<int>(modes.size()) == seeds) {
-    std::printf("  mean of seeds 1-3: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%)\n",
-                (modes[0] + modes[1] + modes[2]) / 3, 100 * (hq[0] + hq[1] + hq[2]) / 3);
-    if (seeds > 3) {
-      double mm = 0, mh = 0;
-      for (int i = 0; i < seeds; ++i) mm += modes[i] / seeds, mh += hq[i] / seeds;
-      int triples = 0, pass = 0;
-      for (int a = 0; a < seeds; ++a)
-        for (int b = a + 1; b < seeds; ++b)
-          for (int c = b + 1; c < seeds; ++c) ++triples, pass += meets(a, b, c);
-      std::printf("  mean of seeds 1-%d: %.2f modes, %.1f%% high quality; %d of %d seed triples meet the target\n",
-                  seeds, mm, 100 * mh, pass, triples);
-    }
-    // The outcome of one seed moves with a float ulp of one initial weight, and PyTorch running
-    // this protocol has the same spread (measured, docs/math.md "GAN on grid").
-    std::printf("  PyTorch reference (docs/math.md, seeds 1-9): 24.1 modes, 29.2%%; 30 of 84 triples meet the target\n");
-    failures += verdict(meets(0, 1, 2));
-  } else {
-    ++failures;
+  if (static_cast<int>(modes.size()) != seeds) return 1;
+  std::printf("  mean of seeds 1-3: %.2f modes (target >= 24), %.1f%% high quality (target >= 30%%)\n",
+              (modes[0] + modes[1] + modes[2]) / 3, 100 * (hq[0] + hq[1] + hq[2]) / 3);
+  if (seeds > 3) {
+    double mm = 0, mh = 0;
+    for (int i = 0; i < seeds; ++i) mm += modes[i] / seeds, mh += hq[i] / seeds;
+    int triples = 0, pass = 0;
+    for (int a = 0; a < seeds; ++a)
+      for (int b = a + 1; b < seeds; ++b)
+        for (int c = b + 1; c < seeds; ++c) ++triples, pass += meets(a, b, c);
+    std::printf("  mean of seeds 1-%d: %.2f modes, %.1f%% high quality; %d of %d seed triples meet the target\n",
+                seeds, mm, 100 * mh, pass, triples);
   }
-  return failures;
+  // The outcome of one seed moves with a float ulp of one initial weight, and PyTorch running
+  // this protocol has the same spread (measured, docs/math.md "GAN on grid").
+  std::printf("  PyTorch reference (docs/math.md, seeds 1-9): 24.1 modes, 29.2%%; 30 of 84 triples meet the target\n");
+  return verdict(meets(0, 1, 2));
 }
 
 // `dgm bench-quality cgan`: the classifier, then the share of cGAN samples that get their label. Returns the failures.
 int cgan_protocol(const std::string& data) {
   Trained t;
-  int failures = 0;
   RunData cd;
   Config c = config_defaults("cgan", data);
   ClassifierOptions o;
@@ -194,33 +177,25 @@ int cgan_protocol(const std::string& data) {
               "(z %d, G hidden %s, %s, Adam %g beta1 %g, batch %d, %d epochs) judged by it, data %s\n",
               hidden_text(o.hidden).c_str(), o.lr, o.batch, o.epochs, c.latent, hidden_text(c.hidden).c_str(),
               c.act.c_str(), c.lr_g, c.beta1, c.batch, c.epochs, data.c_str());
-  Status st = load_run_data(c, &cd);
+  Classifier clf;
+  const auto t0 = std::chrono::steady_clock::now();
+  Status st = train_judge(c, o, &clf, &cd);
   if (!st) {
     std::printf("  FAILED: %s\n", st.message.c_str());
-    ++failures;
-  } else {
-    Classifier clf;
-    Rng rng(1);
-    const auto t0 = std::chrono::steady_clock::now();
-    clf.build(cd.info.dim, cd.info.classes, o, rng);
-    clf.train(cd.images.train, rng);
-    const double acc = clf.accuracy(cd.images.test);
-    const double clf_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("  classifier test accuracy %.2f%% (aim >= 88%%; %.0f s)\n", 100 * acc, clf_secs);
-    std::fflush(stdout);
-    c.out = "build/quality-cgan";
-    if (train_and_eval(c, &t)) {
-      Rng srng(2);
-      const int n = 2000;  // 200 per class: standard error of the fraction about 0.9%
-      const double cacc = conditional_accuracy(*t.m, clf, n, srng);
-      std::printf("  %.1f%% of %d cGAN samples get their conditioned label (target >= 80%%; cGAN %.0f s)\n",
-                  100 * cacc, n, t.secs);
-      failures += verdict(cacc >= 0.80 && acc >= 0.88);
-    } else {
-      ++failures;
-    }
+    return 1;
   }
-  return failures;
+  const double acc = clf.accuracy(cd.images.test);
+  const double clf_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("  classifier test accuracy %.2f%% (aim >= 88%%; %.0f s)\n", 100 * acc, clf_secs);
+  std::fflush(stdout);
+  c.out = "build/quality-cgan";
+  if (!train_and_eval(c, &t)) return 1;
+  Rng srng(2);
+  const int n = 2000;  // 200 per class: standard error of the fraction about 0.9%
+  const double cacc = conditional_accuracy(*t.m, clf, n, srng);
+  std::printf("  %.1f%% of %d cGAN samples get their conditioned label (target >= 80%%; cGAN %.0f s)\n",
+              100 * cacc, n, t.secs);
+  return verdict(cacc >= 0.80 && acc >= 0.88);
 }
 
 // `dgm bench-quality aae`: the AAE's codes against each prior (MMD^2 and per-coordinate moments). Returns the failures.
@@ -235,15 +210,15 @@ int aae_protocol(const std::string& data) {
                 "lr-g %g, lr-d %g, beta1 %g, %d epochs, data %s\n",
                 prior, c.encoder.c_str(), c.latent, hidden_text(c.hidden).c_str(), c.lr, c.lr_g, c.lr_d,
                 c.beta1, c.epochs, data.c_str());
-    if (train_and_eval(c, &t)) {
-      const double a = metric(t.ev, "mmd_codes_prior"), b = metric(t.ev, "mmd_prior_prior");
-      std::printf("  MMD^2(codes, prior) %.5f   MMD^2(prior, prior) %.5f   test_recon %.2f  (%.0f s)\n", a, b,
-                  metric(t.ev, "test_recon"), t.secs);
-      print_code_moments(*t.m, t.d);
-      std::printf("  (reported, no fixed target)\n");
-    } else {
+    if (!train_and_eval(c, &t)) {
       ++failures;
+      continue;
     }
+    const double a = t.ev.get("mmd_codes_prior"), b = t.ev.get("mmd_prior_prior");
+    std::printf("  MMD^2(codes, prior) %.5f   MMD^2(prior, prior) %.5f   test_recon %.2f  (%.0f s)\n", a, b,
+                t.ev.get("test_recon"), t.secs);
+    print_code_moments(*t.m, t.d);
+    std::printf("  (reported, no fixed target)\n");
   }
   return failures;
 }
@@ -251,7 +226,6 @@ int aae_protocol(const std::string& data) {
 // `dgm bench-quality gauss1d`: the 1-D GAN learns N(-1, 1), 3 seeds. Returns the failures.
 int gauss1d_protocol() {
   Trained t;
-  int failures = 0;
   // Three seeds: one lucky run would say little about a GAN, whose samples wander around the
   // equilibrium (docs/math.md, "1-D GAN").
   Config c0 = config_defaults("gan", "gauss1d");
@@ -265,19 +239,17 @@ int gauss1d_protocol() {
     c.seed = seed;
     c.out = "build/quality-gauss1d-" + std::to_string(seed);
     if (!train_and_eval(c, &t)) continue;
-    const double mu = metric(t.ev, "sample_mean"), sd = metric(t.ev, "sample_std");
+    const double mu = t.ev.get("sample_mean"), sd = t.ev.get("sample_std");
     const bool ok = std::fabs(mu + 1) <= 0.1 && std::fabs(sd - 1) <= 0.1;
     std::printf("  seed %llu: sample mean %.3f (target -1 +- 0.1), std %.3f (target 1 +- 0.1)  %s  (%.1f s)\n",
                 static_cast<unsigned long long>(seed), mu, sd, ok ? "ok" : "outside", t.secs);
     passed += ok;
   }
-  failures += verdict(passed == 3);
-  return failures;
+  return verdict(passed == 3);
 }
 
 // `dgm bench-quality rbm`: the RBM's AIS test log-likelihood (likelihood.txt). Returns the failures.
 int rbm_protocol(const std::string& data) {  // include/dgm/run/ebm_run.h; the figure is likelihood.txt's
-  int failures = 0;
   Config c = config_defaults("rbm", data);
   c.ais = 14500, c.out = "build/quality-rbm", c.force = true;
   std::printf("rbm: 784-500, PCD-1, lr %g, batch %d, %d epochs, binarized data %s; AIS %d betas x %d runs\n",
@@ -289,13 +261,12 @@ int rbm_protocol(const std::string& data) {  // include/dgm/run/ebm_run.h; the f
   std::string text(bytes.begin(), bytes.end());
   if (!st) {
     std::printf("  FAILED: %s\n", st.message.c_str());
-    ++failures;
-  } else {
-    for (char& ch : text) ch = ch == '\n' ? ' ' : ch;
-    std::printf("  %s(%.0f s; no target: the papers' -86 nats is binarized MNIST)\n", text.c_str(),
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return 1;
   }
-  return failures;
+  for (char& ch : text) ch = ch == '\n' ? ' ' : ch;
+  std::printf("  %s(%.0f s; no target: the papers' -86 nats is binarized MNIST)\n", text.c_str(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
 }
 
 // `dgm bench-quality likelihood`: the five likelihood models trained, then their table. Returns the failures.
@@ -367,40 +338,36 @@ int images_protocol(const std::string& data, int image_epochs, int mlp_epochs) {
   RunData cd;
   Config c0 = config_defaults("gan", data);
   ClassifierOptions o;
-  Status st = load_run_data(c0, &cd);
+  Classifier clf;
+  Status st = train_judge(c0, o, &clf, &cd);
   if (!st) {
     std::printf("images: FAILED: %s\n", st.message.c_str());
-    ++failures;
-  } else {
-    Classifier clf;
-    Rng rng(1);
-    clf.build(cd.info.dim, cd.info.classes, o, rng);
-    clf.train(cd.images.train, rng);
-    const int n = 10000;
-    std::printf("images: Fréchet distance of %d samples to the test images in the features of the classifier "
-                "MLP 784-%s-10 (test accuracy %.2f%%), data %s\n", std::min(n, cd.images.test.n),
-                hidden_text(o.hidden).c_str(), 100 * clf.accuracy(cd.images.test), data.c_str());
-    std::printf("  floor: train vs test images %.3f\n", set_frechet(clf, cd.images.train, cd.images.test, n));
-    std::fflush(stdout);
-    for (const char* arch : {"mlp", "conv"}) {
-      Config c = c0;
-      c.arch = arch;
-      c.epochs = c.arch == "mlp" && mlp_epochs > 0 ? mlp_epochs : image_epochs;
-      c.out = std::string("build/quality-images-") + arch;
-      if (!train_and_eval(c, &t)) {
-        ++failures;
-        continue;
-      }
-      Rng srng(2);
-      const double fd = sample_frechet(*t.m, clf, cd.images.test, n, srng);
-      const double h = class_entropy(*t.m, clf, n, srng);
-      std::printf("  gan --arch %s, %d epochs (%.0f s): Fréchet distance %.3f, class entropy %.3f nats "
-                  "(log 10 = 2.303)\n", arch, c.epochs, t.secs, fd, h);
-      std::fflush(stdout);
-    }
-    std::printf("  (reported; the targets: DCGAN at most half the MLP GAN's distance at the same "
-                "wall-clock, class entropy >= 2.2)\n");
+    return 1;
   }
+  const int n = 10000;
+  std::printf("images: Fréchet distance of %d samples to the test images in the features of the classifier "
+              "MLP 784-%s-10 (test accuracy %.2f%%), data %s\n", std::min(n, cd.images.test.n),
+              hidden_text(o.hidden).c_str(), 100 * clf.accuracy(cd.images.test), data.c_str());
+  std::printf("  floor: train vs test images %.3f\n", set_frechet(clf, cd.images.train, cd.images.test, n));
+  std::fflush(stdout);
+  for (const char* arch : {"mlp", "conv"}) {
+    Config c = c0;
+    c.arch = arch;
+    c.epochs = c.arch == "mlp" && mlp_epochs > 0 ? mlp_epochs : image_epochs;
+    c.out = std::string("build/quality-images-") + arch;
+    if (!train_and_eval(c, &t)) {
+      ++failures;
+      continue;
+    }
+    Rng srng(2);
+    const double fd = sample_frechet(*t.m, clf, cd.images.test, n, srng);
+    const double h = class_entropy(*t.m, clf, n, srng);
+    std::printf("  gan --arch %s, %d epochs (%.0f s): Fréchet distance %.3f, class entropy %.3f nats "
+                "(log 10 = 2.303)\n", arch, c.epochs, t.secs, fd, h);
+    std::fflush(stdout);
+  }
+  std::printf("  (reported; the targets: DCGAN at most half the MLP GAN's distance at the same "
+              "wall-clock, class entropy >= 2.2)\n");
   return failures;
 }
 
@@ -420,8 +387,8 @@ int cmd_bench_quality(int argc, char** argv) {
   f.integer("epochs", &image_epochs, 1, 1000, "images: epochs of the DCGAN (default 5) and of the MLP GAN unless\n"
             "--mlp-epochs M (e.g. to give both the same wall-clock time).", "N");
   f.integer("mlp-epochs", &mlp_epochs, 1, 1000, "images: epochs of the MLP GAN (default: --epochs)", "M");
-  if (wants_help(argc, argv)) {
-    std::printf("usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|rbm|images|likelihood|all] [--data DIR] [--seeds N]\n"
+  std::vector<std::string> protocols;
+  const int done = help_or_parse("bench-quality", "usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|rbm|images|likelihood|all] [--data DIR] [--seeds N]\n"
                 "       [--epochs N] [--mlp-epochs M] [--iw-images N]\n"
                 "Runs the project's quality protocols (docs/math.md) and prints each figure with its\n"
                 "target. Image protocols use the full Fashion-MNIST (make data) unless --data.\n"
@@ -429,13 +396,10 @@ int cmd_bench_quality(int argc, char** argv) {
                 "             defaults, on binarized images, then one table of test NLL (nats per image;\n"
                 "             AIS for the RBM/DBN/DBM) beside the samples' class entropy, CAS and Frechet\n"
                 "             distance, and the Theis et al. row (build/quality-likelihood/table.txt).\n%s",
-                f.help(16).c_str());
-    return 0;
-  }
-  std::vector<std::string> protocols;
-  const Status ps = f.parse(argc, argv, &protocols);
-  if (!ps || protocols.size() > 1) {
-    std::fprintf(stderr, "dgm bench-quality: %s\n", !ps ? ps.message.c_str() : "name one protocol (see --help)");
+                16, f, argc, argv, &protocols);
+  if (done >= 0) return done;
+  if (protocols.size() > 1) {
+    std::fprintf(stderr, "dgm bench-quality: name one protocol (see --help)\n");
     return 2;
   }
   if (!protocols.empty()) which = protocols[0];

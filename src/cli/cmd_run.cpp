@@ -281,23 +281,19 @@ int theory_section(RunPage* page) {
 // on the same training images, 3 epochs (87-88% test accuracy on the full set; 10 epochs, the
 // long protocol's, give 89%). Trained only when a section it judges runs; *acc stays 0 when not.
 // Returns the failures.
-int train_judge(const std::string& images, const std::string& only, Classifier* judge, double* acc) {
+int judge_section(const std::string& images, const std::string& only, Classifier* judge, double* acc) {
   bool need_judge = false;
   for (const Job& j : kJobs) need_judge = need_judge || (!j.data[0] && is_adversarial(j.model) && selected(only, job_name(j)));
   if (!need_judge) return 0;
   RunData cd;
-  Config cc = config_defaults("gan", images);
-  Status st = load_run_data(cc, &cd);
+  ClassifierOptions o;
+  o.epochs = 3;
+  const auto c0 = std::chrono::steady_clock::now();
+  Status st = train_judge(config_defaults("gan", images), o, judge, &cd);
   if (!st) {
     std::printf("FAILED: classifier data: %s\n", st.message.c_str());
     return 1;
   }
-  const auto c0 = std::chrono::steady_clock::now();
-  ClassifierOptions o;
-  o.epochs = 3;
-  Rng rng(1);
-  judge->build(cd.info.dim, cd.info.classes, o, rng);
-  judge->train(cd.images.train, rng);
   *acc = judge->accuracy(cd.images.test);
   std::printf("== classifier (the judge of the GAN samples): %.2f%% test accuracy, %.1f s ==\n\n", 100 * *acc,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count());
@@ -490,20 +486,17 @@ int cmd_run(int argc, char** argv) {
   f.str("data", &data_dir, data_help.c_str(), "DIR");
   f.sw("skip-theory", &skip_theory, "leave out the theory checks");
   f.str("only", &only, only_help.c_str(), "NAMES");
-  if (wants_help(argc, argv)) {
-    std::printf("usage: dgm run [--out DIR] [--data DIR] [--skip-theory] [--only NAME,...]\n"
+  const int done = help_or_parse("run", "usage: dgm run [--out DIR] [--data DIR] [--skip-theory] [--only NAME,...]\n"
                 "The main job: runs every theory check (dgm theory), then trains every model briefly\n"
                 "on Fashion-MNIST and on the synthetic sets, and writes OUT/index.html (default out/)\n"
                 "showing samples, reconstructions, denoising, inpainting, the 2-D VAE's manifold, loss\n"
                 "curves and every number with its unit; the GANs' samples are judged by the project's\n"
                 "classifier, and each run folder's figures.json holds its figures and targets.\n%s"
                 "Run it from the project folder (the subset and docs/lectures.md are found from there).\n"
-                "Exit status 1 if a theory check or a training fails.\n", f.help(16).c_str());
-    return 0;
-  }
-  Status st = f.parse(argc, argv);
-  if (st && f.given("only")) only = "," + only + ",";
-  if (st) st = check_sections(only);
+                "Exit status 1 if a theory check or a training fails.\n", 16, f, argc, argv);
+  if (done >= 0) return done;
+  if (f.given("only")) only = "," + only + ",";
+  Status st = check_sections(only);
   if (!st) {
     std::fprintf(stderr, "dgm run: %s\n", st.message.c_str());
     return 2;
@@ -516,7 +509,7 @@ int cmd_run(int argc, char** argv) {
   const bool full = images != kSubsetDataDir;
   Classifier judge;
   double judge_acc = 0;
-  failures += train_judge(images, only, &judge, &judge_acc);
+  failures += judge_section(images, only, &judge, &judge_acc);
   for (const Job& j : kJobs) {
     if (!selected(only, job_name(j))) continue;
     Config c = job_config(j, images, full);

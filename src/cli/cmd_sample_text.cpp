@@ -20,19 +20,12 @@ int cmd_sample_text(int argc, char** argv) {
   f.integer("n", &o.n, 1, 1000000, "characters to generate, 1..1000000 (default 500)", "N");
   f.u64("seed", &o.seed, "seed of the draws (default 1)", "S");
   f.str("out", &out, "write the text to F instead of printing it", "F");
-  if (wants_help(argc, argv)) {
-    std::printf("usage: dgm sample --ckpt F [--temperature T] [--prime TEXT] [--n N] [--seed S] [--out F.txt]\n"
+  const int done = help_or_parse("sample: a charrnn checkpoint", "usage: dgm sample --ckpt F [--temperature T] [--prime TEXT] [--n N] [--seed S] [--out F.txt]\n"
                 "Generates text from a charrnn checkpoint (dgm train charrnn): reads the priming string,\n"
-                "then draws each next character from softmax(logits / T) (Karpathy 2015).\n%s", f.help(18).c_str());
-    return 0;
-  }
-  Status st = f.parse(argc, argv);
-  if (!st) {
-    std::fprintf(stderr, "dgm sample: a charrnn checkpoint: %s\n", st.message.c_str());
-    return 2;
-  }
+                "then draws each next character from softmax(logits / T) (Karpathy 2015).\n%s", 18, f, argc, argv);
+  if (done >= 0) return done;
   std::string text;
-  st = sample_charrnn(ckpt, o, &text);
+  Status st = sample_charrnn(ckpt, o, &text);
   if (st && f.given("out")) st = write_text_atomic(out, text);
   if (!st) {
     std::fprintf(stderr, "dgm sample: %s\n", st.message.c_str());

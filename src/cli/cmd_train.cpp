@@ -94,6 +94,48 @@ std::string shell_word(const std::string& w) {
   return q + "'";
 }
 
+// dgm sample's output: a grid image (.png, .pgm) or one sample per row (.csv, .npy, with a comment
+// line saying what the values are); rows (n x the data's dim) are the model's outputs.
+Status write_samples(const char* out, std::vector<float>* rows_in, int n, int cols, bool raw, Model& m, const Config& c,
+                     const TrainState& ts, const char* ckpt) {
+  std::vector<float>& rows = *rows_in;
+  const std::string ext = path_extension(out);
+  if (ext == "png" || ext == "pgm") {
+    if (ts.info.rows == 0) return Status::Error("%s: a %d-dim model makes no images; use .csv or .npy", out, ts.info.dim);
+    GridOptions g;
+    g.lo = m.scale() == PixelScale::kSigned ? -1.f : 0.f;
+    const int c_ = cols, r_ = (n + cols - 1) / cols;
+    // The grid's sides in checked arithmetic (tiles of rows x cols pixels and a 1-pixel border):
+    // both must fit an int, as make_grid and the PNG writer count pixels in int.
+    std::uint64_t gw = 0, gh = 0;
+    if (!checked_mul(static_cast<std::uint64_t>(c_), static_cast<std::uint64_t>(ts.info.cols) + 1, &gw) ||
+        !checked_mul(static_cast<std::uint64_t>(r_), static_cast<std::uint64_t>(ts.info.rows) + 1, &gh) ||
+        gw >= 0x7fffffffu || gh >= 0x7fffffffu)
+      return Status::Error("%s: a grid of %d x %d images of %d x %d pixels is too large for an image; "
+                           "use .csv or .npy", out, r_, c_, ts.info.rows, ts.info.cols);
+    return write_image(out, make_grid(rows.data(), n, ts.info.rows, ts.info.cols, r_, c_, g));
+  }
+  if (ext == "csv" || ext == "npy") {
+    std::string what;
+    if (!ts.info.images()) {
+      what = "points in the data's units";
+    } else if (raw) {
+      what = m.scale() == PixelScale::kSigned ? "raw generator output (tanh), in [-1, 1], -1 black"
+                                              : "raw decoder output (means), unclamped, 0 black";
+    } else {
+      what = "pixels in [0, 1], 0 black, 1 white";
+      for (float& v : rows) v = unit_pixel(v, m.scale());
+    }
+    const std::string data = ts.info.images() ? std::to_string(ts.info.rows) + "x" + std::to_string(ts.info.cols) + " images"
+                                              : "synthetic data";
+    const std::string head = "dgm sample: " + std::to_string(n) + " samples of a " + c.model + " (" + data + ") from " +
+                             ckpt + (ts.has_train_state ? ", step " + std::to_string(ts.step) : std::string(", weights only")) + "; " + std::to_string(ts.info.dim) +
+                             " values per row: " + what;
+    return write_rows(out, rows.data(), n, ts.info.dim, head);
+  }
+  return Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
+}
+
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
@@ -269,41 +311,7 @@ int cmd_sample(int argc, char** argv) {
     FixedLatent fl = make_fixed_latent(*m, ts.info, seed, n, label);
     generate_rows(*m, arena, fl, ts.info.dim, rows.data());
   }
-  const std::string ext = path_extension(out);
-  if (ext == "png" || ext == "pgm") {
-    if (ts.info.rows == 0) return fail("sample", Status::Error("%s: a %d-dim model makes no images; use .csv or .npy", out, ts.info.dim));
-    GridOptions g;
-    g.lo = m->scale() == PixelScale::kSigned ? -1.f : 0.f;
-    const int c_ = cols, r_ = (n + cols - 1) / cols;
-    // The grid's sides in checked arithmetic (tiles of rows x cols pixels and a 1-pixel border):
-    // both must fit an int, as make_grid and the PNG writer count pixels in int.
-    std::uint64_t gw = 0, gh = 0;
-    if (!checked_mul(static_cast<std::uint64_t>(c_), static_cast<std::uint64_t>(ts.info.cols) + 1, &gw) ||
-        !checked_mul(static_cast<std::uint64_t>(r_), static_cast<std::uint64_t>(ts.info.rows) + 1, &gh) ||
-        gw >= 0x7fffffffu || gh >= 0x7fffffffu)
-      return fail("sample", Status::Error("%s: a grid of %d x %d images of %d x %d pixels is too large for an image; "
-                                          "use .csv or .npy", out, r_, c_, ts.info.rows, ts.info.cols));
-    st = write_image(out, make_grid(rows.data(), n, ts.info.rows, ts.info.cols, r_, c_, g));
-  } else if (ext == "csv" || ext == "npy") {
-    std::string what;
-    if (!ts.info.images()) {
-      what = "points in the data's units";
-    } else if (raw) {
-      what = m->scale() == PixelScale::kSigned ? "raw generator output (tanh), in [-1, 1], -1 black"
-                                               : "raw decoder output (means), unclamped, 0 black";
-    } else {
-      what = "pixels in [0, 1], 0 black, 1 white";
-      for (float& v : rows) v = unit_pixel(v, m->scale());
-    }
-    const std::string data = ts.info.images() ? std::to_string(ts.info.rows) + "x" + std::to_string(ts.info.cols) + " images"
-                                              : "synthetic data";
-    const std::string head = "dgm sample: " + std::to_string(n) + " samples of a " + c.model + " (" + data + ") from " +
-                             ckpt + (ts.has_train_state ? ", step " + std::to_string(ts.step) : std::string(", weights only")) + "; " + std::to_string(ts.info.dim) +
-                             " values per row: " + what;
-    st = write_rows(out, rows.data(), n, ts.info.dim, head);
-  } else {
-    st = Status::Error("%s: unknown output type '.%s' (png, pgm, csv, npy)", out, ext.c_str());
-  }
+  st = write_samples(out, &rows, n, cols, raw, *m, c, ts, ckpt);
   if (!st) return fail("sample", st);
   const std::string when = ts.has_train_state ? "step " + std::to_string(ts.step) : "weights only";
   if (interp)
@@ -325,8 +333,7 @@ int cmd_eval(int argc, char** argv) {
   f.integer("iw", &iw, 1, kMaxImportance, "vae: importance samples for test_iwae, 1..5000 (default: the run's --iw)", "K");
   f.str("device", &device, "cpu (default) or cuda (a `make CUDA=1` build with a GPU)", "D");
   f.str("max-memory", &max_memory, "refuse to need more, e.g. 8G (default: half of physical memory)", "M");
-  if (wants_help(argc, argv)) {
-    std::printf("usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D] [--max-memory M]\n"
+  const int done = help_or_parse("eval", "usage: dgm eval --ckpt F [--data DIR] [--seed S] [--iw K] [--device D] [--max-memory M]\n"
                 "Prints one 'name value' line per metric of a checkpoint on the test split (on a\n"
                 "terminal, a progress line with ETA on stderr while it works):\n"
                 "  vae: test_loss (negative ELBO per test image, one z sample, nats) and test_iwae\n"
@@ -338,13 +345,11 @@ int cmd_eval(int argc, char** argv) {
                 "       pseudo_likelihood, recon_error, on the binarized test split;\n"
                 "  dbm: recon_error and test_log_likelihood_bound (the mean-field bound, log Z by AIS).\n"
                 "  a run trained with --binarize (made's default) is evaluated on the binarized test set.\n%s",
-                f.help(14).c_str());
-    return 0;
-  }
-  Status st = f.parse(argc, argv);
-  if (!st) return fail("eval", st);
+                14, f, argc, argv);
+  if (done >= 0) return done;
   const char* ckpt = f.given("ckpt") ? ckpt_s.c_str() : nullptr;
   const char* data = f.given("data") ? data_s.c_str() : nullptr;
+  Status st;
   if (!ckpt) return fail("eval", Status::Error("--ckpt is required (dgm eval --help)"));
   if (is_ebm_checkpoint(ckpt)) {  // rbm, dbn: AIS (ebm_run.h)
     st = eval_ebm(ckpt, data ? data : "", static_cast<std::uint64_t>(seed));
@@ -387,21 +392,18 @@ int cmd_export(int argc, char** argv) {
                                "per weight and a float scale per output row: 4x less flash; the\n"
                                "change of the outputs on the self-test rows is printed)", "W");
   f.integer("test-rows", &o.test_rows, 1, 1000, "latent rows of the self-test (default 4)", "N");
-  if (wants_help(argc, argv)) {
-    std::printf("usage: dgm export --ckpt F --out F.h [--name PREFIX] [--weights float|int8] [--test-rows N]\n"
+  const int done = help_or_parse("export", "usage: dgm export --ckpt F --out F.h [--name PREFIX] [--weights float|int8] [--test-rows N]\n"
                 "Writes the model's decoder (vae, ae, dae, aae) or generator (gan, cgan, wgan), MLP or\n"
                 "--arch conv, as one self-contained C99 header for a microcontroller: the weights as\n"
                 "static const float arrays (torch's layout for transposed convolutions),\n"
                 "PREFIX_decode(z, y, x, scratch) (no allocation; needs only <math.h>) and\n"
                 "PREFIX_self_test(x, scratch) against the library's own output. The header's comment\n"
                 "documents the layout (README.md, \"Porting a decoder\").\n"
-                "%s", f.help(18).c_str());
-    return 0;
-  }
-  Status st = f.parse(argc, argv);
-  if (!st) return fail("export", st);
+                "%s", 18, f, argc, argv);
+  if (done >= 0) return done;
   const char* ckpt = f.given("ckpt") ? ckpt_s.c_str() : nullptr;
   const char* out = f.given("out") ? out_s.c_str() : nullptr;
+  Status st;
   if (!ckpt || !out) return fail("export", Status::Error("--ckpt and --out are required (dgm export --help)"));
   Config c;
   std::unique_ptr<Model> m;

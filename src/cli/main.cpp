@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "dgm/io/flags.h"
 #include "dgm/io/suggest.h"
 #include "dgm/theory/report.h"
 #include "dgm/run/version.h"
@@ -15,6 +16,18 @@ bool wants_help(int argc, char** argv) {
   for (int i = 0; i < argc; ++i)
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return true;
   return false;
+}
+
+int help_or_parse(const char* who, const char* usage, int width, FlagTable& f, int argc, char** argv,
+                  std::vector<std::string>* positional) {
+  if (wants_help(argc, argv)) {
+    std::printf(usage, f.help(static_cast<std::size_t>(width)).c_str());
+    return 0;
+  }
+  const Status st = f.parse(argc, argv, positional);
+  if (st) return -1;
+  std::fprintf(stderr, "dgm %s: %s\n", who, st.message.c_str());
+  return 2;
 }
 
 }  // namespace dgm

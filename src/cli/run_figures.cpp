@@ -11,12 +11,6 @@
 namespace dgm {
 namespace {
 
-double find(const StepLog& l, const char* name) {
-  for (int i = 0; i < l.n; ++i)
-    if (std::string(l.name[i]) == name) return l.value[i];
-  return NAN;
-}
-
 std::string json_escape(const std::string& s) {
   std::string o;
   for (char ch : s) {
@@ -32,18 +26,18 @@ std::vector<Figure> run_figures(const std::string& run, Model& m, const RunData&
                                 Classifier* judge, double judge_acc) {
   std::vector<Figure> figs;
   for (const char* key : {"test_loss", "test_iwae", "test_recon", "test_denoise"})
-    if (!std::isnan(find(ev, key))) figs.push_back({key, find(ev, key), "nats per image", "", true});
+    if (!std::isnan(ev.get(key))) figs.push_back({key, ev.get(key), "nats per image", "", true});
   Rng rng(2);
   const bool gan = !m.conditional() && m.scale() == PixelScale::kSigned;
   if (d.toy && d.info.dim == 2) {
-    const double modes = find(ev, "modes_covered"), total = find(ev, "modes_total");
+    const double modes = ev.get("modes_covered"), total = ev.get("modes_total");
     const double need = run == "gan-grid" ? 20 : total;
     char tgt[32];
     std::snprintf(tgt, sizeof tgt, ">= %g of %g", need, total);
     figs.push_back({"modes_covered", modes, "modes", tgt, modes >= need});
-    figs.push_back({"high_quality", 100 * find(ev, "high_quality"), "% of samples within 3 std of a centre", "", true});
+    figs.push_back({"high_quality", 100 * ev.get("high_quality"), "% of samples within 3 std of a centre", "", true});
   } else if (d.toy) {
-    const double mu = find(ev, "sample_mean"), sd = find(ev, "sample_std");
+    const double mu = ev.get("sample_mean"), sd = ev.get("sample_std");
     figs.push_back({"sample_mean", mu, "", "-1 +- 0.1", std::fabs(mu + 1) <= 0.1});
     figs.push_back({"sample_std", sd, "", "1 +- 0.1", std::fabs(sd - 1) <= 0.1});
   } else if (judge && m.conditional()) {

@@ -72,23 +72,18 @@ void ParamStore::to_device() {
 #endif
 }
 
-Tensor ParamStore::value(int h) const {
-  DGM_CHECK(finalized_ && h >= 0 && h < count(), "ParamStore::value: bad handle %d (%d tensors, %s)",
+Tensor ParamStore::view(int h, float* buf, const char* who) const {
+  DGM_CHECK(finalized_ && h >= 0 && h < count(), "ParamStore::%s: bad handle %d (%d tensors, %s)", who,
             h, count(), finalized_ ? "finalized" : "not finalized");
   const Entry& e = entries_[static_cast<std::size_t>(h)];
   Tensor t = e.shape;
-  t.data = base() + e.offset;
+  t.data = buf + e.offset;
   return t;
 }
 
-Tensor ParamStore::grad(int h) const {
-  DGM_CHECK(finalized_ && h >= 0 && h < count(), "ParamStore::grad: bad handle %d (%d tensors, %s)",
-            h, count(), finalized_ ? "finalized" : "not finalized");
-  const Entry& e = entries_[static_cast<std::size_t>(h)];
-  Tensor t = e.shape;
-  t.data = grad_base() + e.offset;
-  return t;
-}
+Tensor ParamStore::value(int h) const { return view(h, base(), "value"); }
+
+Tensor ParamStore::grad(int h) const { return view(h, grad_base(), "grad"); }
 
 std::size_t ParamStore::offset(int h) const {
   DGM_CHECK(h >= 0 && h < count(), "ParamStore::offset: bad handle %d (%d tensors)", h, count());

@@ -109,21 +109,23 @@ Status parse_idx_labels(std::vector<std::uint8_t>&& bytes, IdxLabels* out) {
   return Status::Ok();
 }
 
-Status load_idx_images(const std::string& path, IdxImages* out) {
+namespace {
+
+// The file at path (gunzipped when it is gzip), parsed by parse; a parse error names the file.
+template <class Out>
+Status load_idx(const std::string& path, Status (*parse)(std::vector<std::uint8_t>&&, Out*), Out* out) {
   std::vector<std::uint8_t> bytes;
   Status s = read_file_decompressed(path, &bytes);
   if (!s) return s;
-  s = parse_idx_images(std::move(bytes), out);
+  s = parse(std::move(bytes), out);
   return s.prefixed(path);
 }
 
-Status load_idx_labels(const std::string& path, IdxLabels* out) {
-  std::vector<std::uint8_t> bytes;
-  Status s = read_file_decompressed(path, &bytes);
-  if (!s) return s;
-  s = parse_idx_labels(std::move(bytes), out);
-  return s.prefixed(path);
-}
+}  // namespace
+
+Status load_idx_images(const std::string& path, IdxImages* out) { return load_idx(path, parse_idx_images, out); }
+
+Status load_idx_labels(const std::string& path, IdxLabels* out) { return load_idx(path, parse_idx_labels, out); }
 
 std::vector<std::uint8_t> encode_idx_images(const IdxImages& images) {
   std::vector<std::uint8_t> v;

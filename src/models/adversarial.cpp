@@ -163,11 +163,7 @@ void AdversarialModel::train_step(Tape& t, const Batch& b, Rng& rng, StepLog& lo
 //   (the first epoch on images), so the longer run: a thousand steps in which G made no dent in D.
 void AdversarialModel::watch_saturation(double grad_d, double grad_g, const StepLog& log) {
   zero_grad_run_ = grad_d == 0.0 && grad_g == 0.0 ? zero_grad_run_ + 1 : 0;
-  double d_real = -1, d_fake = -1;
-  for (int i = 0; i < log.n; ++i) {
-    if (!std::strcmp(log.name[i], "d_real")) d_real = log.value[i];
-    if (!std::strcmp(log.name[i], "d_fake")) d_fake = log.value[i];
-  }
+  const double d_real = log.get("d_real", -1), d_fake = log.get("d_fake", -1);
   saturated_run_ = d_real > 1 - 1e-6 && d_fake >= 0 && d_fake < 1e-6 ? saturated_run_ + 1 : 0;
   char buf[200];
   if (zero_grad_run_ >= kZeroGradSteps)

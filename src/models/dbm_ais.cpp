@@ -18,11 +18,7 @@ bool draw(Rng& rng, double x) { return rng.uniform() < 1 / (1 + std::exp(-x)); }
 AisResult dbm_ais(const Dbm& m, const std::vector<float>& base_b, const AisOptions& o) {
   DGM_CHECK(o.runs >= 2 && o.betas >= 1, "dbm_ais: runs %d (>= 2) betas %d (>= 1)", o.runs, o.betas);
   const int M = o.runs, nv = m.nv, n1 = m.n1, n2 = m.n2;
-  std::vector<float> bA(std::size_t(nv), 0.f);
-  if (!base_b.empty()) {
-    DGM_CHECK(int(base_b.size()) == nv, "dbm_ais: %zu base biases for %d visible units", base_b.size(), nv);
-    bA = base_b;
-  }
+  const std::vector<float> bA = ais_start_biases(base_b, nv, "dbm_ais");
   const std::vector<double> beta = ais_schedule(o.betas);
   Rng rng(o.seed, 11);
   std::vector<float> v(std::size_t(M) * nv), h2(std::size_t(M) * n2), a(std::size_t(M) * n1), h1(std::size_t(M) * n1),

@@ -10,6 +10,12 @@
 
 namespace dgm {
 
+std::vector<float> ais_start_biases(const std::vector<float>& base_b, int nv, const char* who) {
+  if (base_b.empty()) return std::vector<float>(std::size_t(nv), 0.f);
+  DGM_CHECK(int(base_b.size()) == nv, "%s: %zu base biases for %d visible units", who, base_b.size(), nv);
+  return base_b;
+}
+
 std::vector<double> ais_schedule(int K) {
   DGM_CHECK(K >= 1, "ais_schedule: K = %d, need >= 1", K);
   std::vector<double> beta(std::size_t(K) + 1);
@@ -44,11 +50,7 @@ std::vector<float> ais_base_biases(const ImageSet& set) {
 AisResult rbm_ais(const Rbm& m, const std::vector<float>& base_b, const AisOptions& o) {
   DGM_CHECK(o.runs >= 2 && o.betas >= 1, "rbm_ais: runs %d (>= 2) betas %d (>= 1)", o.runs, o.betas);
   const int M = o.runs, nv = m.nv, nh = m.nh;
-  std::vector<float> bA(std::size_t(nv), 0.f);
-  if (!base_b.empty()) {
-    DGM_CHECK(int(base_b.size()) == nv, "rbm_ais: %zu base biases for %d visible units", base_b.size(), nv);
-    bA = base_b;
-  }
+  const std::vector<float> bA = ais_start_biases(base_b, nv, "rbm_ais");
   const std::vector<double> beta = ais_schedule(o.betas);
   Rng rng(o.seed, 7);
   std::vector<float> v(std::size_t(M) * nv), a(std::size_t(M) * nh), h(std::size_t(M) * nh), pv(std::size_t(M) * nv);

@@ -18,4 +18,10 @@ void StepLog::add(const char* key, double v) {
   }
 }
 
+double StepLog::get(const char* key, double missing) const {
+  for (int i = 0; i < n; ++i)
+    if (!std::strcmp(name[i], key)) return value[i];
+  return missing;
+}
+
 }  // namespace dgm

@@ -133,6 +133,15 @@ double Classifier::accuracy(const ImageSet& set) {
   return static_cast<double>(correct) / set.n;
 }
 
+Status train_judge(const Config& c, const ClassifierOptions& o, Classifier* clf, RunData* d) {
+  Status st = load_run_data(c, d);
+  if (!st) return st;
+  Rng rng(1);
+  clf->build(d->info.dim, d->info.classes, o, rng);
+  clf->train(d->images.train, rng);
+  return Status::Ok();
+}
+
 double conditional_accuracy(Model& m, Classifier& c, int n, Rng& rng) {
   DGM_CHECK(m.conditional() && n > 0, "conditional_accuracy: needs a conditional model and n > 0");
   const int classes = c.classes();

@@ -65,9 +65,7 @@ void test_metric(Model& m, const RunData& d, int n, int batch, const char* name,
     Batch b = test_batch(t, d, begin, count, m.scale());
     StepLog log;
     m.evaluate(t, b, rng, log);
-    double v = NAN;
-    for (int i = 0; i < log.n; ++i)
-      if (std::string(log.name[i]) == name) v = log.value[i];
+    const double v = log.get(name);
     DGM_CHECK(!std::isnan(v), "test_metric: the model logs no '%s'", name);
     sum += v * count;
     if (count == batch) means.push_back(v);  // equal-size batches for the spread

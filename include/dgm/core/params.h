@@ -83,6 +83,8 @@ class ParamStore {
   std::vector<Entry> entries_;
   float* base() const { return device_ == Device::CUDA ? dvalues_.data() : const_cast<float*>(values_.data()); }
   float* grad_base() const { return device_ == Device::CUDA ? dgrads_.data() : const_cast<float*>(grads_.data()); }
+  // Tensor h's shape over its place in buf (base() or grad_base()); who: the caller, for the check.
+  Tensor view(int h, float* buf, const char* who) const;
   std::vector<float> values_, grads_;  // on the device: values_ is the host copy, grads_ unused
   DeviceBuffer dvalues_, dgrads_;      // Device::CUDA only
   Device device_ = Device::CPU;

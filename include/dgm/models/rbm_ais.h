@@ -46,6 +46,9 @@ std::vector<double> ais_schedule(int K);
 // bA_i = log(p_i / (1 - p_i)), p_i the mean of pixel i over the set (bytes / 255), clamped to
 // [1e-3, 1 - 1e-3] (a pixel never on would give -inf).
 std::vector<float> ais_base_biases(const ImageSet& set);
+// The base-rate model's visible biases an AIS starts from: base_b when given (it must hold nv),
+// else zeros (the uniform base). who names the caller in the check's message.
+std::vector<float> ais_start_biases(const std::vector<float>& base_b, int nv, const char* who);
 // log Z = log_z_base + log mean exp(log_w) and its delta-method se, from res->log_w (>= 2 runs)
 // and res->log_z_base: the last step of every AIS here (rbm_ais, dbm_ais in dbm_ais.h).
 void ais_summarize(AisResult* res);

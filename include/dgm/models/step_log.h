@@ -1,6 +1,7 @@
 // step_log.h - the named scalars of one training step or one evaluation (losses, D(x), D(G(z)),
 // gradient norms), as a model reports them to the trainer, metrics.csv and the evaluator.
 #pragma once
+#include <limits>
 
 namespace dgm {
 
@@ -12,6 +13,8 @@ struct StepLog {
   double value[kMax];
   int n = 0;
   void add(const char* key, double v);
+  // The value logged as key, or `missing` when there is none.
+  double get(const char* key, double missing = std::numeric_limits<double>::quiet_NaN()) const;
   void clear() { n = 0; }
 };
 

@@ -17,6 +17,8 @@
 #include "dgm/core/optim.h"
 #include "dgm/core/rng.h"
 #include "dgm/core/tape.h"
+#include "dgm/run/config.h"
+#include "dgm/run/run_data.h"
 
 namespace dgm {
 
@@ -63,6 +65,11 @@ class Classifier {
   Arena arena_;
   Tape tape_;
 };
+
+// The judge of a run's samples: loads the data of c (load_run_data) into *d, then builds *clf
+// and trains it on the training images with o, weights and order from Rng(1). Fails only when
+// the data do not load (`dgm run`, `dgm bench-quality cgan` and `images`).
+Status train_judge(const Config& c, const ClassifierOptions& o, Classifier* clf, RunData* d);
 
 // The cGAN's score: generates n samples, sample i conditioned on label i % classes, from z drawn
 // with rng, and returns the fraction the classifier labels as their condition. The model must
