@@ -53,6 +53,19 @@ TEST_CASE("birthday on samples: q of the real batches collide at the threshold; 
   }
 }
 
+TEST_CASE("birthday on samples: real data with exact duplicates still counts them (threshold above 0 in float)") {
+  const int F = 4, s = 10, batches = 5;
+  Rng rng(2);
+  std::vector<float> real = gaussian_rows(s * batches, F, rng);
+  for (int b = 0; b < batches; ++b)  // row 1 of each batch repeats row 0
+    for (int j = 0; j < F; ++j) real[static_cast<std::size_t>((b * s + 1) * F + j)] = real[static_cast<std::size_t>(b * s * F + j)];
+  const SampleBirthday r = birthday_against_real(real.data(), real.data(), F, s, batches, 0.5);
+  CHECK(r.threshold > 0);
+  CHECK(r.threshold * r.threshold > 0);
+  CHECK(r.real.batches_with_duplicate == batches);
+  CHECK(r.real.pairs == batches);  // only the planted pairs
+}
+
 TEST_CASE("birthday on samples: a generator with one output for every z has support 1") {
   Config c = config_defaults("gan", "");
   c.hidden = {6};

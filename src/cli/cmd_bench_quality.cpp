@@ -364,10 +364,23 @@ int images_protocol(const std::string& data, int image_epochs, int mlp_epochs) {
     const double h = class_entropy(*t.m, clf, n, srng);
     std::printf("  gan --arch %s, %d epochs (%.0f s): Fréchet distance %.3f, class entropy %.3f nats "
                 "(log 10 = 2.303)\n", arch, c.epochs, t.secs, fd, h);
+    // [HSE]'s birthday test (Arora & Zhang) on the generator: 20 batches of 100 samples against
+    // 20 batches of 100 test images, the near-duplicate threshold set where 10% of the real batches
+    // hold a pair (sample_quality.h).
+    if (cd.images.test.n < 100 * 20) {
+      std::printf("    birthday test: skipped (needs 2000 test images, the data has %d)\n", cd.images.test.n);
+      continue;
+    }
+    const SampleBirthday b = sample_birthday(*t.m, clf, cd.images.test, 100, 20, 0.1, srng);
+    std::printf("    birthday test, batches of %d in the classifier's features (threshold %.3g: %d of %d real "
+                "batches hold a pair, support ~%.0f): the generator's batches with a pair %d of %d, "
+                "support ~%.0f (pairs: %lld)\n", b.s, b.threshold, b.real.batches_with_duplicate, b.batches,
+                b.real.support_prob, b.model.batches_with_duplicate, b.batches, b.model.support_prob, b.model.pairs);
     std::fflush(stdout);
   }
   std::printf("  (reported; the targets: DCGAN at most half the MLP GAN's distance at the same "
-              "wall-clock, class entropy >= 2.2)\n");
+              "wall-clock, class entropy >= 2.2; a generator's birthday support well below the real "
+              "images' is mode collapse)\n");
   return failures;
 }
 

@@ -81,31 +81,32 @@ double sample_frechet(Model& m, Classifier& c, const ImageSet& set, int n, Rng& 
 
 SampleBirthday birthday_against_real(const float* fake, const float* real, int F, int s, int batches, double q) {
   DGM_CHECK(s >= 2 && batches >= 1 && q > 0 && q < 1, "birthday_against_real: s %d, batches %d, q %g", s, batches, q);
-  // The closest pair of each real batch (squared distances), in increasing order.
-  std::vector<double> closest(static_cast<std::size_t>(batches));
+  // The closest pair of each real batch: its squared distance summed in float in the order
+  // count_near_duplicate_pairs sums it (so the threshold below decides the same way there).
+  std::vector<float> closest(static_cast<std::size_t>(batches));
   for (int b = 0; b < batches; ++b) {
-    double best = std::numeric_limits<double>::infinity();
+    float best = std::numeric_limits<float>::infinity();
     for (int i = b * s; i < (b + 1) * s; ++i)
       for (int k = i + 1; k < (b + 1) * s; ++k) {
-        double d2 = 0;
-        for (int j = 0; j < F; ++j) {
-          const double e = static_cast<double>(real[static_cast<std::size_t>(i) * F + j]) - real[static_cast<std::size_t>(k) * F + j];
-          d2 += e * e;
-        }
+        const float* x = real + static_cast<std::size_t>(i) * F;
+        const float* y = real + static_cast<std::size_t>(k) * F;
+        float d2 = 0;
+        for (int j = 0; j < F; ++j) d2 += (x[j] - y[j]) * (x[j] - y[j]);
         best = std::min(best, d2);
       }
     closest[static_cast<std::size_t>(b)] = best;
   }
   std::sort(closest.begin(), closest.end());
-  // The threshold: just above the closest pair of the ceil(q batches)-th real batch, so that
-  // that many real batches (ties aside) hold a near-duplicate.
-  const int at = std::max(1, static_cast<int>(std::ceil(q * batches))) - 1;
+  // The threshold t: the smallest float with t^2 above the closest pair of the ceil(q batches)-th
+  // real batch, so that that many real batches (ties aside) hold a near-duplicate. Exact
+  // duplicates (distance 0) need t^2 > 0 in float: t at least 2 sqrt(FLT_MIN).
+  const float c = closest[static_cast<std::size_t>(std::max(1, static_cast<int>(std::ceil(q * batches))) - 1)];
+  float t = c > 0 ? std::sqrt(c) : 2 * std::sqrt(std::numeric_limits<float>::min());
+  while (t * t <= c) t = std::nextafter(t, std::numeric_limits<float>::infinity());
   SampleBirthday r;
-  r.s = s, r.batches = batches, r.q = q;
-  r.threshold = std::nextafter(static_cast<float>(std::sqrt(closest[static_cast<std::size_t>(at)])),
-                               std::numeric_limits<float>::infinity());
-  r.real = birthday_support_estimate(real, batches * s, F, s, r.threshold);
-  r.model = birthday_support_estimate(fake, batches * s, F, s, r.threshold);
+  r.s = s, r.batches = batches, r.q = q, r.threshold = t;
+  r.real = birthday_support_estimate(real, batches * s, F, s, t);
+  r.model = birthday_support_estimate(fake, batches * s, F, s, t);
   return r;
 }
 
