@@ -11,16 +11,22 @@
 // reset() forgets the nodes and resets the arena; the node vector keeps its capacity, so a
 // training step allocates nothing from the heap after the first one.
 //
-// Device: a tape whose arena is on the CUDA device (Arena(0, Device::CUDA), CUDA builds) runs
-// every op on the GPU; the ops dispatch on on_device(). Host code that builds or reads tensor
+// Device: a tape takes its kernel table (dgm/backend/kernels.h) from its arena's device when it
+// is made: the CPU table, or the CUDA table for an Arena(0, Device::CUDA) (CUDA builds), so every
+// op runs where its memory is; the ops call `kernels()` and never ask the device. Host code that builds or reads tensor
 // data goes through host_alloc / upload / host_copy, which are free on a CPU tape.
 #pragma once
 #include <vector>
 
+#include "dgm/backend/kernels.h"
 #include "dgm/core/arena.h"
 #include "dgm/core/tensor.h"
 
 namespace dgm {
+
+// The CPU kernel table (src/core/kernel_table.cpp): the fast kernels of src/backend/ where there
+// are some, the op files' reference loops (dgm/core/ops_ref.h) elsewhere.
+const Kernels& cpu_kernels();
 
 // A handle to a node on a tape (an index). Cheap to copy.
 struct Var {
@@ -69,7 +75,16 @@ class Tape {
   int size() const { return static_cast<int>(nodes_.size()); }
   Arena& arena() { return *arena_; }
 
-  // True when the tape's arena is device memory: its ops run on the GPU.
+  // The kernel table of the tape's device, chosen once in the constructor.
+  const Kernels& kernels() const { return *kernels_; }
+  // `entry` of the table, checked: an op whose device has no kernel (a null entry, or false for
+  // host_loops) stops here with one message naming the op and the device.
+  template <class Entry>
+  Entry need(Entry entry, const char* op) const {
+    if (!entry) no_kernel(op);
+    return entry;
+  }
+  // True when the tape's arena is device memory (the host boundary below uses it).
   bool on_device() const { return kCudaBuild && arena_->device() == Device::CUDA; }
   // The host boundary (docs/architecture.md, "CUDA backend"); each is free on a CPU tape:
   //   host_alloc(shape) a tensor the host can write (a batch being built): from the arena on a
@@ -95,7 +110,9 @@ class Tape {
   void reset();
 
  private:
+  void no_kernel(const char* op) const;
   Arena* arena_;
+  const Kernels* kernels_;
   Arena host_;  // host scratch of a device tape (never used by a CPU tape)
   std::vector<Node> nodes_;
 };
