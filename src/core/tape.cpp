@@ -79,6 +79,8 @@ Tensor Tape::host_copy(Tensor x) {
   return h;
 }
 
+Tensor Tape::output_for(Tensor host) { return on_device() ? arena_->tensor(host) : host; }
+
 const Tensor& Tape::value(Var v) const {
   DGM_CHECK(v.valid() && v.id < size(), "tape: no node %d (tape has %d)", v.id, size());
   return node(v.id).value;

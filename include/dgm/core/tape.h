@@ -92,12 +92,16 @@ class Tape {
   //   upload(x)         a host tensor in the tape's memory: x itself on a CPU tape, else a
   //                     device copy from the arena;
   //   host_copy(x)      a tensor of the tape's memory readable by the host: x itself on a CPU
-  //                     tape, else a copy in host scratch (this waits for the GPU).
+  //                     tape, else a copy in host scratch (this waits for the GPU);
+  //   output_for(h)     where an op may write a result that ends in the host tensor h: h itself
+  //                     on a CPU tape, else a tensor of its shape from the arena; then
+  //                     copy(h, it) (free on a CPU tape: the same floats).
   // Host scratch is a growable host Arena reset with the tape, so it stops allocating once it
   // has reached its high-water mark.
   Tensor host_alloc(Tensor shape);
   Tensor upload(Tensor host);
   Tensor host_copy(Tensor x);
+  Tensor output_for(Tensor host);
 
   // loss must hold one element. Marks the nodes the loss depends on, zeroes their gradients
   // (intermediate nodes only), seeds d loss / d loss = 1, then calls each marked node's backward
