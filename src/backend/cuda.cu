@@ -23,6 +23,7 @@
 #include <cstdio>
 
 #include "gpu.h"
+#include "dgm/backend/kernels.h"
 #include "kernels_hd.h"
 #include "dgm/core/check.h"
 #include "dgm/backend/device.h"
@@ -580,4 +581,47 @@ void fill_normal(float* y, std::size_t n, const RngState& s, float mean, float s
 }
 
 }  // namespace gpu
+
+// ===================================== the CUDA kernel table ======================================
+// Every op with a GPU kernel (dgm/backend/kernels.h). The convolution and the ops written as host
+// loops have none (null, host_loops false): on a device tape they stop with one message.
+const Kernels* cuda_kernels() {
+  static const Kernels table = [] {
+    Kernels k;
+    k.device = "cuda";
+    k.loss_terms = true;
+    k.gemm = gpu::gemm;
+    k.bias_grad = gpu::bias_grad;
+    k.arith_forward = gpu::arith_forward;
+    k.arith_backward = gpu::arith_backward;
+    k.affine_forward = gpu::affine_forward;
+    k.affine_backward = gpu::affine_backward;
+    k.exp = {gpu::exp_forward, gpu::exp_backward};
+    k.log = {gpu::log_forward, gpu::log_backward};
+    k.sqrt = {gpu::sqrt_forward, gpu::sqrt_backward};
+    k.square = {gpu::square_forward, gpu::square_backward};
+    k.relu = {gpu::relu_forward, gpu::relu_backward};
+    k.leaky_relu = {gpu::leaky_relu_forward, gpu::leaky_relu_backward};
+    k.sigmoid = {gpu::sigmoid_forward, gpu::sigmoid_backward};
+    k.tanh = {gpu::tanh_forward, gpu::tanh_backward};
+    k.softplus = {gpu::softplus_forward, gpu::softplus_backward};
+    k.log_sigmoid = {gpu::log_sigmoid_forward, gpu::log_sigmoid_backward};
+    k.reduce_forward = gpu::reduce_forward;
+    k.reduce_backward = gpu::reduce_backward;
+    k.copy_cols = gpu::copy_cols;
+    k.add_cols = gpu::add_cols;
+    k.bce_forward = gpu::bce_forward;
+    k.bce_backward = gpu::bce_backward;
+    k.gaussian_nll_forward = gpu::gaussian_nll_forward;
+    k.gaussian_nll_backward = gpu::gaussian_nll_backward;
+    k.kl_forward = gpu::kl_forward;
+    k.kl_backward = gpu::kl_backward;
+    k.softmax_ce_forward = gpu::softmax_ce_forward;
+    k.softmax_ce_backward = gpu::softmax_ce_backward;
+    k.add_at = gpu::add_at;
+    return k;
+  }();
+  return &table;
+}
+
 }  // namespace dgm

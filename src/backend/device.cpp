@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "dgm/backend/kernels.h"
 #include "dgm/core/check.h"
 
 namespace dgm {
@@ -26,5 +27,9 @@ DeviceBuffer::DeviceBuffer(std::size_t n) {
   DGM_CHECK(n == 0, "DeviceBuffer(%zu): dgm was built without CUDA: rebuild with make CUDA=1", n);
 #endif
 }
+
+#ifndef DGM_CUDA
+const Kernels* cuda_kernels() { return nullptr; }  // the CUDA table is cuda.cu's (CUDA builds)
+#endif
 
 }  // namespace dgm

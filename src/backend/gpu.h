@@ -1,5 +1,5 @@
-// gpu.h - the CUDA kernels (src/backend/cuda.cu), declared for the op wrappers that dispatch to
-// them. Private to src/ (and test/test_cuda.cpp); included only under #ifdef DGM_CUDA.
+// gpu.h - the CUDA kernels (src/backend/cuda.cu), declared for its kernel table (cuda_kernels(),
+// dgm/backend/kernels.h) and for test/test_cuda.cpp. Private to src/; included only under #ifdef DGM_CUDA.
 //
 // Every function has the name and argument order of the CPU kernel it replaces (outputs first,
 // then inputs, then sizes; gradients accumulate with +=), and takes device pointers. All are

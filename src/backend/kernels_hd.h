@@ -75,7 +75,7 @@ inline RngState state_after_fill_normal(const RngState& s, std::uint64_t n) {
   return r;
 }
 
-// ---- the Bernoulli NLL term (src/core/ops_loss.cpp) ----
+// ---- the Bernoulli NLL term (src/backend/cpu_kernels.cpp, the CUDA bce kernels; formula in src/core/ops_loss.cpp) ----
 // softplus(l) - x l, and sigmoid(l) into *sig, both from e = e^-|l| <= 1.
 DGM_HD DGM_INLINE float bce_term(float l, float x, float* sig) {
   const float e = fast_exp(-std::fabs(l));

@@ -9,9 +9,7 @@
 // used for (over rows for Row, over columns for Col, over all for Scalar).
 #include "dgm/core/check.h"
 #include "dgm/core/ops.h"
-#ifdef DGM_CUDA
-#include "../backend/gpu.h"
-#endif
+#include "dgm/core/ops_ref.h"
 
 namespace dgm {
 namespace {
@@ -40,9 +38,12 @@ inline std::size_t bidx(Bcast k, std::size_t r, std::size_t c, std::size_t cols)
 
 enum ArithOp { Add, Sub, Mul, Div };
 
-// Forward: y = a op b.
-void arith_forward(ArithOp op, Bcast k, float* y, const float* a, const float* b, std::size_t rows,
-                   std::size_t cols) {
+}  // namespace
+
+// Forward: y (rows, cols) = a op b, b read at bidx (its broadcast).
+void ref::arith_forward(int op, int kind, float* y, const float* a, const float* b, std::size_t rows,
+                        std::size_t cols) {
+  const Bcast k = static_cast<Bcast>(kind);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < cols; ++c) {
       const std::size_t i = r * cols + c;
@@ -61,85 +62,66 @@ void arith_forward(ArithOp op, Bcast k, float* y, const float* a, const float* b
 //   sub: dy/da = 1,  dy/db = -1
 //   mul: dy/da = b,  dy/db = a
 //   div: dy/da = 1/b, dy/db = -a / b^2
+// da (rows, cols) and db (b's shape) may be null (that input wants no gradient).
+void ref::arith_backward(int op, int kind, float* da, float* db, const float* dy, const float* a, const float* b,
+                         std::size_t rows, std::size_t cols) {
+  const Bcast k = static_cast<Bcast>(kind);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) {
+      const std::size_t i = r * cols + c, j = bidx(k, r, c, cols);
+      float ga = 0.f, gb = 0.f;
+      switch (op) {
+        case Add: ga = dy[i]; gb = dy[i]; break;
+        case Sub: ga = dy[i]; gb = -dy[i]; break;
+        case Mul: ga = dy[i] * b[j]; gb = dy[i] * a[i]; break;
+        case Div: ga = dy[i] / b[j]; gb = -dy[i] * a[i] / (b[j] * b[j]); break;
+      }
+      if (da) da[i] += ga;
+      if (db) db[j] += gb;
+    }
+}
+
+// y = s a + c;  dy/da = s
+void ref::affine_forward(float* y, const float* x, std::size_t n, float s, float c) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = s * x[i] + c;
+}
+void ref::affine_backward(float* dx, const float* dy, std::size_t n, float s) {
+  for (std::size_t i = 0; i < n; ++i) dx[i] += s * dy[i];
+}
+
+namespace {
+
 void arith_backward(Tape& t, int id) {
   Node& n = t.node(id);
   Node& A = t.node(n.in[0]);
   Node& B = t.node(n.in[1]);
-  const ArithOp op = static_cast<ArithOp>(n.i[0]);
-  const Bcast k = static_cast<Bcast>(n.i[1]);
-  const std::size_t rows = static_cast<std::size_t>(n.value.rows());
-  const std::size_t cols = static_cast<std::size_t>(n.value.cols());
-  const float* dy = n.grad.data;
-  const float* a = A.value.data;
-  const float* b = B.value.data;
-  if (t.on_device()) {
-#ifdef DGM_CUDA
-    gpu::arith_backward(op, k, A.needs_grad ? A.grad.data : nullptr, B.needs_grad ? B.grad.data : nullptr, dy, a, b,
-                        rows, cols);
-#endif
-    return;
-  }
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = 0; c < cols; ++c) {
-      const std::size_t i = r * cols + c, j = bidx(k, r, c, cols);
-      float da = 0.f, db = 0.f;
-      switch (op) {
-        case Add: da = dy[i]; db = dy[i]; break;
-        case Sub: da = dy[i]; db = -dy[i]; break;
-        case Mul: da = dy[i] * b[j]; db = dy[i] * a[i]; break;
-        case Div: da = dy[i] / b[j]; db = -dy[i] * a[i] / (b[j] * b[j]); break;
-      }
-      if (A.needs_grad) A.grad.data[i] += da;
-      if (B.needs_grad) B.grad.data[j] += db;
-    }
+  t.kernels().arith_backward(n.i[0], n.i[1], A.needs_grad ? A.grad.data : nullptr, B.needs_grad ? B.grad.data : nullptr,
+                             n.grad.data, A.value.data, B.value.data, static_cast<std::size_t>(n.value.rows()),
+                             static_cast<std::size_t>(n.value.cols()));
 }
 
 Var arith(Tape& t, ArithOp op, const char* name, Var a, Var b) {
   Tensor av = t.value(a), bv = t.value(b);
   const Bcast k = broadcast_kind(name, av, bv);
   Tensor y = t.alloc(av);
-  if (t.on_device()) {
-#ifdef DGM_CUDA
-    gpu::arith_forward(op, k, y.data, av.data, bv.data, static_cast<std::size_t>(av.rows()),
-                       static_cast<std::size_t>(av.cols()));
-#endif
-  } else {
-    arith_forward(op, k, y.data, av.data, bv.data, static_cast<std::size_t>(av.rows()),
-                  static_cast<std::size_t>(av.cols()));
-  }
+  t.kernels().arith_forward(op, k, y.data, av.data, bv.data, static_cast<std::size_t>(av.rows()),
+                            static_cast<std::size_t>(av.cols()));
   Var out = t.push(y, arith_backward, a, b);
   t.node(out).i[0] = op;
   t.node(out).i[1] = k;
   return out;
 }
 
-// y = s a + c;  dy/da = s
 void affine_backward(Tape& t, int id) {
   Node& n = t.node(id);
   Node& A = t.node(n.in[0]);
-  if (!A.needs_grad) return;
-  const float s = n.f[0];
-  const std::size_t len = n.value.size();
-  if (t.on_device()) {
-#ifdef DGM_CUDA
-    gpu::affine_backward(A.grad.data, n.grad.data, len, s);
-#endif
-    return;
-  }
-  for (std::size_t i = 0; i < len; ++i) A.grad.data[i] += s * n.grad.data[i];
+  if (A.needs_grad) t.kernels().affine_backward(A.grad.data, n.grad.data, n.value.size(), n.f[0]);
 }
 
 Var affine(Tape& t, Var a, float s, float c) {
   Tensor x = t.value(a);
   Tensor y = t.alloc(x);
-  const std::size_t len = x.size();
-  if (t.on_device()) {
-#ifdef DGM_CUDA
-    gpu::affine_forward(y.data, x.data, len, s, c);
-#endif
-  } else {
-    for (std::size_t i = 0; i < len; ++i) y.data[i] = s * x.data[i] + c;
-  }
+  t.kernels().affine_forward(y.data, x.data, x.size(), s, c);
   Var out = t.push(y, affine_backward, a);
   t.node(out).f[0] = s;
   t.node(out).f[1] = c;

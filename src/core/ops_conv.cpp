@@ -87,10 +87,6 @@ void conv2d_backward_weight_ref(float* dw, const float* dy, const float* x, cons
 
 namespace {
 
-void cpu_only(const Tape& t, const char* op) {
-  DGM_CHECK(!t.on_device(), "%s: no CUDA kernel yet; run convolutional models with --device cpu", op);
-}
-
 // y[n,o,:,:] += b[o];  dy/db[o] = 1 at every (n, i, j): db[o] += sum_{n,i,j} dy[n,o,i,j].
 void add_channel_bias(float* y, const float* b, int N, int O, int HW) {
   for (int n = 0; n < N; ++n)
@@ -130,8 +126,9 @@ void conv2d_backward(Tape& t, int id) {
   Node& Wn = t.node(n.in[1]);
   const ConvShape s = node_shape(X.value, Wn.value, n.value, n.i[0], n.i[1]);
   float* work = t.arena().alloc(conv_workspace_floats(s));
-  if (X.needs_grad) conv2d_backward_data(X.grad.data, n.grad.data, Wn.value.data, s, work);
-  if (Wn.needs_grad) conv2d_backward_weight(Wn.grad.data, n.grad.data, X.value.data, s, work);
+  const Kernels& k = t.kernels();
+  if (X.needs_grad) k.conv2d_backward_data(X.grad.data, n.grad.data, Wn.value.data, s, work);
+  if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, n.grad.data, X.value.data, s, work);
   if (n.in[2] >= 0 && t.node(n.in[2]).needs_grad)
     channel_bias_grad(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.O, s.Ho * s.Wo);
 }
@@ -145,8 +142,9 @@ void conv_transpose2d_backward(Tape& t, int id) {
   Node& Wn = t.node(n.in[1]);
   const ConvShape s = node_shape(n.value, Wn.value, X.value, n.i[0], n.i[1]);
   float* work = t.arena().alloc(conv_workspace_floats(s));
-  if (X.needs_grad) conv2d_forward(X.grad.data, n.grad.data, Wn.value.data, s, work);
-  if (Wn.needs_grad) conv2d_backward_weight(Wn.grad.data, X.value.data, n.grad.data, s, work);
+  const Kernels& k = t.kernels();
+  if (X.needs_grad) k.conv2d_forward(X.grad.data, n.grad.data, Wn.value.data, s, work);
+  if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, X.value.data, n.grad.data, s, work);
   if (n.in[2] >= 0 && t.node(n.in[2]).needs_grad)
     channel_bias_grad(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.C, s.H * s.W);
 }
@@ -160,7 +158,7 @@ void check_bias(const Tape& t, Var b, int channels, const char* op) {
 }  // namespace
 
 Var conv2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
-  cpu_only(t, "conv2d");
+  const auto forward = t.need(t.kernels().conv2d_forward, "conv2d");
   const Tensor X = t.value(x), Wv = t.value(W);
   check_4d(X, Wv, "conv2d");
   DGM_CHECK(Wv.dim[1] == X.dim[1], "conv2d: x %s has %d channels, W %s expects %d", shape_str(X).text, X.dim[1],
@@ -171,7 +169,7 @@ Var conv2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
             shape_str(X).text, pad);
   check_bias(t, b, s.O, "conv2d");
   Tensor y = t.arena().tensor_zero(make_shape(s.N, s.O, s.Ho, s.Wo));
-  conv2d_forward(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
+  forward(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
   if (b.valid()) add_channel_bias(y.data, t.value(b).data, s.N, s.O, s.Ho * s.Wo);
   Var out = t.push(y, conv2d_backward, x, W, b);
   t.node(out).i[0] = stride;
@@ -180,7 +178,7 @@ Var conv2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
 }
 
 Var conv_transpose2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
-  cpu_only(t, "conv_transpose2d");
+  const auto forward = t.need(t.kernels().conv2d_backward_data, "conv_transpose2d");
   const Tensor X = t.value(x), Wv = t.value(W);
   check_4d(X, Wv, "conv_transpose2d");
   DGM_CHECK(Wv.dim[0] == X.dim[1], "conv_transpose2d: x %s has %d channels, W %s (in, out, kh, kw) expects %d",
@@ -198,7 +196,7 @@ Var conv_transpose2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
   DGM_CHECK(conv_shape(s.N, s.C, s.H, s.W, s.O, s.kh, s.kw, stride, pad).Ho == s.Ho,
             "conv_transpose2d: x %s and W %s with stride %d, pad %d are not the output of a convolution",
             shape_str(X).text, shape_str(Wv).text, stride, pad);
-  conv2d_backward_data(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
+  forward(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
   if (b.valid()) add_channel_bias(y.data, t.value(b).data, s.N, s.C, Ho * Wo);
   Var out = t.push(y, conv_transpose2d_backward, x, W, b);
   t.node(out).i[0] = stride;
@@ -260,7 +258,7 @@ void batch_norm_backward(Tape& t, int id) {
 
 Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor running_mean, Tensor running_var, bool training,
                float momentum, float eps) {
-  cpu_only(t, "batch_norm");
+  t.need(t.kernels().host_loops, "batch_norm");
   const Tensor X = t.value(x);
   DGM_CHECK(X.ndim == 2 || X.ndim == 4, "batch_norm: x %s must be (N, C) or (N, C, H, W)", shape_str(X).text);
   int N, C, HW;
@@ -325,7 +323,7 @@ void view_backward(Tape& t, int id) {
 }  // namespace
 
 Var to_images(Tape& t, Var x, int C, int H, int W) {
-  cpu_only(t, "to_images");
+  t.need(t.kernels().host_loops, "to_images");
   Tensor X = t.value(x);
   const int N = X.ndim == 0 ? 1 : X.dim[0];
   DGM_CHECK(C > 0 && H > 0 && W > 0 && X.size() == static_cast<std::size_t>(N) * C * H * W,
@@ -336,7 +334,7 @@ Var to_images(Tape& t, Var x, int C, int H, int W) {
 }
 
 Var to_vectors(Tape& t, Var x) {
-  cpu_only(t, "to_vectors");
+  t.need(t.kernels().host_loops, "to_vectors");
   Tensor X = t.value(x);
   DGM_CHECK(X.ndim >= 1, "to_vectors: x %s has no batch dimension", shape_str(X).text);
   Tensor v = make_shape(X.dim[0], static_cast<int>(X.size() / static_cast<std::size_t>(X.dim[0])));

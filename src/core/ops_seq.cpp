@@ -15,7 +15,8 @@
 namespace dgm {
 namespace {
 
-void check_cpu(Tape& t, const char* op) { DGM_CHECK(!t.on_device(), "%s: runs on a CPU tape only", op); }
+// Host loops only so far: a device tape stops in Tape::need with one message.
+void check_cpu(Tape& t, const char* op) { t.need(t.kernels().host_loops, op); }
 
 // Integers stored on the tape as floats (exact below 2^24; the vocabulary is far smaller).
 Tensor save_ids(Tape& t, const int* ids, int n, int limit, const char* op) {

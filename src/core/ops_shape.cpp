@@ -3,44 +3,23 @@
 
 #include "dgm/core/check.h"
 #include "dgm/core/ops.h"
-#ifdef DGM_CUDA
-#include "../backend/gpu.h"
-#endif
+#include "dgm/core/ops_ref.h"
 
 namespace dgm {
-namespace {
 
-// Copies a (rows, w) block between matrices of row strides src_ld and dst_ld.
-void copy_cols_cpu(float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows,
-               std::size_t w) {
+// Copies a (rows, w) block between matrices of row strides src_ld and dst_ld: dst = src.
+void ref::copy_cols(float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows,
+                    std::size_t w) {
   for (std::size_t r = 0; r < rows; ++r) std::memcpy(dst + r * dst_ld, src + r * src_ld, w * sizeof(float));
 }
 // Adds a (rows, w) block: dst += src.
-void add_cols_cpu(float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows,
-              std::size_t w) {
+void ref::add_cols(float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows,
+                   std::size_t w) {
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < w; ++c) dst[r * dst_ld + c] += src[r * src_ld + c];
 }
 
-// The same on the tape's device: dst = src (accumulate false) or dst += src (accumulate true).
-void move_cols(const Tape& t, bool accumulate, float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld,
-               std::size_t rows, std::size_t w) {
-  if (t.on_device()) {
-#ifdef DGM_CUDA
-    (accumulate ? gpu::add_cols : gpu::copy_cols)(dst, dst_ld, src, src_ld, rows, w);
-#endif
-  } else {
-    (accumulate ? add_cols_cpu : copy_cols_cpu)(dst, dst_ld, src, src_ld, rows, w);
-  }
-}
-void copy_cols(const Tape& t, float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows,
-               std::size_t w) {
-  move_cols(t, false, dst, dst_ld, src, src_ld, rows, w);
-}
-void add_cols(const Tape& t, float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows,
-              std::size_t w) {
-  move_cols(t, true, dst, dst_ld, src, src_ld, rows, w);
-}
+namespace {
 
 // y = [a | b];  dy/da is the left block of the gradient, dy/db the right block.
 void concat_backward(Tape& t, int id) {
@@ -50,8 +29,8 @@ void concat_backward(Tape& t, int id) {
   const std::size_t rows = static_cast<std::size_t>(n.value.rows());
   const std::size_t ca = static_cast<std::size_t>(A.value.cols());
   const std::size_t cb = static_cast<std::size_t>(B.value.cols());
-  if (A.needs_grad) add_cols(t, A.grad.data, ca, n.grad.data, ca + cb, rows, ca);
-  if (B.needs_grad) add_cols(t, B.grad.data, cb, n.grad.data + ca, ca + cb, rows, cb);
+  if (A.needs_grad) t.kernels().add_cols(A.grad.data, ca, n.grad.data, ca + cb, rows, ca);
+  if (B.needs_grad) t.kernels().add_cols(B.grad.data, cb, n.grad.data + ca, ca + cb, rows, cb);
 }
 
 // y = a[:, begin:end];  the gradient goes back into those columns only.
@@ -62,7 +41,7 @@ void slice_backward(Tape& t, int id) {
   const std::size_t rows = static_cast<std::size_t>(n.value.rows());
   const std::size_t w = static_cast<std::size_t>(n.value.cols());
   const std::size_t ca = static_cast<std::size_t>(A.value.cols());
-  add_cols(t, A.grad.data + n.i[0], ca, n.grad.data, w, rows, w);
+  t.kernels().add_cols(A.grad.data + n.i[0], ca, n.grad.data, w, rows, w);
 }
 
 }  // namespace
@@ -74,8 +53,8 @@ Var concat_cols(Tape& t, Var a, Var b) {
   const std::size_t rows = static_cast<std::size_t>(av.rows());
   const std::size_t ca = static_cast<std::size_t>(av.cols()), cb = static_cast<std::size_t>(bv.cols());
   Tensor y = t.alloc(make_shape(av.rows(), av.cols() + bv.cols()));
-  copy_cols(t, y.data, ca + cb, av.data, ca, rows, ca);
-  copy_cols(t, y.data + ca, ca + cb, bv.data, cb, rows, cb);
+  t.kernels().copy_cols(y.data, ca + cb, av.data, ca, rows, ca);
+  t.kernels().copy_cols(y.data + ca, ca + cb, bv.data, cb, rows, cb);
   return t.push(y, concat_backward, a, b);
 }
 
@@ -86,7 +65,7 @@ Var slice_cols(Tape& t, Var a, int begin, int end) {
   const std::size_t rows = static_cast<std::size_t>(av.rows());
   const std::size_t w = static_cast<std::size_t>(end - begin);
   Tensor y = t.alloc(make_shape(av.rows(), end - begin));
-  copy_cols(t, y.data, w, av.data + begin, static_cast<std::size_t>(av.cols()), rows, w);
+  t.kernels().copy_cols(y.data, w, av.data + begin, static_cast<std::size_t>(av.cols()), rows, w);
   Var out = t.push(y, slice_backward, a);
   t.node(out).i[0] = begin;
   return out;

@@ -4,13 +4,20 @@
 #include <cstring>
 
 #include "dgm/core/check.h"
-#ifdef DGM_CUDA
-#include "../backend/gpu.h"
-#endif
 
 namespace dgm {
 
-Tape::Tape(Arena& arena) : arena_(&arena) { nodes_.reserve(256); }
+// The one place that chooses a kernel table: from the arena's device. A CUDA arena exists only in
+// a CUDA build, where cuda.cu provides its table (cuda_kernels() is null in any other build).
+Tape::Tape(Arena& arena)
+    : arena_(&arena), kernels_(arena.device() == Device::CUDA ? cuda_kernels() : &cpu_kernels()) {
+  DGM_CHECK(kernels_ != nullptr, "tape: no kernels for a %s arena in this build", device_name(arena.device()));
+  nodes_.reserve(256);
+}
+
+void Tape::no_kernel(const char* op) const {
+  DGM_CHECK(false, "%s: no %s kernel yet; run this model with --device cpu", op, kernels_->device);
+}
 
 Var Tape::constant(Tensor value) {
   Node n;
@@ -72,6 +79,8 @@ Tensor Tape::host_copy(Tensor x) {
   return h;
 }
 
+Tensor Tape::output_for(Tensor host) { return on_device() ? arena_->tensor(host) : host; }
+
 const Tensor& Tape::value(Var v) const {
   DGM_CHECK(v.valid() && v.id < size(), "tape: no node %d (tape has %d)", v.id, size());
   return node(v.id).value;
@@ -116,13 +125,7 @@ void Tape::backward(Var loss) {
     p += padded(n.value.size());
   }
   // d loss / d loss = 1
-  if (on_device()) {
-#ifdef DGM_CUDA
-    gpu::add_at(node(loss.id).grad.data, 1.0f);
-#endif
-  } else {
-    node(loss.id).grad.data[0] += 1.0f;
-  }
+  kernels_->add_at(node(loss.id).grad.data, 1.0f);
   // 3. Creation order is a topological order: walk it backwards in a plain loop.
   for (int id = loss.id; id >= 0; --id) {
     Node& n = node(id);

@@ -44,7 +44,7 @@ void generate_rows(Model& m, Arena& arena, const FixedLatent& fl, int dim, float
   }
   Tensor host = make_shape(fl.n, dim);
   host.data = out;
-  const Tensor o = t.on_device() ? t.alloc(host) : host;
+  const Tensor o = t.output_for(host);
   m.generate(t, z, y, o);
   copy(host, o);  // device -> host (nothing to do on the CPU: the same floats)
   t.reset();

@@ -4,7 +4,7 @@
 // Why: the C library's expf/tanhf/log1pf are calls, so a loop over them runs one element at a
 // time (tanhf alone was half of the GAN's training time), and GCC at -O2 does not vectorize
 // std::sqrt (it keeps the errno path). The functions here are inline, so a loop over a block of
-// kBlock elements with a constant trip count (see the *_forward kernels in src/core/ops_pointwise.cpp)
+// kBlock elements with a constant trip count (see the element-wise kernels in src/backend/cpu_kernels.cpp)
 // compiles to AVX-512/AVX2 code. Plain IEEE float operations in a fixed order: the same bits on
 // every machine with the same instruction set, whatever the thread count (no -ffast-math).
 //

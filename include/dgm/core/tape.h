@@ -11,16 +11,22 @@
 // reset() forgets the nodes and resets the arena; the node vector keeps its capacity, so a
 // training step allocates nothing from the heap after the first one.
 //
-// Device: a tape whose arena is on the CUDA device (Arena(0, Device::CUDA), CUDA builds) runs
-// every op on the GPU; the ops dispatch on on_device(). Host code that builds or reads tensor
+// Device: a tape takes its kernel table (dgm/backend/kernels.h) from its arena's device when it
+// is made: the CPU table, or the CUDA table for an Arena(0, Device::CUDA) (CUDA builds), so every
+// op runs where its memory is; the ops call `kernels()` and never ask the device. Host code that builds or reads tensor
 // data goes through host_alloc / upload / host_copy, which are free on a CPU tape.
 #pragma once
 #include <vector>
 
+#include "dgm/backend/kernels.h"
 #include "dgm/core/arena.h"
 #include "dgm/core/tensor.h"
 
 namespace dgm {
+
+// The CPU kernel table (src/core/kernel_table.cpp): the fast kernels of src/backend/ where there
+// are some, the op files' reference loops (dgm/core/ops_ref.h) elsewhere.
+const Kernels& cpu_kernels();
 
 // A handle to a node on a tape (an index). Cheap to copy.
 struct Var {
@@ -69,7 +75,16 @@ class Tape {
   int size() const { return static_cast<int>(nodes_.size()); }
   Arena& arena() { return *arena_; }
 
-  // True when the tape's arena is device memory: its ops run on the GPU.
+  // The kernel table of the tape's device, chosen once in the constructor.
+  const Kernels& kernels() const { return *kernels_; }
+  // `entry` of the table, checked: an op whose device has no kernel (a null entry, or false for
+  // host_loops) stops here with one message naming the op and the device.
+  template <class Entry>
+  Entry need(Entry entry, const char* op) const {
+    if (!entry) no_kernel(op);
+    return entry;
+  }
+  // True when the tape's arena is device memory (the host boundary below uses it).
   bool on_device() const { return kCudaBuild && arena_->device() == Device::CUDA; }
   // The host boundary (docs/architecture.md, "CUDA backend"); each is free on a CPU tape:
   //   host_alloc(shape) a tensor the host can write (a batch being built): from the arena on a
@@ -77,12 +92,16 @@ class Tape {
   //   upload(x)         a host tensor in the tape's memory: x itself on a CPU tape, else a
   //                     device copy from the arena;
   //   host_copy(x)      a tensor of the tape's memory readable by the host: x itself on a CPU
-  //                     tape, else a copy in host scratch (this waits for the GPU).
+  //                     tape, else a copy in host scratch (this waits for the GPU);
+  //   output_for(h)     where an op may write a result that ends in the host tensor h: h itself
+  //                     on a CPU tape, else a tensor of its shape from the arena; then
+  //                     copy(h, it) (free on a CPU tape: the same floats).
   // Host scratch is a growable host Arena reset with the tape, so it stops allocating once it
   // has reached its high-water mark.
   Tensor host_alloc(Tensor shape);
   Tensor upload(Tensor host);
   Tensor host_copy(Tensor x);
+  Tensor output_for(Tensor host);
 
   // loss must hold one element. Marks the nodes the loss depends on, zeroes their gradients
   // (intermediate nodes only), seeds d loss / d loss = 1, then calls each marked node's backward
@@ -95,7 +114,9 @@ class Tape {
   void reset();
 
  private:
+  void no_kernel(const char* op) const;
   Arena* arena_;
+  const Kernels* kernels_;
   Arena host_;  // host scratch of a device tape (never used by a CPU tape)
   std::vector<Node> nodes_;
 };

@@ -1,0 +1,71 @@
+// ops_ref.h - the reference kernels: each op's forward and backward as the plain loops of its
+// formula, defined in the op's file (src/core/ops_*.cpp) beside the op, in namespace dgm::ref.
+// Every one has the signature of its entry in the kernel table (dgm/backend/kernels.h): some are
+// the CPU table's entry themselves (arith, reduce, shape, the Gaussian and KL losses, softmax
+// cross-entropy), the others are what test/test_kernels.cpp checks the fast CPU kernels against.
+#pragma once
+#include <cmath>
+#include <cstddef>
+
+#include "dgm/backend/kernels.h"
+
+namespace dgm {
+
+namespace ref {
+
+// sigmoid(x) and softplus(x) = log(1 + e^x) by the C library, stable for either sign of x.
+inline float sigmoid_of(float x) { return x >= 0.f ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x)); }
+inline float softplus_of(float x) { return std::fmax(x, 0.f) + std::log1p(std::exp(-std::fabs(x))); }
+
+// ops_linalg.cpp (the product itself: gemm_naive, dgm/backend/gemm.h)
+void bias_grad(float* db, const float* dy, std::size_t rows, std::size_t n);
+
+// ops_arith.cpp
+void arith_forward(int op, int k, float* y, const float* a, const float* b, std::size_t rows, std::size_t cols);
+void arith_backward(int op, int k, float* da, float* db, const float* dy, const float* a, const float* b,
+                    std::size_t rows, std::size_t cols);
+void affine_forward(float* y, const float* x, std::size_t n, float s, float c);
+void affine_backward(float* dx, const float* dy, std::size_t n, float s);
+
+// ops_pointwise.cpp
+#define DGM_REF_UNARY(name)                                                 \
+  void name##_forward(float* y, const float* x, std::size_t n, float arg); \
+  void name##_backward(float* dx, const float* dy, const float* x, const float* y, std::size_t n, float arg);
+DGM_REF_UNARY(exp)
+DGM_REF_UNARY(log)
+DGM_REF_UNARY(sqrt)
+DGM_REF_UNARY(square)
+DGM_REF_UNARY(relu)
+DGM_REF_UNARY(leaky_relu)
+DGM_REF_UNARY(sigmoid)
+DGM_REF_UNARY(tanh)
+DGM_REF_UNARY(softplus)
+DGM_REF_UNARY(log_sigmoid)
+#undef DGM_REF_UNARY
+
+// ops_reduce.cpp
+void reduce_forward(float* y, const float* x, std::size_t groups, std::size_t len, float w);
+void reduce_backward(float* dx, const float* dy, std::size_t groups, std::size_t len, float w);
+
+// ops_shape.cpp
+void copy_cols(float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows, std::size_t w);
+void add_cols(float* dst, std::size_t dst_ld, const float* src, std::size_t src_ld, std::size_t rows, std::size_t w);
+
+// ops_loss.cpp (the `terms` scratch is unused here: always null on the CPU)
+void bce_forward(float* y, float* sig, float* terms, const float* l, const float* x, float target, std::size_t rows,
+                 std::size_t cols);
+void bce_backward(float* dl, float* dx, const float* sig, const float* l, const float* x, float target,
+                  const float* dy, std::size_t rows, std::size_t cols);
+void gaussian_nll_forward(float* y, float* terms, const float* x, const float* mu, const float* v, std::size_t rows,
+                          std::size_t cols);
+void gaussian_nll_backward(float* dx, float* dmu, float* dv, const float* dy, const float* x, const float* mu,
+                           const float* v, std::size_t rows, std::size_t cols);
+void kl_forward(float* y, float* terms, const float* mu, const float* v, std::size_t rows, std::size_t cols);
+void kl_backward(float* dmu, float* dv, const float* dy, const float* mu, const float* v, std::size_t rows,
+                 std::size_t cols);
+void softmax_ce_forward(float* y, float* lse, const float* l, const float* t, std::size_t rows, std::size_t cols);
+void softmax_ce_backward(float* dl, float* dt, const float* dy, const float* lse, const float* l, const float* t,
+                         std::size_t rows, std::size_t cols);
+
+}  // namespace ref
+}  // namespace dgm

@@ -1,0 +1,232 @@
+// cpu_kernels.cpp - the CPU's fast kernels, entries of the CPU kernel table (dgm/backend/kernels.h).
+// Each computes what the reference of the same name in its op file computes (src/core/ops_*.cpp,
+// dgm::ref); test/test_kernels.cpp checks them against it.
+//
+// Speed: every element-wise kernel is `for_blocks(n, body)`, a loop over blocks of kBlock
+// elements with a constant trip count that GCC vectorizes at -O2, and exp, tanh, sigmoid and
+// softplus use the inline versions of dgm/backend/vecmath.h instead of library calls (within
+// 3 ulp of them; test/test_vecmath.cpp). The element-wise kernels run over fixed chunks of
+// kChunk elements in parallel, the per-row kernels over fixed blocks of rows: the partition
+// does not depend on the thread count, and a sum inside a row keeps its order, so neither
+// does any result.
+#include <cmath>
+#include <cstring>
+
+#include "dgm/backend/gemm.h"
+#include "dgm/backend/kernels.h"
+#include "dgm/backend/parallel.h"
+#include "dgm/backend/vecmath.h"
+#include "kernels_hd.h"
+
+namespace dgm {
+namespace cpu {
+namespace {
+
+// Elements per parallel task: large enough that a task outweighs waking a thread (~ microseconds),
+// small enough that a (128, 400) activation gives every thread work.
+constexpr std::size_t kChunk = 8192;
+// Rows per parallel task of a per-row kernel: about kChunk elements.
+inline std::size_t rows_per_task(std::size_t cols) { return cols >= kChunk ? 1 : kChunk / cols; }
+
+// A blocked element-wise kernel run over fixed chunks in parallel.
+template <UnaryForward kernel>
+void chunked_forward(float* y, const float* x, std::size_t n, float arg) {
+  auto run = [&](std::size_t b, std::size_t e) { kernel(y + b, x + b, e - b, arg); };
+  parallel_chunks(n, kChunk, run);
+}
+template <UnaryBackward kernel>
+void chunked_backward(float* dx, const float* dy, const float* x, const float* y, std::size_t n, float arg) {
+  auto run = [&](std::size_t b, std::size_t e) { kernel(dx + b, dy + b, x + b, y + b, e - b, arg); };
+  parallel_chunks(n, kChunk, run);
+}
+
+// ---- element-wise (ops_pointwise.cpp has each formula and its derivative) ----
+void exp_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { y[i] = fast_exp(x[i]); });
+}
+void exp_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float*, const float* DGM_RESTRICT y,
+           std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * y[i]; });
+}
+void log_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { y[i] = std::log(x[i]); });
+}
+void log_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float* DGM_RESTRICT x, const float*,
+           std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] / x[i]; });
+}
+void sqrt_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { y[i] = std::sqrt(x[i]); });
+}
+void sqrt_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float*, const float* DGM_RESTRICT y,
+            std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * 0.5f / y[i]; });
+}
+void square_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { y[i] = x[i] * x[i]; });
+}
+void square_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float* DGM_RESTRICT x, const float*,
+              std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * 2.f * x[i]; });
+}
+void relu_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { y[i] = x[i] > 0.f ? x[i] : 0.f; });
+}
+void relu_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float* DGM_RESTRICT x, const float*,
+            std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) {
+    const float d = dy[i];  // loaded unconditionally, so the select vectorizes
+    dx[i] += x[i] > 0.f ? d : 0.f;
+  });
+}
+void leaky_relu_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float a) {
+  for_blocks(n, [&](std::size_t i) { y[i] = x[i] > 0.f ? x[i] : a * x[i]; });
+}
+void leaky_relu_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float* DGM_RESTRICT x, const float*,
+                  std::size_t n, float a) {
+  for_blocks(n, [&](std::size_t i) {
+    const float d = dy[i];
+    dx[i] += x[i] > 0.f ? d : a * d;
+  });
+}
+void sigmoid_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { y[i] = fast_sigmoid(x[i]); });
+}
+void sigmoid_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float*, const float* DGM_RESTRICT y,
+               std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * y[i] * (1.f - y[i]); });
+}
+void tanh_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { y[i] = fast_tanh(x[i]); });
+}
+void tanh_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float*, const float* DGM_RESTRICT y,
+            std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * (1.f - y[i] * y[i]); });
+}
+void softplus_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  // for_blocks written out: GCC would not inline this longer body into it (no vectorization)
+  std::size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock)
+    for (std::size_t k = 0; k < kBlock; ++k) y[i + k] = fast_softplus(x[i + k]);
+  for (; i < n; ++i) y[i] = fast_softplus(x[i]);
+}
+void softplus_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float* DGM_RESTRICT x, const float*,
+                std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * fast_sigmoid(x[i]); });
+}
+void log_sigmoid_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
+  std::size_t i = 0;  // for_blocks written out, as in softplus_f
+  for (; i + kBlock <= n; i += kBlock)
+    for (std::size_t k = 0; k < kBlock; ++k) y[i + k] = -fast_softplus(-x[i + k]);
+  for (; i < n; ++i) y[i] = -fast_softplus(-x[i]);
+}
+void log_sigmoid_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float* DGM_RESTRICT x, const float*,
+                   std::size_t n, float) {
+  for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * fast_sigmoid(-x[i]); });
+}
+
+// ---- Bernoulli NLL rows (ops_loss.cpp: bce_forward, bce_backward) ----
+// One row of the forward: returns sum_j softplus(l_j) - x_j l_j (a double sum in order
+// j = 0, 1, ...) and writes sig_j = sigmoid(l_j), both from hd::bce_term (kernels_hd.h, shared
+// with the CUDA kernel). x == nullptr means every x_j is `target`.
+double bce_row_forward(float* DGM_RESTRICT sig, const float* DGM_RESTRICT l, const float* DGM_RESTRICT x,
+                       float target, std::size_t cols) {
+  double s = 0.0;
+  std::size_t c = 0;
+  for (; c + kBlock <= cols; c += kBlock) {  // blocks of kBlock: the terms vectorize
+    float xb[kBlock], tb[kBlock];
+    if (x) {
+      for (std::size_t k = 0; k < kBlock; ++k) xb[k] = x[c + k];
+    } else {
+      for (std::size_t k = 0; k < kBlock; ++k) xb[k] = target;
+    }
+    for (std::size_t k = 0; k < kBlock; ++k) tb[k] = hd::bce_term(l[c + k], xb[k], sig + c + k);
+    for (std::size_t k = 0; k < kBlock; ++k) s += tb[k];
+  }
+  for (; c < cols; ++c) s += hd::bce_term(l[c], x ? x[c] : target, sig + c);
+  return s;
+}
+// One row of the backward: dl_j += dy (sigmoid(l_j) - x_j)  (x == nullptr: x_j = target)
+DGM_NOINLINE void bce_row_backward(float* DGM_RESTRICT dl, const float* DGM_RESTRICT sig,
+                                   const float* DGM_RESTRICT x, float target, float dy, std::size_t cols) {
+  if (x) {
+    for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - x[j]); });
+  } else {
+    for_blocks(cols, [&](std::size_t j) { dl[j] += dy * (sig[j] - target); });
+  }
+}
+// dx_j -= dy l_j
+DGM_NOINLINE void bce_row_backward_x(float* DGM_RESTRICT dx, const float* DGM_RESTRICT l, float dy,
+                                     std::size_t cols) {
+  for_blocks(cols, [&](std::size_t j) { dx[j] -= dy * l[j]; });
+}
+
+// db (n) += dy row r (n), for every row of dy (rows, n), rows in increasing order (the same sum
+// order for any thread count); vectorized over the columns.
+DGM_NOINLINE void bias_grad_rows(float* DGM_RESTRICT db, const float* DGM_RESTRICT dy, std::size_t rows,
+                                 std::size_t n) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* DGM_RESTRICT row = dy + r * n;
+    for_blocks(n, [&](std::size_t j) { db[j] += row[j]; });
+  }
+}
+
+}  // namespace
+
+// ---- linear algebra ----
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+          float* C, int ldc, bool accumulate, const float* bias) {
+  if (bias && !accumulate) {  // C starts as the bias in every row, then gemm adds op(A) op(B)
+    for (int r = 0; r < M; ++r)
+      std::memcpy(C + static_cast<std::size_t>(r) * ldc, bias, static_cast<std::size_t>(N) * sizeof(float));
+    accumulate = true;
+  }
+  dgm::gemm(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+void bias_grad(float* db, const float* dy, std::size_t rows, std::size_t n) { bias_grad_rows(db, dy, rows, n); }
+
+// ---- element-wise ----
+#define DGM_CPU_UNARY(name)                                                                                    \
+  void name##_forward(float* y, const float* x, std::size_t n, float arg) {                                    \
+    chunked_forward<name##_f>(y, x, n, arg);                                                                   \
+  }                                                                                                            \
+  void name##_backward(float* dx, const float* dy, const float* x, const float* y, std::size_t n, float arg) { \
+    chunked_backward<name##_b>(dx, dy, x, y, n, arg);                                                          \
+  }
+DGM_CPU_UNARY(exp)
+DGM_CPU_UNARY(log)
+DGM_CPU_UNARY(sqrt)
+DGM_CPU_UNARY(square)
+DGM_CPU_UNARY(relu)
+DGM_CPU_UNARY(leaky_relu)
+DGM_CPU_UNARY(sigmoid)
+DGM_CPU_UNARY(tanh)
+DGM_CPU_UNARY(softplus)
+DGM_CPU_UNARY(log_sigmoid)
+#undef DGM_CPU_UNARY
+
+// ---- Bernoulli NLL: fixed blocks of rows in parallel ----
+void bce_forward(float* y, float* sig, float*, const float* l, const float* x, float target, std::size_t rows,
+                 std::size_t cols) {
+  auto run = [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r)
+      y[r] = static_cast<float>(bce_row_forward(sig + r * cols, l + r * cols, x ? x + r * cols : nullptr, target, cols));
+  };
+  parallel_chunks(rows, rows_per_task(cols), run);
+}
+void bce_backward(float* dl, float* dx, const float* sig, const float* l, const float* x, float target,
+                  const float* dy, std::size_t rows, std::size_t cols) {
+  auto run = [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) {
+      const std::size_t o = r * cols;
+      if (dl) bce_row_backward(dl + o, sig + o, x ? x + o : nullptr, target, dy[r], cols);
+      if (dx) bce_row_backward_x(dx + o, l + o, dy[r], cols);
+    }
+  };
+  parallel_chunks(rows, rows_per_task(cols), run);
+}
+
+void add_at(float* p, float v) { p[0] += v; }
+
+}  // namespace cpu
+}  // namespace dgm
