@@ -185,10 +185,18 @@ Status save_checkpoint(const std::string& path, const Config& c, Model& m, const
   Metadata meta;
   meta["format"] = kFormat;
   meta["config"] = config_to_text(c, true);
-  meta["step"] = std::to_string(s.step);
-  meta["epoch"] = std::to_string(s.epoch);
-  meta["rng"] = rng_text(s.rng);
-  if (s.mid_epoch) meta["order_rng"] = rng_text(s.order_rng);
+  // The training state, when s holds one: a generator's state has an odd increment. A state
+  // without one (default, or loaded from a weights-only file) is written weights-only again:
+  // writing its zero rng would make a file that load_checkpoint refuses.
+  if (s.rng.inc & 1) {
+    meta["step"] = std::to_string(s.step);
+    meta["epoch"] = std::to_string(s.epoch);
+    meta["rng"] = rng_text(s.rng);
+    if (s.mid_epoch) meta["order_rng"] = rng_text(s.order_rng);
+  } else if (s.step != 0 || s.epoch != 0 || s.mid_epoch) {
+    return Status::Error("%s: not written: step %lld, epoch %d without the generator's state (rng)", path.c_str(),
+                         static_cast<long long>(s.step), s.epoch);
+  }
   meta["device"] = c.device;  // where it was trained (a record only: any device can load it)
   meta["data"] = std::to_string(s.info.dim) + " " + std::to_string(s.info.rows) + " " +
                  std::to_string(s.info.cols) + " " + std::to_string(s.info.classes);

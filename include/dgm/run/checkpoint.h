@@ -49,6 +49,10 @@ struct TrainState {
   RngState order_rng;
 };
 
+// Writes m's weights, its optimizers' state and s. step, epoch and rng (and order_rng) are written
+// when s.rng is a generator's state (odd increment); a TrainState without one (default, or read
+// from a weights-only file) gives a weights-only file again, and an error if it has a step or an
+// epoch.
 Status save_checkpoint(const std::string& path, const Config& c, Model& m, const TrainState& s);
 
 // The config stored in a checkpoint, applied on top of *c (which keeps its run-control settings).
