@@ -97,7 +97,10 @@ void sigmoid_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float
   for_blocks(n, [&](std::size_t i) { dx[i] += dy[i] * y[i] * (1.f - y[i]); });
 }
 void tanh_f(float* DGM_RESTRICT y, const float* DGM_RESTRICT x, std::size_t n, float) {
-  for_blocks(n, [&](std::size_t i) { y[i] = fast_tanh(x[i]); });
+  std::size_t i = 0;  // for_blocks written out, as in softplus_f: here GCC 12 kept the lambda
+  for (; i + kBlock <= n; i += kBlock)  // form scalar (vmulss), and tanh was 46% of a GAN grid step
+    for (std::size_t k = 0; k < kBlock; ++k) y[i + k] = fast_tanh(x[i + k]);
+  for (; i < n; ++i) y[i] = fast_tanh(x[i]);
 }
 void tanh_b(float* DGM_RESTRICT dx, const float* DGM_RESTRICT dy, const float*, const float* DGM_RESTRICT y,
             std::size_t n, float) {
