@@ -14,10 +14,13 @@
 //        Huffman-coded with a 19-symbol "code length code" (16, 17, 18 are run lengths).
 //  3.2.2 Codes are canonical: the list of code lengths alone defines every code.
 //
-// Decoding speed: a symbol is looked up with the next kFastBits bits in a table; codes longer
-// than that (rare) are decoded one bit at a time by walking the canonical code.
+// Decoding speed: a symbol is looked up with the next fast_bits bits in a table, fast_bits the
+// code's longest length or kFastBits if less (so a short code, such as the 19-symbol code length
+// code, fills 2^7 entries and not 2^10); codes longer than kFastBits (rare) are decoded one bit
+// at a time by walking the canonical code. The fixed code of 3.2.6 is built once per stream.
 #include "dgm/io/inflate.h"
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 
@@ -89,10 +92,22 @@ class BitReader {
 };
 
 struct Huffman {
-  std::uint16_t fast[1 << kFastBits];  // (symbol << 4) | length for codes of <= kFastBits bits, else 0
+  int fast_bits;                       // min(longest code length, kFastBits): fast has 2^fast_bits entries
+  std::uint16_t fast[1 << kFastBits];  // (symbol << 4) | length for codes of <= fast_bits bits, else 0
   std::uint16_t count[kMaxBits + 1];   // number of codes of each length
   std::uint16_t sorted[kMaxSymbols];   // symbols in canonical order: by length, then by value
 };
+
+// Each byte with its bits in reverse order (computed at compile time).
+constexpr std::array<std::uint8_t, 256> kReversed8 = [] {
+  std::array<std::uint8_t, 256> r{};
+  for (int b = 0; b < 256; ++b)
+    for (int k = 0; k < 8; ++k) r[b] = static_cast<std::uint8_t>(r[b] | ((b >> k) & 1) << (7 - k));
+  return r;
+}();
+
+// The low `len` bits of c in reverse order (len <= 16): the two bytes reversed and swapped.
+int reverse_bits(int c, int len) { return (kReversed8[c & 0xff] << 8 | kReversed8[(c >> 8) & 0xff]) >> (16 - len); }
 
 enum class CodeKind { kCodeLength, kLiteralLength, kDistance };
 
@@ -124,30 +139,28 @@ bool build_huffman(Huffman* h, const std::uint8_t* lengths, int n, CodeKind kind
     std::snprintf(why, why_size, "incomplete %s code (%d codes, lengths leave gaps)", kind_name(kind), used);
     return false;
   }
-  // Symbols sorted by (length, value): offsets[len] = number of codes shorter than len.
-  int offsets[kMaxBits + 2];
-  offsets[1] = 0;
-  for (int len = 1; len <= kMaxBits; ++len) offsets[len + 1] = offsets[len] + h->count[len];
-  for (int s = 0; s < n; ++s)
-    if (lengths[s]) h->sorted[offsets[lengths[s]]++] = static_cast<std::uint16_t>(s);
-  // The fast table: 3.2.2's next_code gives each symbol its code; the stream holds the code's
-  // bits most significant first, so the table index is the code bit-reversed, and every index
-  // whose low `len` bits equal it (whatever the bits above) decodes to this symbol.
-  std::memset(h->fast, 0, sizeof h->fast);
-  int next_code[kMaxBits + 1];
-  int code = 0;
-  for (int len = 1; len <= kMaxBits; ++len) {
-    code = (code + h->count[len - 1]) << 1;
-    next_code[len] = code;
+  // One pass over the symbols, in value order, fills both look-ups:
+  //  - sorted: the symbols by (length, value), each length's from offsets[len] = the number of
+  //    shorter codes on (the slow path's canonical walk);
+  //  - the fast table: 3.2.2's next_code gives each symbol its code; the stream holds the code's
+  //    bits most significant first, so the table index is the code bit-reversed, and every index
+  //    whose low `len` bits equal it (whatever the bits above) decodes to this symbol.
+  int offsets[kMaxBits + 1], next_code[kMaxBits + 1];
+  offsets[1] = 0, next_code[1] = 0;
+  for (int len = 2; len <= kMaxBits; ++len) {
+    offsets[len] = offsets[len - 1] + h->count[len - 1];
+    next_code[len] = (next_code[len - 1] + h->count[len - 1]) << 1;
   }
+  h->fast_bits = max_len < 1 ? 1 : max_len < kFastBits ? max_len : kFastBits;
+  const int fast_size = 1 << h->fast_bits;
+  std::memset(h->fast, 0, fast_size * sizeof h->fast[0]);
   for (int s = 0; s < n; ++s) {
-    int len = lengths[s];
+    const int len = lengths[s];
     if (len == 0) continue;
-    int c = next_code[len]++;
-    if (len > kFastBits) continue;
-    int reversed = 0;
-    for (int b = 0; b < len; ++b) reversed |= ((c >> b) & 1) << (len - 1 - b);
-    for (int idx = reversed; idx < (1 << kFastBits); idx += 1 << len)
+    h->sorted[offsets[len]++] = static_cast<std::uint16_t>(s);
+    const int c = next_code[len]++;
+    if (len > h->fast_bits) continue;
+    for (int idx = reverse_bits(c, len); idx < fast_size; idx += 1 << len)
       h->fast[idx] = static_cast<std::uint16_t>(s << 4 | len);
   }
   return true;
@@ -156,7 +169,7 @@ bool build_huffman(Huffman* h, const std::uint8_t* lengths, int n, CodeKind kind
 // The next symbol, or -1 if the bits are no code of h.
 int decode_symbol(BitReader& br, const Huffman& h) {
   br.refill();
-  std::uint16_t e = h.fast[br.peek(kFastBits)];
+  std::uint16_t e = h.fast[br.peek(h.fast_bits)];
   if (e) {
     br.drop(e & 15);
     return e >> 4;
