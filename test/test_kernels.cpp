@@ -54,11 +54,18 @@ TEST_CASE("kernels: the CPU table has every entry; those that are the reference 
   CHECK((k.kl_backward == ref::kl_backward));
   CHECK((k.softmax_ce_forward == ref::softmax_ce_forward));
   CHECK((k.softmax_ce_backward == ref::softmax_ce_backward));
+  CHECK((k.sgd_step == ref::sgd_step));
+  CHECK((k.adagrad_step == ref::adagrad_step));
+  CHECK((k.rmsprop_step == ref::rmsprop_step));
+  CHECK((k.sum_squares == ref::sum_squares));
+  CHECK((k.clamp == ref::clamp));
+  CHECK((&kernels_for(Device::CPU) == &k));
   // The fast ones, compared below.
   CHECK((k.gemm != nullptr));
   CHECK((k.bias_grad != nullptr && k.bias_grad != ref::bias_grad));
   CHECK((k.bce_forward != nullptr && k.bce_forward != ref::bce_forward));
   CHECK((k.bce_backward != nullptr && k.bce_backward != ref::bce_backward));
+  CHECK((k.adam_step != nullptr && k.adam_step != ref::adam_step));
   CHECK((k.conv2d_forward && k.conv2d_backward_data && k.conv2d_backward_weight && k.add_at));  // test_conv.cpp
 }
 
@@ -184,6 +191,33 @@ TEST_CASE("kernels: bias_grad matches the reference bitwise; gemm with a bias ro
   gemm_naive(false, true, M, N, K, A.data(), K, B.data(), K, R.data(), N, true);
   for (int i = 0; i < M * N; ++i)  // 67 products of size <= 1: another summation order, ~1e-5
     CHECK(C[i] == doctest::Approx(R[i]).epsilon(1e-5).scale(1.0));
+}
+
+TEST_CASE("kernels: adam_step (vector blocks, parallel chunks) equals the reference bitwise; 1 and 2 threads agree") {
+  const Kernels& k = cpu_kernels();
+  Threads restore;
+  // Sizes around the block and the parallel chunk (16384): remainders of every length.
+  for (std::size_t n : {std::size_t(1), std::size_t(7), std::size_t(67), std::size_t(16384 + 13), std::size_t(40000)}) {
+    INFO("n = " << n);
+    const std::vector<float> w0 = uniform(n, -1.f, 1.f, 21), g0 = uniform(n, -2.f, 2.f, 22),
+                             m0 = uniform(n, -0.1f, 0.1f, 23), v0 = uniform(n, 0.f, 0.1f, 24);
+    AdamStep a;
+    a.b1 = 0.9f, a.b2 = 0.999f, a.eps = 1e-8f;
+    a.lr_t = 1e-3f / (1.f - 0.9f * 0.9f * 0.9f), a.inv_c2 = 1.f / (1.f - 0.999f * 0.999f * 0.999f);  // step 3
+    for (bool zero_g : {false, true}) {
+      std::vector<float> rw = w0, rg = g0, rm = m0, rv = v0;
+      ref::adam_step(rw.data(), rg.data(), rm.data(), rv.data(), n, a, zero_g);
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        std::vector<float> w = w0, g = g0, m = m0, v = v0;
+        k.adam_step(w.data(), g.data(), m.data(), v.data(), n, a, zero_g);
+        CHECK(w == rw);
+        CHECK(m == rm);
+        CHECK(v == rv);
+        CHECK(g == rg);  // zeroed, or untouched
+      }
+    }
+  }
 }
 
 TEST_CASE("kernels: an op without a kernel on the tape's device stops with one message") {

@@ -196,16 +196,7 @@ void bias_grad(float* db, const float* dy, std::size_t rows, std::size_t n) { bi
   void name##_backward(float* dx, const float* dy, const float* x, const float* y, std::size_t n, float arg) { \
     chunked_backward<name##_b>(dx, dy, x, y, n, arg);                                                          \
   }
-DGM_CPU_UNARY(exp)
-DGM_CPU_UNARY(log)
-DGM_CPU_UNARY(sqrt)
-DGM_CPU_UNARY(square)
-DGM_CPU_UNARY(relu)
-DGM_CPU_UNARY(leaky_relu)
-DGM_CPU_UNARY(sigmoid)
-DGM_CPU_UNARY(tanh)
-DGM_CPU_UNARY(softplus)
-DGM_CPU_UNARY(log_sigmoid)
+DGM_UNARY_KERNELS(DGM_CPU_UNARY)
 #undef DGM_CPU_UNARY
 
 // ---- Bernoulli NLL: fixed blocks of rows in parallel ----
@@ -230,6 +221,42 @@ void bce_backward(float* dl, float* dx, const float* sig, const float* l, const 
 }
 
 void add_at(float* p, float v) { p[0] += v; }
+
+// ---- Adam (optim.cpp's ref::adam_step has the update one parameter at a time): blocks of kBlock
+// parameters, the square roots by sqrt_block (exact, as std::sqrt), the remainder one at a time;
+// the same bits as the reference. Fixed chunks of kAdamChunk parameters in parallel. ----
+namespace {
+constexpr std::size_t kAdamChunk = 16384;
+void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT g, float* DGM_RESTRICT m, float* DGM_RESTRICT v,
+                std::size_t n, const AdamStep& a, bool zero_g) {
+  const float b1 = a.b1, b2 = a.b2, eps = a.eps, lr_t = a.lr_t, inv_c2 = a.inv_c2;
+  std::size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    float sqrt_v_hat[kBlock];
+    for (std::size_t k = 0; k < kBlock; ++k) {
+      const std::size_t j = i + k;
+      m[j] = b1 * m[j] + (1.f - b1) * g[j];
+      v[j] = b2 * v[j] + (1.f - b2) * g[j] * g[j];
+      sqrt_v_hat[k] = v[j] * inv_c2;  // v_hat; its square root next
+    }
+    sqrt_block(sqrt_v_hat);
+    for (std::size_t k = 0; k < kBlock; ++k) w[i + k] -= lr_t * m[i + k] / (sqrt_v_hat[k] + eps);
+    if (zero_g)
+      for (std::size_t k = 0; k < kBlock; ++k) g[i + k] = 0.f;
+  }
+  for (; i < n; ++i) {  // the same update, one parameter at a time
+    m[i] = b1 * m[i] + (1.f - b1) * g[i];
+    v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];
+    w[i] -= lr_t * m[i] / (std::sqrt(v[i] * inv_c2) + eps);
+    if (zero_g) g[i] = 0.f;
+  }
+}
+}  // namespace
+
+void adam_step(float* w, float* g, float* m, float* v, std::size_t n, const AdamStep& a, bool zero_g) {
+  auto run = [&](std::size_t lo, std::size_t hi) { adam_range(w + lo, g + lo, m + lo, v + lo, hi - lo, a, zero_g); };
+  parallel_chunks(n, kAdamChunk, run);
+}
 
 }  // namespace cpu
 }  // namespace dgm

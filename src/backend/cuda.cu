@@ -493,13 +493,13 @@ void rmsprop_step(float* w, float* g, float* s, std::size_t n, float lr, float a
     if (zero_g) g[i] = 0.f;
   }, "gpu::rmsprop_step");
 }
-void adam_step(float* w, float* g, float* m, float* v, std::size_t n, float b1, float b2, float a, float ic2,
-               float eps, bool zero_g) {
+void adam_step(float* w, float* g, float* m, float* v, std::size_t n, const AdamStep& a, bool zero_g) {
+  const float b1 = a.b1, b2 = a.b2, eps = a.eps, lr_t = a.lr_t, inv_c2 = a.inv_c2;
   for_each(n, [=] __device__(std::size_t i) {
     const float gi = g[i];
     m[i] = b1 * m[i] + (1.f - b1) * gi;
     v[i] = b2 * v[i] + (1.f - b2) * gi * gi;
-    w[i] -= a * m[i] / (sqrtf(v[i] * ic2) + eps);
+    w[i] -= lr_t * m[i] / (sqrtf(v[i] * inv_c2) + eps);  // lr m_hat / (sqrt(v_hat) + eps)
     if (zero_g) g[i] = 0.f;
   }, "gpu::adam_step");
 }
@@ -596,16 +596,9 @@ const Kernels* cuda_kernels() {
     k.arith_backward = gpu::arith_backward;
     k.affine_forward = gpu::affine_forward;
     k.affine_backward = gpu::affine_backward;
-    k.exp = {gpu::exp_forward, gpu::exp_backward};
-    k.log = {gpu::log_forward, gpu::log_backward};
-    k.sqrt = {gpu::sqrt_forward, gpu::sqrt_backward};
-    k.square = {gpu::square_forward, gpu::square_backward};
-    k.relu = {gpu::relu_forward, gpu::relu_backward};
-    k.leaky_relu = {gpu::leaky_relu_forward, gpu::leaky_relu_backward};
-    k.sigmoid = {gpu::sigmoid_forward, gpu::sigmoid_backward};
-    k.tanh = {gpu::tanh_forward, gpu::tanh_backward};
-    k.softplus = {gpu::softplus_forward, gpu::softplus_backward};
-    k.log_sigmoid = {gpu::log_sigmoid_forward, gpu::log_sigmoid_backward};
+#define DGM_GPU_ENTRY(name) k.name = {gpu::name##_forward, gpu::name##_backward};
+    DGM_UNARY_KERNELS(DGM_GPU_ENTRY)
+#undef DGM_GPU_ENTRY
     k.reduce_forward = gpu::reduce_forward;
     k.reduce_backward = gpu::reduce_backward;
     k.copy_cols = gpu::copy_cols;
@@ -619,6 +612,12 @@ const Kernels* cuda_kernels() {
     k.softmax_ce_forward = gpu::softmax_ce_forward;
     k.softmax_ce_backward = gpu::softmax_ce_backward;
     k.add_at = gpu::add_at;
+    k.sgd_step = gpu::sgd_step;
+    k.adagrad_step = gpu::adagrad_step;
+    k.rmsprop_step = gpu::rmsprop_step;
+    k.adam_step = gpu::adam_step;
+    k.sum_squares = gpu::sum_squares;
+    k.clamp = gpu::clamp;
     return k;
   }();
   return &table;

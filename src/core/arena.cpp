@@ -38,20 +38,14 @@ Arena::~Arena() {
 }
 
 void Arena::free_block(float* p) {
-#ifdef DGM_CUDA
   if (device_ == Device::CUDA) return device_free(p);
-#endif
   std::free(p);
 }
 
 void Arena::add_block(std::size_t n) {
   DGM_CHECK(nblocks_ < kMaxBlocks, "Arena: more than %d blocks", kMaxBlocks);
   n = round_up(n);
-  void* p = nullptr;
-#ifdef DGM_CUDA
-  if (device_ == Device::CUDA) p = device_alloc(n);
-#endif
-  if (device_ == Device::CPU) p = std::aligned_alloc(64, n * sizeof(float));
+  void* p = device_ == Device::CUDA ? device_alloc(n) : std::aligned_alloc(64, n * sizeof(float));
   DGM_CHECK(p != nullptr, "Arena: out of memory allocating %zu floats", n);
   blocks_[nblocks_++] = Block{static_cast<float*>(p), n, 0};
   ++heap_allocs_;
@@ -77,13 +71,8 @@ float* Arena::alloc(std::size_t n) {
 
 float* Arena::alloc_zero(std::size_t n) {
   float* p = alloc(n);
-#ifdef DGM_CUDA
-  if (device_ == Device::CUDA) {
-    device_zero(p, n);
-    return p;
-  }
-#endif
-  std::memset(p, 0, n * sizeof(float));
+  if (device_ == Device::CUDA) device_zero(p, n);
+  else std::memset(p, 0, n * sizeof(float));
   return p;
 }
 

@@ -1,10 +1,13 @@
-// kernel_table.cpp - the CPU kernel table: which kernel runs each op on a CPU tape
-// (dgm/backend/kernels.h; Tape's constructor, src/core/tape.cpp, chooses a table).
+// kernel_table.cpp - the CPU kernel table: which kernel runs each op on a CPU tape, each optimizer
+// step and each parameter-store loop on CPU memory (dgm/backend/kernels.h); and kernels_for(),
+// which gives a device's table (Tape's constructor, src/core/tape.cpp, the optimizer and the
+// parameter store ask it).
 //
 // The CPU table: the fast kernels of src/backend/cpu_kernels.cpp (dgm::cpu) where the reference
 // loop was too slow (the products, the element-wise functions, the Bernoulli NLL), the op file's
 // reference (dgm::ref) where that loop is already what the CPU runs; conv's im2col + gemm kernels
 // (src/backend/conv.cpp). The CUDA table is in src/backend/cuda.cu.
+#include "dgm/core/check.h"
 #include "dgm/core/ops_ref.h"
 #include "dgm/core/tape.h"
 
@@ -21,16 +24,9 @@ const Kernels& cpu_kernels() {
     k.arith_backward = ref::arith_backward;
     k.affine_forward = ref::affine_forward;
     k.affine_backward = ref::affine_backward;
-    k.exp = {cpu::exp_forward, cpu::exp_backward};
-    k.log = {cpu::log_forward, cpu::log_backward};
-    k.sqrt = {cpu::sqrt_forward, cpu::sqrt_backward};
-    k.square = {cpu::square_forward, cpu::square_backward};
-    k.relu = {cpu::relu_forward, cpu::relu_backward};
-    k.leaky_relu = {cpu::leaky_relu_forward, cpu::leaky_relu_backward};
-    k.sigmoid = {cpu::sigmoid_forward, cpu::sigmoid_backward};
-    k.tanh = {cpu::tanh_forward, cpu::tanh_backward};
-    k.softplus = {cpu::softplus_forward, cpu::softplus_backward};
-    k.log_sigmoid = {cpu::log_sigmoid_forward, cpu::log_sigmoid_backward};
+#define DGM_CPU_ENTRY(name) k.name = {cpu::name##_forward, cpu::name##_backward};
+    DGM_UNARY_KERNELS(DGM_CPU_ENTRY)
+#undef DGM_CPU_ENTRY
     k.reduce_forward = ref::reduce_forward;
     k.reduce_backward = ref::reduce_backward;
     k.copy_cols = ref::copy_cols;
@@ -47,9 +43,22 @@ const Kernels& cpu_kernels() {
     k.conv2d_backward_data = conv2d_backward_data;
     k.conv2d_backward_weight = conv2d_backward_weight;
     k.add_at = cpu::add_at;
+    k.sgd_step = ref::sgd_step;
+    k.adagrad_step = ref::adagrad_step;
+    k.rmsprop_step = ref::rmsprop_step;
+    k.adam_step = cpu::adam_step;
+    k.sum_squares = ref::sum_squares;
+    k.clamp = ref::clamp;
     return k;
   }();
   return table;
+}
+
+const Kernels& kernels_for(Device d) {
+  if (d == Device::CPU) return cpu_kernels();
+  const Kernels* k = cuda_kernels();
+  DGM_CHECK(k != nullptr, "no kernels for the %s device in this build (rebuild with make CUDA=1)", device_name(d));
+  return *k;
 }
 
 }  // namespace dgm

@@ -3,78 +3,85 @@
 // g = dL/dw (the gradient buffer), lr = learning rate. Conventions follow PyTorch's torch.optim
 // so that our runs can be compared with theirs.
 //
-// Speed: Adam, the optimizer of every model, runs over fixed chunks of the parameter
-// buffer in parallel (elementwise: the same bits for any thread count), in blocks the compiler
-// vectorizes, with the bias corrections folded into two per-step constants. test/test_optim.cpp
-// checks it against the update written out in double.
+// This file holds each update as the reference loop (dgm::ref, below); what runs is the entry of
+// the device's kernel table (dgm/backend/kernels.h): on the CPU these loops, except Adam, the
+// optimizer of every model, whose entry is its vector form (cpu::adam_step: fixed chunks in
+// parallel, blocks the compiler vectorizes; the same bits). test/test_optim.cpp checks Adam against
+// the update written out in double, test/test_kernels.cpp cpu::adam_step against ref::adam_step.
 #include "dgm/core/optim.h"
 
 #include <cmath>
 
+#include "dgm/backend/kernels.h"
 #include "dgm/core/check.h"
 #include "dgm/core/names.h"
-#include "dgm/backend/parallel.h"
-#include "dgm/backend/vecmath.h"
-#ifdef DGM_CUDA
-#include "../backend/gpu.h"
-#endif
+#include "dgm/core/ops_ref.h"
 
 namespace dgm {
-namespace {
+namespace ref {
 
-// Parameters per parallel task.
-constexpr std::size_t kChunk = 16384;
+// The four updates, one parameter at a time: the CPU table's entries but Adam's, whose vector
+// form is cpu::adam_step (src/backend/cpu_kernels.cpp, the same bits; test/test_kernels.cpp).
 
-// Adam for one parameter at step t, Kingma & Ba 2015, Algorithm 1, in its symbols:
-//   m <- b1 m + (1 - b1) g                 (biased first moment estimate)
-//   v <- b2 v + (1 - b2) g^2               (biased second raw moment estimate)
-//   m_hat = m / (1 - b1^t),  v_hat = v / (1 - b2^t)   (bias-corrected)
-//   w <- w - lr m_hat / (sqrt(v_hat) + eps)
-// with the two corrections as the per-step constants of adam_constants(): lr_t = lr / (1 - b1^t),
-// so lr_t m = lr m_hat (the paper's own "more efficient" ordering, end of its section 2), and
-// inv_c2 = 1 / (1 - b2^t). adam_range below is this update in vector blocks, the same bits.
-inline void adam_one(float& w, float& m, float& v, float g, float b1, float b2, float lr_t, float inv_c2,
-                     float eps) {
-  m = b1 * m + (1.f - b1) * g;
-  v = b2 * v + (1.f - b2) * g * g;
-  const float lr_m_hat = lr_t * m;  // lr m_hat
-  const float v_hat = v * inv_c2;
-  w -= lr_m_hat / (std::sqrt(v_hat) + eps);
-}
-
-// adam_one on w[0, n), vectorized: blocks of kBlock (the square roots by sqrt_block, exact as
-// std::sqrt), the remainder by adam_one itself. a = lr_t, ic2 = inv_c2. With zero_g, g is set to
-// 0 after use.
-void adam_range(float* DGM_RESTRICT w, float* DGM_RESTRICT m, float* DGM_RESTRICT v, float* DGM_RESTRICT g,
-                std::size_t n, float b1, float b2, float a, float ic2, float eps, bool zero_g) {
-  std::size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) {
-    float q[kBlock];
-    for (std::size_t k = 0; k < kBlock; ++k) {
-      const std::size_t j = i + k;
-      m[j] = b1 * m[j] + (1.f - b1) * g[j];
-      v[j] = b2 * v[j] + (1.f - b2) * g[j] * g[j];
-      q[k] = v[j] * ic2;
-    }
-    sqrt_block(q);
-    for (std::size_t k = 0; k < kBlock; ++k) w[i + k] -= a * m[i + k] / (q[k] + eps);
-    if (zero_g)
-      for (std::size_t k = 0; k < kBlock; ++k) g[i + k] = 0.f;
-  }
-  for (; i < n; ++i) {  // the same update, one element at a time
-    adam_one(w[i], m[i], v[i], g[i], b1, b2, a, ic2, eps);
+// [Vesel] AEVB algorithm (SGD): w <- w - lr v,  v <- mu v + g  (v = g when mu = 0)
+void sgd_step(float* w, float* g, float* v, std::size_t n, float lr, float mu, bool zero_g) {
+  for (std::size_t i = 0; i < n; ++i) {
+    v[i] = mu * v[i] + g[i];
+    w[i] -= lr * v[i];
     if (zero_g) g[i] = 0.f;
   }
 }
 
-// Adam's per-step constants: c1 = 1 - b1^t, c2 = 1 - b2^t (in double), a = lr / c1, ic2 = 1 / c2.
-struct AdamConstants {
-  float a, ic2;
-};
-AdamConstants adam_constants(const OptimConfig& cfg, std::int64_t t) {
+// [Vesel] AEVB algorithm (Adagrad): G <- G + g^2,  w <- w - lr g / (sqrt(G) + eps)
+void adagrad_step(float* w, float* g, float* G, std::size_t n, float lr, float eps, bool zero_g) {
+  for (std::size_t i = 0; i < n; ++i) {
+    G[i] += g[i] * g[i];
+    w[i] -= lr * g[i] / (std::sqrt(G[i]) + eps);
+    if (zero_g) g[i] = 0.f;
+  }
+}
+
+// Tieleman & Hinton: r <- alpha r + (1 - alpha) g^2,  w <- w - lr g / (sqrt(r) + eps)
+void rmsprop_step(float* w, float* g, float* r, std::size_t n, float lr, float alpha, float eps, bool zero_g) {
+  for (std::size_t i = 0; i < n; ++i) {
+    r[i] = alpha * r[i] + (1.f - alpha) * g[i] * g[i];
+    w[i] -= lr * g[i] / (std::sqrt(r[i]) + eps);
+    if (zero_g) g[i] = 0.f;
+  }
+}
+
+// Adam at step t, Kingma & Ba 2015, Algorithm 1, in its symbols:
+//   m <- b1 m + (1 - b1) g                 (biased first moment estimate)
+//   v <- b2 v + (1 - b2) g^2               (biased second raw moment estimate)
+//   m_hat = m / (1 - b1^t),  v_hat = v / (1 - b2^t)   (bias-corrected)
+//   w <- w - lr m_hat / (sqrt(v_hat) + eps)
+// with the two corrections as the step's constants of adam_constants() below: lr_t = lr / (1 - b1^t),
+// so lr_t m = lr m_hat (the paper's own "more efficient" ordering, end of its section 2), and
+// inv_c2 = 1 / (1 - b2^t).
+void adam_step(float* w, float* g, float* m, float* v, std::size_t n, const AdamStep& a, bool zero_g) {
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] = a.b1 * m[i] + (1.f - a.b1) * g[i];
+    v[i] = a.b2 * v[i] + (1.f - a.b2) * g[i] * g[i];
+    const float lr_m_hat = a.lr_t * m[i];  // lr m_hat
+    const float v_hat = v[i] * a.inv_c2;
+    w[i] -= lr_m_hat / (std::sqrt(v_hat) + a.eps);
+    if (zero_g) g[i] = 0.f;
+  }
+}
+
+}  // namespace ref
+
+namespace {
+
+// Adam's constants for step t: c1 = 1 - b1^t, c2 = 1 - b2^t (in double), lr_t = lr / c1, inv_c2 = 1 / c2.
+AdamStep adam_constants(const OptimConfig& cfg, std::int64_t t) {
   const float c1 = static_cast<float>(1.0 - std::pow(static_cast<double>(cfg.beta1), static_cast<double>(t)));
   const float c2 = static_cast<float>(1.0 - std::pow(static_cast<double>(cfg.beta2), static_cast<double>(t)));
-  return AdamConstants{cfg.lr / c1, static_cast<float>(1.0 / static_cast<double>(c2))};
+  AdamStep a;
+  a.b1 = cfg.beta1, a.b2 = cfg.beta2, a.eps = cfg.eps;
+  a.lr_t = cfg.lr / c1;
+  a.inv_c2 = static_cast<float>(1.0 / static_cast<double>(c2));
+  return a;
 }
 
 }  // namespace
@@ -90,8 +97,7 @@ static_assert(static_cast<int>(OptimKind::Adam) + 1 == kOptimCount, "one name pe
 
 void adam_reference(float* w, float* m, float* v, const float* g, std::size_t n, const OptimConfig& cfg,
                     std::int64_t t) {
-  const AdamConstants k = adam_constants(cfg, t);
-  for (std::size_t i = 0; i < n; ++i) adam_one(w[i], m[i], v[i], g[i], cfg.beta1, cfg.beta2, k.a, k.ic2, cfg.eps);
+  ref::adam_step(w, const_cast<float*>(g), m, v, n, adam_constants(cfg, t), false);  // g is not written
 }
 
 bool parse_optim_kind(const std::string& name, OptimKind* out) {
@@ -132,19 +138,15 @@ Optimizer::Optimizer(const OptimConfig& c, std::size_t n_params, Device d)
 }
 
 void Optimizer::to_host() {
-#ifdef DGM_CUDA
   if (device != Device::CUDA) return;
   device_download(s1.data(), d1.data(), s1.size());
   device_download(s2.data(), d2.data(), s2.size());
-#endif
 }
 
 void Optimizer::to_device() {
-#ifdef DGM_CUDA
   if (device != Device::CUDA) return;
   device_upload(d1.data(), s1.data(), s1.size());
   device_upload(d2.data(), s2.data(), s2.size());
-#endif
 }
 
 void Optimizer::step(float* w, const float* g, std::size_t n) {
@@ -159,67 +161,18 @@ void Optimizer::step_and_zero_grad(ParamStore& p) {
 void Optimizer::step_impl(float* w, float* g, std::size_t n, bool zero_g) {
   DGM_CHECK(n == s1.size(), "Optimizer::step: %zu parameters, state sized for %zu", n, s1.size());
   ++t;
-  const float lr = cfg.lr, eps = cfg.eps;
-  if (device == Device::CUDA) {  // the same formulas, one GPU thread per parameter
-#ifdef DGM_CUDA
-    switch (cfg.kind) {
-      case OptimKind::SGD: gpu::sgd_step(w, g, d1.data(), n, lr, cfg.momentum, zero_g); return;
-      case OptimKind::Adagrad: gpu::adagrad_step(w, g, d1.data(), n, lr, eps, zero_g); return;
-      case OptimKind::RMSProp: gpu::rmsprop_step(w, g, d1.data(), n, lr, cfg.alpha, eps, zero_g); return;
-      case OptimKind::Adam: {
-        const AdamConstants k = adam_constants(cfg, t);
-        gpu::adam_step(w, g, d1.data(), d2.data(), n, cfg.beta1, cfg.beta2, k.a, k.ic2, eps, zero_g);
-        return;
-      }
-    }
-#endif
-    return;
-  }
-  float* s = s1.data();
+  // The state is s1, s2 on the CPU; on a GPU its device copy d1, d2 (s1, s2 then hold the host
+  // copy for checkpoints). The update is the device's kernel (dgm/backend/kernels.h).
+  const bool cuda = device == Device::CUDA;
+  float* state1 = cuda ? d1.data() : s1.data();
+  float* state2 = cuda ? d2.data() : s2.data();
+  const Kernels& k = kernels_for(device);
   switch (cfg.kind) {
-    case OptimKind::SGD: {
-      // [Vesel] AEVB algorithm (SGD): w <- w - lr v,  v <- mu v + g  (v = g when mu = 0)
-      const float mu = cfg.momentum;
-      for (std::size_t i = 0; i < n; ++i) {
-        s[i] = mu * s[i] + g[i];
-        w[i] -= lr * s[i];
-      }
-      break;
-    }
-    case OptimKind::Adagrad: {
-      // [Vesel] AEVB algorithm (Adagrad): G <- G + g^2,  w <- w - lr g / (sqrt(G) + eps)
-      for (std::size_t i = 0; i < n; ++i) {
-        s[i] += g[i] * g[i];
-        w[i] -= lr * g[i] / (std::sqrt(s[i]) + eps);
-      }
-      break;
-    }
-    case OptimKind::RMSProp: {
-      // Tieleman & Hinton: r <- alpha r + (1 - alpha) g^2,  w <- w - lr g / (sqrt(r) + eps)
-      const float a = cfg.alpha;
-      for (std::size_t i = 0; i < n; ++i) {
-        s[i] = a * s[i] + (1.f - a) * g[i] * g[i];
-        w[i] -= lr * g[i] / (std::sqrt(s[i]) + eps);
-      }
-      break;
-    }
-    case OptimKind::Adam: {
-      // Kingma & Ba: m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
-      //   m^ = m / (1 - b1^t);  v^ = v / (1 - b2^t);  w <- w - lr m^ / (sqrt(v^) + eps)
-      const float b1 = cfg.beta1, b2 = cfg.beta2;
-      const AdamConstants k = adam_constants(cfg, t);
-      const float a = k.a, ic2 = k.ic2;
-      float* m = s1.data();
-      float* v = s2.data();
-      auto run = [&](std::size_t b, std::size_t e) {
-        adam_range(w + b, m + b, v + b, g + b, e - b, b1, b2, a, ic2, eps, zero_g);
-      };
-      parallel_chunks(n, kChunk, run);
-      return;  // (g already zeroed when asked)
-    }
+    case OptimKind::SGD: return k.sgd_step(w, g, state1, n, cfg.lr, cfg.momentum, zero_g);
+    case OptimKind::Adagrad: return k.adagrad_step(w, g, state1, n, cfg.lr, cfg.eps, zero_g);
+    case OptimKind::RMSProp: return k.rmsprop_step(w, g, state1, n, cfg.lr, cfg.alpha, cfg.eps, zero_g);
+    case OptimKind::Adam: return k.adam_step(w, g, state1, state2, n, adam_constants(cfg, t), zero_g);
   }
-  if (zero_g)  // SGD, Adagrad, RMSProp: a second pass
-    for (std::size_t i = 0; i < n; ++i) g[i] = 0.f;
 }
 
 }  // namespace dgm

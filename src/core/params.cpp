@@ -8,9 +8,7 @@
 
 #include "dgm/core/check.h"
 #include "dgm/core/checked.h"
-#ifdef DGM_CUDA
-#include "../backend/gpu.h"
-#endif
+#include "dgm/core/ops_ref.h"
 
 namespace dgm {
 
@@ -61,15 +59,11 @@ Tensor ParamStore::host_value(int h) const {
 }
 
 void ParamStore::to_host() {
-#ifdef DGM_CUDA
   if (device_ == Device::CUDA && finalized_) device_download(values_.data(), dvalues_.data(), total_);
-#endif
 }
 
 void ParamStore::to_device() {
-#ifdef DGM_CUDA
   if (device_ == Device::CUDA && finalized_) device_upload(dvalues_.data(), values_.data(), total_);
-#endif
 }
 
 Tensor ParamStore::view(int h, float* buf, const char* who) const {
@@ -103,38 +97,32 @@ int ParamStore::find(const std::string& name) const {
 }
 
 void ParamStore::zero_grad() {
-#ifdef DGM_CUDA
   if (device_ == Device::CUDA) return device_zero(dgrads_.data(), total_);
-#endif
   std::fill(grads_.begin(), grads_.end(), 0.f);
 }
 
-double ParamStore::grad_norm() const {
-  const float* g = grads();
-#ifdef DGM_CUDA
-  if (device_ == Device::CUDA) return std::sqrt(gpu::sum_squares(g, total_));
-#endif
-  double s = 0.0;
-  for (std::size_t i = 0; i < size(); ++i) s += static_cast<double>(g[i]) * g[i];
-  return std::sqrt(s);
-}
+// |g| = sqrt(sum_i g_i^2), the sum the device's kernel (in double; on the CPU in index order).
+double ParamStore::grad_norm() const { return std::sqrt(kernels_for(device_).sum_squares(grads(), total_)); }
 
-void ParamStore::clamp(float lo, float hi) {
-  float* w = data();
-#ifdef DGM_CUDA
-  if (device_ == Device::CUDA) return gpu::clamp(w, total_, lo, hi);
-#endif
-  for (std::size_t i = 0; i < size(); ++i) w[i] = std::min(hi, std::max(lo, w[i]));
-}
+void ParamStore::clamp(float lo, float hi) { kernels_for(device_).clamp(data(), total_, lo, hi); }
 
 void ParamStore::copy_values_from(const ParamStore& src) {
   DGM_CHECK(src.size() == size() && src.device() == device_, "ParamStore::copy_values_from: %zu floats on %s from %zu on %s",
             size(), device_name(device_), src.size(), device_name(src.device()));
-#ifdef DGM_CUDA
   if (device_ == Device::CUDA) return device_copy(data(), src.data(), size());
-#endif
   std::memcpy(data(), src.data(), size() * sizeof(float));
 }
+
+namespace ref {
+double sum_squares(const float* x, std::size_t n) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
+  return s;
+}
+void clamp(float* w, std::size_t n, float lo, float hi) {
+  for (std::size_t i = 0; i < n; ++i) w[i] = std::min(hi, std::max(lo, w[i]));
+}
+}  // namespace ref
 
 Var ParamStore::var(Tape& t, int h) const {
   return trainable_ ? t.param(value(h), grad(h)) : t.constant(value(h));

@@ -7,11 +7,9 @@
 
 namespace dgm {
 
-// The one place that chooses a kernel table: from the arena's device. A CUDA arena exists only in
-// a CUDA build, where cuda.cu provides its table (cuda_kernels() is null in any other build).
-Tape::Tape(Arena& arena)
-    : arena_(&arena), kernels_(arena.device() == Device::CUDA ? cuda_kernels() : &cpu_kernels()) {
-  DGM_CHECK(kernels_ != nullptr, "tape: no kernels for a %s arena in this build", device_name(arena.device()));
+// The tape's kernel table, chosen once: the one of its arena's device (kernels_for). A CUDA arena
+// exists only in a CUDA build, where cuda.cu provides its table.
+Tape::Tape(Arena& arena) : arena_(&arena), kernels_(&kernels_for(arena.device())) {
   nodes_.reserve(256);
 }
 

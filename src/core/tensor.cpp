@@ -64,18 +64,14 @@ ShapeStr shape_str(const Tensor& t) {
 // fill and copy also serve device tensors (CUDA builds): they ask where the pointers live.
 void fill(Tensor t, float value) {
   const std::size_t n = t.size();
-#ifdef DGM_CUDA
   if (on_device(t.data)) return device_fill(t.data, n, value);
-#endif
   for (std::size_t i = 0; i < n; ++i) t.data[i] = value;
 }
 
 void copy(Tensor dst, const Tensor& src) {
   DGM_CHECK(dst.size() == src.size(), "copy: dst %s and src %s differ in size",
             shape_str(dst).text, shape_str(src).text);
-#ifdef DGM_CUDA
   if (on_device(dst.data) || on_device(src.data)) return device_copy(dst.data, src.data, src.size());
-#endif
   if (dst.data != src.data) std::memmove(dst.data, src.data, src.size() * sizeof(float));
 }
 

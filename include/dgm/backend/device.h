@@ -7,9 +7,10 @@
 // dispatches to them.
 //
 // In a CPU build (no -DDGM_CUDA) nothing here refers to CUDA: kCudaBuild is false, on_device()
-// is false, cuda_available() is false, and the memory functions are declared but never called
-// (their callers sit behind `#ifdef DGM_CUDA`), so nothing has to be linked. The header uses
-// no exceptions, RTTI or threads (the core's rule).
+// is false, cuda_available() is false, and the memory functions are never reached (their callers
+// ask for them only for memory of a Device::CUDA arena, store or buffer, which a CPU build cannot
+// make): src/backend/device.cpp defines them there as stops with a message, so the callers need
+// no #ifdef. The header uses no exceptions, RTTI or threads (the core's rule).
 #pragma once
 #include <cstddef>
 
@@ -43,7 +44,7 @@ inline bool cuda_available(const char** why = nullptr) {
 inline bool on_device(const void*) { return false; }
 #endif
 
-// Device memory, n floats (CUDA builds only; DGM_CHECK on failure).
+// Device memory, n floats (DGM_CHECK on failure; in a CPU build each stops: "built without CUDA").
 float* device_alloc(std::size_t n);
 void device_free(float* p);
 void device_zero(float* p, std::size_t n);
@@ -75,9 +76,7 @@ class DeviceBuffer {
 
  private:
   void release() {
-#ifdef DGM_CUDA
     if (p_) device_free(p_);
-#endif
     p_ = nullptr, n_ = 0;
   }
   float* p_ = nullptr;

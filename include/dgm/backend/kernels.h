@@ -18,6 +18,7 @@
 #include <cstddef>
 
 #include "dgm/backend/conv.h"
+#include "dgm/backend/device.h"
 
 namespace dgm {
 
@@ -27,6 +28,23 @@ using UnaryBackward = void (*)(float* dx, const float* dy, const float* x, const
 struct UnaryKernels {
   UnaryForward forward = nullptr;
   UnaryBackward backward = nullptr;
+};
+
+// The element-wise functions (ops_pointwise.cpp), each a UnaryKernels entry of the table below:
+// X(name) for each. Every kernel set (dgm::ref, dgm::cpu, dgm::gpu) has name_forward and
+// name_backward with UnaryForward's and UnaryBackward's signatures: DGM_DECLARE_UNARY declares
+// them, and each table sets its entries from this one list.
+#define DGM_UNARY_KERNELS(X) X(exp) X(log) X(sqrt) X(square) X(relu) X(leaky_relu) X(sigmoid) X(tanh) X(softplus) X(log_sigmoid)
+#define DGM_DECLARE_UNARY(name)                                             \
+  void name##_forward(float* y, const float* x, std::size_t n, float arg); \
+  void name##_backward(float* dx, const float* dy, const float* x, const float* y, std::size_t n, float arg);
+
+// Adam's constants for step t (Kingma & Ba 2015, Algorithm 1; src/core/optim.cpp): the decay
+// rates, eps, and the bias corrections folded into two numbers, lr_t = lr / (1 - b1^t) (so that
+// lr_t m = lr m_hat) and inv_c2 = 1 / (1 - b2^t) (so that v inv_c2 = v_hat).
+struct AdamStep {
+  float b1, b2, eps;
+  float lr_t, inv_c2;
 };
 
 struct Kernels {
@@ -57,7 +75,7 @@ struct Kernels {
   void (*affine_backward)(float* dx, const float* dy, std::size_t n, float s) = nullptr;        // dx += s dy
 
   // ---- element-wise (ops_pointwise.cpp) ----
-  UnaryKernels exp, log, sqrt, square, relu, leaky_relu, sigmoid, tanh, softplus, log_sigmoid;
+  UnaryKernels exp, log, sqrt, square, relu, leaky_relu, sigmoid, tanh, softplus, log_sigmoid;  // DGM_UNARY_KERNELS
 
   // ---- reductions (ops_reduce.cpp): y[g] = w sum_c x[g, c] (double, in order); dx[g, c] += w dy[g] ----
   void (*reduce_forward)(float* y, const float* x, std::size_t groups, std::size_t len, float w) = nullptr;
@@ -105,7 +123,28 @@ struct Kernels {
 
   // ---- the tape (tape.cpp) ----
   void (*add_at)(float* p, float v) = nullptr;  // p[0] += v (the seed d loss / d loss = 1)
+
+  // ---- optimizers (optim.cpp): one step on the n parameters w, given their gradients g and the
+  // optimizer's state beside them; g is set to 0 after use when zero_g ----
+  // SGD with momentum mu: v <- mu v + g;  w <- w - lr v
+  void (*sgd_step)(float* w, float* g, float* v, std::size_t n, float lr, float mu, bool zero_g) = nullptr;
+  // Adagrad: G <- G + g^2;  w <- w - lr g / (sqrt(G) + eps)
+  void (*adagrad_step)(float* w, float* g, float* G, std::size_t n, float lr, float eps, bool zero_g) = nullptr;
+  // RMSProp: r <- alpha r + (1 - alpha) g^2;  w <- w - lr g / (sqrt(r) + eps)
+  void (*rmsprop_step)(float* w, float* g, float* r, std::size_t n, float lr, float alpha, float eps,
+                       bool zero_g) = nullptr;
+  // Adam at step t: m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
+  //   m_hat = m / (1 - b1^t);  v_hat = v / (1 - b2^t);  w <- w - lr m_hat / (sqrt(v_hat) + eps)
+  void (*adam_step)(float* w, float* g, float* m, float* v, std::size_t n, const AdamStep& a, bool zero_g) = nullptr;
+
+  // ---- parameter stores (params.cpp) ----
+  double (*sum_squares)(const float* x, std::size_t n) = nullptr;  // sum_i x_i^2 in double (|g|^2)
+  void (*clamp)(float* w, std::size_t n, float lo, float hi) = nullptr;  // w = min(hi, max(lo, w))
 };
+
+// The table for tensors on device d: the CPU table, or the CUDA table (a CUDA build's; in any
+// other build there is none, and asking for it stops with a message). src/core/kernel_table.cpp.
+const Kernels& kernels_for(Device d);
 
 // The CUDA table (src/backend/cuda.cu); null in a build without CUDA (src/backend/device.cpp).
 const Kernels* cuda_kernels();
@@ -117,25 +156,13 @@ namespace cpu {
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
           float* C, int ldc, bool accumulate, const float* bias);
 void bias_grad(float* db, const float* dy, std::size_t rows, std::size_t n);
-#define DGM_CPU_UNARY(name)                                                 \
-  void name##_forward(float* y, const float* x, std::size_t n, float arg); \
-  void name##_backward(float* dx, const float* dy, const float* x, const float* y, std::size_t n, float arg);
-DGM_CPU_UNARY(exp)
-DGM_CPU_UNARY(log)
-DGM_CPU_UNARY(sqrt)
-DGM_CPU_UNARY(square)
-DGM_CPU_UNARY(relu)
-DGM_CPU_UNARY(leaky_relu)
-DGM_CPU_UNARY(sigmoid)
-DGM_CPU_UNARY(tanh)
-DGM_CPU_UNARY(softplus)
-DGM_CPU_UNARY(log_sigmoid)
-#undef DGM_CPU_UNARY
+DGM_UNARY_KERNELS(DGM_DECLARE_UNARY)
 void bce_forward(float* y, float* sig, float* terms, const float* l, const float* x, float target, std::size_t rows,
                  std::size_t cols);
 void bce_backward(float* dl, float* dx, const float* sig, const float* l, const float* x, float target,
                   const float* dy, std::size_t rows, std::size_t cols);
 void add_at(float* p, float v);
+void adam_step(float* w, float* g, float* m, float* v, std::size_t n, const AdamStep& a, bool zero_g);
 }  // namespace cpu
 
 }  // namespace dgm

@@ -28,20 +28,7 @@ void affine_forward(float* y, const float* x, std::size_t n, float s, float c);
 void affine_backward(float* dx, const float* dy, std::size_t n, float s);
 
 // ops_pointwise.cpp
-#define DGM_REF_UNARY(name)                                                 \
-  void name##_forward(float* y, const float* x, std::size_t n, float arg); \
-  void name##_backward(float* dx, const float* dy, const float* x, const float* y, std::size_t n, float arg);
-DGM_REF_UNARY(exp)
-DGM_REF_UNARY(log)
-DGM_REF_UNARY(sqrt)
-DGM_REF_UNARY(square)
-DGM_REF_UNARY(relu)
-DGM_REF_UNARY(leaky_relu)
-DGM_REF_UNARY(sigmoid)
-DGM_REF_UNARY(tanh)
-DGM_REF_UNARY(softplus)
-DGM_REF_UNARY(log_sigmoid)
-#undef DGM_REF_UNARY
+DGM_UNARY_KERNELS(DGM_DECLARE_UNARY)  // exp_forward, exp_backward, ... (dgm/backend/kernels.h)
 
 // ops_reduce.cpp
 void reduce_forward(float* y, const float* x, std::size_t groups, std::size_t len, float w);
@@ -66,6 +53,16 @@ void kl_backward(float* dmu, float* dv, const float* dy, const float* mu, const 
 void softmax_ce_forward(float* y, float* lse, const float* l, const float* t, std::size_t rows, std::size_t cols);
 void softmax_ce_backward(float* dl, float* dt, const float* dy, const float* lse, const float* l, const float* t,
                          std::size_t rows, std::size_t cols);
+
+// optim.cpp: the optimizer updates (each formula in dgm/backend/kernels.h)
+void sgd_step(float* w, float* g, float* v, std::size_t n, float lr, float mu, bool zero_g);
+void adagrad_step(float* w, float* g, float* G, std::size_t n, float lr, float eps, bool zero_g);
+void rmsprop_step(float* w, float* g, float* r, std::size_t n, float lr, float alpha, float eps, bool zero_g);
+void adam_step(float* w, float* g, float* m, float* v, std::size_t n, const AdamStep& a, bool zero_g);
+
+// params.cpp: sum_i x_i^2 in double, in index order; w = min(hi, max(lo, w))
+double sum_squares(const float* x, std::size_t n);
+void clamp(float* w, std::size_t n, float lo, float hi);
 
 }  // namespace ref
 }  // namespace dgm
