@@ -124,7 +124,7 @@ doctest:
 $(TEST_OBJ): | doctest
 
 # The doctest suite, cli_smoke.sh and hashes.sh run at once (test/parallel.sh): each is mostly one
-# core's work. HASHES=0 leaves hashes.sh out: CI's sanitizer and clang steps, whose make test step
+# core's work. HASHES=0 leaves hashes.sh out: CI's sanitizer step (clang++), whose make test step
 # has compared the very same build-hash/dgm already (the hashes never come from the calling build).
 HASHES ?= 1
 test: doctest $(TEST) $(DGM) $(if $(filter 1,$(HASHES)),hash-build)
