@@ -218,84 +218,108 @@ int cmd_train(int argc, char** argv) {
   return 0;
 }
 
+namespace {
+
+// dgm sample --help.
+void print_sample_help() {
+  std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
+              "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]   [--max-memory M]\n"
+              "Generates N samples from a checkpoint (the config is read from it). An rbm/dbn\n"
+              "checkpoint gives p(v|h) after 1000 block Gibbs steps from random states (dbn: in\n"
+              "the top RBM, then the downward pass), .png/.pgm only, seed default 1.\n"
+              "  --ckpt F    a model.safetensors (dgm train, or a PyTorch state_dict: docs/checkpoint.md)\n"
+              "  --out F     .png or .pgm: a grid of images (image models);\n"
+              "              .csv or .npy: one sample per row (any model), float32. Image models\n"
+              "              write pixels in [0, 1] (0 black, 1 white; a VAE's/AE's Bernoulli means,\n"
+              "              a GAN's tanh output t as (t + 1) / 2; clamped to [0, 1] as in the\n"
+              "              PNG), the same for every model;\n"
+              "              synthetic data: points in the data's own units. The .csv's first line\n"
+              "              is a '# ...' comment saying which (np.loadtxt skips it)\n"
+              "  --raw       .csv/.npy of an image model: the network's own output, unclamped\n"
+              "              ([0, 1] means for vae, ae, dae, aae; [-1, 1] tanh for gan, cgan, wgan;\n"
+              "              a Gaussian decoder's means as they are)\n"
+              "  --n N       number of samples (default 100)\n"
+              "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
+              "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
+              "  --cols C    grid columns (default 10)\n"
+              "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n"
+              "  --interp A,B  vae, ae, dae, aae: decode N points (default 10) on the straight\n"
+              "              line z(t) = (1 - t) z_A + t z_B, t = 0, 1/(N-1), ..., 1, between the\n"
+              "              codes (the encoder's mean) of test images A and B (0-based indices\n"
+              "              into the test split of the run's data, or of --data DIR); the first\n"
+              "              and last are the reconstructions of A and B. Grids default to one row.\n"
+              "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n"
+              "A charrnn checkpoint prints text instead: dgm sample --ckpt F --help lists its flags\n"
+              "(--temperature T, --prime \"text\", --n N characters, --seed S, --out F.txt).\n");
+}
+
+// What `dgm sample` was asked (its flags, with their defaults filled in).
+struct SampleArgs {
+  std::string ckpt, out, interp, data, max_memory, device = "cpu";
+  bool has_interp = false, has_data = false, has_seed = false, raw = false;
+  int n = 0, label = -1, cols = 0;
+  int ia = -1, ib = -1;  // --interp A,B
+  std::uint64_t seed = 0;
+};
+
+Status parse_sample_flags(int argc, char** argv, SampleArgs* a) {
+  FlagTable f({});
+  f.str("ckpt", &a->ckpt, "").str("out", &a->out, "").str("interp", &a->interp, "").str("data", &a->data, "");
+  f.integer("n", &a->n, 1, 1000000, "").str("max-memory", &a->max_memory, "").integer("label", &a->label, 0, 1000, "");
+  f.u64("seed", &a->seed, "").integer("cols", &a->cols, 1, 1000, "").str("device", &a->device, "").sw("raw", &a->raw, "");
+  Status st = f.parse(argc, argv);
+  if (!st) return st;
+  a->has_interp = f.given("interp"), a->has_data = f.given("data"), a->has_seed = f.given("seed");
+  if (!f.given("n")) a->n = a->has_interp ? 10 : 100;
+  if (!f.given("cols")) a->cols = a->has_interp ? std::min(a->n, 1000) : 10;
+  if (!f.given("ckpt") || !f.given("out")) return Status::Error("--ckpt and --out are required (dgm sample --help)");
+  if (a->has_interp) {
+    char tail = 0;
+    if (std::sscanf(a->interp.c_str(), "%d,%d%c", &a->ia, &a->ib, &tail) != 2 || a->ia < 0 || a->ib < 0)
+      return Status::Error("--interp expects two test image indices A,B (e.g. 0,1), got '%s'", a->interp.c_str());
+  } else if (a->has_data) {
+    return Status::Error("--data is only used with --interp (the test images to encode)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 int cmd_sample(int argc, char** argv) {
   const char* text_ckpt = peek_flag(argc, argv, "ckpt");
   if (text_ckpt && is_charrnn_checkpoint(text_ckpt)) return cmd_sample_text(argc, argv);
   if (wants_help(argc, argv)) {
-    std::printf("usage: dgm sample --ckpt F --out F [--n N] [--label Y] [--seed S] [--cols C] [--raw] [--device D]\n"
-                "       dgm sample --ckpt F --out F --interp A,B [--n N] [--data DIR]   [--max-memory M]\n"
-                "Generates N samples from a checkpoint (the config is read from it). An rbm/dbn\n"
-                "checkpoint gives p(v|h) after 1000 block Gibbs steps from random states (dbn: in\n"
-                "the top RBM, then the downward pass), .png/.pgm only, seed default 1.\n"
-                "  --ckpt F    a model.safetensors (dgm train, or a PyTorch state_dict: docs/checkpoint.md)\n"
-                "  --out F     .png or .pgm: a grid of images (image models);\n"
-                "              .csv or .npy: one sample per row (any model), float32. Image models\n"
-                "              write pixels in [0, 1] (0 black, 1 white; a VAE's/AE's Bernoulli means,\n"
-                "              a GAN's tanh output t as (t + 1) / 2; clamped to [0, 1] as in the\n"
-                "              PNG), the same for every model;\n"
-                "              synthetic data: points in the data's own units. The .csv's first line\n"
-                "              is a '# ...' comment saying which (np.loadtxt skips it)\n"
-                "  --raw       .csv/.npy of an image model: the network's own output, unclamped\n"
-                "              ([0, 1] means for vae, ae, dae, aae; [-1, 1] tanh for gan, cgan, wgan;\n"
-                "              a Gaussian decoder's means as they are)\n"
-                "  --n N       number of samples (default 100)\n"
-                "  --label Y   cgan: generate class Y only (default: class i %% 10 for sample i)\n"
-                "  --seed S    seed of z (default: the run's seed, i.e. the training grids' z)\n"
-                "  --cols C    grid columns (default 10)\n"
-                "  --device D  cpu (default) or cuda (a `make CUDA=1` build with a GPU)\n"
-                "  --interp A,B  vae, ae, dae, aae: decode N points (default 10) on the straight\n"
-                "              line z(t) = (1 - t) z_A + t z_B, t = 0, 1/(N-1), ..., 1, between the\n"
-                "              codes (the encoder's mean) of test images A and B (0-based indices\n"
-                "              into the test split of the run's data, or of --data DIR); the first\n"
-                "              and last are the reconstructions of A and B. Grids default to one row.\n"
-                "  --max-memory M  refuse to need more, e.g. 8G (default: half of physical memory)\n"
-                "A charrnn checkpoint prints text instead: dgm sample --ckpt F --help lists its flags\n"
-                "(--temperature T, --prime \"text\", --n N characters, --seed S, --out F.txt).\n");
+    print_sample_help();
     return 0;
   }
-  std::string ckpt_s, out_s, interp_s, data_s, max_memory, device = "cpu";
-  int n = 0, label = -1, cols = 0;
-  std::uint64_t seed = 0;
-  bool raw = false;
-  FlagTable f({});
-  f.str("ckpt", &ckpt_s, "").str("out", &out_s, "").str("interp", &interp_s, "").str("data", &data_s, "");
-  f.integer("n", &n, 1, 1000000, "").str("max-memory", &max_memory, "").integer("label", &label, 0, 1000, "");
-  f.u64("seed", &seed, "").integer("cols", &cols, 1, 1000, "").str("device", &device, "").sw("raw", &raw, "");
-  Status st = f.parse(argc, argv);
+  SampleArgs a;
+  Status st = parse_sample_flags(argc, argv, &a);
   if (!st) return fail("sample", st);
-  const char* ckpt = f.given("ckpt") ? ckpt_s.c_str() : nullptr;
-  const char* out = f.given("out") ? out_s.c_str() : nullptr;
-  const char* interp = f.given("interp") ? interp_s.c_str() : nullptr;
-  const char* data = f.given("data") ? data_s.c_str() : nullptr;
-  if (!f.given("n")) n = interp ? 10 : 100;
-  if (!f.given("cols")) cols = interp ? std::min(n, 1000) : 10;
-  if (!ckpt || !out) return fail("sample", Status::Error("--ckpt and --out are required (dgm sample --help)"));
+  const char* ckpt = a.ckpt.c_str();
+  const char* out = a.out.c_str();
+  const char* interp = a.has_interp ? a.interp.c_str() : nullptr;
+  const char* data = a.has_data ? a.data.c_str() : nullptr;
+  const int n = a.n, cols = a.cols, label = a.label;
+  std::uint64_t seed = a.seed;
   if (is_ebm_checkpoint(ckpt)) {  // rbm, dbn: 1000 Gibbs steps (ebm_run.h)
-    st = interp ? Status::Error("--interp: an rbm/dbn has no encoder") : sample_ebm(ckpt, n, 1000, f.given("seed") ? seed : 1, cols, out);
+    st = interp ? Status::Error("--interp: an rbm/dbn has no encoder") : sample_ebm(ckpt, n, 1000, a.has_seed ? seed : 1, cols, out);
     if (!st) return fail("sample", st);
     std::printf("wrote %s: %d samples after 1000 Gibbs steps\n", out, n);
     return 0;
   }
-  int ia = -1, ib = -1;
-  if (interp) {
-    char tail = 0;
-    if (std::sscanf(interp, "%d,%d%c", &ia, &ib, &tail) != 2 || ia < 0 || ib < 0)
-      return fail("sample", Status::Error("--interp expects two test image indices A,B (e.g. 0,1), got '%s'", interp));
-  } else if (data) {
-    return fail("sample", Status::Error("--data is only used with --interp (the test images to encode)"));
-  }
+  const int ia = a.ia, ib = a.ib;
   Config c;
-  c.max_memory = max_memory;
+  c.max_memory = a.max_memory;
   std::unique_ptr<Model> m;
   TrainState ts;
-  st = open_checkpoint(ckpt, &c, &m, &ts, 0, device);
+  st = open_checkpoint(ckpt, &c, &m, &ts, 0, a.device);
   if (!st) return fail("sample", st);
   st = check_run_memory(c, ts.info, n);  // n rows at once, before they are allocated
   if (!st) return fail("sample", st.prefixed("--n " + std::to_string(n)));
   if (label >= 0 && (!m->conditional() || label >= ts.info.classes))
     return fail("sample", Status::Error("--label %d: this %s %s", label, c.model.c_str(),
                                         m->conditional() ? "has fewer classes" : "is not conditional"));
-  if (!f.given("seed")) seed = c.seed;
+  if (!a.has_seed) seed = c.seed;
   Arena arena(0, model_device(*m));
   std::vector<float> rows(static_cast<std::size_t>(n) * ts.info.dim);
   if (interp) {
@@ -311,7 +335,7 @@ int cmd_sample(int argc, char** argv) {
     FixedLatent fl = make_fixed_latent(*m, ts.info, seed, n, label);
     generate_rows(*m, arena, fl, ts.info.dim, rows.data());
   }
-  st = write_samples(out, &rows, n, cols, raw, *m, c, ts, ckpt);
+  st = write_samples(out, &rows, n, cols, a.raw, *m, c, ts, ckpt);
   if (!st) return fail("sample", st);
   const std::string when = ts.has_train_state ? "step " + std::to_string(ts.step) : "weights only";
   if (interp)
