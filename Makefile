@@ -37,7 +37,16 @@ SAN      ?= 0
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 ARCH := $(if $(filter 1,$(PORTABLE)),,-march=native)
 OPT  := $(if $(filter 1,$(SAN)),-O1 -g -fno-omit-frame-pointer $(SANFLAGS),-O2)
-CXXFLAGS := -std=c++17 $(OPT) -Wall -Wextra $(ARCH) $(if $(filter 1,$(WERROR)),-Werror,) $(EXTRA_CXXFLAGS)
+# -fno-trapping-math: dgm never reads the floating-point exception flags, and without it GCC 12
+# does not turn the selects of vecmath.h's functions into blends on AVX2 (AVX-512 has masks), so
+# the element-wise kernels stayed scalar there. It changes no result (no reassociation, no
+# contraction: that would be -ffast-math). Clang assumes it already.
+# Clang: -ffp-contract=off. g++ fuses a*b + c into an FMA (on FMA targets) after inlining, where
+# the reference loop's `dx += dy * y` and the fast kernel's product (in an inlined lambda) and
+# sum look alike; clang++ fuses only inside one source expression, so the two rounded
+# differently (test/test_kernels.cpp checks them bit for bit). Without fusion they agree.
+CLANG    := $(if $(findstring clang,$(shell $(CXX) --version 2>/dev/null | head -1)),1,0)
+CXXFLAGS := -std=c++17 $(OPT) -fno-trapping-math $(if $(filter 1,$(CLANG)),-ffp-contract=off,) -Wall -Wextra $(ARCH) $(if $(filter 1,$(WERROR)),-Werror,) $(EXTRA_CXXFLAGS)
 CPPFLAGS := -Iinclude -MMD -MP
 LDFLAGS  := -pthread $(if $(filter 1,$(SAN)),$(SANFLAGS),)
 

@@ -48,10 +48,12 @@
 #define DGM_INLINE inline __attribute__((always_inline))
 #define DGM_FLATTEN inline __attribute__((always_inline, flatten))
 #define DGM_NOINLINE __attribute__((noinline))
+#define DGM_INLINE_LAMBDA __attribute__((always_inline))  // [](float v) DGM_INLINE_LAMBDA { ... }
 #else
 #define DGM_NOINLINE
 #define DGM_INLINE inline
 #define DGM_FLATTEN inline
+#define DGM_INLINE_LAMBDA
 #endif
 // A kernel with __restrict arrays that is inlined into a caller may lose the no-alias promise
 // (and with it the vectorization); DGM_NOINLINE keeps such a kernel a function of its own.
