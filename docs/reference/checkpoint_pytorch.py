@@ -114,6 +114,22 @@ class Vae(torch.nn.Module):
         return nll.sum(1) + kl.sum(1)
 
 
+def parse_peer_flags(ap, latent=None):
+    """The flags the PyTorch peers (conv_vae_pytorch.py, dcgan_pytorch.py) share: --data, --ckpt
+    (a dgm checkpoint to load), --epochs (training epochs; 0: none), --threads, --seed."""
+    ap.add_argument("--data", default=SUBSET)
+    ap.add_argument("--ckpt")
+    ap.add_argument("--epochs", type=int, default=0)
+    if latent is not None:
+        ap.add_argument("--latent", type=int, default=latent)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    return a
+
+
 def parse_config(text):
     cfg = {}
     for line in text.splitlines():

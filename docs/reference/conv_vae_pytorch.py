@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoint_pytorch import read_idx_images, read_safetensors  # noqa: E402
+from checkpoint_pytorch import parse_peer_flags, read_idx_images, read_safetensors  # noqa: E402
 
 
 class Enc(torch.nn.Module):
@@ -69,16 +69,7 @@ def test_loss(m, x):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="datasets/fashion-mnist-subset")
-    ap.add_argument("--ckpt")
-    ap.add_argument("--epochs", type=int, default=0)
-    ap.add_argument("--latent", type=int, default=20)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
+    a = parse_peer_flags(argparse.ArgumentParser(), latent=20)
     m = Vae(a.latent)
     xt = read_idx_images(os.path.join(a.data, "t10k-images-idx3-ubyte"))
     if a.ckpt:

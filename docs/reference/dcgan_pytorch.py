@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoint_pytorch import read_idx_images, read_safetensors  # noqa: E402
+from checkpoint_pytorch import parse_peer_flags, read_idx_images, read_safetensors  # noqa: E402
 
 
 class G(torch.nn.Module):
@@ -76,15 +76,7 @@ def part(tensors, prefix):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="datasets/fashion-mnist-subset")
-    ap.add_argument("--ckpt")
-    ap.add_argument("--epochs", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
+    a = parse_peer_flags(argparse.ArgumentParser())
     g, d = G(), D()
     if a.ckpt:
         t, _ = read_safetensors(a.ckpt)

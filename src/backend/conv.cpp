@@ -99,31 +99,38 @@ void add_batch_major(float* y, const float* Y, const ConvShape& s) {
 
 std::size_t conv_workspace_floats(const ConvShape& s) { return (patch_of(s) + static_cast<std::size_t>(s.O)) * cols_of(s); }
 
+namespace {
+// The workspace of conv_workspace_floats(s) floats, cut in two: the patches (K, P) and the
+// channel-major image (O, P), K = C kh kw, P = N Ho Wo.
+struct ConvWork {
+  int K, P;
+  float* col;  // (K, P)
+  float* Y;    // (O, P)
+  ConvWork(const ConvShape& s, float* work)
+      : K(static_cast<int>(patch_of(s))), P(static_cast<int>(cols_of(s))), col(work),
+        Y(work + static_cast<std::size_t>(K) * P) {}
+};
+}  // namespace
+
 void conv2d_forward(float* y, const float* x, const float* w, const ConvShape& s, float* work) {
-  const int P = static_cast<int>(cols_of(s)), K = static_cast<int>(patch_of(s));
-  float* col = work;                                 // (K, P)
-  float* Y = work + static_cast<std::size_t>(K) * P;  // (O, P)
-  im2col(col, x, s);
-  gemm(false, false, s.O, P, K, w, K, col, P, Y, P, false);  // Y = w col
-  add_batch_major(y, Y, s);
+  const ConvWork c(s, work);
+  im2col(c.col, x, s);
+  gemm(false, false, s.O, c.P, c.K, w, c.K, c.col, c.P, c.Y, c.P, false);  // Y = w col
+  add_batch_major(y, c.Y, s);
 }
 
 void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvShape& s, float* work) {
-  const int P = static_cast<int>(cols_of(s)), K = static_cast<int>(patch_of(s));
-  float* dcol = work;                                  // (K, P)
-  float* dY = work + static_cast<std::size_t>(K) * P;  // (O, P)
-  to_channel_major(dY, dy, s);
-  gemm(true, false, K, P, s.O, w, K, dY, P, dcol, P, false);  // dcol = w^T dY
-  col2im(dx, dcol, s);
+  const ConvWork c(s, work);  // col holds dcol, Y holds dY
+  to_channel_major(c.Y, dy, s);
+  gemm(true, false, c.K, c.P, s.O, w, c.K, c.Y, c.P, c.col, c.P, false);  // dcol = w^T dY
+  col2im(dx, c.col, s);
 }
 
 void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work) {
-  const int P = static_cast<int>(cols_of(s)), K = static_cast<int>(patch_of(s));
-  float* col = work;                                   // (K, P)
-  float* dY = work + static_cast<std::size_t>(K) * P;  // (O, P)
-  im2col(col, x, s);
-  to_channel_major(dY, dy, s);
-  gemm(false, true, s.O, K, P, dY, P, col, P, dw, K, true);  // dw += dY col^T
+  const ConvWork c(s, work);  // Y holds dY
+  im2col(c.col, x, s);
+  to_channel_major(c.Y, dy, s);
+  gemm(false, true, s.O, c.K, c.P, c.Y, c.P, c.col, c.P, dw, c.K, true);  // dw += dY col^T
 }
 
 }  // namespace dgm

@@ -557,18 +557,20 @@ double sum_squares(const float* x, std::size_t n) {
 
 // ===================================== random fills ======================================
 // Thread j computes element j from the fill's starting state by jumping ahead
-// (src/backend/kernels_hd.h); the caller (Rng) advances its own state past the fill.
+// (src/backend/kernels_hd.h); then *s is advanced past the fill, as the CPU loop leaves it.
 
-void fill_uniform(float* y, std::size_t n, const RngState& s, float lo, float hi) {
-  const std::uint64_t state = s.state, inc = s.inc;
+void fill_uniform(float* y, std::size_t n, RngState* s, float lo, float hi) {
+  const std::uint64_t state = s->state, inc = s->inc;
   for_each(n, [=] __device__(std::size_t j) { y[j] = hd::fill_uniform_at(state, inc, j, lo, hi); },
            "gpu::fill_uniform");
+  s->state = hd::pcg_advance(state, inc, n);
 }
 
-void fill_normal(float* y, std::size_t n, const RngState& s, float mean, float stddev) {
+void fill_normal(float* y, std::size_t n, RngState* s, float mean, float stddev) {
   if (n == 0) return;
-  const RngState st = s;
-  const std::size_t o = s.has_spare ? 1 : 0;
+  const RngState st = *s;
+  *s = hd::state_after_fill_normal(st, n);
+  const std::size_t o = st.has_spare ? 1 : 0;
   if (o) for_each(1, [=] __device__(std::size_t) { y[0] = hd::fill_normal_at(st, 0, mean, stddev); }, "gpu::fill_normal (spare)");
   const std::size_t pairs = (n - o + 1) / 2;
   // one thread per Box-Muller pair k: elements o + 2k and o + 2k + 1 (the second if inside)
@@ -618,6 +620,8 @@ const Kernels* cuda_kernels() {
     k.adam_step = gpu::adam_step;
     k.sum_squares = gpu::sum_squares;
     k.clamp = gpu::clamp;
+    k.fill_uniform = gpu::fill_uniform;
+    k.fill_normal = gpu::fill_normal;
     return k;
   }();
   return &table;

@@ -15,15 +15,9 @@
 // CPU runs (gemm_kernel()); other targets get the portable C++ kernel only.
 #pragma once
 
-// The restrict qualifier for the kernels' pointers (the same guarded definition as dgm/backend/vecmath.h).
-#if !defined(DGM_RESTRICT)
-#if defined(__GNUC__)
-#define DGM_RESTRICT __restrict
-#else
-#define DGM_RESTRICT
-#endif
-#endif
 #include <cstddef>
+
+#include "dgm/backend/compiler.h"  // DGM_RESTRICT
 
 namespace dgm {
 

@@ -1,6 +1,6 @@
 // gpu.h - the CUDA kernels (src/backend/cuda.cu) that code outside it calls by name: the GEMM (for
-// test/test_cuda.cpp and `dgm bench`), the sum of squares (which test/mock_cuda.sh emulates) and the
-// random fills (rng.cpp). Every other kernel is reached only through cuda.cu's kernel table
+// test/test_cuda.cpp and `dgm bench`) and the sum of squares (which test/mock_cuda.sh emulates).
+// Every other kernel, the random fills included, is reached only through cuda.cu's kernel table
 // (cuda_kernels(); dgm/backend/kernels.h gives each entry's formula and signature). Private to
 // src/; included only in a CUDA build (#ifdef DGM_CUDA).
 //
@@ -12,9 +12,6 @@
 // broadcast gradients, per-row loss sums) one GPU thread sums the same terms in the same order.
 #pragma once
 #include <cstddef>
-#include <cstdint>
-
-#include "dgm/backend/pcg.h"
 
 namespace dgm {
 namespace gpu {
@@ -26,11 +23,6 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
 
 // sum_i x_i^2 in double, in a fixed order (fixed partition, fixed tree): the gradient norm's square.
 double sum_squares(const float* x, std::size_t n);
-
-// ---- random fills (rng.cpp): the same numbers as the CPU's Rng from the same state ----
-// y[j] = element j of Rng::fill_uniform / fill_normal started at s (src/backend/kernels_hd.h).
-void fill_uniform(float* y, std::size_t n, const RngState& s, float lo, float hi);
-void fill_normal(float* y, std::size_t n, const RngState& s, float mean, float stddev);
 
 }  // namespace gpu
 }  // namespace dgm

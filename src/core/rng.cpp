@@ -4,12 +4,9 @@
 #include <cmath>
 
 #include "dgm/core/check.h"
-#include "dgm/backend/vecmath.h"
-#ifdef DGM_CUDA
-#include "../backend/gpu.h"
-#include "../backend/kernels_hd.h"
 #include "dgm/backend/device.h"
-#endif
+#include "dgm/backend/kernels.h"
+#include "dgm/backend/vecmath.h"
 
 namespace dgm {
 
@@ -75,18 +72,12 @@ std::uint32_t Rng::below(std::uint32_t n) {
   }
 }
 
-// Fills of a device tensor (CUDA builds) run on the GPU: element j is computed from the j-th
-// draw after the current state by jumping ahead (src/backend/kernels_hd.h), then the state here
-// is advanced past the fill exactly as the loop below would have advanced it.
+// Fills of a device tensor (CUDA builds) run on the GPU, through the CUDA kernel table: element j
+// is computed from the j-th draw after the current state by jumping ahead (src/backend/kernels_hd.h),
+// and the state here is advanced past the fill exactly as the loop below would have advanced it.
 void Rng::fill_uniform(Tensor t, float lo, float hi) {
   const std::size_t n = t.size();
-#ifdef DGM_CUDA
-  if (on_device(t.data)) {
-    gpu::fill_uniform(t.data, n, s_, lo, hi);
-    s_.state = hd::pcg_advance(s_.state, s_.inc, n);
-    return;
-  }
-#endif
+  if (on_device(t.data)) return kernels_for(Device::CUDA).fill_uniform(t.data, n, &s_, lo, hi);
   for (std::size_t i = 0; i < n; ++i) t.data[i] = uniform(lo, hi);
 }
 
@@ -95,13 +86,7 @@ void Rng::fill_uniform(Tensor t, float lo, float hi) {
 // pairs at a time are computed in vector registers.
 void Rng::fill_normal(Tensor t, float mean, float stddev) {
   const std::size_t n = t.size();
-#ifdef DGM_CUDA
-  if (on_device(t.data)) {
-    gpu::fill_normal(t.data, n, s_, mean, stddev);
-    s_ = hd::state_after_fill_normal(s_, n);
-    return;
-  }
-#endif
+  if (on_device(t.data)) return kernels_for(Device::CUDA).fill_normal(t.data, n, &s_, mean, stddev);
   float* y = t.data;
   std::size_t i = 0;
   if (n > 0 && s_.has_spare) y[i++] = mean + stddev * normal();  // the pending second normal

@@ -142,12 +142,13 @@ bool one_of(const std::string& v, std::initializer_list<const char*> names) {
 
 bool is_toy_data(const std::string& data) { return one_of(data, {"ring", "grid", "gauss1d"}); }
 
-Config config_defaults(const std::string& model, const std::string& data) {
-  Config c;
-  c.model = model;
-  c.data = data;
-  const bool adversarial = is_adversarial(model);
-  if (adversarial) {
+namespace {
+
+// The defaults of each model kind: the settings its paper (or our measurement, as cited) uses on
+// the images.
+void set_model_defaults(Config& c) {
+  const std::string& model = c.model;
+  if (is_adversarial(model)) {
     // DCGAN-style defaults for images: Adam 2e-4, beta1 0.5, leaky ReLU, tanh output.
     c.latent = 100;
     c.hidden = {256, 512};
@@ -198,49 +199,64 @@ Config config_defaults(const std::string& model, const std::string& data) {
     c.hidden = {500};
     c.binarize = true;
   }
-  if (is_toy_data(data)) {
-    // Real-valued points: a Gaussian likelihood (a Bernoulli one is only for data in [0, 1]).
-    c.decoder = "gaussian";
-    // A VAE's code as wide as the data (2 for ring and grid, 1 for gauss1d): with the image
-    // default of 20, 18 unused coordinates of prior noise decode to the gaps between the modes
-    // (vae on ring, 5,000 iterations: 2 of 8 modes covered with latent 20, 8 of 8 with 2).
-    if (model == "vae") c.latent = data == "gauss1d" ? 1 : 2;
-    c.epochs = 0;
-    c.iters = 5000;
-    c.batch = 256;
-    if (adversarial || model == "aae") {
-      // The grid protocol of `dgm bench-quality gan`: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
-      // G lr 1e-3, D lr 1e-4, beta1 0.5; batch 512; 25,000 iterations.
-      c.latent = data == "gauss1d" ? 1 : 256;
-      c.hidden = {128, 128};
-      c.act = "tanh";
-      c.lr_g = 1e-3f;
-      c.lr_d = 1e-4f;
-      c.beta1 = 0.5f;
-      c.batch = 512;
-      c.iters = data == "grid" ? 25000 : 5000;
-      if (data == "gauss1d" && model == "gan") {
-        // The 1-D example ([Utkin] Возвращаясь к порождающим моделям (практика)), ours to choose:
-        // the grid's settings collapse here (mean -0.17, std 0.09 after 5,000 iterations).
-        // Leaky ReLU nets 2 x 32 (tanh units saturate, so D stops pushing back far-out fakes and
-        // the std grows past 1.1), D twenty times faster than G (lr 1e-3 vs 5e-5): near the
-        // equilibrium G's samples circle around it and a small G rate keeps the circles small
-        // (G lr 1e-4: the mean swings +-0.15 every few hundred steps). The std reaches 1 near
-        // 3,000 iterations and then creeps up (1.10 at 3,500 for 3 of 7 seeds), so we stop
-        // there: 6 of 7 seeds within 0.1 on mean and std (docs/math.md, "1-D GAN"). A few seconds.
-        c.hidden = {32, 32};
-        c.act = "leaky";
-        c.lr_g = 5e-5f;
-        c.lr_d = 1e-3f;
-        c.iters = 3000;
-      }
-    }
-    if (model == "wgan") {
-      c.optim = "rmsprop";
-      c.lr_g = c.lr_d = 5e-5f;
-      c.batch = 256;
+}
+
+// The synthetic sets (ring, grid, gauss1d) override some of them: real-valued points in 1 or 2-D.
+void set_toy_data_defaults(Config& c) {
+  const std::string& model = c.model;
+  const std::string& data = c.data;
+  const bool adversarial = is_adversarial(model);
+  // Real-valued points: a Gaussian likelihood (a Bernoulli one is only for data in [0, 1]).
+  c.decoder = "gaussian";
+  // A VAE's code as wide as the data (2 for ring and grid, 1 for gauss1d): with the image
+  // default of 20, 18 unused coordinates of prior noise decode to the gaps between the modes
+  // (vae on ring, 5,000 iterations: 2 of 8 modes covered with latent 20, 8 of 8 with 2).
+  if (model == "vae") c.latent = data == "gauss1d" ? 1 : 2;
+  c.epochs = 0;
+  c.iters = 5000;
+  c.batch = 256;
+  if (adversarial || model == "aae") {
+    // The grid protocol of `dgm bench-quality gan`: z 256-d N(0, I); G and D 2 x 128 tanh; Adam,
+    // G lr 1e-3, D lr 1e-4, beta1 0.5; batch 512; 25,000 iterations.
+    c.latent = data == "gauss1d" ? 1 : 256;
+    c.hidden = {128, 128};
+    c.act = "tanh";
+    c.lr_g = 1e-3f;
+    c.lr_d = 1e-4f;
+    c.beta1 = 0.5f;
+    c.batch = 512;
+    c.iters = data == "grid" ? 25000 : 5000;
+    if (data == "gauss1d" && model == "gan") {
+      // The 1-D example ([Utkin] Возвращаясь к порождающим моделям (практика)), ours to choose:
+      // the grid's settings collapse here (mean -0.17, std 0.09 after 5,000 iterations).
+      // Leaky ReLU nets 2 x 32 (tanh units saturate, so D stops pushing back far-out fakes and
+      // the std grows past 1.1), D twenty times faster than G (lr 1e-3 vs 5e-5): near the
+      // equilibrium G's samples circle around it and a small G rate keeps the circles small
+      // (G lr 1e-4: the mean swings +-0.15 every few hundred steps). The std reaches 1 near
+      // 3,000 iterations and then creeps up (1.10 at 3,500 for 3 of 7 seeds), so we stop
+      // there: 6 of 7 seeds within 0.1 on mean and std (docs/math.md, "1-D GAN"). A few seconds.
+      c.hidden = {32, 32};
+      c.act = "leaky";
+      c.lr_g = 5e-5f;
+      c.lr_d = 1e-3f;
+      c.iters = 3000;
     }
   }
+  if (model == "wgan") {
+    c.optim = "rmsprop";
+    c.lr_g = c.lr_d = 5e-5f;
+    c.batch = 256;
+  }
+}
+
+}  // namespace
+
+Config config_defaults(const std::string& model, const std::string& data) {
+  Config c;
+  c.model = model;
+  c.data = data;
+  set_model_defaults(c);
+  if (is_toy_data(data)) set_toy_data_defaults(c);
   return c;
 }
 

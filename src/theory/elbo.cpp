@@ -203,30 +203,32 @@ double kl_diag_to_full(const DiagGaussian& q, const FullGaussian& p) {
 
 // ---------------------------------------------------------------- estimators L^A, L^B
 
-double elbo_estimator_A(Rng& rng, const LinearGaussian& m, const std::vector<double>& x,
-                        const DiagGaussian& q, int L) {
-  std::vector<double> eps(m.J), z(m.J);
+// (1/L) sum_l f(z_l), z_l = mu + sigma * eps_l, eps_l ~ N(0, I): the Monte Carlo average both
+// estimators take, over the same reparametrized draws.
+template <class F>
+static double mc_average(Rng& rng, const DiagGaussian& q, int J, int L, F f) {
+  std::vector<double> eps(J), z(J);
   double s = 0;
   for (int l = 0; l < L; ++l) {
     for (double& e : eps) e = rng.normal_double();
     reparametrize(q, eps.data(), z.data());
-    // log p(x, z) - log q(z|x), with log p(x, z) = log p(x|z) + log p(z)
-    s += lg_log_likelihood(m, x, z.data()) + std_normal_log_pdf(z.data(), m.J) -
-         diag_normal_log_pdf(q, z.data());
+    s += f(z.data());
   }
   return s / L;
 }
 
+// L^A = (1/L) sum_l [log p(x, z_l) - log q(z_l|x)], with log p(x, z) = log p(x|z) + log p(z)
+double elbo_estimator_A(Rng& rng, const LinearGaussian& m, const std::vector<double>& x,
+                        const DiagGaussian& q, int L) {
+  return mc_average(rng, q, m.J, L, [&](const double* z) {
+    return lg_log_likelihood(m, x, z) + std_normal_log_pdf(z, m.J) - diag_normal_log_pdf(q, z);
+  });
+}
+
+// L^B = -KL(q(z|x) || p(z)) + (1/L) sum_l log p(x|z_l), the KL in closed form
 double elbo_estimator_B(Rng& rng, const LinearGaussian& m, const std::vector<double>& x,
                         const DiagGaussian& q, int L) {
-  std::vector<double> eps(m.J), z(m.J);
-  double s = 0;
-  for (int l = 0; l < L; ++l) {
-    for (double& e : eps) e = rng.normal_double();
-    reparametrize(q, eps.data(), z.data());
-    s += lg_log_likelihood(m, x, z.data());
-  }
-  return -kl_diag_normal_std(q) + s / L;
+  return -kl_diag_normal_std(q) + mc_average(rng, q, m.J, L, [&](const double* z) { return lg_log_likelihood(m, x, z); });
 }
 
 // Var(eps^T A eps + c^T eps) = 2 tr(A^2) + c^T c for eps ~ N(0, I) and symmetric A: the

@@ -19,6 +19,7 @@
 
 #include "dgm/backend/conv.h"
 #include "dgm/backend/device.h"
+#include "dgm/backend/pcg.h"
 
 namespace dgm {
 
@@ -140,6 +141,13 @@ struct Kernels {
   // ---- parameter stores (params.cpp) ----
   double (*sum_squares)(const float* x, std::size_t n) = nullptr;  // sum_i x_i^2 in double (|g|^2)
   void (*clamp)(float* w, std::size_t n, float lo, float hi) = nullptr;  // w = min(hi, max(lo, w))
+
+  // ---- random fills of device memory (Rng::fill_uniform, fill_normal in rng.cpp) ----
+  // y[j] = element j of the Rng's own fill started at *s (uniform: lo + (hi - lo) u_j; normal:
+  // mean + stddev n_j), and *s advanced past the fill as that loop would have left it. CPU: null,
+  // the Rng's loop is the kernel (src/core/rng.cpp); CUDA: one thread per element (kernels_hd.h).
+  void (*fill_uniform)(float* y, std::size_t n, RngState* s, float lo, float hi) = nullptr;
+  void (*fill_normal)(float* y, std::size_t n, RngState* s, float mean, float stddev) = nullptr;
 };
 
 // The table for tensors on device d: the CPU table, or the CUDA table (a CUDA build's; in any

@@ -5,7 +5,7 @@
 #pragma once
 #include <cstdint>
 
-#include "dgm/backend/vecmath.h"  // DGM_HD
+#include "dgm/backend/compiler.h"  // DGM_HD
 
 namespace dgm {
 
