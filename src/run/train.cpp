@@ -117,6 +117,12 @@ struct MetricsFile {
   std::FILE* f = nullptr;
   bool header_done = false;
   double seconds_before = 0;  // the "seconds" column of the run before a resume
+  MetricsFile() = default;
+  MetricsFile(const MetricsFile&) = delete;
+  MetricsFile& operator=(const MetricsFile&) = delete;
+  ~MetricsFile() {
+    if (f) std::fclose(f);
+  }
   void header(const StepLog& log) {
     if (header_done) return;
     std::fprintf(f, "step,epoch");
@@ -222,204 +228,268 @@ void print_run_end(const Config& c, Model& m, const RunData& d, const TrainState
               out.c_str());
 }
 
-}  // namespace
+// ---- the run: what train() sets up before the first step, then the loop's bookkeeping ----
 
-std::string run_folder(const Config& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
+// Everything the steps need, set up (and checked) before anything is written.
+struct Run {
+  Config c;
+  std::string out, ckpt_path, csv_path;
+  RunData d;
+  std::unique_ptr<Model> m;
+  Rng rng;
+  TrainState state;
+  // The step plan: B rows x per_step minibatches per step; image data: spe steps per epoch.
+  int B = 0, per_step = 0, rows_per_step = 0, spe = 0, sample_every = 0;
+  std::int64_t total_steps = 0;
+};
 
-Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volatile std::sig_atomic_t* stop) {
-  Config c = cfg_in;
+// The configuration checked, the data loaded, the model built and, with --resume, its
+// checkpoint loaded (after the stored configuration is compared with this one). Nothing is written.
+Status set_up_run(const Config& cfg_in, TrainReport* report, Run* r) {
+  r->c = cfg_in;
+  Config& c = r->c;
   Status st = validate(c);
   if (!st) return st;
   if (c.resume && c.force)
     return Status::Error("--resume continues the run in %s and --force starts it over: give one of them",
                          run_folder(c).c_str());
   if (c.threads > 0) set_num_threads(c.threads);
-  const std::string out = run_folder(c);
-  *report = TrainReport{};  // every field describes this call (a caller may reuse one report)
-  report->out = out;
-  const std::string ckpt_path = join_path(out, "model.safetensors");
-  const std::string csv_path = join_path(out, "metrics.csv");
+  r->out = run_folder(c);
+  report->out = r->out;
+  r->ckpt_path = join_path(r->out, "model.safetensors");
+  r->csv_path = join_path(r->out, "metrics.csv");
   if (c.resume) {  // before anything is loaded: a changed flag is named first
     Config stored = c;
-    st = read_checkpoint_config(ckpt_path, &stored);
+    st = read_checkpoint_config(r->ckpt_path, &stored);
     if (!st) return st.prefixed("--resume");
     st = check_resume(stored, c);
-    if (!st) return st.prefixed("--resume " + out);
+    if (!st) return st.prefixed("--resume " + r->out);
   }
 
-  RunData d;
-  st = load_run_data(c, &d);
+  st = load_run_data(c, &r->d);
   if (!st) return st;
-  st = check_run_memory(c, d.info);  // every size and the total, before build() allocates (limits.h)
+  st = check_run_memory(c, r->d.info);  // every size and the total, before build() allocates (limits.h)
   if (!st) return st;
-  std::unique_ptr<Model> m = make_model(c.model, &st);
+  r->m = make_model(c.model, &st);
   if (!st) return st;
-  Rng rng(c.seed);
+  r->rng = Rng(c.seed);
   ModelOptions mo;
   st = model_options(c, &mo);
   if (!st) return st;
-  st = m->build(mo, d.info, rng);
+  st = r->m->build(mo, r->d.info, r->rng);
   if (!st) return st;
-  TrainState state;
-  state.info = d.info;
+  r->state.info = r->d.info;
   if (c.resume) {
-    st = load_checkpoint(ckpt_path, *m, &state);
+    const TrainState& state = r->state;
+    st = load_checkpoint(r->ckpt_path, *r->m, &r->state);
     if (!st) return st.prefixed("--resume");
     if (!state.resumable())
       return Status::Error("--resume: %s holds no %s (a weights-only file, e.g. converted from PyTorch); "
                            "it can be evaluated, sampled and exported, but training continues only from a "
                            "checkpoint dgm train wrote. Train a new run (without --resume, another --out)",
-                           ckpt_path.c_str(), state.has_optimizer ? "training state (step, epoch, rng)"
+                           r->ckpt_path.c_str(), state.has_optimizer ? "training state (step, epoch, rng)"
                            : state.has_train_state ? "optimizer state" : "optimizer or training state");
-    rng.set_state(state.rng);
+    r->rng.set_state(state.rng);
   }
-  report->step = state.step;
-  report->epoch = state.epoch;
+  report->step = r->state.step;
+  report->epoch = r->state.epoch;
+  return Status::Ok();
+}
 
-  const int B = c.batch, per_step = m->batches_per_step();
-  int rows_per_step = 0;  // B x per_step, within the limits validate() checked, but never overflowing
-  if (!checked_mul(B, per_step, &rows_per_step))
-    return Status::Error("--batch %d x %d minibatches per step overflows", B, per_step);
-  const bool toy = d.toy;
-  const int spe = toy ? 0 : steps_per_epoch(d, B, per_step);
-  if (!toy && spe < 1)
+// The step plan: rows per step, steps per epoch (image data), the total and, on synthetic data,
+// the sampling interval; a resumed run's step must fit its data.
+Status plan_steps(Run* r) {
+  const Config& c = r->c;
+  const RunData& d = r->d;
+  r->B = c.batch;
+  r->per_step = r->m->batches_per_step();
+  // B x per_step, within the limits validate() checked, but never overflowing
+  if (!checked_mul(r->B, r->per_step, &r->rows_per_step))
+    return Status::Error("--batch %d x %d minibatches per step overflows", r->B, r->per_step);
+  r->spe = d.toy ? 0 : steps_per_epoch(d, r->B, r->per_step);
+  if (!d.toy && r->spe < 1)
     return Status::Error("%s has %d training images, fewer than one step needs (batch %d x %d)", d.where.c_str(),
-                         d.images.train.n, B, per_step);
-  const std::int64_t total_steps = toy ? c.iters : static_cast<std::int64_t>(spe) * c.epochs;
-  const int sample_every = toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
-  if (c.resume && !toy && !(st = check_resume_fits(state, d, out, spe, B, per_step))) return st;
-  if (c.resume && state.step >= total_steps) {
-    report->nothing_to_do = true;
-    if (!quiet) {
-      if (toy)
-        std::printf("nothing to do: at iteration %lld of %d (%s is there already; a larger --iters trains on)\n",
-                    static_cast<long long>(state.step), c.iters, out.c_str());
-      else
-        std::printf("nothing to do: at epoch %d of %d (%s is there already; a larger --epochs trains on)\n",
-                    state.epoch, c.epochs, out.c_str());
-    }
+                         d.images.train.n, r->B, r->per_step);
+  r->total_steps = d.toy ? c.iters : static_cast<std::int64_t>(r->spe) * c.epochs;
+  r->sample_every = d.toy ? (c.sample_every > 0 ? c.sample_every : std::max(1, c.iters / 10)) : 0;
+  if (c.resume && !d.toy) return check_resume_fits(r->state, d, r->out, r->spe, r->B, r->per_step);
+  return Status::Ok();
+}
+
+// A resumed run already at (or past) its last step: nothing is trained or written.
+void say_nothing_to_do(const Run& r) {
+  if (r.d.toy)
+    std::printf("nothing to do: at iteration %lld of %d (%s is there already; a larger --iters trains on)\n",
+                static_cast<long long>(r.state.step), r.c.iters, r.out.c_str());
+  else
+    std::printf("nothing to do: at epoch %d of %d (%s is there already; a larger --epochs trains on)\n",
+                r.state.epoch, r.c.epochs, r.out.c_str());
+}
+
+// Every check has passed: from here on the folder is written. A resumed run's metrics.csv is cut
+// back to its checkpoint's step; a new run's old outputs are deleted. Then config.txt, and
+// metrics.csv opened for the rows.
+Status open_run_folder(const Run& r, MetricsCut* cut, MetricsFile* csv) {
+  const Config& c = r.c;
+  Status st = c.resume ? cut_metrics(r.csv_path, r.state.step, cut) : clear_run_outputs(r.out);
+  if (!st) return st;
+  st = make_dirs(join_path(r.out, "samples"));
+  if (!st) return st;
+  st = write_text_atomic(join_path(r.out, "config.txt"), config_to_text(c));
+  if (!st) return st;
+  csv->f = std::fopen(r.csv_path.c_str(), c.resume ? "a" : "w");
+  if (!csv->f) return Status::Error("%s: cannot open metrics.csv for writing", r.out.c_str());
+  csv->header_done = c.resume && cut->has_header;
+  csv->seconds_before = cut->seconds;  // the "seconds" column continues across resumes
+  return Status::Ok();
+}
+
+// The loop's bookkeeping: the running means since the last mark, the counts and times of this
+// call (a resumed run counts from its checkpoint), and the step of the last checkpoint.
+struct Progress {
+  Means means;
+  Clock::time_point t0 = Clock::now();
+  std::int64_t steps_here = 0;
+  int epochs_here = 0;
+  double epoch_seconds = 0;
+  std::int64_t checkpoint_step = -1;  // this run's last checkpoint, -1 before the first (the guard says which)
+};
+
+// A mark: the end of an epoch on images (sample grid, reconstructions, the epoch's means) or a
+// sampling point on synthetic data (the fixed z's samples over the data).
+Status write_mark(Run& r, Progress& p, Arena& out_arena, const FixedLatent& fixed, std::vector<float>* toy_samples,
+                  int epoch, bool quiet, TrainReport* report) {
+  const StepLog mean = p.means.mean();
+  report->last_epoch = mean;
+  if (r.d.toy) {
+    Status st = write_toy_mark(r.c, *r.m, out_arena, r.d, fixed, toy_samples, r.state.step, r.out);
+    if (!st) return st;
+    if (!quiet)
+      std::printf("iter %lld/%lld  %s  %.1f s\n", static_cast<long long>(r.state.step),
+                  static_cast<long long>(r.total_steps), log_text(mean).c_str(), since(p.t0));
+    p.means.clear();
     return Status::Ok();
   }
+  r.state.epoch = epoch + 1;
+  ++p.epochs_here;
+  Status st = write_epoch_outputs(*r.m, out_arena, r.d, fixed, r.state.epoch, r.out);
+  if (!st) return st;
+  if (!quiet)
+    std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", r.state.epoch, r.c.epochs, log_text(mean).c_str(),
+                p.epoch_seconds, static_cast<double>(r.spe) * r.rows_per_step / p.epoch_seconds);
+  report->seconds_per_epoch += p.epoch_seconds;
+  p.epoch_seconds = 0;
+  return Status::Ok();
+}
 
-  // Every check has passed: from here on the folder is written.
+// The checkpoint: metrics.csv holds every row up to this step before the checkpoint says it was
+// reached (a kill in between: --resume cuts the extra rows); then the state, the Rng's included.
+Status write_checkpoint(Run& r, Progress& p, MetricsFile& csv, bool epoch_end) {
+  Status st = flush_to_disk(csv.f, r.csv_path);
+  if (!st) return st;
+  r.state.rng = r.rng.state();
+  r.state.mid_epoch = !r.d.toy && !epoch_end;
+  st = save_checkpoint(r.ckpt_path, r.c, *r.m, r.state);
+  if (!st) return st;
+  p.checkpoint_step = r.state.step;
+  std::fflush(stdout);
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string run_folder(const Config& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
+
+Status train(const Config& cfg_in, TrainReport* report, bool quiet, const volatile std::sig_atomic_t* stop) {
+  *report = TrainReport{};  // every field describes this call (a caller may reuse one report)
+  Run r;
+  Status st = set_up_run(cfg_in, report, &r);
+  if (!st) return st;
+  st = plan_steps(&r);
+  if (!st) return st;
+  if (r.c.resume && r.state.step >= r.total_steps) {
+    report->nothing_to_do = true;
+    if (!quiet) say_nothing_to_do(r);
+    return Status::Ok();
+  }
   MetricsCut cut;
-  if (c.resume) st = cut_metrics(csv_path, state.step, &cut);
-  else st = clear_run_outputs(out);
-  if (!st) return st;
-  st = make_dirs(join_path(out, "samples"));
-  if (!st) return st;
-  st = write_text_atomic(join_path(out, "config.txt"), config_to_text(c));
-  if (!st) return st;
-
-  if (!quiet) print_run_start(c, d, *m, state, cut, out, ckpt_path);
-
   MetricsFile csv;
-  csv.f = std::fopen(csv_path.c_str(), c.resume ? "a" : "w");
-  if (!csv.f) return Status::Error("%s: cannot open metrics.csv for writing", out.c_str());
-  csv.header_done = c.resume && cut.has_header;
-  csv.seconds_before = cut.seconds;  // the "seconds" column continues across resumes
+  st = open_run_folder(r, &cut, &csv);
+  if (!st) return st;
+  if (!quiet) print_run_start(r.c, r.d, *r.m, r.state, cut, r.out, r.ckpt_path);
 
-  const FixedLatent fixed = make_fixed_latent(*m, d.info, c.seed, toy ? 2500 : 100);
-  std::vector<float> toy_samples(toy ? static_cast<std::size_t>(fixed.n) * d.info.dim : 0);
+  const Config& c = r.c;
+  const bool toy = r.d.toy;
+  const FixedLatent fixed = make_fixed_latent(*r.m, r.d.info, c.seed, toy ? 2500 : 100);
+  std::vector<float> toy_samples(toy ? static_cast<std::size_t>(fixed.n) * r.d.info.dim : 0);
   // Device::CUDA: the step's activations and the sample grids' tapes in device memory.
   Arena arena(0, config_device(c)), out_arena(0, config_device(c));
   Tape t(arena);
   std::vector<int> order;
   StepLog log;
-  Means means;
-  ProgressLine bar(!quiet && is_terminal(stderr), state.step);
-  const auto t0 = Clock::now();
-  std::int64_t steps_here = 0;
-  int epochs_here = 0;
-  // The step of this run's last checkpoint, -1 before the first (the guard's message says which).
-  std::int64_t checkpoint_step = c.resume ? state.step : -1;
-  double epoch_seconds = 0;
-
-  auto finish_csv = [&]() { std::fclose(csv.f); };
+  Progress p;
+  if (c.resume) p.checkpoint_step = r.state.step;
+  ProgressLine bar(!quiet && is_terminal(stderr), r.state.step);
   bool stopping = false;
-  if (!toy && state.mid_epoch) {  // resumed inside an epoch: the order it drew, drawn again
+  if (!toy && r.state.mid_epoch) {  // resumed inside an epoch: the order it drew, drawn again
     Rng order_rng;
-    order_rng.set_state(state.order_rng);
-    epoch_order(d.images.train.n, order_rng, &order);
+    order_rng.set_state(r.state.order_rng);
+    epoch_order(r.d.images.train.n, order_rng, &order);
   }
-  while (state.step < total_steps) {
-    const int epoch = state.epoch;  // image data: the epoch in progress
-    const int s_in_epoch = toy ? 0 : static_cast<int>(state.step % spe);
+  while (r.state.step < r.total_steps) {
+    const int epoch = r.state.epoch;  // image data: the epoch in progress
+    const int s_in_epoch = toy ? 0 : static_cast<int>(r.state.step % r.spe);
     if (!toy && s_in_epoch == 0) {
-      state.order_rng = rng.state();
-      epoch_order(d.images.train.n, rng, &order);
-      means.clear();
+      r.state.order_rng = r.rng.state();
+      epoch_order(r.d.images.train.n, r.rng, &order);
+      p.means.clear();
     }
     const auto step_t0 = Clock::now();
     t.reset();
-    const int* idx = toy ? nullptr : order.data() + static_cast<std::size_t>(s_in_epoch) * rows_per_step;
-    Batch b = train_batch(t, d, idx, B, per_step, m->scale(), rng);
+    const int* idx = toy ? nullptr : order.data() + static_cast<std::size_t>(s_in_epoch) * r.rows_per_step;
+    Batch b = train_batch(t, r.d, idx, r.B, r.per_step, r.m->scale(), r.rng);
     log.clear();
-    m->train_step(t, b, rng, log);
-    ++state.step;
-    ++steps_here;
-    epoch_seconds += since(step_t0);
-    st = guard(*m, log, state.step, ckpt_path, checkpoint_step, toy);
+    r.m->train_step(t, b, r.rng, log);
+    ++r.state.step;
+    ++p.steps_here;
+    p.epoch_seconds += since(step_t0);
+    st = guard(*r.m, log, r.state.step, r.ckpt_path, p.checkpoint_step, toy);
     if (!st) {
-      finish_csv();
       bar.clear();
       report->diverged = true;
       return st;
     }
-    means.add(log);
+    p.means.add(log);
     csv.header(log);
-    if (c.log_every <= 1 || state.step % c.log_every == 0) csv.row(state.step, epoch + (toy ? 0 : 1), log, since(t0));
+    if (c.log_every <= 1 || r.state.step % c.log_every == 0)
+      csv.row(r.state.step, epoch + (toy ? 0 : 1), log, since(p.t0));
     kill_point("step");  // test-only (kill_point.h)
     stopping = stop && *stop;
-    if (bar.enabled()) bar.update(state.step, total_steps, "step", log_text(log));
+    if (bar.enabled()) bar.update(r.state.step, r.total_steps, "step", log_text(log));
 
-    const bool epoch_end = !toy && state.step % spe == 0;
-    const bool toy_mark = toy && (state.step % sample_every == 0 || state.step == total_steps);
+    const bool epoch_end = !toy && r.state.step % r.spe == 0;
+    const bool toy_mark = toy && (r.state.step % r.sample_every == 0 || r.state.step == r.total_steps);
     if (!epoch_end && !toy_mark && !stopping) continue;
     bar.clear();
-    if (epoch_end || toy_mark) {  // ---- end of an epoch (images) or a sampling point (synthetic data) ----
-      const StepLog mean = means.mean();
-      report->last_epoch = mean;
-      if (toy) {
-        st = write_toy_mark(c, *m, out_arena, d, fixed, &toy_samples, state.step, out);
-        if (!st) return finish_csv(), st;
-        if (!quiet)
-          std::printf("iter %lld/%lld  %s  %.1f s\n", static_cast<long long>(state.step),
-                      static_cast<long long>(total_steps), log_text(mean).c_str(), since(t0));
-        means.clear();
-      } else {
-        state.epoch = epoch + 1;
-        ++epochs_here;
-        st = write_epoch_outputs(*m, out_arena, d, fixed, state.epoch, out);
-        if (!st) return finish_csv(), st;
-        if (!quiet)
-          std::printf("epoch %d/%d  %s  %.2f s/epoch  %.0f img/s\n", state.epoch, c.epochs, log_text(mean).c_str(),
-                      epoch_seconds, static_cast<double>(spe) * rows_per_step / epoch_seconds);
-        report->seconds_per_epoch += epoch_seconds;
-        epoch_seconds = 0;
-      }
-    }  // (else: interrupted between marks; only the checkpoint below)
-    // metrics.csv holds every row up to this step before the checkpoint says it was reached
-    // (a kill in between: --resume cuts the extra rows).
-    st = flush_to_disk(csv.f, csv_path);
-    if (!st) return finish_csv(), st;
-    state.rng = rng.state();
-    state.mid_epoch = !toy && !epoch_end;
-    st = save_checkpoint(ckpt_path, c, *m, state);
-    if (!st) return finish_csv(), st;
-    checkpoint_step = state.step;
-    std::fflush(stdout);
+    if (epoch_end || toy_mark) {  // (else: interrupted between marks; only the checkpoint)
+      st = write_mark(r, p, out_arena, fixed, &toy_samples, epoch, quiet, report);
+      if (!st) return st;
+    }
+    st = write_checkpoint(r, p, csv, epoch_end);
+    if (!st) return st;
     if (stopping) break;
   }
-  finish_csv();
-  report->interrupted = stopping && state.step < total_steps;
-  report->step = state.step;
-  report->epoch = state.epoch;
-  report->steps = steps_here;
-  report->seconds = since(t0);
-  if (epochs_here > 0) report->seconds_per_epoch /= epochs_here;
-  measure_memory(*m, arena, out_arena, report);
-  if (!quiet) print_run_end(c, *m, d, state, total_steps, steps_here, out, ckpt_path, report);
+  std::fclose(csv.f);
+  csv.f = nullptr;
+  report->interrupted = stopping && r.state.step < r.total_steps;
+  report->step = r.state.step;
+  report->epoch = r.state.epoch;
+  report->steps = p.steps_here;
+  report->seconds = since(p.t0);
+  if (p.epochs_here > 0) report->seconds_per_epoch /= p.epochs_here;
+  measure_memory(*r.m, arena, out_arena, report);
+  if (!quiet)
+    print_run_end(c, *r.m, r.d, r.state, r.total_steps, p.steps_here, r.out, r.ckpt_path, report);
   return Status::Ok();
 }
 
