@@ -159,6 +159,57 @@ Status eval_ebm(const std::string& ckpt, const std::string& data_flag, std::uint
   return Status::Ok();
 }
 
+namespace {
+
+// samples.png: 100 samples from the persistent chains (rbm) or the DBN's top RBM and a downward
+// pass, 1000 Gibbs steps; filters.png: the first layer's weights as images.
+Status write_ebm_pictures(const Dbn& dbn, const RbmTrainer& tr, int B, const ImageData& data, Rng& rng,
+                          const std::string& out) {
+  const int D = data.train.dim();
+  std::vector<float> samples;
+  const int ns = 100, steps = 1000;
+  if (dbn.layers.size() == 1) {
+    const Rbm& m = dbn.layers[0];
+    const int n = std::min(ns, B);
+    std::vector<float> ch(tr.chains.begin(), tr.chains.begin() + std::ptrdiff_t(n) * D), ph(std::size_t(n) * m.nh),
+        h(std::size_t(n) * m.nh), pv(std::size_t(n) * D);
+    rbm_gibbs(m, ch.data(), n, steps, rng, ph.data(), h.data(), pv.data());
+    samples = pv;
+  } else {
+    dbn_sample(dbn, ns, steps, rng, &samples);
+  }
+  GridOptions g;
+  const int n_s = int(samples.size() / std::size_t(D));
+  Status st = write_image(join_path(out, "samples.png"),
+                          make_grid(samples.data(), n_s, data.train.rows, data.train.cols, (n_s + 9) / 10, 10, g));
+  if (!st) return st;
+  return write_filters(join_path(out, "filters.png"), dbn.layers[0], data.train.rows, data.train.cols);
+}
+
+// likelihood.txt: the test log-likelihood by AIS (rbm), or the DBN's lower bound, with its errors.
+Status write_ais_likelihood(const Dbn& dbn, const ImageData& data, const Config& c, const std::string& out, bool quiet) {
+  AisOptions o;
+  o.runs = c.ais_runs, o.betas = c.ais, o.seed = c.seed;
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool rbm = dbn.layers.size() == 1;
+  const LikelihoodEstimate e = rbm ? rbm_test_log_likelihood(dbn.layers[0], data.test, &data.train, o)
+                                   : dbn_test_bound(dbn, data.test, o, 1);
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "%s %.4f\nais_se %.4f\ndata_se %.4f\nlog_z %.4f\nimages %d\nais_runs %d\nais_betas %d\nseconds %.1f\n",
+                rbm ? "test_log_likelihood" : "test_log_likelihood_bound", e.nats, e.ais_se, e.data_se, e.log_z, e.images,
+                e.runs, e.betas, seconds_since(t0));
+  Status st = write_text_atomic(join_path(out, "likelihood.txt"), buf);
+  if (!st) return st;
+  if (!quiet)
+    std::printf("%s by AIS (%d runs, %d betas) on %d binarized test images: %.2f nats/image (AIS se %.2f, data se %.2f)\n",
+                rbm ? "test log-likelihood" : "test log-likelihood bound", e.runs, e.betas, e.images, e.nats, e.ais_se,
+                e.data_se);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status train_ebm(const Config& c, bool quiet, const volatile std::sig_atomic_t* stop) {
   Status st = validate(c);
   if (!st) return st;
@@ -239,44 +290,9 @@ Status train_ebm(const Config& c, bool quiet, const volatile std::sig_atomic_t* 
   }
   std::fclose(csv);
   if (!(st = save_ebm(join_path(out, "model.safetensors"), dbn, c))) return st;
-  // samples: 100 from the persistent chains (rbm) or the DBN's top RBM + downward pass
-  std::vector<float> samples;
-  const int ns = 100, steps = 1000;
-  if (dbn.layers.size() == 1) {
-    const Rbm& m = dbn.layers[0];
-    const int n = std::min(ns, B);
-    std::vector<float> ch(tr.chains.begin(), tr.chains.begin() + std::ptrdiff_t(n) * D), ph(std::size_t(n) * m.nh),
-        h(std::size_t(n) * m.nh), pv(std::size_t(n) * D);
-    rbm_gibbs(m, ch.data(), n, steps, rng, ph.data(), h.data(), pv.data());
-    samples = pv;
-  } else {
-    dbn_sample(dbn, ns, steps, rng, &samples);
-  }
-  GridOptions g;
-  const int n_s = int(samples.size() / std::size_t(D));
-  if (!(st = write_image(join_path(out, "samples.png"),
-                         make_grid(samples.data(), n_s, data.train.rows, data.train.cols, (n_s + 9) / 10, 10, g))))
-    return st;
-  if (!(st = write_filters(join_path(out, "filters.png"), dbn.layers[0], data.train.rows, data.train.cols))) return st;
+  if (!(st = write_ebm_pictures(dbn, tr, B, data, rng, out))) return st;
   if (!quiet) std::printf("wrote %s/{samples.png, filters.png, model.safetensors, metrics.csv}  (%.1f s)\n", out.c_str(), seconds_since(t_run));
-  if (c.ais > 0 && !stopped) {
-    AisOptions o;
-    o.runs = c.ais_runs, o.betas = c.ais, o.seed = c.seed;
-    const auto t0 = std::chrono::steady_clock::now();
-    const bool rbm = dbn.layers.size() == 1;
-    const LikelihoodEstimate e = rbm ? rbm_test_log_likelihood(dbn.layers[0], data.test, &data.train, o)
-                                     : dbn_test_bound(dbn, data.test, o, 1);
-    char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "%s %.4f\nais_se %.4f\ndata_se %.4f\nlog_z %.4f\nimages %d\nais_runs %d\nais_betas %d\nseconds %.1f\n",
-                  rbm ? "test_log_likelihood" : "test_log_likelihood_bound", e.nats, e.ais_se, e.data_se, e.log_z, e.images,
-                  e.runs, e.betas, seconds_since(t0));
-    if (!(st = write_text_atomic(join_path(out, "likelihood.txt"), buf))) return st;
-    if (!quiet)
-      std::printf("%s by AIS (%d runs, %d betas) on %d binarized test images: %.2f nats/image (AIS se %.2f, data se %.2f)\n",
-                  rbm ? "test log-likelihood" : "test log-likelihood bound", e.runs, e.betas, e.images, e.nats, e.ais_se,
-                  e.data_se);
-  }
+  if (c.ais > 0 && !stopped && !(st = write_ais_likelihood(dbn, data, c, out, quiet))) return st;
   if (stopped) return Status::Error("interrupted: the weights so far are in %s/model.safetensors", out.c_str());
   return Status::Ok();
 }
