@@ -15,6 +15,7 @@
 // Determinism: gemm partitions C the same way for any thread count; im2col and col2im run one
 // task per channel c, and each task writes only its own rows of col / its own channel of dx in a
 // fixed order. So the results are bitwise the same for any thread count.
+#include <algorithm>
 #include <cstring>
 
 #include "dgm/backend/conv.h"
@@ -27,13 +28,28 @@ namespace {
 std::size_t cols_of(const ConvShape& s) { return static_cast<std::size_t>(s.N) * s.Ho * s.Wo; }
 std::size_t patch_of(const ConvShape& s) { return static_cast<std::size_t>(s.C) * s.kh * s.kw; }
 
-// col (C kh kw, N Ho Wo) from x (N, C, H, W).
+// The output columns j whose input column iw = j stride - pad + b lies in [0, W), for kernel
+// column b: j in [*j0, *j1). The others read the zero padding. (Found once per b, the loops below
+// need no test per element: iw >= 0 <=> j stride >= pad - b; iw < W <=> j stride <= W - 1 + pad - b.)
+void inside_columns(const ConvShape& s, int b, int* j0, int* j1) {
+  const int lo = s.pad - b, hi = s.W - 1 + s.pad - b;
+  const int first = lo <= 0 ? 0 : (lo + s.stride - 1) / s.stride;
+  const int end = hi < 0 ? 0 : hi / s.stride + 1;
+  *j0 = std::min(first, s.Wo);
+  *j1 = std::max(*j0, std::min(end, s.Wo));
+}
+
+// col (C kh kw, N Ho Wo) from x (N, C, H, W): col[(c, a, b), (n, i, j)] = x[n, c, i stride - pad + a,
+// j stride - pad + b], 0 outside the image.
 void im2col(float* col, const float* x, const ConvShape& s) {
   const std::size_t P = cols_of(s);
   auto task = [&](int c) {
     for (int a = 0; a < s.kh; ++a)
       for (int b = 0; b < s.kw; ++b) {
         float* row = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P;
+        int j0, j1;
+        inside_columns(s, b, &j0, &j1);
+        const int shift = b - s.pad;  // iw = j stride + shift
         for (int n = 0; n < s.N; ++n) {
           const float* xc = x + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
           for (int i = 0; i < s.Ho; ++i) {
@@ -43,10 +59,10 @@ void im2col(float* col, const float* x, const ConvShape& s) {
               std::memset(out, 0, static_cast<std::size_t>(s.Wo) * sizeof(float));
               continue;
             }
-            for (int j = 0; j < s.Wo; ++j) {
-              const int iw = j * s.stride - s.pad + b;
-              out[j] = iw < 0 || iw >= s.W ? 0.f : xc[ih * s.W + iw];
-            }
+            const float* xr = xc + static_cast<std::size_t>(ih) * s.W;
+            for (int j = 0; j < j0; ++j) out[j] = 0.f;
+            for (int j = j0; j < j1; ++j) out[j] = xr[j * s.stride + shift];
+            for (int j = j1; j < s.Wo; ++j) out[j] = 0.f;
           }
         }
       }
@@ -61,16 +77,17 @@ void col2im(float* dx, const float* col, const ConvShape& s) {
     for (int a = 0; a < s.kh; ++a)
       for (int b = 0; b < s.kw; ++b) {
         const float* row = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P;
+        int j0, j1;
+        inside_columns(s, b, &j0, &j1);
+        const int shift = b - s.pad;
         for (int n = 0; n < s.N; ++n) {
           float* xc = dx + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
           for (int i = 0; i < s.Ho; ++i) {
             const int ih = i * s.stride - s.pad + a;
             if (ih < 0 || ih >= s.H) continue;
             const float* in = row + (static_cast<std::size_t>(n) * s.Ho + i) * s.Wo;
-            for (int j = 0; j < s.Wo; ++j) {
-              const int iw = j * s.stride - s.pad + b;
-              if (iw >= 0 && iw < s.W) xc[ih * s.W + iw] += in[j];
-            }
+            float* xr = xc + static_cast<std::size_t>(ih) * s.W;
+            for (int j = j0; j < j1; ++j) xr[j * s.stride + shift] += in[j];  // the padding's columns get nothing
           }
         }
       }
