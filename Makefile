@@ -212,6 +212,7 @@ else
 	    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/conv_vae_pytorch.py --data $$d --epochs 1 --threads $$t || exit 1; \
 	  done; \
 	else echo "bench: no python3-torch: the PyTorch CharRNN / DCGAN / conv-VAE references are skipped"; fi
+	bench/peers.sh $(DGM) 3
 endif
 
 # dgm's gemm beside OpenBLAS's sgemm (bench/gemm_vs_openblas.cpp): Debian's libopenblas is linked

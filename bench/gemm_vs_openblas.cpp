@@ -5,8 +5,13 @@
 // (above 1: dgm faster). The 1-thread columns are timed in the calling thread's CPU time (both
 // libraries then run on the calling thread alone), so a loaded machine disturbs them less; the
 // 2-thread columns in wall time.
+// The second table is the ceiling issue 13 measures the VAE epoch against: the step's own 11
+// products (784-H-20, mu | logvar one 40-wide layer, batch B) run back to back by each library,
+// times the steps of one epoch of 60,000 images: the epoch's time if everything but the GEMM
+// were free. `bench/peers.sh` prints dgm's epoch beside it.
 #include <cblas.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -87,6 +92,67 @@ double batch(void (*f)(const Shape&, const float*, const float*, float*), const 
   return 2.0 * s.M * s.N * s.K * calls / el * 1e-9;
 }
 
+// The VAE step's products in the order the tape runs them: forward x W1^T, h W2^T, z W3^T,
+// h3 W4^T; backward dW4 = dy^T h3, dh3 = dy W4, dW3, dz, dW2, dh, dW1 (no dx for the data).
+std::vector<Shape> vae_step(int H, int B) {
+  const int D = 784, J = 20;
+  return {{"", false, true, B, H, D},      {"", false, true, B, 2 * J, H}, {"", false, true, B, H, J},
+          {"", false, true, B, D, H},      {"", true, false, D, H, B},     {"", false, false, B, H, D},
+          {"", true, false, H, J, B},      {"", false, false, B, J, H},    {"", true, false, 2 * J, H, B},
+          {"", false, false, B, H, 2 * J}, {"", true, false, H, D, B}};
+}
+
+// Seconds of one pass over the step's products (the best of `reps` batches of >= 20 ms).
+double step_seconds(void (*f)(const Shape&, const float*, const float*, float*), const std::vector<Shape>& step,
+                    const float* A, const float* B, float* C, int reps, double (*clock)()) {
+  double best = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    int calls = 0;
+    const double t0 = clock();
+    double el = 0;
+    do {
+      for (const Shape& s : step) f(s, A, B, C);
+      ++calls;
+      el = clock() - t0;
+    } while (el < 0.02);
+    if (el / calls < best) best = el / calls;
+  }
+  return best;
+}
+
+void ceiling_table(int reps) {
+  std::printf("\nthe VAE step's 11 products back to back, as seconds per epoch (60,000 images; 1 thread:\n"
+              "thread CPU time, 2 threads: wall time; the ceiling for the epoch is the faster library's)\n");
+  std::printf("%-18s %5s %5s | %8s %8s | %8s %8s\n", "vae 784-H-20", "H", "B", "dgm:1", "blas:1", "dgm:2", "blas:2");
+  const int configs[][2] = {{400, 128}, {2048, 128}, {400, 512}};
+  for (const auto& hb : configs) {
+    const std::vector<Shape> step = vae_step(hb[0], hb[1]);
+    std::size_t most = 0;
+    for (const Shape& s : step)
+      most = std::max(most, std::max(static_cast<std::size_t>(s.M) * s.K, std::max(static_cast<std::size_t>(s.K) * s.N,
+                                                                                     static_cast<std::size_t>(s.M) * s.N)));
+    std::vector<float> A(most), B(most), C(most);
+    dgm::Rng rng(2);
+    for (float& v : A) v = rng.normal();
+    for (float& v : B) v = rng.normal();
+    const double steps = (60000 + hb[1] - 1) / hb[1];
+    std::printf("%-18s %5d %5d", "epoch, GEMM only", hb[0], hb[1]);
+    for (int t = 1; t <= 2; ++t) {
+      dgm::set_num_threads(t);
+      openblas_set_num_threads(t);
+      double (*clock)() = t == 1 ? thread_cpu_s : wall_s;
+      double d = 1e30, b = 1e30;
+      for (int r = 0; r < reps; ++r) {  // interleaved: dgm, OpenBLAS, dgm, ...
+        d = std::min(d, step_seconds(run_dgm, step, A.data(), B.data(), C.data(), 1, clock));
+        b = std::min(b, step_seconds(run_blas, step, A.data(), B.data(), C.data(), 1, clock));
+      }
+      std::printf(" | %8.3f %8.3f", d * steps, b * steps);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,5 +189,6 @@ int main(int argc, char** argv) {
     std::printf("\n");
     std::fflush(stdout);
   }
+  ceiling_table(reps < 7 ? reps : 7);
   return 0;
 }

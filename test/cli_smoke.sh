@@ -67,6 +67,9 @@ expect 2 "--threads expects an integer in 0..256, got 'abc'" -- "$dgm" bench nop
 expect 2 "--epochs expects an integer in 1..1000, got '0'" -- "$dgm" bench nope --epochs 0
 expect 2 "unknown flag --thread; did you mean --threads?" -- "$dgm" bench vae --thread 2
 expect 2 "--data needs a value" -- "$dgm" bench vae --data
+expect 2 "--hidden and --batch apply to the vae benchmark only" -- "$dgm" bench gan --batch 64
+expect 2 "--batch expects an integer in 1..60000, got '0'" -- "$dgm" bench vae --batch 0
+expect 2 "ROUNDS must be a positive integer, got 'x'" -- bench/peers.sh "$dgm" x
 expect 2 "unknown flag --seed; did you mean --seeds?" -- "$dgm" bench-quality gan --seed 4
 expect 2 "--data needs a value" -- "$dgm" bench-quality gan --data
 expect 2 "--only needs a value" -- "$dgm" run --only

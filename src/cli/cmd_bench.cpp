@@ -2,7 +2,9 @@
 //
 //   dgm bench gemm                 GFLOP/s of naive vs blocked GEMM, 1 and 2 threads
 //   dgm bench vae --threads T      seconds per epoch, images/s and peak resident memory of the
-//                                  VAE 784-400-20 on Fashion-MNIST (full set if installed)
+//                                  VAE 784-400-20 on Fashion-MNIST (full set if installed);
+//                                  --hidden H, --batch B for 784-H-20 at batch B (bench/peers.sh
+//                                  runs it beside docs/reference/vae_pytorch.py)
 //   dgm bench gan --threads T      milliseconds per iteration of the GAN grid protocol
 //   dgm bench charrnn --threads T  milliseconds per training step of the CharRNN's defaults
 //                                  (docs/reference/charrnn_torch.py times the same step)
@@ -60,8 +62,8 @@ int bench_charrnn(const std::string& data, int iters, int threads) {
 
 // `dgm bench vae | dcgan | conv-vae` (seconds per epoch over `epochs`) and `dgm bench gan` (the
 // grid protocol, ms per iteration over `iters`).
-int bench_training(const std::string& what, std::string data, int epochs, int iters, int threads,
-                   const std::string& device, Device dev) {
+int bench_training(const std::string& what, std::string data, int epochs, int iters, int hidden, int batch,
+                   int threads, const std::string& device, Device dev) {
   const bool conv = what == "dcgan" || what == "conv-vae";
   Config c;
   if (what == "vae" || conv) {
@@ -71,6 +73,10 @@ int bench_training(const std::string& what, std::string data, int epochs, int it
     }
     c = config_defaults(what == "dcgan" ? "gan" : "vae", data);
     if (conv) c.arch = "conv";
+    if (what == "vae") {
+      c.hidden = {hidden};
+      c.batch = batch;
+    }
     c.epochs = epochs;  // the first epoch warms caches and the arena; we report the mean of all
   } else {
     c = config_defaults("gan", "grid");
@@ -85,9 +91,10 @@ int bench_training(const std::string& what, std::string data, int epochs, int it
   if (!st) return failed(st, 1);
   if (what == "vae" || conv) {
     const double imgs = r.seconds_per_epoch > 0 ? static_cast<double>(r.steps) / epochs * c.batch / r.seconds_per_epoch : 0;
-    std::printf("%s  %s  data %-8s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n",
+    const std::string shape = what == "vae" ? "  hidden " + std::to_string(hidden) + "  batch " + std::to_string(batch) : "";
+    std::printf("%s  %s  data %-8s%s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n",
                 what.c_str(), dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(),
-                data.empty() ? "subset" : data.c_str(), r.seconds_per_epoch, imgs, peak_rss_mb());
+                data.empty() ? "subset" : data.c_str(), shape.c_str(), r.seconds_per_epoch, imgs, peak_rss_mb());
   } else {
     std::printf("gan  %s  grid, batch 512, z 256  %.3f ms/iteration  (%lld iterations)  peak RSS %.1f MB\n",
                 dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(), 1000.0 * r.seconds / static_cast<double>(r.steps), static_cast<long long>(r.steps),
@@ -99,16 +106,18 @@ int bench_training(const std::string& what, std::string data, int epochs, int it
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
-  int threads = 0, epochs = 2, iters = 0;
+  int threads = 0, epochs = 2, iters = 0, hidden = 400, batch = 128;
   std::string data, device = "cpu";
   FlagTable f({});
   f.integer("threads", &threads, 0, 256, "worker threads (default 0: DGM_THREADS or all)", "T");
   f.integer("epochs", &epochs, 1, 1000, "vae: epochs (default 2), dcgan, conv-vae: epochs (default 1)", "N");
   f.integer("iters", &iters, 0, 1000000, "gan: iterations (default 400), charrnn: steps (default 100)", "N");
+  f.integer("hidden", &hidden, 1, 65536, "vae: the hidden width H of 784-H-20 (default 400)", "H");
+  f.integer("batch", &batch, 1, 60000, "vae: the minibatch size (default 128)", "B");
   f.str("data", &data, "Fashion-MNIST folder (vae, dcgan, conv-vae; charrnn: a text file)", "DIR");
   f.str("device", &device, "cpu (default) or cuda (a `make CUDA=1` build with a GPU)", "D");
   std::vector<std::string> what_given;
-  const int done = help_or_parse("bench", "usage: dgm bench gemm | vae | gan | charrnn | dcgan | conv-vae [--threads T] [--epochs N] [--iters N] [--data DIR] [--device D]\n"
+  const int done = help_or_parse("bench", "usage: dgm bench gemm | vae | gan | charrnn | dcgan | conv-vae [--threads T] [--epochs N] [--iters N] [--hidden H] [--batch B] [--data DIR] [--device D]\n"
                 "  gemm   GFLOP/s, naive vs blocked, 1 and 2 threads, on the VAE's shapes and 1024^3\n"
                 "  vae    VAE 784-400-20, batch 128: seconds per epoch, images/s, peak memory\n"
                 "         (--data: default the full Fashion-MNIST if installed, else the subset)\n"
@@ -142,8 +151,12 @@ int cmd_bench(int argc, char** argv) {
     std::fprintf(stderr, "dgm bench: unknown benchmark '%s' (gemm, vae, gan, charrnn, dcgan, conv-vae)\n", what.c_str());
     return 2;
   }
+  if (what != "vae" && (f.given("hidden") || f.given("batch"))) {
+    std::fprintf(stderr, "dgm bench: --hidden and --batch apply to the vae benchmark only\n");
+    return 2;
+  }
   if ((what == "dcgan" || what == "conv-vae") && !f.given("epochs")) epochs = 1;
-  return bench_training(what, data, epochs, iters > 0 ? iters : 400, threads, device, dev);
+  return bench_training(what, data, epochs, iters > 0 ? iters : 400, hidden, batch, threads, device, dev);
 }
 
 }  // namespace dgm
