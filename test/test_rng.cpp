@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "dgm/backend/parallel.h"
 #include "dgm/core/rng.h"
 
 using namespace dgm;
@@ -51,11 +52,15 @@ TEST_CASE("rng: uniform and normal moments") {
 
 TEST_CASE("rng: fill_normal (normals in vector blocks) gives exactly the numbers normal() gives") {
   // Sizes around the block of 2 x 16 normals, with and without a pending second normal.
-  for (std::size_t n : {0u, 1u, 2u, 31u, 32u, 33u, 64u, 101u, 1000u}) {
-    for (int pending = 0; pending < 2; ++pending) {
-      INFO(n << " pending " << pending);
+  const int threads = num_threads();
+  // Beyond 8,192 the fill runs in chunks on the workers, each from a jumped-ahead state: 1 and 2
+  // threads, sizes that end inside a chunk, on its edge and past it.
+  for (std::size_t n : {0u, 1u, 2u, 31u, 32u, 33u, 64u, 101u, 1000u, 8192u, 8193u, 16416u, 3u * 8192u + 45u, 131072u}) {
+    for (int pending = 0; pending < 4; ++pending) {
+      set_num_threads(1 + pending / 2);
+      INFO(n << " pending " << pending % 2 << " threads " << num_threads());
       Rng a(11), b(11);
-      if (pending) {
+      if (pending % 2) {
         a.normal();
         b.normal();
       }
@@ -69,4 +74,5 @@ TEST_CASE("rng: fill_normal (normals in vector blocks) gives exactly the numbers
       CHECK(a.normal() == b.normal());  // and the generators are left in the same state
     }
   }
+  set_num_threads(threads);
 }
