@@ -183,8 +183,9 @@ ifeq ($(CUDA),1)
 else
 	$(DGM) bench gemm
 	@if [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ]; then \
-	  $(MAKE) --no-print-directory $(BLAS_BENCH) && $(BLAS_BENCH); \
-	else echo "bench: no cblas.h (apt-get install libopenblas-dev): the gemm-beside-OpenBLAS table is skipped"; fi
+	  $(MAKE) --no-print-directory $(BLAS_BENCH) && $(BLAS_BENCH) > $(BUILD)/bench-gemm-openblas.txt && cat $(BUILD)/bench-gemm-openblas.txt; \
+	else rm -f $(BUILD)/bench-gemm-openblas.txt; \
+	  echo "bench: no cblas.h (apt-get install libopenblas-dev): the gemm-beside-OpenBLAS table is skipped"; fi
 	@mkdir -p $(BUILD)/bench-export
 	$(DGM) train vae --epochs 1 --out $(BUILD)/bench-export/vae > $(BUILD)/bench-export/train.log
 	@for w in float int8; do \
@@ -192,6 +193,9 @@ else
 	  cc -std=c99 -O2 -DDGM_HEADER="\"$(abspath $(BUILD))/bench-export/decoder_$$w.h\"" bench/export_decode_time.c -lm \
 	    -o $(BUILD)/bench-export/time_$$w && echo "$$w weights, cc -O2:" && $(BUILD)/bench-export/time_$$w || exit 1; \
 	done
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
+	  echo "its peer, PyTorch at batch 1:" && OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/vae_pytorch.py --decode-us --threads 1; \
+	else echo "bench: no python3-torch: the PyTorch batch-1 decoder is skipped"; fi
 	$(DGM) bench vae --threads 1
 	$(DGM) bench vae --threads 2
 	$(DGM) bench gan --threads 1
@@ -212,7 +216,7 @@ else
 	    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/conv_vae_pytorch.py --data $$d --epochs 1 --threads $$t || exit 1; \
 	  done; \
 	else echo "bench: no python3-torch: the PyTorch CharRNN / DCGAN / conv-VAE references are skipped"; fi
-	bench/peers.sh $(DGM) 3
+	bench/peers.sh $(DGM) 3 $(BUILD)/bench-gemm-openblas.txt
 endif
 
 # dgm's gemm beside OpenBLAS's sgemm (bench/gemm_vs_openblas.cpp): Debian's libopenblas is linked

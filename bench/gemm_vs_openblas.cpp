@@ -10,6 +10,9 @@
 // times the steps of one epoch of 60,000 images: the epoch's time if everything but the GEMM
 // were free. `bench/peers.sh` prints dgm's epoch beside it.
 #include <cblas.h>
+#ifndef OPENBLAS_VERSION  // another library's cblas.h (the Makefile links -lopenblas all the same)
+#define OPENBLAS_VERSION " OpenBLAS (version unknown) "
+#endif
 
 #include <algorithm>
 #include <chrono>

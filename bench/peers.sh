@@ -2,7 +2,8 @@
 # bench/peers.sh - `make bench`: dgm's VAE epoch and GAN grid step beside PyTorch's, interleaved in
 # one run (dgm, PyTorch PASSIVE, PyTorch as is, then the next round), with the machine's CPU.
 #
-#   bench/peers.sh DGM [ROUNDS]      (DGM: the dgm binary; ROUNDS: default 3; each figure the median)
+#   bench/peers.sh DGM [ROUNDS [CEILING]]   (DGM: the dgm binary; ROUNDS: default 3; each figure
+#                                           the median; CEILING: build/bench_gemm_openblas's output)
 #
 # PyTorch (Debian's python3-torch 1.13, /usr/bin/python3) runs twice: with OMP_WAIT_POLICY=PASSIVE
 # (its OpenMP workers sleep when idle, as dgm's do) and as is (libgomp's default spin-wait, which
@@ -10,9 +11,13 @@
 # dgm faster). The peers: docs/reference/vae_pytorch.py (the same 784-H-20 VAE, Adam, batch B, the
 # full Fashion-MNIST if installed) and docs/reference/gan_grid_pytorch.py (the grid protocol).
 # Issue 13's targets at 2 threads: VAE <= 0.4, GAN <= 0.3, and ahead (< 1) at H 2048 and B 512.
+# With CEILING, each VAE epoch is also set beside the GEMM ceiling of its H and B (the step's 11
+# products back to back, timed by bench/gemm_vs_openblas.cpp in that file): the epoch over
+# OpenBLAS's ceiling (issue 13: <= 1.25 at 2 threads) and over dgm's own GEMM's.
 set -u
-dgm=${1:?usage: bench/peers.sh DGM [ROUNDS]}
+dgm=${1:?usage: bench/peers.sh DGM [ROUNDS [CEILING]]}
 rounds=${2:-3}
+ceiling=${3:-}
 case "$rounds" in ''|*[!0-9]*) echo "bench/peers.sh: ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2;; esac
 [ "$rounds" -ge 1 ] || { echo "bench/peers.sh: ROUNDS must be at least 1" >&2; exit 2; }
 [ -x "$dgm" ] || { echo "bench/peers.sh: $dgm: not an executable" >&2; exit 2; }
@@ -63,4 +68,20 @@ for i in "${!rows[@]}"; do
   IFS='|' read -r name unit _ <<< "${rows[$i]}"
   d=$(median "$tmp/$i.dgm"); p=$(median "$tmp/$i.PASSIVE"); a=$(median "$tmp/$i.asis")
   printf "%-30s %-13s %9.3f %14.3f %14.3f %7.2f\n" "$name" "$unit" "$d" "$p" "$a" "$(awk -v d="$d" -v p="$p" 'BEGIN {print d / p}')"
+done
+
+[ -n "$ceiling" ] || exit 0
+if [ ! -s "$ceiling" ]; then echo "bench/peers.sh: no GEMM ceiling ($ceiling missing or empty): the epoch-over-ceiling lines are skipped"; exit 0; fi
+echo
+echo "the VAE epoch over its GEMM ceiling ($ceiling: the step's 11 products back to back; issue 13: <= 1.25x OpenBLAS's at 2 threads)"
+printf "%-30s %9s %14s %7s %14s %7s\n" "figure" "epoch s" "OpenBLAS ceil" "ratio" "dgm GEMM ceil" "ratio"
+for i in 0 1 2 3; do
+  IFS='|' read -r name _ args <<< "${rows[$i]}"
+  set -- $args
+  d=$(median "$tmp/$i.dgm")
+  # the ceiling line: "epoch, GEMM only  H  B | dgm:1 blas:1 | dgm:2 blas:2"
+  read -r cd cb <<< "$(awk -v h="$3" -v b="$4" -v t="$2" -F'|' '$1 ~ /^epoch, GEMM only/ {split($1, f, " "); if (f[4] == h && f[5] == b) print $(t + 1)}' "$ceiling")"
+  if [ -z "$cb" ]; then echo "$name: no ceiling line for H $3 B $4 in $ceiling"; continue; fi
+  printf "%-30s %9.3f %14.3f %7.2f %14.3f %7.2f\n" "$name" "$d" "$cb" "$(awk -v d="$d" -v c="$cb" 'BEGIN {print d / c}')" \
+    "$cd" "$(awk -v d="$d" -v c="$cd" 'BEGIN {print d / c}')"
 done
