@@ -60,6 +60,7 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {print a / b}'; }
 median() { sort -g "$1" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "dgm beside PyTorch $($py -c 'import torch; print(torch.__version__)'), median of $rounds interleaved rounds; data $data"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
@@ -67,7 +68,7 @@ printf "%-30s %-13s %9s %14s %14s %7s\n" "figure" "unit" "dgm" "torch PASSIVE" "
 for i in "${!rows[@]}"; do
   IFS='|' read -r name unit _ <<< "${rows[$i]}"
   d=$(median "$tmp/$i.dgm"); p=$(median "$tmp/$i.PASSIVE"); a=$(median "$tmp/$i.asis")
-  printf "%-30s %-13s %9.3f %14.3f %14.3f %7.2f\n" "$name" "$unit" "$d" "$p" "$a" "$(awk -v d="$d" -v p="$p" 'BEGIN {print d / p}')"
+  printf "%-30s %-13s %9.3f %14.3f %14.3f %7.2f\n" "$name" "$unit" "$d" "$p" "$a" "$(ratio "$d" "$p")"
 done
 
 [ -n "$ceiling" ] || exit 0
@@ -82,6 +83,6 @@ for i in 0 1 2 3; do
   # the ceiling line: "epoch, GEMM only  H  B | dgm:1 blas:1 | dgm:2 blas:2"
   read -r cd cb <<< "$(awk -v h="$3" -v b="$4" -v t="$2" -F'|' '$1 ~ /^epoch, GEMM only/ {split($1, f, " "); if (f[4] == h && f[5] == b) print $(t + 1)}' "$ceiling")"
   if [ -z "$cb" ]; then echo "$name: no ceiling line for H $3 B $4 in $ceiling"; continue; fi
-  printf "%-30s %9.3f %14.3f %7.2f %14.3f %7.2f\n" "$name" "$d" "$cb" "$(awk -v d="$d" -v c="$cb" 'BEGIN {print d / c}')" \
-    "$cd" "$(awk -v d="$d" -v c="$cd" 'BEGIN {print d / c}')"
+  printf "%-30s %9.3f %14.3f %7.2f %14.3f %7.2f\n" "$name" "$d" "$cb" "$(ratio "$d" "$cb")" \
+    "$cd" "$(ratio "$d" "$cd")"
 done

@@ -388,15 +388,15 @@ int images_protocol(const std::string& data, int image_epochs, int mlp_epochs) {
 
 int cmd_bench_quality(int argc, char** argv) {
   std::string which = "all", data = "full";
-  int seeds = 3, iw_images = 10000, image_epochs = 5, mlp_epochs = 0;
+  int seeds = 3, iw_images = LikelihoodOptions{}.iw_images, image_epochs = 5, mlp_epochs = 0;
   FlagTable f({});
   f.str("data", &data, "Fashion-MNIST folder (default full: the installed set, make data)", "DIR");
   f.integer("seeds", &seeds, 3, 100, "gan: train seeds 1..N (default 3, at least 3). The verdict is the\n"
             "target on the mean of seeds 1-3; with N > 3 the N-seed mean and\n"
             "how many of the N-choose-3 seed triples meet the target are printed too.", "N");
   f.integer("iw-images", &iw_images, 100, 10000, "likelihood: test images 0..N-1 for the VAE's IWAE with k = 5000\n"
-            "(default 10000, all of them: 5000 decoder passes per image, 309 s on\n"
-            "the 2-core machine beside another 2-thread job).", "N");
+            "(default 10000, all of them: 5000 decoder passes per image, 210 s on\n"
+            "the idle 2-core machine).", "N");
   f.integer("epochs", &image_epochs, 1, 1000, "images: epochs of the DCGAN (default 5) and of the MLP GAN unless\n"
             "--mlp-epochs M (e.g. to give both the same wall-clock time).", "N");
   f.integer("mlp-epochs", &mlp_epochs, 1, 1000, "images: epochs of the MLP GAN (default: --epochs)", "M");
