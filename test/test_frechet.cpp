@@ -134,3 +134,65 @@ TEST_CASE("frechet: known cases - 1-D Gaussians, commuting covariances, identica
   for (float& v : x) v = rng.normal();
   CHECK(std::fabs(frechet_distance(x.data(), 500, x.data(), 500, 6)) < 1e-9);
 }
+
+// A classifier's ReLU features have dead units (a column always 0), so the covariances are
+// singular with whole zero rows. Their tridiagonal form then has zero diagonal pairs whose tiny
+// subdiagonal a purely relative deflation test never accepts: the QR steps stopped unconverged and
+// sum sqrt(diagonal) overstated tr (S1 S2)^{1/2} (the first full-data run printed a train-vs-test
+// floor of -6.1; this set against itself gave -3354).
+TEST_CASE("frechet: singular covariances (dead features): a set against itself is 0, d^2 >= 0, and the spectrum is exact") {
+  Rng rng(4);
+  const int d = 96, n = 1500, r = 12;
+  std::vector<double> mix(static_cast<std::size_t>(d) * r);
+  for (double& m : mix) m = rng.normal();
+  auto draw = [&](std::vector<float>* x) {
+    x->assign(static_cast<std::size_t>(n) * d, 0.f);
+    std::vector<double> z(r);
+    for (int i = 0; i < n; ++i) {
+      for (double& v : z) v = rng.normal();
+      for (int j = 0; j < d; ++j) {
+        if (j % 4 == 0) continue;  // a dead unit
+        double v = 0;
+        for (int k = 0; k < r; ++k) v += mix[static_cast<std::size_t>(j) * r + k] * z[static_cast<std::size_t>(k)];
+        (*x)[static_cast<std::size_t>(i) * d + j] = static_cast<float>(std::max(v, 0.0) * (j % 7 + 1));
+      }
+    }
+  };
+  std::vector<float> a, b;
+  draw(&a);
+  draw(&b);
+  double tr = 0;  // the scale: tr S_a
+  {
+    std::vector<double> mu(d, 0.0);
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < d; ++j) mu[static_cast<std::size_t>(j)] += a[static_cast<std::size_t>(i) * d + j] / double(n);
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < d; ++j) {
+        const double c = a[static_cast<std::size_t>(i) * d + j] - mu[static_cast<std::size_t>(j)];
+        tr += c * c / (n - 1);
+      }
+  }
+  // (sqrt moves an eigenvalue's rounding error e near 0 to sqrt(e): 1e-6 of the scale, where the
+  // unconverged steps were off by half of it)
+  CHECK(std::fabs(frechet_distance(a.data(), n, a.data(), n, d)) < 1e-6 * tr);
+  const double ab = frechet_distance(a.data(), n, b.data(), n, d);
+  CHECK(ab >= 0);
+  CHECK(ab < 0.05 * tr);  // two draws of one distribution
+  // The eigenvalues of a singular PSD matrix with zero rows: Q diag(w) Q^T padded with zero rows and
+  // columns, found to rounding.
+  const int m = 40;
+  const std::vector<double> Q = orthogonal(m, rng);
+  std::vector<double> w(m);
+  for (int i = 0; i < m; ++i) w[static_cast<std::size_t>(i)] = i < 10 ? 0.0 : std::pow(10.0, -(i % 9));
+  const std::vector<double> S = rotate(Q, w);
+  const int M = 2 * m;  // interleave the zero rows and columns: index 2i holds S, 2i + 1 is dead
+  std::vector<double> P(static_cast<std::size_t>(M) * M, 0.0);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < m; ++j)
+      P[static_cast<std::size_t>(2 * i) * M + 2 * j] = S[static_cast<std::size_t>(i) * m + j];
+  std::vector<double> got = symmetric_eigenvalues(P, M), want = w;
+  want.resize(static_cast<std::size_t>(M), 0.0);
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  for (int i = 0; i < M; ++i) CHECK(std::fabs(got[static_cast<std::size_t>(i)] - want[static_cast<std::size_t>(i)]) < 1e-12);
+}

@@ -12,9 +12,9 @@
 // where dY[o, (n, i, j)] = dy[n, o, i, j] (the batch moved next to the pixels, so that one product
 // covers all N examples). The workspace holds col and Y / dY: (C kh kw + O) N Ho Wo floats.
 //
-// Determinism: gemm partitions C the same way for any thread count; im2col and col2im run one
-// task per channel c, and each task writes only its own rows of col / its own channel of dx in a
-// fixed order. So the results are bitwise the same for any thread count.
+// Determinism: gemm partitions C the same way for any thread count; im2col runs one task per row
+// of col, col2im one per image plane (n, c) of dx, each writing only its own floats in a fixed
+// order. So the results are bitwise the same for any thread count.
 #include <algorithm>
 #include <cstring>
 
@@ -40,76 +40,85 @@ void inside_columns(const ConvShape& s, int b, int* j0, int* j1) {
 }
 
 // col (C kh kw, N Ho Wo) from x (N, C, H, W): col[(c, a, b), (n, i, j)] = x[n, c, i stride - pad + a,
-// j stride - pad + b], 0 outside the image.
+// j stride - pad + b], 0 outside the image. One task per row (c, a, b) of col: C kh kw tasks, so a
+// one-channel image (the discriminator's input) still fills every thread.
 void im2col(float* col, const float* x, const ConvShape& s) {
   const std::size_t P = cols_of(s);
-  auto task = [&](int c) {
-    for (int a = 0; a < s.kh; ++a)
-      for (int b = 0; b < s.kw; ++b) {
-        float* row = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P;
-        int j0, j1;
-        inside_columns(s, b, &j0, &j1);
-        const int shift = b - s.pad;  // iw = j stride + shift
-        for (int n = 0; n < s.N; ++n) {
-          const float* xc = x + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
-          for (int i = 0; i < s.Ho; ++i) {
-            const int ih = i * s.stride - s.pad + a;
-            float* out = row + (static_cast<std::size_t>(n) * s.Ho + i) * s.Wo;
-            if (ih < 0 || ih >= s.H) {
-              std::memset(out, 0, static_cast<std::size_t>(s.Wo) * sizeof(float));
-              continue;
-            }
-            const float* xr = xc + static_cast<std::size_t>(ih) * s.W;
-            for (int j = 0; j < j0; ++j) out[j] = 0.f;
-            for (int j = j0; j < j1; ++j) out[j] = xr[j * s.stride + shift];
-            for (int j = j1; j < s.Wo; ++j) out[j] = 0.f;
-          }
+  auto task = [&](int r) {
+    const int c = r / (s.kh * s.kw), a = r / s.kw % s.kh, b = r % s.kw;
+    float* row = col + static_cast<std::size_t>(r) * P;
+    int j0, j1;
+    inside_columns(s, b, &j0, &j1);
+    const int shift = b - s.pad;  // iw = j stride + shift
+    for (int n = 0; n < s.N; ++n) {
+      const float* xc = x + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
+      for (int i = 0; i < s.Ho; ++i) {
+        const int ih = i * s.stride - s.pad + a;
+        float* out = row + (static_cast<std::size_t>(n) * s.Ho + i) * s.Wo;
+        if (ih < 0 || ih >= s.H) {
+          std::memset(out, 0, static_cast<std::size_t>(s.Wo) * sizeof(float));
+          continue;
         }
+        const float* xr = xc + static_cast<std::size_t>(ih) * s.W + shift;
+        for (int j = 0; j < j0; ++j) out[j] = 0.f;
+        if (s.stride == 1)
+          std::memcpy(out + j0, xr + j0, static_cast<std::size_t>(j1 - j0) * sizeof(float));
+        else
+          for (int j = j0; j < j1; ++j) out[j] = xr[j * s.stride];
+        for (int j = j1; j < s.Wo; ++j) out[j] = 0.f;
       }
+    }
   };
-  parallel_for(s.C, task);
+  parallel_for(static_cast<int>(patch_of(s)), task);
 }
 
 // dx (N, C, H, W) += col (C kh kw, N Ho Wo) scattered back into the pixels (the adjoint of im2col).
+// One task per image plane (n, c), which only it writes; within it the kernel taps (a, b) are added
+// in row-major order (each tap reaches a pixel at most once), so the sums are the same for any
+// thread count.
 void col2im(float* dx, const float* col, const ConvShape& s) {
-  const std::size_t P = cols_of(s);
-  auto task = [&](int c) {
+  const std::size_t P = cols_of(s), HoWo = static_cast<std::size_t>(s.Ho) * s.Wo;
+  auto task = [&](int plane) {
+    const int n = plane / s.C, c = plane % s.C;
+    float* xc = dx + static_cast<std::size_t>(plane) * s.H * s.W;  // plane = n C + c
     for (int a = 0; a < s.kh; ++a)
       for (int b = 0; b < s.kw; ++b) {
-        const float* row = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P;
+        const float* in_n = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P + n * HoWo;
         int j0, j1;
         inside_columns(s, b, &j0, &j1);
         const int shift = b - s.pad;
-        for (int n = 0; n < s.N; ++n) {
-          float* xc = dx + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
-          for (int i = 0; i < s.Ho; ++i) {
-            const int ih = i * s.stride - s.pad + a;
-            if (ih < 0 || ih >= s.H) continue;
-            const float* in = row + (static_cast<std::size_t>(n) * s.Ho + i) * s.Wo;
-            float* xr = xc + static_cast<std::size_t>(ih) * s.W;
-            for (int j = j0; j < j1; ++j) xr[j * s.stride + shift] += in[j];  // the padding's columns get nothing
-          }
+        for (int i = 0; i < s.Ho; ++i) {
+          const int ih = i * s.stride - s.pad + a;
+          if (ih < 0 || ih >= s.H) continue;
+          const float* in = in_n + static_cast<std::size_t>(i) * s.Wo;
+          float* xr = xc + static_cast<std::size_t>(ih) * s.W + shift;
+          for (int j = j0; j < j1; ++j) xr[j * s.stride] += in[j];  // the padding's columns get nothing
         }
       }
   };
-  parallel_for(s.C, task);
+  parallel_for(s.N * s.C, task);
 }
 
-// Y (O, N Ho Wo) <-> y (N, O, Ho Wo): the batch axis moved next to the pixels and back.
+// Y (O, N Ho Wo) <-> y (N, O, Ho Wo): the batch axis moved next to the pixels and back; one task
+// per channel o, which alone writes its planes.
 void to_channel_major(float* Y, const float* y, const ConvShape& s) {
   const std::size_t HW = static_cast<std::size_t>(s.Ho) * s.Wo, P = cols_of(s);
-  for (int n = 0; n < s.N; ++n)
-    for (int o = 0; o < s.O; ++o)
+  auto task = [&](int o) {
+    for (int n = 0; n < s.N; ++n)
       std::memcpy(Y + o * P + n * HW, y + (static_cast<std::size_t>(n) * s.O + o) * HW, HW * sizeof(float));
+  };
+  parallel_for(s.O, task);
 }
 void add_batch_major(float* y, const float* Y, const ConvShape& s) {
   const std::size_t HW = static_cast<std::size_t>(s.Ho) * s.Wo, P = cols_of(s);
-  for (int n = 0; n < s.N; ++n)
-    for (int o = 0; o < s.O; ++o) {
+  auto task = [&](int o) {
+    for (int n = 0; n < s.N; ++n) {
       float* dst = y + (static_cast<std::size_t>(n) * s.O + o) * HW;
       const float* src = Y + o * P + n * HW;
       for (std::size_t k = 0; k < HW; ++k) dst[k] += src[k];
     }
+  };
+  parallel_for(s.O, task);
 }
 
 }  // namespace

@@ -110,15 +110,24 @@ void qr_step(Mat T, std::size_t lo, std::size_t hi, std::vector<double>* Z) {
 
 // Eigenvalues into w (and eigenvectors into V's columns if V is given) of A (n, n), overwritten:
 // tridiagonalize, then QR steps on the unreduced blocks until every subdiagonal element is
-// negligible (|t_{i+1,i}| <= eps (|t_ii| + |t_{i+1,i+1}|); Golub & Van Loan, Algorithm 8.3.3).
+// negligible (|t_{i+1,i}| <= eps (|t_ii| + |t_{i+1,i+1}|) or <= eps ||T||; Golub & Van Loan, Algorithm 8.3.3).
 void eigen(std::vector<double>& A, int n, std::vector<double>& w, std::vector<double>* V) {
   const std::size_t N = static_cast<std::size_t>(n);
   Mat T{A, N};
   tridiagonalize(T, V);
   const double eps = std::numeric_limits<double>::epsilon();
+  // The scale of the whole matrix: a zero (or tiny) diagonal pair, e.g. the rows of a feature that is
+  // always 0 (a dead ReLU unit), gives the relative test nothing to compare with, and its subdiagonal
+  // would never be deflated (the QR steps then stop at their cap, unconverged, and the diagonal is
+  // not the spectrum). An element below eps ||T|| moves any eigenvalue by less than that.
+  double norm = 0;
+  for (std::size_t i = 0; i < N; ++i)
+    norm = std::max(norm, std::fabs(T(i, i)) + (i + 1 < N ? 2 * std::fabs(T(i + 1, i)) : 0.0));
   for (std::size_t step = 0, hi = N - 1; N > 1 && step < 30 * N;) {
-    for (std::size_t i = 0; i + 1 < N; ++i)
-      if (std::fabs(T(i + 1, i)) <= eps * (std::fabs(T(i, i)) + std::fabs(T(i + 1, i + 1)))) T(i + 1, i) = T(i, i + 1) = 0;
+    for (std::size_t i = 0; i + 1 < N; ++i) {
+      const double e = std::fabs(T(i + 1, i));
+      if (e <= eps * (std::fabs(T(i, i)) + std::fabs(T(i + 1, i + 1))) || e <= eps * norm) T(i + 1, i) = T(i, i + 1) = 0;
+    }
     while (hi > 0 && T(hi, hi - 1) == 0) --hi;  // T[hi+1..] is diagonal: those have converged
     if (hi == 0) break;
     std::size_t lo = hi - 1;
