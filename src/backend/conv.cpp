@@ -21,6 +21,7 @@
 #include "dgm/backend/conv.h"
 #include "dgm/backend/gemm.h"
 #include "dgm/backend/parallel.h"
+#include "dgm/backend/tally.h"
 
 namespace dgm {
 namespace {
@@ -132,30 +133,42 @@ struct ConvWork {
   int K, P;
   float* col;  // (K, P)
   float* Y;    // (O, P)
+  int O;
   ConvWork(const ConvShape& s, float* work)
       : K(static_cast<int>(patch_of(s))), P(static_cast<int>(cols_of(s))), col(work),
-        Y(work + static_cast<std::size_t>(K) * P) {}
+        Y(work + static_cast<std::size_t>(K) * P), O(s.O) {}
+  double flops() const { return 2.0 * O * K * P; }  // the product's: every kernel here runs one
 };
 }  // namespace
 
 void conv2d_forward(float* y, const float* x, const float* w, const ConvShape& s, float* work) {
   const ConvWork c(s, work);
+  const TallyScope tally(TallyKind::kConv, c.flops());
   im2col(c.col, x, s);
-  gemm(false, false, s.O, c.P, c.K, w, c.K, c.col, c.P, c.Y, c.P, false);  // Y = w col
+  {
+    const TallyScope product(TallyKind::kConvGemm, c.flops());
+    gemm(false, false, s.O, c.P, c.K, w, c.K, c.col, c.P, c.Y, c.P, false);  // Y = w col
+  }
   add_batch_major(y, c.Y, s);
 }
 
 void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvShape& s, float* work) {
   const ConvWork c(s, work);  // col holds dcol, Y holds dY
+  const TallyScope tally(TallyKind::kConv, c.flops());
   to_channel_major(c.Y, dy, s);
-  gemm(true, false, c.K, c.P, s.O, w, c.K, c.Y, c.P, c.col, c.P, false);  // dcol = w^T dY
+  {
+    const TallyScope product(TallyKind::kConvGemm, c.flops());
+    gemm(true, false, c.K, c.P, s.O, w, c.K, c.Y, c.P, c.col, c.P, false);  // dcol = w^T dY
+  }
   col2im(dx, c.col, s);
 }
 
 void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work) {
   const ConvWork c(s, work);  // Y holds dY
+  const TallyScope tally(TallyKind::kConv, c.flops());
   im2col(c.col, x, s);
   to_channel_major(c.Y, dy, s);
+  const TallyScope product(TallyKind::kConvGemm, c.flops());
   gemm(false, true, s.O, c.K, c.P, c.Y, c.P, c.col, c.P, dw, c.K, true);  // dw += dY col^T
 }
 

@@ -35,6 +35,7 @@
 // comes and otherwise reused, so steady-state calls do not touch the heap. Consequently gemm is
 // not reentrant: call it from one thread at a time (it parallelizes internally).
 #include "dgm/backend/gemm.h"
+#include "dgm/backend/tally.h"
 
 #include <cmath>
 #include <cstddef>
@@ -257,6 +258,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   DGM_CHECK(worker_index() == 0, "gemm: called inside a parallel_for task (worker %d); gemm "
             "uses the pool and shared buffers itself", worker_index());
   if (M == 0 || N == 0) return;
+  const TallyScope tally(TallyKind::kGemm, 2.0 * M * N * K);  // dgm bench's share of the step
   if (K == 0) {  // empty sum: C = 0, or C unchanged when accumulating
     if (!accumulate)
       for (int i = 0; i < M; ++i)

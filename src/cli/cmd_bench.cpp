@@ -25,6 +25,7 @@
 #include "dgm/data/data.h"
 #include "dgm/backend/device.h"
 #include "dgm/backend/parallel.h"
+#include "dgm/backend/tally.h"
 #include "dgm/run/train.h"
 #include "dgm/run/charrnn_run.h"
 
@@ -60,6 +61,20 @@ int bench_charrnn(const std::string& data, int iters, int threads) {
   return 0;
 }
 
+double gflops(const Tally& t) { return t.seconds > 0 ? 1e-9 * t.flops / t.seconds : 0; }
+
+// Where the training loop's time went (tally.h): the products' share, and the convolutions whole
+// (im2col, col2im, layout copies, product) against their products alone, on the same calls.
+void print_tally(const std::string& what, double loop_s, const Tally& g, const Tally& cv, const Tally& cg, Device dev) {
+  if (dev != Device::CPU || loop_s <= 0) return;
+  std::printf("  %s step: gemm %.1f%% of the training loop's %.1f s (%lld calls, %.1f GFLOP/s)", what.c_str(),
+              100 * g.seconds / loop_s, loop_s, g.calls, gflops(g));
+  if (cv.calls > 0)
+    std::printf("; conv kernels %.1f%% (%lld calls): %.1f GFLOP/s whole against %.1f GFLOP/s for their products alone",
+                100 * cv.seconds / loop_s, cv.calls, gflops(cv), gflops(cg));
+  std::printf("\n");
+}
+
 // `dgm bench vae | dcgan | conv-vae` (seconds per epoch over `epochs`) and `dgm bench gan` (the
 // grid protocol, ms per iteration over `iters`).
 int bench_training(const std::string& what, std::string data, int epochs, int iters, int hidden, int batch,
@@ -87,7 +102,10 @@ int bench_training(const std::string& what, std::string data, int epochs, int it
   c.threads = threads;
   c.device = device;
   TrainReport r;
+  tally_enable(dev == Device::CPU);  // the host's wall time around each kernel call (tally.h)
   Status st = train(c, &r, true);
+  const Tally g = tally_read(TallyKind::kGemm), cv = tally_read(TallyKind::kConv), cg = tally_read(TallyKind::kConvGemm);
+  tally_enable(false);
   if (!st) return failed(st, 1);
   if (what == "vae" || conv) {
     const double imgs = r.seconds_per_epoch > 0 ? static_cast<double>(r.steps) / epochs * c.batch / r.seconds_per_epoch : 0;
@@ -95,6 +113,7 @@ int bench_training(const std::string& what, std::string data, int epochs, int it
     std::printf("%s  %s  data %-8s%s  %.3f s/epoch  %8.0f images/s  peak RSS %.1f MB\n",
                 what.c_str(), dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(),
                 data.empty() ? "subset" : data.c_str(), shape.c_str(), r.seconds_per_epoch, imgs, peak_rss_mb());
+    print_tally(what, r.seconds, g, cv, cg, dev);
   } else {
     std::printf("gan  %s  grid, batch 512, z 256  %.3f ms/iteration  (%lld iterations)  peak RSS %.1f MB\n",
                 dev == Device::CUDA ? "device cuda" : ("threads " + std::to_string(num_threads())).c_str(), 1000.0 * r.seconds / static_cast<double>(r.steps), static_cast<long long>(r.steps),
