@@ -72,6 +72,18 @@ expect 2 "--batch expects an integer in 1..60000, got '0'" -- "$dgm" bench vae -
 expect 2 "ROUNDS must be a positive integer, got 'x'" -- bench/peers.sh "$dgm" x
 expect 2 "unknown flag --seed; did you mean --seeds?" -- "$dgm" bench-quality gan --seed 4
 expect 2 "--data needs a value" -- "$dgm" bench-quality gan --data
+expect 2 "--samples needs the images protocol" -- "$dgm" bench-quality vae --samples a.idx
+# --samples scores image files made elsewhere (dcgan_pytorch.py --samples-out) with the same judge:
+# the test images themselves are 0 from the test images and spread over every class; a missing
+# file or a label file fails with its reason (exit 1), after the files that could be scored.
+sub=datasets/fashion-mnist-subset
+"$dgm" bench-quality images --data $sub --samples $sub/t10k-images-idx3-ubyte.gz,$sub/train-labels-idx1-ubyte.gz \
+  > "$tmp/samples.txt" 2>&1
+check $((($? == 1) ? 0 : 1)) "bench-quality images --samples with a label file: exit 1"
+grep -q "train-labels-idx1-ubyte.gz: FAILED: .*IDX images: expected magic" "$tmp/samples.txt"
+check $? "bench-quality images --samples: the label file's reason"
+grep -q "t10k-images-idx3-ubyte.gz (2000 images): Fréchet distance -\?0.000, class entropy 2.30" "$tmp/samples.txt"
+check $? "bench-quality images --samples: the test set scores 0 against itself, every class"
 expect 2 "--only needs a value" -- "$dgm" run --only
 expect 2 "--only: no section 'nope'" -- "$dgm" run --out="$tmp/run-eq" --only=nope
 expect 2 "cannot open" -- "$dgm" eval --ckpt "$tmp/none.safetensors"

@@ -76,6 +76,14 @@ def read_idx_images(path):
     sys.exit(f"{path}(.gz): missing")
 
 
+def write_idx_images(path, x):
+    """(n, 784) floats in [0, 1] as an IDX image file of round(255 p) bytes (28 x 28), the format
+    `dgm bench-quality images --samples PATH` reads."""
+    b = (x.clamp(0, 1) * 255).round().to(torch.uint8).reshape(-1).numpy().tobytes()
+    with open(path, "wb") as f:
+        f.write(struct.pack(">IIII", 2051, x.shape[0], 28, 28) + b)
+
+
 class Vae(torch.nn.Module):
     """dgm's VAE (src/models/vae.cpp): encoder dim -> hidden... -> 2J (mu | logvar), decoder
     J -> reversed hidden... -> dim logits (Bernoulli) or 2 dim (mean | logvar, Gaussian). The

@@ -19,6 +19,10 @@ Two uses:
       norm, so the two agree to float rounding).
   --epochs 1 [--threads 2]   trains this DCGAN on the training images and prints the seconds per
       epoch (for `make bench`'s comparison with `dgm train gan --arch conv`).
+  --samples-out PATH   after training, 10,000 samples G(z) (eval mode: BN's running statistics,
+      as dgm samples) mapped to [0, 1] and written as an IDX image file, for
+      `dgm bench-quality images --samples PATH` (the same judge's Fréchet distance and class
+      entropy as dgm's DCGAN gets).
 
   /usr/bin/python3 docs/reference/dcgan_pytorch.py --data datasets/fashion-mnist-subset --ckpt runs/gan/model.safetensors
   OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 docs/reference/dcgan_pytorch.py --data /usr/share/datasets/fashion-mnist --epochs 1 --threads 2
@@ -32,7 +36,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoint_pytorch import parse_peer_flags, read_idx_images, read_safetensors  # noqa: E402
+from checkpoint_pytorch import parse_peer_flags, read_idx_images, read_safetensors, write_idx_images  # noqa: E402
 
 
 class G(torch.nn.Module):
@@ -76,7 +80,9 @@ def part(tensors, prefix):
 
 
 def main():
-    a = parse_peer_flags(argparse.ArgumentParser())
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--samples-out")
+    a = parse_peer_flags(ap)
     g, d = G(), D()
     if a.ckpt:
         t, _ = read_safetensors(a.ckpt)
@@ -111,7 +117,13 @@ def main():
                 lg.backward()
                 og.step()
             print(f"epoch {ep + 1}: {time.time() - t0:.1f} s ({x.shape[0] // B} steps of {B}, "
-                  f"{a.threads} threads)  loss_d {ld.item():.3f} loss_g {lg.item():.3f}")
+                  f"{a.threads} threads)  loss_d {ld.item():.3f} loss_g {lg.item():.3f}", flush=True)
+        if a.samples_out:
+            g.eval()
+            with torch.no_grad():
+                s = torch.cat([g(torch.randn(1000, 100)) for _ in range(10)])
+            write_idx_images(a.samples_out, (s + 1) / 2)
+            print(f"wrote 10000 samples to {a.samples_out}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@
 #include "dgm/run/evaluate.h"
 #include "dgm/io/fileio.h"
 #include "dgm/io/flags.h"
+#include "dgm/io/idx.h"
 #include "dgm/run/ebm_run.h"
 #include "dgm/run/likelihood_table.h"
 #include "dgm/models/aae.h"
@@ -330,8 +331,41 @@ int likelihood_protocol(const std::string& data, int iw_images) {
   return failures;
 }
 
-// `dgm bench-quality images`: the Fréchet distance and class entropy of the MLP GAN and the DCGAN. Returns the failures.
-int images_protocol(const std::string& data, int image_epochs, int mlp_epochs) {
+// `--samples PATH`: images made elsewhere (e.g. docs/reference/dcgan_pytorch.py --samples-out), an
+// IDX image file of the data's size, scored as the protocol scores a model's samples: the
+// Fréchet distance of its first n images to the test images, and the class entropy of its labels.
+// Returns the failures.
+int score_sample_file(const std::string& path, Classifier& clf, const ImageSet& test, int n) {
+  IdxImages im;
+  Status st = load_idx_images(path, &im);
+  if (st && (im.rows != test.rows || im.cols != test.cols || im.n < 2))
+    st = Status::Error("%s: %d images of %dx%d; expected at least 2 of %dx%d (the test images')", path.c_str(), im.n,
+                       im.rows, im.cols, test.rows, test.cols);
+  if (!st) {
+    std::printf("  samples %s: FAILED: %s\n", path.c_str(), st.message.c_str());
+    return 1;
+  }
+  ImageSet set;
+  set.n = im.n, set.rows = im.rows, set.cols = im.cols;
+  set.pixels = std::move(im.pixels);
+  set.labels.assign(static_cast<std::size_t>(set.n), 0);
+  const int m = std::min({n, set.n, test.n});
+  std::vector<int> labels(static_cast<std::size_t>(m)), idx(static_cast<std::size_t>(m));
+  for (int i = 0; i < m; ++i) idx[static_cast<std::size_t>(i)] = i;
+  std::vector<float> px(static_cast<std::size_t>(m) * set.dim());
+  Tensor x = make_shape(m, set.dim());
+  x.data = px.data();
+  image_batch(set, idx.data(), m, clf.options().scale, x);
+  clf.predict(x, labels.data());
+  std::printf("  samples %s (%d images): Fréchet distance %.3f, class entropy %.3f nats\n", path.c_str(), m,
+              set_frechet(clf, set, test, m), label_entropy(labels.data(), m, clf.classes()));
+  std::fflush(stdout);
+  return 0;
+}
+
+// `dgm bench-quality images`: the Fréchet distance and class entropy of the MLP GAN and the DCGAN
+// (or, with --samples, of the given sample files only). Returns the failures.
+int images_protocol(const std::string& data, int image_epochs, int mlp_epochs, const std::vector<std::string>& samples) {
   Trained t;
   int failures = 0;
   // Heusel et al. 2017's Fréchet distance in our classifier's last hidden layer (sample_quality.h).
@@ -350,6 +384,10 @@ int images_protocol(const std::string& data, int image_epochs, int mlp_epochs) {
               hidden_text(o.hidden).c_str(), 100 * clf.accuracy(cd.images.test), data.c_str());
   std::printf("  floor: train vs test images %.3f\n", set_frechet(clf, cd.images.train, cd.images.test, n));
   std::fflush(stdout);
+  if (!samples.empty()) {
+    for (const std::string& p : samples) failures += score_sample_file(p, clf, cd.images.test, n);
+    return failures;
+  }
   for (const char* arch : {"mlp", "conv"}) {
     Config c = c0;
     c.arch = arch;
@@ -400,9 +438,12 @@ int cmd_bench_quality(int argc, char** argv) {
   f.integer("epochs", &image_epochs, 1, 1000, "images: epochs of the DCGAN (default 5) and of the MLP GAN unless\n"
             "--mlp-epochs M (e.g. to give both the same wall-clock time).", "N");
   f.integer("mlp-epochs", &mlp_epochs, 1, 1000, "images: epochs of the MLP GAN (default: --epochs)", "M");
+  std::string samples_list;
+  f.str("samples", &samples_list, "images: score these IDX image files (comma-separated; e.g. from\n"
+        "docs/reference/dcgan_pytorch.py --samples-out) instead of training", "PATHS");
   std::vector<std::string> protocols;
   const int done = help_or_parse("bench-quality", "usage: dgm bench-quality [vae|gan|cgan|aae|gauss1d|rbm|images|likelihood|all] [--data DIR] [--seeds N]\n"
-                "       [--epochs N] [--mlp-epochs M] [--iw-images N]\n"
+                "       [--epochs N] [--mlp-epochs M] [--samples PATHS] [--iw-images N]\n"
                 "Runs the project's quality protocols (docs/math.md) and prints each figure with its\n"
                 "target. Image protocols use the full Fashion-MNIST (make data) unless --data.\n"
                 "  likelihood (not part of all): VAE and MADE, 10 epochs each, RBM, DBN and DBM at their\n"
@@ -416,6 +457,17 @@ int cmd_bench_quality(int argc, char** argv) {
     return 2;
   }
   if (!protocols.empty()) which = protocols[0];
+  std::vector<std::string> samples;
+  for (std::size_t a = 0; f.given("samples") && a <= samples_list.size();) {
+    const std::size_t b = std::min(samples_list.find(',', a), samples_list.size());
+    if (b > a) samples.push_back(samples_list.substr(a, b - a));
+    a = b + 1;
+  }
+  if (f.given("samples") && (which != "images" || samples.empty())) {
+    std::fprintf(stderr, "dgm bench-quality: --samples needs the images protocol and at least one file "
+                 "(dgm bench-quality images --samples a.idx,b.idx)\n");
+    return 2;
+  }
   const char* known[] = {"all", "vae", "gan", "cgan", "aae", "gauss1d", "rbm", "images", "likelihood"};
   if (std::find(std::begin(known), std::end(known), which) == std::end(known)) {
     std::fprintf(stderr, "dgm bench-quality: unknown protocol '%s' (vae, gan, cgan, aae, gauss1d, rbm, images, likelihood or all)\n",
@@ -431,7 +483,7 @@ int cmd_bench_quality(int argc, char** argv) {
   if (want("gauss1d")) failures += gauss1d_protocol();
   if (want("rbm")) failures += rbm_protocol(data);
   if (which == "likelihood") failures += likelihood_protocol(data, iw_images);
-  if (want("images")) failures += images_protocol(data, image_epochs, mlp_epochs);
+  if (want("images")) failures += images_protocol(data, image_epochs, mlp_epochs, samples);
   std::printf("bench-quality: %d failure(s)\n", failures);
   return failures ? 1 : 0;
 }
