@@ -50,6 +50,7 @@ const Job kJobs[] = {
     {"gan", "gan", "", 3, 12, 0, "GAN, non-saturating loss [HSE], [Vesel] 1.2; judged by the classifier's class entropy"},
     {"cgan", "cgan", "", 3, 12, 0, "conditional GAN, one class per column [MSU]; judged by the classifier"},
     {"wgan", "wgan", "", 2, 10, 0, "Wasserstein GAN with weight clipping [HSE]; judged by the classifier's class entropy"},
+    {"dcgan", "gan", "", 1, 4, 0, "DCGAN (Radford et al. 2016): the GAN with a convolutional G and D (--arch conv); judged by the classifier's Fréchet distance and class entropy"},
     {"aae", "aae", "", 1, 4, 0, "adversarial autoencoder [Utkin], [Vesel] 1.4"},
     {"made", "made", "", 2, 6, 0, "MADE, autoregressive [MIPT] method 1: exact -log p(x) on binarized images, samples pixel by pixel"},
     {"vae-bin", "vae", "", 2, 8, 0, "the VAE on the same binarized images (--binarize): its bounds beside MADE's exact NLL"},
@@ -63,6 +64,7 @@ void tune(const Job& j, Config* c) {
   const std::string name = j.name;
   if (name == "vae-2d") c->latent = 2;
   if (name == "vae-bin") c->binarize = true;
+  if (name == "dcgan") c->arch = "conv";
   // WGAN: the paper's RMSProp lr 5e-5 is for 10^5 generator steps; in make run's few hundred
   // it moves G's weights by ~0.02 in all, less than their initial scale (~0.04): 100 copies of
   // the initial G's near-constant blob. lr 5e-4 draws distinct garments within 400 steps.

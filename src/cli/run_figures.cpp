@@ -1,11 +1,13 @@
 // run_figures.cpp - the figures and views of `dgm run`'s cards (see run_figures.h).
 #include "run_figures.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "dgm/io/fileio.h"
 #include "dgm/io/image.h"
+#include "dgm/run/sample_quality.h"
 #include "dgm/run/views.h"
 
 namespace dgm {
@@ -52,6 +54,13 @@ std::vector<Figure> run_figures(const std::string& run, Model& m, const RunData&
     int seen = 0;
     for (int k : counts) seen += k > 0;
     figs.push_back({"classes_seen", static_cast<double>(seen), "of 10", "", true});
+    // The Fréchet distance in the judge's last hidden layer (sample_quality.h), beside its floor:
+    // as many training images against the test images.
+    const int n = std::min(2000, d.images.test.n);
+    figs.push_back({"frechet", sample_frechet(m, *judge, d.images.test, n, rng),
+                    "Fréchet distance of 2,000 samples to 2,000 test images in the classifier's features", "", true});
+    figs.push_back({"frechet_floor", set_frechet(*judge, d.images.train, d.images.test, n),
+                    "the same distance from 2,000 training images: the floor", "", true});
   }
   if (judge && !d.toy && m.scale() == PixelScale::kSigned)
     figs.push_back({"judge_accuracy", 100 * judge_acc, "% of test images the classifier labels right", "", true});
