@@ -1,6 +1,7 @@
 // cuda.cu - the CUDA backend: device memory (include/dgm/backend/device.h) and the GPU kernels
-// (src/backend/gpu.h), with the names of the CPU kernels they replace. Built only by
-// `make CUDA=1` (nvcc); docs/architecture.md, "CUDA backend", says how the ops reach them.
+// (src/backend/gpu.h), with the names of the CPU kernels they replace, and the CUDA kernel table
+// (those of the convolutional ops are in cuda_conv.cu). Built only by `make CUDA=1` (nvcc);
+// docs/architecture.md, "CUDA backend", says how the ops reach them.
 //
 // Each elementwise or per-row kernel is written like its CPU loop: `for_each(n, body)`
 // (cuda_launch.h) runs body(i) for i in [0, n) on the GPU (one thread per index, grid-stride),
@@ -562,8 +563,9 @@ void fill_normal(float* y, std::size_t n, RngState* s, float mean, float stddev)
 }  // namespace gpu
 
 // ===================================== the CUDA kernel table ======================================
-// Every op with a GPU kernel (dgm/backend/kernels.h). The convolution and the ops written as host
-// loops have none (null, host_loops false): on a device tape they stop with one message.
+// Every op with a GPU kernel (dgm/backend/kernels.h); the convolution and batch normalization are
+// in cuda_conv.cu. The ops written as host loops have none (host_loops false): on a device tape
+// they stop with one message.
 const Kernels* cuda_kernels() {
   static const Kernels table = [] {
     Kernels k;
@@ -590,6 +592,13 @@ const Kernels* cuda_kernels() {
     k.kl_backward = gpu::kl_backward;
     k.softmax_ce_forward = gpu::softmax_ce_forward;
     k.softmax_ce_backward = gpu::softmax_ce_backward;
+    k.conv2d_forward = gpu::conv2d_forward;
+    k.conv2d_backward_data = gpu::conv2d_backward_data;
+    k.conv2d_backward_weight = gpu::conv2d_backward_weight;
+    k.channel_bias_forward = gpu::channel_bias_forward;
+    k.channel_bias_backward = gpu::channel_bias_backward;
+    k.batch_norm_forward = gpu::batch_norm_forward;
+    k.batch_norm_backward = gpu::batch_norm_backward;
     k.add_at = gpu::add_at;
     k.sgd_step = gpu::sgd_step;
     k.adagrad_step = gpu::adagrad_step;
