@@ -18,7 +18,7 @@
 #   make test-aarch64 the suite cross-compiled for aarch64 and run under qemu-user (installs the tools)
 #   make mcu-test     `dgm export` on a microcontroller: a VAE decoder cross-compiled for a
 #                     Cortex-M4F and its self-test run on QEMU (installs the tools as root)
-#   make CUDA=1       the same with the CUDA backend (src/backend/cuda.cu, nvcc, -lcudart) in
+#   make CUDA=1       the same with the CUDA backend (src/backend/cuda.cu and cuda_conv.cu, nvcc, -lcudart) in
 #                     build-cuda/; `make test CUDA=1` adds the CPU-vs-GPU tests, `make bench
 #                     CUDA=1` benchmarks --device cuda. Without CUDA=1 nothing CUDA is compiled.
 #
@@ -50,7 +50,7 @@ CXXFLAGS := -std=c++17 $(OPT) -fno-trapping-math $(if $(filter 1,$(CLANG)),-ffp-
 CPPFLAGS := -Iinclude -MMD -MP
 LDFLAGS  := -pthread $(if $(filter 1,$(SAN)),$(SANFLAGS),)
 
-# CUDA=1: -DDGM_CUDA everywhere, src/backend/cuda.cu through nvcc for the H100 (sm_90, plus
+# CUDA=1: -DDGM_CUDA everywhere, src/backend/cuda*.cu through nvcc for the H100 (sm_90, plus
 # compute_90 PTX for newer GPUs), libcudart found next to nvcc and linked with an rpath.
 ifeq ($(CUDA),1)
 NVCC      ?= nvcc
@@ -69,7 +69,7 @@ NVCCFLAGS := -std=c++17 -O2 -Iinclude -DDGM_CUDA --extended-lambda \
              -Xcompiler -Wall,-Wextra $(if $(filter 1,$(WERROR)),-Werror all-warnings -Xcompiler -Werror,)
 CPPFLAGS  += -DDGM_CUDA
 LDFLAGS   += -L$(CUDA_LIB) -Wl,-rpath,$(CUDA_LIB) -lcudart
-CU_SRC    := src/backend/cuda.cu
+CU_SRC    := src/backend/cuda.cu src/backend/cuda_conv.cu
 endif
 
 # The core: tensor, autodiff, ops, optimizers, rng, and their CPU kernels. It must also compile

@@ -11,7 +11,10 @@
 //     |gpu - cpu| <= 1e-5 (1 + |cpu|), a few ulp of an O(1) value with room for a chain of two;
 //   * gemm sums K products in another order: <= 1e-5 (K + 2) (1 + |cpu|) (the float rounding
 //     bound K 2^-24 sum|terms| for terms of size ~1, as in test_cuda_math.cpp);
-//   * training steps: see compare_params below.
+//   * the convolution is a gemm over im2col columns on both sides: the gemm bound with K the
+//     longest sum (C kh kw forward, O kh kw into a pixel, N Ho Wo into a weight);
+//   * batch normalization and the per-channel bias sum in double in the CPU's order: kElemTol;
+//   * training steps: see compare_runs below.
 #include <doctest/doctest.h>
 
 #ifdef DGM_CUDA
@@ -26,10 +29,12 @@
 
 #include "../src/backend/gpu.h"
 #include "dgm/run/config.h"
+#include "dgm/backend/conv.h"
 #include "dgm/backend/device.h"
 #include "dgm/backend/gemm.h"
 #include "dgm/models/model.h"
 #include "dgm/core/ops.h"
+#include "dgm/core/ops_conv.h"
 #include "dgm/core/optim.h"
 #include "dgm/run/outputs.h"
 
@@ -223,6 +228,174 @@ TEST_CASE("cuda: gpu::gemm equals gemm_naive on larger and odd shapes, overwrite
           device_download(G.data(), dC.data(), G.size());
           CHECK(max_rel_err(G.data(), C.data(), C.size()) <= 1e-5 * (K + 2));
         }
+}
+
+// ---- convolution, batch normalization, per-channel bias, image reshapes (cuda_conv.cu) ----
+namespace {
+
+// A host vector's copy in device memory.
+DeviceBuffer on_gpu(const std::vector<float>& v) {
+  DeviceBuffer d(v.size());
+  device_upload(d.data(), v.data(), v.size());
+  return d;
+}
+std::vector<float> from_gpu(const DeviceBuffer& d) {
+  std::vector<float> v(d.size());
+  device_download(v.data(), d.data(), v.size());
+  return v;
+}
+
+struct ConvCase {
+  int N, C, H, W, O, kh, kw, stride, pad;
+  const char* what;
+};
+// The odd shapes: a 1x1 kernel, stride 2 on odd sizes, padding (up to more than half the kernel,
+// so some output pixels read only padding), batch 1, DCGAN's 4x4 stride 2 pad 1, stride 3.
+const ConvCase kConvCases[] = {
+    {3, 2, 7, 5, 4, 1, 1, 1, 0, "1x1 kernel"},
+    {2, 3, 9, 7, 5, 3, 3, 2, 0, "3x3, stride 2, odd sizes"},
+    {2, 3, 8, 6, 4, 4, 4, 2, 1, "4x4, stride 2, pad 1 (DCGAN's)"},
+    {1, 2, 5, 6, 3, 3, 2, 1, 2, "batch 1, 3x2 kernel, pad 2"},
+    {2, 1, 7, 5, 3, 5, 3, 3, 1, "5x3, stride 3, pad 1, odd sizes"},
+    {1, 1, 1, 1, 2, 1, 1, 1, 0, "1x1 image, batch 1"},
+};
+
+}  // namespace
+
+TEST_CASE("cuda: gpu::conv2d_forward, backward_data, backward_weight equal the CPU kernels on odd shapes") {
+  if (!have_gpu()) return;
+  Rng rng(23);
+  for (const ConvCase& c : kConvCases) {
+    CAPTURE(c.what);
+    const ConvShape s = conv_shape(c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.stride, c.pad);
+    REQUIRE((s.Ho > 0 && s.Wo > 0));
+    const std::size_t nx = static_cast<std::size_t>(s.N) * s.C * s.H * s.W;
+    const std::size_t ny = static_cast<std::size_t>(s.N) * s.O * s.Ho * s.Wo;
+    const std::size_t nw = static_cast<std::size_t>(s.O) * s.C * s.kh * s.kw;
+    const std::vector<float> x = random_vec(nx, rng, -1.f, 1.f), w = random_vec(nw, rng, -1.f, 1.f),
+                             dy = random_vec(ny, rng, -1.f, 1.f);
+    // every kernel accumulates: start each output from random values, not zeros
+    std::vector<float> y = random_vec(ny, rng, -1.f, 1.f), dx = random_vec(nx, rng, -1.f, 1.f),
+                       dw = random_vec(nw, rng, -1.f, 1.f);
+    DeviceBuffer gx = on_gpu(x), gw = on_gpu(w), gdy = on_gpu(dy), gy = on_gpu(y), gdx = on_gpu(dx), gdw = on_gpu(dw);
+    std::vector<float> work(conv_workspace_floats(s));
+    DeviceBuffer gwork(work.size());
+    conv2d_forward(y.data(), x.data(), w.data(), s, work.data());
+    conv2d_backward_data(dx.data(), dy.data(), w.data(), s, work.data());
+    conv2d_backward_weight(dw.data(), dy.data(), x.data(), s, work.data());
+    gpu::conv2d_forward(gy.data(), gx.data(), gw.data(), s, gwork.data());
+    gpu::conv2d_backward_data(gdx.data(), gdy.data(), gw.data(), s, gwork.data());
+    gpu::conv2d_backward_weight(gdw.data(), gdy.data(), gx.data(), s, gwork.data());
+    CHECK(max_rel_err(from_gpu(gy).data(), y.data(), ny) <= 1e-5 * (s.C * s.kh * s.kw + 2));
+    CHECK(max_rel_err(from_gpu(gdx).data(), dx.data(), nx) <= 1e-5 * (s.O * s.kh * s.kw + 2));
+    CHECK(max_rel_err(from_gpu(gdw).data(), dw.data(), nw) <= 1e-5 * (s.N * s.Ho * s.Wo + 2));
+  }
+}
+
+TEST_CASE("cuda: conv2d and conv_transpose2d (with and without bias) and the image reshapes, forward and backward") {
+  if (!have_gpu()) return;
+  for (const ConvCase& c : kConvCases) {
+    CAPTURE(c.what);
+    const ConvShape s = conv_shape(c.N, c.C, c.H, c.W, c.O, c.kh, c.kw, c.stride, c.pad);
+    const double tol = 1e-5 * (std::max({s.C * s.kh * s.kw, s.O * s.kh * s.kw, s.N * s.Ho * s.Wo}) + 2);
+    const Tensor x = make_shape(s.N, s.C, s.H, s.W), w = make_shape(s.O, s.C, s.kh, s.kw);
+    const int stride = s.stride, pad = s.pad;
+    // to_vectors of the output: the comparison's sum(y * w) runs on (N, O Ho Wo) rows
+    compare_op("conv2d", {{x, -1.f, 1.f}, {w, -1.f, 1.f}, {make_shape(s.O), -1.f, 1.f}},
+               [=](Tape& t, const std::vector<Var>& v) {
+                 return to_vectors(t, conv2d(t, v[0], v[1], v[2], stride, pad));
+               },
+               tol);
+    compare_op("conv2d (no bias)", {{x, -1.f, 1.f}, {w, -1.f, 1.f}},
+               [=](Tape& t, const std::vector<Var>& v) {
+                 return to_vectors(t, conv2d(t, v[0], v[1], Var{}, stride, pad));
+               },
+               tol);
+    // the transposed convolution maps the convolution's output shape back to its image shape
+    const Tensor xt = make_shape(s.N, s.O, s.Ho, s.Wo);
+    compare_op("conv_transpose2d", {{xt, -1.f, 1.f}, {w, -1.f, 1.f}, {make_shape(s.C), -1.f, 1.f}},
+               [=](Tape& t, const std::vector<Var>& v) {
+                 return to_vectors(t, conv_transpose2d(t, v[0], v[1], v[2], stride, pad));
+               },
+               tol);
+  }
+  // vectors -> images -> an image op -> vectors: the views and their gradients
+  compare_op("to_images / to_vectors", {{make_shape(4, 2 * 3 * 5), -2.f, 2.f}},
+             [](Tape& t, const std::vector<Var>& v) { return to_vectors(t, tanh(t, to_images(t, v[0], 2, 3, 5))); },
+             kElemTol);
+}
+
+namespace {
+// batch_norm on a CPU and a device tape from the same x, gamma, beta and running statistics; y,
+// the gradients of sum(y * w) and the running statistics afterwards are compared.
+void compare_batch_norm(const Tensor& xs, bool training) {
+  const std::string shape = shape_str(xs).text;
+  CAPTURE(training);
+  CAPTURE(shape);
+  const int C = xs.dim[1];
+  Rng rng(31);
+  std::vector<float> x = random_vec(xs.size(), rng, -2.f, 3.f), g = random_vec(C, rng, 0.5f, 1.5f),
+                     b = random_vec(C, rng, -0.5f, 0.5f), rm = random_vec(C, rng, -0.5f, 0.5f),
+                     rv = random_vec(C, rng, 0.5f, 2.f), w = random_vec(xs.size(), rng, -1.f, 1.f);
+  DeviceBuffer grm = on_gpu(rm), grv = on_gpu(rv);
+  Arena ca, ga(0, Device::CUDA);
+  Tape ct(ca), gt(ga);
+  auto tensor = [](std::vector<float>& v, Tensor shape) {
+    shape.data = v.data();
+    return shape;
+  };
+  const Tensor cs = make_shape(C);
+  Tensor crm = tensor(rm, cs), crv = tensor(rv, cs), grm_t = cs, grv_t = cs;
+  grm_t.data = grm.data();
+  grv_t.data = grv.data();
+  const Var cx = ct.leaf(tensor(x, xs)), cg = ct.leaf(tensor(g, cs)), cb = ct.leaf(tensor(b, cs));
+  const Var gx = gt.leaf(gt.upload(tensor(x, xs))), gg = gt.leaf(gt.upload(tensor(g, cs))),
+            gb = gt.leaf(gt.upload(tensor(b, cs)));
+  const Var cy = to_vectors(ct, batch_norm(ct, cx, cg, cb, crm, crv, training));
+  const Var gy = to_vectors(gt, batch_norm(gt, gx, gg, gb, grm_t, grv_t, training));
+  const Tensor y_cpu = ct.value(cy), y_gpu = gt.host_copy(gt.value(gy));
+  CHECK(max_rel_err(y_gpu.data, y_cpu.data, y_cpu.size()) <= kElemTol);
+  Tensor wt = y_cpu;
+  wt.data = w.data();
+  ct.backward(sum(ct, mul(ct, cy, ct.constant(wt))));
+  gt.backward(sum(gt, mul(gt, gy, gt.constant(gt.upload(wt)))));
+  const char* names[] = {"dx", "dgamma", "dbeta"};
+  const Var cv[] = {cx, cg, cb}, gv[] = {gx, gg, gb};
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(names[i]);
+    const Tensor g_cpu = ct.grad(cv[i]), g_gpu = gt.host_copy(gt.grad(gv[i]));
+    CHECK(max_rel_err(g_gpu.data, g_cpu.data, g_cpu.size()) <= kElemTol);
+  }
+  // the running statistics: moved in training (the same double arithmetic), untouched otherwise
+  CHECK(max_rel_err(from_gpu(grm).data(), rm.data(), rm.size()) <= kElemTol);
+  CHECK(max_rel_err(from_gpu(grv).data(), rv.data(), rv.size()) <= kElemTol);
+}
+}  // namespace
+
+TEST_CASE("cuda: batch_norm in training and evaluation, forward, backward and the running statistics") {
+  if (!have_gpu()) return;
+  for (bool training : {true, false}) {
+    compare_batch_norm(make_shape(5, 3, 7, 3), training);  // (N, C, H, W), odd sizes
+    compare_batch_norm(make_shape(9, 4), training);        // (N, C): H = W = 1
+    compare_batch_norm(make_shape(1, 2, 3, 5), training);  // batch 1: statistics over the pixels
+  }
+}
+
+TEST_CASE("cuda: gpu::channel_bias_forward and backward equal the CPU's, accumulating") {
+  if (!have_gpu()) return;
+  const Kernels& k = kernels_for(Device::CPU);
+  Rng rng(41);
+  const int N = 3, C = 5, HW = 7 * 3;
+  const std::size_t n = static_cast<std::size_t>(N) * C * HW;
+  std::vector<float> y = random_vec(n, rng, -1.f, 1.f), b = random_vec(C, rng, -1.f, 1.f),
+                     dy = random_vec(n, rng, -1.f, 1.f), db = random_vec(C, rng, -1.f, 1.f);
+  DeviceBuffer gy = on_gpu(y), gb = on_gpu(b), gdy = on_gpu(dy), gdb = on_gpu(db);
+  k.channel_bias_forward(y.data(), b.data(), N, C, HW);
+  k.channel_bias_backward(db.data(), dy.data(), N, C, HW);
+  gpu::channel_bias_forward(gy.data(), gb.data(), N, C, HW);
+  gpu::channel_bias_backward(gdb.data(), gdy.data(), N, C, HW);
+  CHECK(max_rel_err(from_gpu(gy).data(), y.data(), n) <= kElemTol);
+  CHECK(max_rel_err(from_gpu(gdb).data(), db.data(), db.size()) <= kElemTol);
 }
 
 TEST_CASE("cuda: the four optimizers on a device ParamStore equal the CPU's; step_and_zero_grad zeroes") {
@@ -456,6 +629,16 @@ TEST_CASE("cuda: a few training steps of every model match the CPU's (ae, dae, v
     c.samples = 2;
   });
   compare_runs("aae", "", 3, [](Config& c) { c.encoder = "universal"; });
+}
+
+TEST_CASE("cuda: a few training steps of the convolutional models match the CPU's (DCGAN, conv VAE, conv AAE)") {
+  if (!have_gpu()) return;
+  // 8x8 images: DCGAN's (B, 128, 2, 2) -> (B, 64, 4, 4) -> (B, 1, 8, 8) with batch norm in training
+  // mode; the conv VAE's and AAE's encoder and decoder (conv_vae.cpp); the tolerances of compare_runs
+  auto conv = [](Config& c) { c.arch = "conv"; };
+  compare_runs("gan", "", 3, conv);
+  compare_runs("vae", "", 3, conv);
+  compare_runs("aae", "", 3, conv);
 }
 
 TEST_CASE("cuda: fill and copy reach device memory; uploads and downloads round-trip") {

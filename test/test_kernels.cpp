@@ -59,6 +59,10 @@ TEST_CASE("kernels: the CPU table has every entry; those that are the reference 
   CHECK((k.rmsprop_step == ref::rmsprop_step));
   CHECK((k.sum_squares == ref::sum_squares));
   CHECK((k.clamp == ref::clamp));
+  CHECK((k.channel_bias_forward == ref::channel_bias_forward));
+  CHECK((k.channel_bias_backward == ref::channel_bias_backward));
+  CHECK((k.batch_norm_forward == ref::batch_norm_forward));
+  CHECK((k.batch_norm_backward == ref::batch_norm_backward));
   CHECK((&kernels_for(Device::CPU) == &k));
   // The fast ones, compared below.
   CHECK((k.gemm != nullptr));

@@ -1,10 +1,11 @@
 // cuda.cu - the CUDA backend: device memory (include/dgm/backend/device.h) and the GPU kernels
-// (src/backend/gpu.h), with the names of the CPU kernels they replace. Built only by
-// `make CUDA=1` (nvcc); docs/architecture.md, "CUDA backend", says how the ops reach them.
+// (src/backend/gpu.h), with the names of the CPU kernels they replace, and the CUDA kernel table
+// (those of the convolutional ops are in cuda_conv.cu). Built only by `make CUDA=1` (nvcc);
+// docs/architecture.md, "CUDA backend", says how the ops reach them.
 //
-// Each elementwise or per-row kernel is written like its CPU loop: `for_each(n, body)` runs
-// body(i) for i in [0, n) on the GPU (one thread per index, grid-stride), with the body a
-// __device__ lambda that reads like the CPU's for_blocks body. The math is the CPU's: the
+// Each elementwise or per-row kernel is written like its CPU loop: `for_each(n, body)`
+// (cuda_launch.h) runs body(i) for i in [0, n) on the GPU (one thread per index, grid-stride),
+// with the body a __device__ lambda that reads like the CPU's for_blocks body. The math is the CPU's: the
 // functions of dgm/backend/vecmath.h (fast_exp, fast_tanh, ...) are compiled for the GPU as they are.
 // Differences from the CPU bits come only from (a) fused multiply-adds, which nvcc forms by
 // default (the CPU build may or may not form the same ones), (b) the CUDA library's expf/logf
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "cuda_launch.h"
 #include "gpu.h"
 #include "dgm/backend/kernels.h"
 #include "kernels_hd.h"
@@ -32,31 +34,7 @@
 namespace dgm {
 namespace {
 
-constexpr int kThreads = 256;
 bool g_any_device_memory = false;  // set by the first device_alloc (on_device's fast path)
-
-void check_cuda(cudaError_t e, const char* what) {
-  DGM_CHECK(e == cudaSuccess, "CUDA: %s failed: %s", what, cudaGetErrorString(e));
-}
-// A launch error (bad configuration, no device) is reported at once; errors inside a kernel
-// surface at the next synchronising call (a download), with that call's name.
-void check_launch(const char* what) { check_cuda(cudaGetLastError(), what); }
-
-template <class F>
-__global__ void for_each_kernel(std::size_t n, F f) {
-  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) f(i);
-}
-
-// body(i) for every i in [0, n), one GPU thread each.
-template <class F>
-void for_each(std::size_t n, F body, const char* what) {
-  if (n == 0) return;
-  std::size_t blocks = (n + kThreads - 1) / kThreads;
-  if (blocks > (1u << 20)) blocks = 1u << 20;  // the grid-stride loop covers the rest
-  for_each_kernel<<<static_cast<unsigned>(blocks), kThreads>>>(n, body);
-  check_launch(what);
-}
 
 }  // namespace
 
@@ -585,8 +563,9 @@ void fill_normal(float* y, std::size_t n, RngState* s, float mean, float stddev)
 }  // namespace gpu
 
 // ===================================== the CUDA kernel table ======================================
-// Every op with a GPU kernel (dgm/backend/kernels.h). The convolution and the ops written as host
-// loops have none (null, host_loops false): on a device tape they stop with one message.
+// Every op with a GPU kernel (dgm/backend/kernels.h); the convolution and batch normalization are
+// in cuda_conv.cu. The ops written as host loops have none (host_loops false): on a device tape
+// they stop with one message.
 const Kernels* cuda_kernels() {
   static const Kernels table = [] {
     Kernels k;
@@ -613,6 +592,13 @@ const Kernels* cuda_kernels() {
     k.kl_backward = gpu::kl_backward;
     k.softmax_ce_forward = gpu::softmax_ce_forward;
     k.softmax_ce_backward = gpu::softmax_ce_backward;
+    k.conv2d_forward = gpu::conv2d_forward;
+    k.conv2d_backward_data = gpu::conv2d_backward_data;
+    k.conv2d_backward_weight = gpu::conv2d_backward_weight;
+    k.channel_bias_forward = gpu::channel_bias_forward;
+    k.channel_bias_backward = gpu::channel_bias_backward;
+    k.batch_norm_forward = gpu::batch_norm_forward;
+    k.batch_norm_backward = gpu::batch_norm_backward;
     k.add_at = gpu::add_at;
     k.sgd_step = gpu::sgd_step;
     k.adagrad_step = gpu::adagrad_step;

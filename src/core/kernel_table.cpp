@@ -5,8 +5,9 @@
 //
 // The CPU table: the fast kernels of src/backend/cpu_kernels.cpp (dgm::cpu) where the reference
 // loop was too slow (the products, the element-wise functions, the Bernoulli NLL), the op file's
-// reference (dgm::ref) where that loop is already what the CPU runs; conv's im2col + gemm kernels
-// (src/backend/conv.cpp). The CUDA table is in src/backend/cuda.cu.
+// reference (dgm::ref) where that loop is already what the CPU runs (batch normalization and the
+// convolutions' per-channel bias among them); conv's im2col + gemm kernels (src/backend/conv.cpp).
+// The CUDA table is in src/backend/cuda.cu.
 #include "dgm/core/check.h"
 #include "dgm/core/ops_ref.h"
 #include "dgm/core/tape.h"
@@ -42,6 +43,10 @@ const Kernels& cpu_kernels() {
     k.conv2d_forward = conv2d_forward;
     k.conv2d_backward_data = conv2d_backward_data;
     k.conv2d_backward_weight = conv2d_backward_weight;
+    k.channel_bias_forward = ref::channel_bias_forward;
+    k.channel_bias_backward = ref::channel_bias_backward;
+    k.batch_norm_forward = ref::batch_norm_forward;
+    k.batch_norm_backward = ref::batch_norm_backward;
     k.add_at = cpu::add_at;
     k.sgd_step = ref::sgd_step;
     k.adagrad_step = ref::adagrad_step;

@@ -11,6 +11,7 @@
 #include "dgm/core/check.h"
 #include "dgm/backend/conv.h"
 #include "dgm/core/ops_conv.h"
+#include "dgm/core/ops_ref.h"
 
 namespace dgm {
 
@@ -85,15 +86,14 @@ void conv2d_backward_weight_ref(float* dw, const float* dy, const float* x, cons
         }
 }
 
-namespace {
-
-// y[n,o,:,:] += b[o];  dy/db[o] = 1 at every (n, i, j): db[o] += sum_{n,i,j} dy[n,o,i,j].
-void add_channel_bias(float* y, const float* b, int N, int O, int HW) {
+// The per-channel bias of both convolutions, y (N, O, HW), b (O): y[n,o,:,:] += b[o];
+// dy/db[o] = 1 at every (n, i, j): db[o] += sum_{n,i,j} dy[n,o,i,j].
+void ref::channel_bias_forward(float* y, const float* b, int N, int O, int HW) {
   for (int n = 0; n < N; ++n)
     for (int o = 0; o < O; ++o)
       for (int k = 0; k < HW; ++k) y[(static_cast<std::size_t>(n) * O + o) * HW + k] += b[o];
 }
-void channel_bias_grad(float* db, const float* dy, int N, int O, int HW) {
+void ref::channel_bias_backward(float* db, const float* dy, int N, int O, int HW) {
   for (int o = 0; o < O; ++o) {
     double acc = 0.0;  // in (n, k) order whatever the thread count
     for (int n = 0; n < N; ++n)
@@ -101,6 +101,8 @@ void channel_bias_grad(float* db, const float* dy, int N, int O, int HW) {
     db[o] += static_cast<float>(acc);
   }
 }
+
+namespace {
 
 // The shape of a conv node: the image side (x) and the output side (y) of the *convolution*.
 // For conv2d that is (input, output); for conv_transpose2d (output, input): its y is the image.
@@ -130,7 +132,7 @@ void conv2d_backward(Tape& t, int id) {
   if (X.needs_grad) k.conv2d_backward_data(X.grad.data, n.grad.data, Wn.value.data, s, work);
   if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, n.grad.data, X.value.data, s, work);
   if (n.in[2] >= 0 && t.node(n.in[2]).needs_grad)
-    channel_bias_grad(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.O, s.Ho * s.Wo);
+    k.channel_bias_backward(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.O, s.Ho * s.Wo);
 }
 
 // conv_transpose2d: y = conv^T(x, W) + b, the adjoint of the convolution whose image is y and
@@ -146,11 +148,12 @@ void conv_transpose2d_backward(Tape& t, int id) {
   if (X.needs_grad) k.conv2d_forward(X.grad.data, n.grad.data, Wn.value.data, s, work);
   if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, X.value.data, n.grad.data, s, work);
   if (n.in[2] >= 0 && t.node(n.in[2]).needs_grad)
-    channel_bias_grad(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.C, s.H * s.W);
+    k.channel_bias_backward(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.C, s.H * s.W);
 }
 
 void check_bias(const Tape& t, Var b, int channels, const char* op) {
   if (!b.valid()) return;
+  t.need(t.kernels().channel_bias_forward, op);
   DGM_CHECK(static_cast<int>(t.value(b).size()) == channels, "%s: bias %s should have %d elements", op,
             shape_str(t.value(b)).text, channels);
 }
@@ -170,7 +173,7 @@ Var conv2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
   check_bias(t, b, s.O, "conv2d");
   Tensor y = t.arena().tensor_zero(make_shape(s.N, s.O, s.Ho, s.Wo));
   forward(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
-  if (b.valid()) add_channel_bias(y.data, t.value(b).data, s.N, s.O, s.Ho * s.Wo);
+  if (b.valid()) t.kernels().channel_bias_forward(y.data, t.value(b).data, s.N, s.O, s.Ho * s.Wo);
   Var out = t.push(y, conv2d_backward, x, W, b);
   t.node(out).i[0] = stride;
   t.node(out).i[1] = pad;
@@ -197,7 +200,7 @@ Var conv_transpose2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
             "conv_transpose2d: x %s and W %s with stride %d, pad %d are not the output of a convolution",
             shape_str(X).text, shape_str(Wv).text, stride, pad);
   forward(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
-  if (b.valid()) add_channel_bias(y.data, t.value(b).data, s.N, s.C, Ho * Wo);
+  if (b.valid()) t.kernels().channel_bias_forward(y.data, t.value(b).data, s.N, s.C, Ho * Wo);
   Var out = t.push(y, conv_transpose2d_backward, x, W, b);
   t.node(out).i[0] = stride;
   t.node(out).i[1] = pad;
@@ -205,33 +208,52 @@ Var conv_transpose2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
 }
 
 // ---- batch normalization (Ioffe & Szegedy 2015, Algorithm 1 and section 3) ----
-namespace {
+// The reference kernels (the CPU table's entries), x, y, xhat (N, C, HW); gamma, beta, the
+// running statistics and inv_std (C).
 
-// Channel count, and elements per channel per example, of x (N, C, H, W) or (N, C).
-void bn_dims(const Tensor& x, int* N, int* C, int* HW) {
-  *N = x.dim[0];
-  *C = x.dim[1];
-  *HW = x.ndim == 4 ? x.dim[2] * x.dim[3] : 1;
+// Training: the mini-batch statistics of each channel; evaluation: the running ones.
+void ref::batch_norm_forward(float* y, float* xhat, float* inv_std, float* running_mean, float* running_var,
+                             const float* x, const float* g, const float* b, int N, int C, int HW, bool training,
+                             float momentum, float eps) {
+  const double M = static_cast<double>(N) * HW;
+  for (int c = 0; c < C; ++c) {
+    double mu, var;
+    if (training) {  // mini-batch mean and biased variance, summed in (n, k) order, in double
+      double s = 0.0, s2 = 0.0;
+      for (int i = 0; i < N; ++i)
+        for (int k = 0; k < HW; ++k) s += x[(static_cast<std::size_t>(i) * C + c) * HW + k];
+      mu = s / M;
+      for (int i = 0; i < N; ++i)
+        for (int k = 0; k < HW; ++k) {
+          const double d = x[(static_cast<std::size_t>(i) * C + c) * HW + k] - mu;
+          s2 += d * d;
+        }
+      var = s2 / M;
+      // Ioffe & Szegedy 2015, Algorithm 2 step 10 (unbiased variance), with torch's moving average.
+      running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mu);
+      running_var[c] = static_cast<float>((1.0 - momentum) * running_var[c] + momentum * var * M / (M - 1));
+    } else {
+      mu = running_mean[c];
+      var = running_var[c];
+    }
+    const double is = 1.0 / std::sqrt(var + eps);
+    inv_std[c] = static_cast<float>(is);
+    for (int i = 0; i < N; ++i)
+      for (int k = 0; k < HW; ++k) {
+        const std::size_t e = (static_cast<std::size_t>(i) * C + c) * HW + k;
+        xhat[e] = static_cast<float>((x[e] - mu) * is);  // x^ = (x - mu) / sqrt(var + eps)
+        y[e] = g[c] * xhat[e] + b[c];                    // y = gamma x^ + beta
+      }
+  }
 }
 
-// saved = [xhat (N, C, H, W) | inv_std (C)], inv_std_c = 1 / sqrt(var_c + eps).
 // y = gamma xhat + beta:   dbeta_c += sum dy;   dgamma_c += sum dy xhat;
 // training (mu, var depend on x; Ioffe & Szegedy 2015, section 3, the chain rule through them):
 //   dx = gamma_c inv_std_c / M (M dy - sum dy - xhat sum(dy xhat)),  sums over the M = N H W
 //   elements of channel c;
 // evaluation (running statistics are constants):  dx = gamma_c inv_std_c dy.
-void batch_norm_backward(Tape& t, int id) {
-  Node& n = t.node(id);
-  Node& X = t.node(n.in[0]);
-  Node& G = t.node(n.in[1]);
-  Node& Bt = t.node(n.in[2]);
-  int N, C, HW;
-  bn_dims(n.value, &N, &C, &HW);
-  const bool training = n.i[0] != 0;
-  const float* xhat = n.saved.data;
-  const float* inv_std = n.saved.data + n.value.size();
-  const float* gamma = G.value.data;
-  const float* dy = n.grad.data;
+void ref::batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
+                              const float* inv_std, const float* gamma, int N, int C, int HW, bool training) {
   const double M = static_cast<double>(N) * HW;
   for (int c = 0; c < C; ++c) {
     double sum_dy = 0.0, sum_dy_xhat = 0.0;
@@ -241,24 +263,48 @@ void batch_norm_backward(Tape& t, int id) {
         sum_dy += dy[e];
         sum_dy_xhat += static_cast<double>(dy[e]) * xhat[e];
       }
-    if (Bt.needs_grad) Bt.grad.data[c] += static_cast<float>(sum_dy);
-    if (G.needs_grad) G.grad.data[c] += static_cast<float>(sum_dy_xhat);
-    if (!X.needs_grad) continue;
+    if (dbeta) dbeta[c] += static_cast<float>(sum_dy);
+    if (dgamma) dgamma[c] += static_cast<float>(sum_dy_xhat);
+    if (!dx) continue;
     const double g = static_cast<double>(gamma[c]) * inv_std[c];
     for (int i = 0; i < N; ++i)
       for (int k = 0; k < HW; ++k) {
         const std::size_t e = (static_cast<std::size_t>(i) * C + c) * HW + k;
-        X.grad.data[e] += static_cast<float>(training ? g / M * (M * dy[e] - sum_dy - xhat[e] * sum_dy_xhat)
-                                                      : g * dy[e]);
+        dx[e] += static_cast<float>(training ? g / M * (M * dy[e] - sum_dy - xhat[e] * sum_dy_xhat) : g * dy[e]);
       }
   }
+}
+
+namespace {
+
+// Channel count, and elements per channel per example, of x (N, C, H, W) or (N, C).
+void bn_dims(const Tensor& x, int* N, int* C, int* HW) {
+  *N = x.dim[0];
+  *C = x.dim[1];
+  *HW = x.ndim == 4 ? x.dim[2] * x.dim[3] : 1;
+}
+
+// saved = [xhat (N, C, H, W) | inv_std (C)], inv_std_c = 1 / sqrt(var_c + eps); the formulas
+// are ref::batch_norm_backward's, above.
+void batch_norm_backward(Tape& t, int id) {
+  Node& n = t.node(id);
+  Node& X = t.node(n.in[0]);
+  Node& G = t.node(n.in[1]);
+  Node& Bt = t.node(n.in[2]);
+  int N, C, HW;
+  bn_dims(n.value, &N, &C, &HW);
+  const float* xhat = n.saved.data;                      // (N, C, HW)
+  const float* inv_std = n.saved.data + n.value.size();  // (C)
+  t.kernels().batch_norm_backward(X.needs_grad ? X.grad.data : nullptr, G.needs_grad ? G.grad.data : nullptr,
+                                  Bt.needs_grad ? Bt.grad.data : nullptr, n.grad.data, xhat, inv_std,
+                                  G.value.data, N, C, HW, n.i[0] != 0);
 }
 
 }  // namespace
 
 Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor running_mean, Tensor running_var, bool training,
                float momentum, float eps) {
-  t.need(t.kernels().host_loops, "batch_norm");
+  const auto forward = t.need(t.kernels().batch_norm_forward, "batch_norm");
   const Tensor X = t.value(x);
   DGM_CHECK(X.ndim == 2 || X.ndim == 4, "batch_norm: x %s must be (N, C) or (N, C, H, W)", shape_str(X).text);
   int N, C, HW;
@@ -273,57 +319,30 @@ Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor running_mean, Tensor 
             shape_str(X).text);
   Tensor y = t.alloc(X);
   Tensor saved = t.alloc(make_shape(static_cast<int>(X.size()) + C));
-  float* xhat = saved.data;
-  float* inv_std = saved.data + X.size();
-  const float *g = t.value(gamma).data, *b = t.value(beta).data;
-  for (int c = 0; c < C; ++c) {
-    double mu, var;
-    if (training) {  // mini-batch mean and biased variance, summed in (n, k) order, in double
-      double s = 0.0, s2 = 0.0;
-      for (int i = 0; i < N; ++i)
-        for (int k = 0; k < HW; ++k) s += X.data[(static_cast<std::size_t>(i) * C + c) * HW + k];
-      mu = s / M;
-      for (int i = 0; i < N; ++i)
-        for (int k = 0; k < HW; ++k) {
-          const double d = X.data[(static_cast<std::size_t>(i) * C + c) * HW + k] - mu;
-          s2 += d * d;
-        }
-      var = s2 / M;
-      // Ioffe & Szegedy 2015, Algorithm 2 step 10 (unbiased variance), with torch's moving average.
-      running_mean.data[c] = static_cast<float>((1.0 - momentum) * running_mean.data[c] + momentum * mu);
-      running_var.data[c] = static_cast<float>((1.0 - momentum) * running_var.data[c] + momentum * var * M / (M - 1));
-    } else {
-      mu = running_mean.data[c];
-      var = running_var.data[c];
-    }
-    const double is = 1.0 / std::sqrt(var + eps);
-    inv_std[c] = static_cast<float>(is);
-    for (int i = 0; i < N; ++i)
-      for (int k = 0; k < HW; ++k) {
-        const std::size_t e = (static_cast<std::size_t>(i) * C + c) * HW + k;
-        xhat[e] = static_cast<float>((X.data[e] - mu) * is);  // x^ = (x - mu) / sqrt(var + eps)
-        y.data[e] = g[c] * xhat[e] + b[c];                  // y = gamma x^ + beta
-      }
-  }
+  float* xhat = saved.data;                 // (N, C, HW)
+  float* inv_std = saved.data + X.size();  // (C)
+  forward(y.data, xhat, inv_std, running_mean.data, running_var.data, X.data, t.value(gamma).data,
+          t.value(beta).data, N, C, HW, training, momentum, eps);
   Var out = t.push(y, batch_norm_backward, x, gamma, beta);
   t.node(out).saved = saved;
   t.node(out).i[0] = training;
   return out;
 }
 
-// ---- reshapes: a view of the same floats; dy/dx is the identity, element by element ----
+// ---- reshapes: a view of the same floats (N rows of C H W floats are the (N, C, H, W) image in
+// NCHW order), so the forward moves nothing; dy/dx is the identity, element by element:
+// dx += dy, as one row of m floats (the table's add_cols) ----
 namespace {
 void view_backward(Tape& t, int id) {
   Node& n = t.node(id);
   Node& X = t.node(n.in[0]);
   if (!X.needs_grad) return;
   const std::size_t m = n.value.size();
-  for (std::size_t e = 0; e < m; ++e) X.grad.data[e] += n.grad.data[e];
+  t.kernels().add_cols(X.grad.data, m, n.grad.data, m, 1, m);  // dx (m) += dy (m)
 }
 }  // namespace
 
 Var to_images(Tape& t, Var x, int C, int H, int W) {
-  t.need(t.kernels().host_loops, "to_images");
   Tensor X = t.value(x);
   const int N = X.ndim == 0 ? 1 : X.dim[0];
   DGM_CHECK(C > 0 && H > 0 && W > 0 && X.size() == static_cast<std::size_t>(N) * C * H * W,
@@ -334,7 +353,6 @@ Var to_images(Tape& t, Var x, int C, int H, int W) {
 }
 
 Var to_vectors(Tape& t, Var x) {
-  t.need(t.kernels().host_loops, "to_vectors");
   Tensor X = t.value(x);
   DGM_CHECK(X.ndim >= 1, "to_vectors: x %s has no batch dimension", shape_str(X).text);
   Tensor v = make_shape(X.dim[0], static_cast<int>(X.size() / static_cast<std::size_t>(X.dim[0])));

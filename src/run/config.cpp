@@ -289,8 +289,6 @@ Status validate(const Config& c) {
                          c.model.c_str());
   if (c.arch == "conv" && is_toy_data(c.data))
     return Status::Error("--arch conv needs images (Fashion-MNIST), not --data %s", c.data.c_str());
-  if (c.arch == "conv" && c.device == "cuda")
-    return Status::Error("--arch conv runs on the CPU only so far (--device cpu)");
   if (mo.decoder == Likelihood::Bernoulli && is_toy_data(c.data) &&
       (model_in(c.model, Family::Autoencoder) || model_in(c.model, Family::Vae)))
     return Status::Error("--decoder bernoulli: a Bernoulli likelihood scores values in [0, 1], but %s data are "

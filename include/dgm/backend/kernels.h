@@ -54,8 +54,8 @@ struct Kernels {
   // (rows, cols) scratch the op allocates when this is true (it passes null otherwise).
   bool loss_terms = false;
   // Ops written only as loops over host memory in their op file, with no kernel of their own
-  // (batch_norm, to_images, to_vectors, masked_linear, embedding, slice_rows,
-  // softmax_cross_entropy_ids, lstm_cell, lstm_layer): true where they may run.
+  // (masked_linear, embedding, slice_rows, softmax_cross_entropy_ids, lstm_cell, lstm_layer):
+  // true where they may run.
   bool host_loops = false;
 
   // ---- linear algebra (ops_linalg.cpp) ----
@@ -121,6 +121,22 @@ struct Kernels {
                                float* work) = nullptr;
   void (*conv2d_backward_weight)(float* dw, const float* dy, const float* x, const ConvShape& s,
                                  float* work) = nullptr;
+  // the per-channel bias of conv2d / conv_transpose2d, y (N, C, HW):
+  // y[n,c,k] += b[c];  db[c] += sum_{n,k} dy[n,c,k] (double, in (n, k) order)
+  void (*channel_bias_forward)(float* y, const float* b, int N, int C, int HW) = nullptr;
+  void (*channel_bias_backward)(float* db, const float* dy, int N, int C, int HW) = nullptr;
+  // batch normalization (Ioffe & Szegedy 2015, Algorithm 1), x, y, xhat (N, C, HW); the others (C):
+  // training: mu_c, var_c over the N HW elements of channel c (double, in (n, k) order), the
+  //   running statistics moved towards them (momentum; running_var by the unbiased var);
+  //   evaluation: mu, var = running_mean, running_var (read only);
+  // inv_std = 1 / sqrt(var + eps);  xhat = (x - mu) inv_std;  y = gamma xhat + beta
+  void (*batch_norm_forward)(float* y, float* xhat, float* inv_std, float* running_mean, float* running_var,
+                             const float* x, const float* gamma, const float* beta, int N, int C, int HW,
+                             bool training, float momentum, float eps) = nullptr;
+  // dbeta_c += sum dy;  dgamma_c += sum dy xhat;  dx += gamma_c inv_std_c / M (M dy - sum dy - xhat
+  // sum dy xhat) in training (M = N HW), gamma_c inv_std_c dy in evaluation
+  void (*batch_norm_backward)(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
+                              const float* inv_std, const float* gamma, int N, int C, int HW, bool training) = nullptr;
 
   // ---- the tape (tape.cpp) ----
   void (*add_at)(float* p, float v) = nullptr;  // p[0] += v (the seed d loss / d loss = 1)

@@ -1,7 +1,8 @@
 // ops_conv.h - the convolutional ops (src/core/ops_conv.cpp): convolution, transposed convolution,
 // batch normalization and the reshapes between a batch of vectors and a batch of images.
 // Activations are NCHW (N, C, H, W); weights have PyTorch's layouts (docs/math.md, "Convolution").
-// CPU tapes only for now: on a device tape each op stops with a DGM_CHECK message.
+// Each op's kernels are entries of the tape's table (dgm/backend/kernels.h), so they run on a CPU
+// or a CUDA tape alike.
 #pragma once
 #include "dgm/core/tape.h"
 
@@ -22,7 +23,8 @@ Var conv_transpose2d(Tape& t, Var x, Var W, Var b, int stride, int pad);
 //              move: running = (1 - momentum) running + momentum stat (with the unbiased
 //              variance, M/(M-1) var_c, M = N H W), as torch.nn.BatchNorm2d does;
 //   evaluation: y = gamma_c (x - running_mean_c) / sqrt(running_var_c + eps) + beta_c.
-// running_mean, running_var: (C) host floats the op updates in training (not on the tape).
+// running_mean, running_var: (C) floats the op updates in training (not on the tape), in the
+// tape's memory (host memory on a CPU tape, device memory on a CUDA tape).
 // eps: torch.nn.BatchNorm2d's default; `dgm export` writes evaluation-mode batch norm with it.
 constexpr float kBatchNormEps = 1e-5f;
 Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor running_mean, Tensor running_var, bool training,

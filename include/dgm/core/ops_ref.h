@@ -2,7 +2,8 @@
 // formula, defined in the op's file (src/core/ops_*.cpp) beside the op, in namespace dgm::ref.
 // Every one has the signature of its entry in the kernel table (dgm/backend/kernels.h): some are
 // the CPU table's entry themselves (arith, reduce, shape, the Gaussian and KL losses, softmax
-// cross-entropy), the others are what test/test_kernels.cpp checks the fast CPU kernels against.
+// cross-entropy, the per-channel bias, batch normalization), the others are what
+// test/test_kernels.cpp checks the fast CPU kernels against.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -53,6 +54,16 @@ void kl_backward(float* dmu, float* dv, const float* dy, const float* mu, const 
 void softmax_ce_forward(float* y, float* lse, const float* l, const float* t, std::size_t rows, std::size_t cols);
 void softmax_ce_backward(float* dl, float* dt, const float* dy, const float* lse, const float* l, const float* t,
                          std::size_t rows, std::size_t cols);
+
+// ops_conv.cpp: the per-channel bias and batch normalization (the convolutions themselves:
+// conv2d_*_ref, dgm/backend/conv.h)
+void channel_bias_forward(float* y, const float* b, int N, int C, int HW);
+void channel_bias_backward(float* db, const float* dy, int N, int C, int HW);
+void batch_norm_forward(float* y, float* xhat, float* inv_std, float* running_mean, float* running_var,
+                        const float* x, const float* gamma, const float* beta, int N, int C, int HW, bool training,
+                        float momentum, float eps);
+void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
+                         const float* inv_std, const float* gamma, int N, int C, int HW, bool training);
 
 // optim.cpp: the optimizer updates (each formula in dgm/backend/kernels.h)
 void sgd_step(float* w, float* g, float* v, std::size_t n, float lr, float mu, bool zero_g);
