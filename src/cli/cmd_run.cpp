@@ -64,7 +64,11 @@ void tune(const Job& j, Config* c) {
   const std::string name = j.name;
   if (name == "vae-2d") c->latent = 2;
   if (name == "vae-bin") c->binarize = true;
-  if (name == "dcgan") c->arch = "conv";
+  // DCGAN: what the samples look like depends on the steps more than on the images seen. At
+  // batch 128 (the paper's, dgm train's) 1 epoch (468 steps) draws blobs and 3 epochs (1,404)
+  // the first garments; at batch 32 one epoch is 1,875 steps for less than half of the 3
+  // epochs' time (docs/math.md, "make run").
+  if (name == "dcgan") c->arch = "conv", c->batch = 32;
   // WGAN: the paper's RMSProp lr 5e-5 is for 10^5 generator steps; in make run's few hundred
   // it moves G's weights by ~0.02 in all, less than their initial scale (~0.04): 100 copies of
   // the initial G's near-constant blob. lr 5e-4 draws distinct garments within 400 steps.
