@@ -162,19 +162,27 @@ void RbmTrainer::phases(const Rbm& m, const float* v0, Rng& rng) {
   float* ph0 = hh_.data();  // (B, nh): p(h | v0)
   float* phk = ph0 + nh;    // (B, nh): p(h | vk)
   for (std::size_t i = 0; i < nv; ++i) v0s[i] = v0[i];
-  // Positive phase: p(h | v0) ([Hinton02] eq. 5, first term).
-  rbm_hidden_probs(m, v0, B, ph0, opt.up);
   // Negative phase: k block Gibbs steps v ~ p(v | h), h ~ p(h | v) from a hidden state h: h ~
   // p(h | v0) for CD-k ([Hinton02] sec. 5), the persistent chains' h for PCD ([Tieleman08] sec. 3:
   // the chains are never reset; they keep h, as scikit-learn's BernoulliRBM keeps h_samples_, so
-  // a PCD-1 step is three products and the gradient's one). The last h is drawn only when it is
-  // kept: PCD's next starting point.
+  // a PCD-1 step is sklearn's five products, p(v|h), p(h|v0), p(h|vk) and dW's two, run as three:
+  // p(v|h), p(h|[v0; vk]) and dW over the stacked rows). The last h is drawn only when it is kept:
+  // PCD's next starting point.
+  if (!opt.persistent) {
+    rbm_hidden_probs(m, v0, B, ph0, opt.up);  // positive phase: p(h | v0) ([Hinton02] eq. 5, first term)
+    bernoulli_sample(ph0, nh, rng, hk_.data());
+  }
   float* h = opt.persistent ? chains.data() : hk_.data();
-  if (!opt.persistent) bernoulli_sample(ph0, nh, rng, h);
   for (int s = 0; s < opt.k; ++s) {
     rbm_visible_probs(m, h, B, vk, opt.down);  // p(v | h)
     bernoulli_sample(vk, nv, rng, vk);         // vk ~ p(v | h)
-    rbm_hidden_probs(m, vk, B, phk, opt.up);   // p(h | vk)
+    if (s + 1 == opt.k && opt.persistent) {
+      // PCD's positive phase waited for this: p(h | v0) and p(h | vk) as ONE product over the
+      // 2B stacked rows [v0; vk] (neither depends on the other; the draws keep their order)
+      rbm_hidden_probs(m, v0s, 2 * B, ph0, opt.up);
+    } else {
+      rbm_hidden_probs(m, vk, B, phk, opt.up);  // p(h | vk)
+    }
     if (s + 1 < opt.k || opt.persistent) bernoulli_sample(phk, nh, rng, h);  // h ~ p(h | vk)
   }
   // dc = mean_rows (p(h|v0) - p(h|vk)); db = mean_rows (v0 - vk)

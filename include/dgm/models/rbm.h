@@ -85,8 +85,8 @@ double rbm_pseudo_likelihood(const Rbm& m, const float* v, int B, Rng& rng, std:
 // where vk is the visible state after k block Gibbs steps (v ~ p(v|h), h ~ p(h|v)) started at
 // h ~ p(h|v0) (CD-k) or at the persistent chains' hidden state h (PCD: the chains are never reset,
 // [Tieleman08]; the chain keeps h, not v, as scikit-learn's BernoulliRBM keeps h_samples_, so a
-// PCD-1 step is five products: p(h|v0), p(v|h), p(h|vk), and dW's two as one product over the
-// 2B stacked rows [v0; vk]). The hidden statistics use probabilities, not samples ([HintonGuide]
+// PCD-1 step is five products: p(v|h), p(h|v0), p(h|vk) and dW's two, run as three, the last two
+// pairs each one product over the 2B stacked rows [v0; vk]). The hidden statistics use probabilities, not samples ([HintonGuide]
 // sec. 3.3). The update is plain gradient ascent theta += lr * grad (as scikit-learn's BernoulliRBM).
 struct CdOptions {
   int k = 1;                // Gibbs steps per update
