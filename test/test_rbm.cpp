@@ -47,6 +47,30 @@ TEST_CASE("rbm: p(h|v) and p(v|h) are the ratios of exp(-E) with one unit flippe
   }
 }
 
+TEST_CASE("rbm: bernoulli_sample gives the bits of the loop out[i] = rng.uniform() < p[i], on 1 and 2 threads, in place too") {
+  for (int threads = 1; threads <= 2; ++threads) {
+    set_num_threads(threads);
+    for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 8191u, 8192u, 8193u, 50000u, 78400u}) {
+      Rng gen(3, 7);
+      std::vector<float> p(n), want(n), got(n);
+      for (float& x : p) x = gen.uniform();
+      Rng a(11, 5), b(11, 5);
+      a.uniform();  // start off a round count
+      b.uniform();
+      for (std::size_t i = 0; i < n; ++i) want[i] = a.uniform() < p[i] ? 1.f : 0.f;
+      bernoulli_sample(p.data(), n, b, got.data());
+      INFO("threads " << threads << " n " << n);
+      CHECK(got == want);
+      CHECK(a.next_u32() == b.next_u32());  // the state left past the n draws
+      Rng c(11, 5);
+      c.uniform();
+      bernoulli_sample(p.data(), n, c, p.data());  // in place
+      CHECK(p == want);
+    }
+  }
+  set_num_threads(2);
+}
+
 TEST_CASE("rbm: PCD training is the same for a seed on 1 and 2 threads") {
   auto run = [](int threads) {
     set_num_threads(threads);

@@ -222,6 +222,57 @@ void bce_backward(float* dl, float* dx, const float* sig, const float* l, const 
 
 void add_at(float* p, float v) { p[0] += v; }
 
+// ---- the RBM's conditionals and Bernoulli draws (src/models/rbm.cpp has the formulas) ----
+namespace {
+// x = sigmoid(s x + bias): the block loop written out (map_x's form), as a lambda capturing the
+// arrays would lose __restrict (see map_x).
+void sigmoid_row(float* DGM_RESTRICT x, const float* DGM_RESTRICT bias, float s, std::size_t n) {
+  std::size_t j = 0;
+  for (; j + kBlock <= n; j += kBlock)
+    for (std::size_t k = 0; k < kBlock; ++k) x[j + k] = fast_sigmoid(s * x[j + k] + bias[j + k]);
+  for (; j < n; ++j) x[j] = fast_sigmoid(s * x[j] + bias[j]);
+}
+
+// PCG32 draws in kBlock interleaved lanes: lane l holds the state before draw i + l, and one
+// pass of the block moves every lane kBlock draws on, s -> A s + C with A = a^kBlock and C the
+// sum of kBlock steps' increments (hd::pcg_advance of 1 with no increment, and of 0). So the
+// block's 64-bit multiply-adds and XSH-RR outputs run in vector registers, and u_i is the i-th
+// draw after `state`, as the serial loop `rng.uniform()` makes it.
+void bernoulli_range(float* out, const float* p, std::size_t n, std::uint64_t state, std::uint64_t inc) {
+  const std::uint64_t A = hd::pcg_advance(1u, 0u, kBlock), C = hd::pcg_advance(0u, inc, kBlock);
+  std::uint64_t st[kBlock];
+  st[0] = state;
+  for (std::size_t l = 1; l < kBlock; ++l) st[l] = st[l - 1] * hd::kPcgMult + inc;
+  for (std::size_t i = 0; i < n; i += kBlock) {
+    float pb[kBlock], ob[kBlock];
+    const std::size_t m = n - i < kBlock ? n - i : kBlock;
+    for (std::size_t l = 0; l < m; ++l) pb[l] = p[i + l];  // (out may be p: read first)
+    for (std::size_t l = 0; l < kBlock; ++l) {
+      const std::uint64_t old = st[l];
+      st[l] = old * A + C;
+      const std::int32_t bits = static_cast<std::int32_t>(hd::pcg_output(old) >> 8);  // Rng::uniform's 24 bits
+      ob[l] = static_cast<float>(bits) * (1.0f / 16777216.0f) < pb[l] ? 1.f : 0.f;
+    }
+    for (std::size_t l = 0; l < m; ++l) out[i + l] = ob[l];
+  }
+}
+}  // namespace
+
+void sigmoid_rows(float* x, const float* bias, float s, std::size_t rows, std::size_t cols) {
+  auto run = [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) sigmoid_row(x + r * cols, bias, s, cols);
+  };
+  parallel_chunks(rows, rows_per_task(cols), run);
+}
+
+// Fixed chunks of kChunk draws in parallel, chunk c from the state c kChunk draws ahead.
+void bernoulli(float* out, const float* p, std::size_t n, RngState* s) {
+  const std::uint64_t s0 = s->state, inc = s->inc;
+  auto run = [&](std::size_t b, std::size_t e) { bernoulli_range(out + b, p + b, e - b, hd::pcg_advance(s0, inc, b), inc); };
+  parallel_chunks(n, kChunk, run);
+  s->state = hd::pcg_advance(s0, inc, n);
+}
+
 // ---- Adam (optim.cpp's ref::adam_step has the update one parameter at a time): blocks of kBlock
 // parameters, the square roots by sqrt_block (exact, as std::sqrt), the remainder one at a time;
 // the same bits as the reference. Fixed chunks of kAdamChunk parameters in parallel. ----

@@ -6,13 +6,9 @@
 
 #include "dgm/core/check.h"
 #include "dgm/backend/gemm.h"
+#include "dgm/backend/kernels.h"  // cpu::sigmoid_rows, cpu::bernoulli: the conditionals' loops, vectorized
 
 namespace dgm {
-namespace {
-
-float sigmoidf(float x) { return 1.f / (1.f + std::exp(-x)); }
-
-}  // namespace
 
 void rbm_init(Rbm* m, int nv, int nh, Rng& rng, float init_std) {
   DGM_CHECK(nv > 0 && nh > 0, "rbm_init: sizes must be positive, got %d x %d", nv, nh);
@@ -59,23 +55,25 @@ void rbm_hidden_input(const Rbm& m, const float* v, int B, float* a, float s) {
 }
 
 // p(h_j = 1 | v) = sigmoid(c_j + s (v W)_j)   ([Hinton02] sec. 3; s: [SH09] sec. 3.1)
+// ph (B, nh): the product v W, then sigmoid(s x + c) row by row (cpu::sigmoid_rows).
 void rbm_hidden_probs(const Rbm& m, const float* v, int B, float* ph, float s) {
-  rbm_hidden_input(m, v, B, ph, s);
-  for (std::size_t i = 0, n = std::size_t(B) * m.nh; i < n; ++i) ph[i] = sigmoidf(ph[i]);
+  gemm(false, false, B, m.nh, m.nv, v, m.nv, m.W.data(), m.nh, ph, m.nh, false);
+  cpu::sigmoid_rows(ph, m.c.data(), s, std::size_t(B), std::size_t(m.nh));
 }
 
 // p(v_i = 1 | h) = sigmoid(b_i + s (h W')_i); h: (B, nh), W' read as W stored (nv, nh) transposed
 void rbm_visible_probs(const Rbm& m, const float* h, int B, float* pv, float s) {
   gemm(false, true, B, m.nv, m.nh, h, m.nh, m.W.data(), m.nh, pv, m.nv, false);
-  for (int r = 0; r < B; ++r)
-    for (int i = 0; i < m.nv; ++i) {
-      float& x = pv[std::size_t(r) * m.nv + i];
-      x = sigmoidf((s == 1.f ? x : s * x) + m.b[i]);
-    }
+  cpu::sigmoid_rows(pv, m.b.data(), s, std::size_t(B), std::size_t(m.nv));
 }
 
+// out[i] = 1 if rng.uniform() < p[i] else 0, i = 0, 1, ...: that loop's numbers, drawn in
+// vector lanes and parallel chunks by PCG32's jump-ahead (cpu::bernoulli), so the same bits
+// for any thread count; rng ends where the loop leaves it.
 void bernoulli_sample(const float* p, std::size_t n, Rng& rng, float* out) {
-  for (std::size_t i = 0; i < n; ++i) out[i] = rng.uniform() < p[i] ? 1.f : 0.f;
+  RngState st = rng.state();
+  cpu::bernoulli(out, p, n, &st);
+  rng.set_state(st);
 }
 
 // F of each row of v (B, nv), with a (B, nh) as room for c + v W.
@@ -146,60 +144,85 @@ void RbmTrainer::init(const Rbm& m, const CdOptions& o, Rng& rng) {
   dW.assign(std::size_t(m.nv) * m.nh, 0.f);
   db.assign(std::size_t(m.nv), 0.f);
   dc.assign(std::size_t(m.nh), 0.f);
-  chains.assign(B * m.nv, 0.f);
+  chains.assign(B * m.nh, 0.f);
   for (float& x : chains) x = rng.uniform() < 0.5f ? 1.f : 0.f;
-  ph0_.assign(B * m.nh, 0.f);
-  phk_.assign(B * m.nh, 0.f);
+  vv_.assign(2 * B * m.nv, 0.f);
+  hh_.assign(2 * B * m.nh, 0.f);
   hk_.assign(B * m.nh, 0.f);
-  vk_.assign(B * m.nv, 0.f);
-  pvk_.assign(B * m.nv, 0.f);
 }
 
-void RbmTrainer::gradient(const Rbm& m, const float* v0, Rng& rng) {
+// The two phases of one estimate, into the stacked rows of the product below:
+//   vv_ (2B, nv) = [v0; vk],   hh_ (2B, nh) = [p(h|v0); p(h|vk)],   db, dc (rbm.h).
+void RbmTrainer::phases(const Rbm& m, const float* v0, Rng& rng) {
   const int B = opt.batch;
   const std::size_t nv = std::size_t(B) * m.nv, nh = std::size_t(B) * m.nh;
-  DGM_CHECK(dW.size() == std::size_t(m.nv) * m.nh && vk_.size() == nv, "RbmTrainer: init() for another shape");
-  // Positive phase: p(h | v0) ([Hinton02] eq. 5, first term).
-  rbm_hidden_probs(m, v0, B, ph0_.data(), opt.up);
-  // Negative phase: k block Gibbs steps from v0 (CD-k) or from the persistent chains (PCD).
-  const float* start = opt.persistent ? chains.data() : v0;
-  for (std::size_t i = 0; i < nv; ++i) vk_[i] = start[i];
-  for (int s = 0; s < opt.k; ++s) {
-    if (s == 0 && !opt.persistent) {
-      for (std::size_t i = 0; i < nh; ++i) phk_[i] = ph0_[i];  // p(h | v0), already computed
-    } else {
-      rbm_hidden_probs(m, vk_.data(), B, phk_.data(), opt.up);
-    }
-    bernoulli_sample(phk_.data(), nh, rng, hk_.data());
-    rbm_visible_probs(m, hk_.data(), B, pvk_.data(), opt.down);
-    bernoulli_sample(pvk_.data(), nv, rng, vk_.data());
+  DGM_CHECK(dW.size() == std::size_t(m.nv) * m.nh && vv_.size() == 2 * nv, "RbmTrainer: init() for another shape");
+  float* v0s = vv_.data();  // (B, nv): v0
+  float* vk = v0s + nv;     // (B, nv): the chains' visible state after k steps
+  float* ph0 = hh_.data();  // (B, nh): p(h | v0)
+  float* phk = ph0 + nh;    // (B, nh): p(h | vk)
+  for (std::size_t i = 0; i < nv; ++i) v0s[i] = v0[i];
+  // Negative phase: k block Gibbs steps v ~ p(v | h), h ~ p(h | v) from a hidden state h: h ~
+  // p(h | v0) for CD-k ([Hinton02] sec. 5), the persistent chains' h for PCD ([Tieleman08] sec. 3:
+  // the chains are never reset; they keep h, as scikit-learn's BernoulliRBM keeps h_samples_, so
+  // a PCD-1 step is sklearn's five products, p(v|h), p(h|v0), p(h|vk) and dW's two, run as three:
+  // p(v|h), p(h|[v0; vk]) and dW over the stacked rows). The last h is drawn only when it is kept:
+  // PCD's next starting point.
+  if (!opt.persistent) {
+    rbm_hidden_probs(m, v0, B, ph0, opt.up);  // positive phase: p(h | v0) ([Hinton02] eq. 5, first term)
+    bernoulli_sample(ph0, nh, rng, hk_.data());
   }
-  rbm_hidden_probs(m, vk_.data(), B, phk_.data(), opt.up);
-  if (opt.persistent)
-    for (std::size_t i = 0; i < nv; ++i) chains[i] = vk_[i];
+  float* h = opt.persistent ? chains.data() : hk_.data();
+  for (int s = 0; s < opt.k; ++s) {
+    rbm_visible_probs(m, h, B, vk, opt.down);  // p(v | h)
+    bernoulli_sample(vk, nv, rng, vk);         // vk ~ p(v | h)
+    if (s + 1 == opt.k && opt.persistent) {
+      // PCD's positive phase waited for this: p(h | v0) and p(h | vk) as ONE product over the
+      // 2B stacked rows [v0; vk] (neither depends on the other; the draws keep their order)
+      rbm_hidden_probs(m, v0s, 2 * B, ph0, opt.up);
+    } else {
+      rbm_hidden_probs(m, vk, B, phk, opt.up);  // p(h | vk)
+    }
+    if (s + 1 < opt.k || opt.persistent) bernoulli_sample(phk, nh, rng, h);  // h ~ p(h | vk)
+  }
   // dc = mean_rows (p(h|v0) - p(h|vk)); db = mean_rows (v0 - vk)
   const float inv = 1.f / float(B);
   for (int j = 0; j < m.nh; ++j) dc[j] = 0.f;
   for (int i = 0; i < m.nv; ++i) db[i] = 0.f;
   for (int r = 0; r < B; ++r) {
-    for (int j = 0; j < m.nh; ++j) dc[j] += ph0_[std::size_t(r) * m.nh + j] - phk_[std::size_t(r) * m.nh + j];
-    for (int i = 0; i < m.nv; ++i) db[i] += v0[std::size_t(r) * m.nv + i] - vk_[std::size_t(r) * m.nv + i];
+    for (int j = 0; j < m.nh; ++j) dc[j] += ph0[std::size_t(r) * m.nh + j] - phk[std::size_t(r) * m.nh + j];
+    for (int i = 0; i < m.nv; ++i) db[i] += v0[std::size_t(r) * m.nv + i] - vk[std::size_t(r) * m.nv + i];
   }
   for (float& x : dc) x *= inv;
   for (float& x : db) x *= inv;
-  // dW (nv, nh) = (1/B) [v0' p(h|v0) - vk' p(h|vk)]: two gemms, the second accumulating -p(h|vk).
-  for (std::size_t i = 0; i < nh; ++i) phk_[i] = -phk_[i];
-  gemm(true, false, m.nv, m.nh, B, v0, m.nv, ph0_.data(), m.nh, dW.data(), m.nh, false);
-  gemm(true, false, m.nv, m.nh, B, vk_.data(), m.nv, phk_.data(), m.nh, dW.data(), m.nh, true);
-  for (float& x : dW) x *= inv;
 }
 
+// dW (nv, nh) = alpha (1/B) [v0' p(h|v0) - vk' p(h|vk)] = [v0; vk]' [a p(h|v0); -a p(h|vk)],
+// a = alpha / B: ONE product over the 2B stacked rows (K = 2B), into dW, or added to it.
+void RbmTrainer::product(int nv, int nh, float alpha, float* out, bool accumulate) {
+  const int B = opt.batch;
+  const std::size_t n = std::size_t(B) * nh;
+  const float a = alpha / float(B);
+  for (std::size_t i = 0; i < n; ++i) hh_[i] *= a;
+  for (std::size_t i = n; i < 2 * n; ++i) hh_[i] *= -a;
+  gemm(true, false, nv, nh, 2 * B, vv_.data(), nv, hh_.data(), nh, out, nh, accumulate);
+}
+
+void RbmTrainer::gradient(const Rbm& m, const float* v0, Rng& rng) {
+  phases(m, v0, rng);
+  product(m.nv, m.nh, 1.f, dW.data(), false);
+}
+
+// theta += lr * grad (gradient ascent on the log-likelihood): W += lr dW inside the product
+// (accumulating into W), so dW is not formed.
 void RbmTrainer::step(Rbm* m, const float* v0, Rng& rng) {
-  gradient(*m, v0, rng);
-  const float lr = opt.lr;  // gradient ascent on the log-likelihood
-  for (std::size_t i = 0; i < dW.size(); ++i) m->W[i] += lr * dW[i];
+  phases(*m, v0, rng);
+  const float lr = opt.lr;
+  product(m->nv, m->nh, lr, m->W.data(), true);
   for (std::size_t i = 0; i < db.size(); ++i) m->b[i] += lr * db[i];
   for (std::size_t i = 0; i < dc.size(); ++i) m->c[i] += lr * dc[i];
 }
+
+const float* RbmTrainer::visible_chains() const { return vv_.data() + vv_.size() / 2; }  // vk: the bottom B rows of [v0; vk]
 
 }  // namespace dgm

@@ -171,7 +171,7 @@ Status write_ebm_pictures(const Dbn& dbn, const RbmTrainer& tr, int B, const Ima
   if (dbn.layers.size() == 1) {
     const Rbm& m = dbn.layers[0];
     const int n = std::min(ns, B);
-    std::vector<float> ch(tr.chains.begin(), tr.chains.begin() + std::ptrdiff_t(n) * D), ph(std::size_t(n) * m.nh),
+    std::vector<float> ch(tr.visible_chains(), tr.visible_chains() + std::ptrdiff_t(n) * D), ph(std::size_t(n) * m.nh),
         h(std::size_t(n) * m.nh), pv(std::size_t(n) * D);
     rbm_gibbs(m, ch.data(), n, steps, rng, ph.data(), h.data(), pv.data());
     samples = pv;

@@ -187,6 +187,12 @@ void bce_backward(float* dl, float* dx, const float* sig, const float* l, const 
                   const float* dy, std::size_t rows, std::size_t cols);
 void add_at(float* p, float v);
 void adam_step(float* w, float* g, float* m, float* v, std::size_t n, const AdamStep& a, bool zero_g);
+// The RBM's conditionals and draws (src/models/rbm.cpp; not table entries, the RBM has no tape):
+// x (rows, cols) = sigmoid(s x + bias) in place, bias (cols); and out_i = 1 if u_i < p_i else 0
+// for i < n (out may be p), u_i the i-th uniform after *s (Rng::uniform's 24 bits: the numbers of
+// rng.uniform() called n times), *s advanced past the n draws.
+void sigmoid_rows(float* x, const float* bias, float s, std::size_t rows, std::size_t cols);
+void bernoulli(float* out, const float* p, std::size_t n, RngState* s);
 }  // namespace cpu
 
 }  // namespace dgm

@@ -55,7 +55,9 @@ void rbm_hidden_input(const Rbm& m, const float* v, int B, float* a, float s = 1
 void rbm_hidden_probs(const Rbm& m, const float* v, int B, float* ph, float s = 1.f);
 // pv (B, nv) = p(v = 1 | h) = sigmoid(b + s h W').
 void rbm_visible_probs(const Rbm& m, const float* h, int B, float* pv, float s = 1.f);
-// out[i] = 1 with probability p[i], else 0: one rng.uniform() per element, in index order.
+// out[i] = 1 with probability p[i], else 0: one rng.uniform() per element, in index order, i.e.
+//   for (i = 0; i < n; ++i) out[i] = rng.uniform() < p[i] ? 1 : 0;
+// (that loop's bits, computed in vector lanes and parallel chunks: cpu::bernoulli). out may be p.
 void bernoulli_sample(const float* p, std::size_t n, Rng& rng, float* out);
 // F (B) of each row of v (B, nv); scratch grows to (B, nh) floats (no allocation once it has).
 void rbm_free_energy_batch(const Rbm& m, const float* v, int B, std::vector<float>* scratch, double* F);
@@ -80,10 +82,12 @@ double rbm_pseudo_likelihood(const Rbm& m, const float* v, int B, Rng& rng, std:
 // gradient, mean over the minibatch v0 (B, nv):
 //   d log p / dW = <v h'>_data - <v h'>_model ~ (1/B) [v0' p(h|v0) - vk' p(h|vk)]
 //   d log p / db = (1/B) sum_rows (v0 - vk),   d log p / dc = (1/B) sum_rows (p(h|v0) - p(h|vk))
-// where vk is the visible state after k block Gibbs steps started at v0 (CD-k) or at the
-// persistent chains' last state (PCD: the chains are never reset, [Tieleman08]). The hidden
-// statistics use probabilities, not samples ([HintonGuide] sec. 3.3). The update is plain
-// gradient ascent theta += lr * grad (as scikit-learn's BernoulliRBM).
+// where vk is the visible state after k block Gibbs steps (v ~ p(v|h), h ~ p(h|v)) started at
+// h ~ p(h|v0) (CD-k) or at the persistent chains' hidden state h (PCD: the chains are never reset,
+// [Tieleman08]; the chain keeps h, not v, as scikit-learn's BernoulliRBM keeps h_samples_, so a
+// PCD-1 step is five products: p(v|h), p(h|v0), p(h|vk) and dW's two, run as three, the last two
+// pairs each one product over the 2B stacked rows [v0; vk]). The hidden statistics use probabilities, not samples ([HintonGuide]
+// sec. 3.3). The update is plain gradient ascent theta += lr * grad (as scikit-learn's BernoulliRBM).
 struct CdOptions {
   int k = 1;                // Gibbs steps per update
   bool persistent = true;   // PCD (true) or CD-k (false)
@@ -98,19 +102,24 @@ struct CdOptions {
 
 class RbmTrainer {
  public:
-  // Allocates every buffer once; the persistent chains start as uniform random binary vectors.
+  // Allocates every buffer once; the persistent chains' h start as uniform random binary vectors.
   void init(const Rbm& m, const CdOptions& o, Rng& rng);
   // The CD-k / PCD estimate of the gradient above into dW, db, dc (v0 has o.batch rows).
   void gradient(const Rbm& m, const float* v0, Rng& rng);
-  // gradient(), then the update. Allocates nothing.
+  // The same estimate and the update theta += lr grad, W's inside the gradient's product (so dW
+  // is left as it was; db, dc are this step's). Allocates nothing.
   void step(Rbm* m, const float* v0, Rng& rng);
+  // (batch, nv): the visible state vk of the last step's chains (CD-k's or PCD's).
+  const float* visible_chains() const;
 
   CdOptions opt;
   std::vector<float> dW, db, dc;  // (nv, nh), (nv), (nh): the last gradient estimate
-  std::vector<float> chains;      // (batch, nv): the persistent chains' visible states (PCD)
+  std::vector<float> chains;      // (batch, nh): the persistent chains' hidden states h (PCD)
 
  private:
-  std::vector<float> ph0_, vk_, phk_, hk_, pvk_;
+  void phases(const Rbm& m, const float* v0, Rng& rng);
+  void product(int nv, int nh, float alpha, float* out, bool accumulate);
+  std::vector<float> vv_, hh_, hk_;  // (2 batch, nv) [v0; vk], (2 batch, nh) [p(h|v0); p(h|vk)], (batch, nh)
 };
 
 }  // namespace dgm
