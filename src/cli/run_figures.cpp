@@ -74,6 +74,9 @@ const char* long_protocol(const std::string& run) {
   if (run == "cgan") return "the long protocol (5 epochs on the full set, make bench-quality cgan): 84.8% of samples get their label";
   if (run == "gan-gauss1d")
     return "the long protocol (make bench-quality gauss1d): 3,000 iterations, mean and std within 0.1 for 6 of 7 seeds";
+  if (run == "gan" || run == "dcgan")
+    return "the long protocol (5 epochs each on the full set at batch 128, dgm bench-quality images): Fréchet distance "
+           "of 10,000 samples 181.2 for the MLP GAN, 62.7 for the DCGAN (floor 0.51), class entropy 2.01 and 2.26";
   return "make bench-quality has no longer protocol for this model; dgm train with a larger --iters (or --epochs) trains it longer";
 }
 
