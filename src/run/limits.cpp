@@ -18,6 +18,7 @@
 // - dim 2^20: a 1024 x 1024 image, 1337 times Fashion-MNIST's 784 features.
 // - 1000 classes: ImageNet's; Fashion-MNIST has 10.
 #include "dgm/run/limits.h"
+#include "dgm/run/outputs.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -188,7 +189,10 @@ static Status measure_conv_plan(const Config& c, const DataInfo& d, u64 sample_r
   auto at = [&](u64 rows) { return sat_mul(sat_mul(sat_add(fixed, sat_mul(per_example, rows)), sizeof(float)), 5) / 4; };
   const u64 per_step = is_adversarial(c.model) ? static_cast<u64>(c.model == "wgan" ? c.n_critic : c.k) : 1;
   plan->step_arena_bytes = at(sat_mul(static_cast<u64>(c.batch), per_step));
-  plan->sample_arena_bytes = at(sample_rows);
+  // generate_rows runs kGenerateChunk rows per tape; the n rows out and their z, y beside it
+  const u64 chunk = std::min<u64>(sample_rows, static_cast<u64>(kGenerateChunk));
+  const u64 rows_out = sat_mul(sample_rows, static_cast<u64>(d.dim) + static_cast<u64>(c.latent) + static_cast<u64>(d.classes));
+  plan->sample_arena_bytes = sat_add(at(chunk), sat_mul(rows_out, sizeof(float)));
   return Status::Ok();
 }
 
@@ -241,7 +245,8 @@ Status plan_memory(const Config& c, const DataInfo& d, int sample_rows, MemoryPl
   // through both (recon.png); the AAE's codes of test images, 500 at a time (codes.svg).
   const u64 srows = sample_rows > 0 ? static_cast<u64>(sample_rows) : (d.images() ? 100 : 2500);
   const u64 z_y = static_cast<u64>(c.latent) + static_cast<u64>(d.classes);
-  u64 sample = sat_add(mlp_pass(n.dec, srows, false), sat_mul(srows, sat_add(sat_mul(2, dim), z_y)));
+  u64 sample = sat_add(mlp_pass(n.dec, std::min<u64>(srows, static_cast<u64>(kGenerateChunk)), false),
+                       sat_mul(srows, sat_add(sat_mul(2, dim), z_y)));
   if (!n.enc.empty()) {
     const u64 recon = sat_add(sat_add(mlp_pass(n.enc, 20, false), mlp_pass(n.dec, 20, false)), 20 * 4 * dim);
     sample = std::max(sample, recon);

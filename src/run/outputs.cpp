@@ -32,22 +32,29 @@ FixedLatent make_fixed_latent(Model& m, const DataInfo& info, std::uint64_t seed
 
 // z and y go up to the tape's memory and the samples come down (no-ops on a CPU arena).
 void generate_rows(Model& m, Arena& arena, const FixedLatent& fl, int dim, float* out) {
+  // kGenerateChunk rows per tape, so that the memory is that of a chunk whatever n is (a
+  // convolutional generator's activations are ~4 MB per row); each row depends only on its own
+  // z (and y), batch norm using its running statistics here, so the rows are those of one pass.
   Tape t(arena);
-  Tensor z = make_shape(fl.n, m.latent_dim());
-  z.data = const_cast<float*>(fl.z.data());
-  z = t.upload(z);
-  Tensor y;
-  if (!fl.y.empty()) {
-    y = make_shape(fl.n, static_cast<int>(fl.y.size()) / fl.n);
-    y.data = const_cast<float*>(fl.y.data());
-    y = t.upload(y);
+  const int L = m.latent_dim(), Y = fl.y.empty() ? 0 : static_cast<int>(fl.y.size()) / fl.n;
+  for (int r0 = 0; r0 < fl.n; r0 += kGenerateChunk) {
+    const int B = std::min(kGenerateChunk, fl.n - r0);
+    Tensor z = make_shape(B, L);
+    z.data = const_cast<float*>(fl.z.data()) + static_cast<std::size_t>(r0) * L;
+    z = t.upload(z);
+    Tensor y;
+    if (Y > 0) {
+      y = make_shape(B, Y);
+      y.data = const_cast<float*>(fl.y.data()) + static_cast<std::size_t>(r0) * Y;
+      y = t.upload(y);
+    }
+    Tensor host = make_shape(B, dim);
+    host.data = out + static_cast<std::size_t>(r0) * dim;
+    const Tensor o = t.output_for(host);
+    m.generate(t, z, y, o);
+    copy(host, o);  // device -> host (nothing to do on the CPU: the same floats)
+    t.reset();
   }
-  Tensor host = make_shape(fl.n, dim);
-  host.data = out;
-  const Tensor o = t.output_for(host);
-  m.generate(t, z, y, o);
-  copy(host, o);  // device -> host (nothing to do on the CPU: the same floats)
-  t.reset();
 }
 
 static GridOptions grid_range(const Model& m) {

@@ -20,7 +20,8 @@ struct FixedLatent {
 };
 FixedLatent make_fixed_latent(Model& m, const DataInfo& info, std::uint64_t seed, int n, int label = -1);
 
-// Decodes fl into out (fl.n, dim) with a fresh tape in `arena`.
+// Decodes fl into out (fl.n, dim) with a fresh tape in `arena`, kGenerateChunk rows at a time.
+constexpr int kGenerateChunk = 500;
 void generate_rows(Model& m, Arena& arena, const FixedLatent& fl, int dim, float* out);
 
 // Image data: a grid of cols columns of generated images (png or pgm by the extension).
