@@ -216,21 +216,8 @@ expect 2 "half.safetensors" -- "$dgm" export --ckpt "$tmp/half.safetensors" --ou
 cc=${CC:-cc}
 cxx=${CXX:-c++}
 small="--epochs 1 --batch 500 --hidden 16,12"
-# For the --arch conv networks: a tiny data set of 8x8 images (raw IDX files; the conv nets need
-# sides divisible by 4), 200 training and 40 test images cut from the subset's pixel bytes, so
-# that one epoch is 4 steps.
-be32() { printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)))"; }
-tiny_split() {  # PREFIX N: the split's images (8x8) and labels from the subset's files of that prefix
-  { printf '\000\000\010\003'; be32 "$2"; be32 8; be32 8
-    gzip -dc "datasets/fashion-mnist-subset/$1-images-idx3-ubyte.gz" | tail -c +17 | head -c $(($2 * 64)); } \
-    > "$tmp/tiny8/$1-images-idx3-ubyte"
-  { printf '\000\000\010\001'; be32 "$2"
-    gzip -dc "datasets/fashion-mnist-subset/$1-labels-idx1-ubyte.gz" | tail -c +9 | head -c "$2"; } \
-    > "$tmp/tiny8/$1-labels-idx1-ubyte"
-}
-mkdir -p "$tmp/tiny8"
-tiny_split train 200
-tiny_split t10k 40
+# For the --arch conv networks: 8x8 images, 200 training and 40 test (test/tiny8.sh).
+test/tiny8.sh "$tmp/tiny8"
 conv="--arch conv --data $tmp/tiny8 --epochs 1 --batch 50 --latent 3"
 expect 2 "--weights 'int4': float or int8" -- "$dgm" export --ckpt "$tmp/ok/model.safetensors" --out "$tmp/x.h" --weights int4
 while read -r name args; do

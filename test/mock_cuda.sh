@@ -85,19 +85,7 @@ small="--hidden 32 --latent 4"
 # For --arch conv (DCGAN, the conv VAE): 8x8 images (sides divisible by 4), 200 training and 40
 # test images cut from the subset's pixel bytes (as test/cli_smoke.sh makes them): 4 steps of 50.
 tiny="$runs/tiny8"
-mkdir -p "$tiny"
-be32() { printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)))"; }
-tiny_split() (  # PREFIX N: the split's images (8x8) and labels from the subset's files of that prefix
-  set +o pipefail  # head stops reading early: gzip and tail end by SIGPIPE
-  { printf '\000\000\010\003'; be32 "$2"; be32 8; be32 8
-    gzip -dc "datasets/fashion-mnist-subset/$1-images-idx3-ubyte.gz" | tail -c +17 | head -c $(($2 * 64)); } \
-    > "$tiny/$1-images-idx3-ubyte"
-  { printf '\000\000\010\001'; be32 "$2"
-    gzip -dc "datasets/fashion-mnist-subset/$1-labels-idx1-ubyte.gz" | tail -c +9 | head -c "$2"; } \
-    > "$tiny/$1-labels-idx1-ubyte"
-)
-tiny_split train 200
-tiny_split t10k 40
+test/tiny8.sh "$tiny"
 conv="--arch conv --data $tiny --epochs 1 --batch 50 --latent 3"
 while read -r name spec; do
   [ -z "$name" ] && continue
