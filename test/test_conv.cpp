@@ -122,8 +122,14 @@ TEST_CASE("conv: the GEMM kernels agree with the direct loops on odd shapes") {
     conv2d_backward_data(dx.data(), dy.data(), w.data(), s, work.data());
     check_close(dx, dx_ref);
     conv2d_backward_weight_ref(dw_ref.data(), dy.data(), x.data(), s);
-    conv2d_backward_weight(dw.data(), dy.data(), x.data(), s, work.data());
+    conv2d_backward_weight(dw.data(), dy.data(), x.data(), s, work.data(), false);
     check_close(dw, dw_ref);
+    // The tape's order: forward, then dW from the patches the forward left in work (before
+    // backward_data overwrites them), the same bits as laying them out again.
+    std::vector<float> work2(work.size(), 7.f), y2 = y0, dw2 = dw0;
+    conv2d_forward(y2.data(), x.data(), w.data(), s, work2.data());
+    conv2d_backward_weight(dw2.data(), dy.data(), x.data(), s, work2.data(), true);
+    CHECK(std::memcmp(dw2.data(), dw.data(), nw * sizeof(float)) == 0);
     // The direct loop itself against the double formula.
     Vec xd(x.begin(), x.end()), wd(w.begin(), w.end());
     Vec yd = conv_d(xd, wd, nullptr, s);
@@ -148,7 +154,7 @@ TEST_CASE("conv: results are bitwise the same for 1, 2 and 3 threads") {
     std::vector<float> y(ny, 0.f), dx(nx, 0.f), dw(nw, 0.f);
     conv2d_forward(y.data(), x.data(), w.data(), s, work.data());
     conv2d_backward_data(dx.data(), dy.data(), w.data(), s, work.data());
-    conv2d_backward_weight(dw.data(), dy.data(), x.data(), s, work.data());
+    conv2d_backward_weight(dw.data(), dy.data(), x.data(), s, work.data(), false);
     if (th == 1) {
       first[0] = y, first[1] = dx, first[2] = dw;
     } else {

@@ -282,10 +282,11 @@ TEST_CASE("cuda: gpu::conv2d_forward, backward_data, backward_weight equal the C
     DeviceBuffer gwork(work.size());
     conv2d_forward(y.data(), x.data(), w.data(), s, work.data());
     conv2d_backward_data(dx.data(), dy.data(), w.data(), s, work.data());
-    conv2d_backward_weight(dw.data(), dy.data(), x.data(), s, work.data());
+    conv2d_backward_weight(dw.data(), dy.data(), x.data(), s, work.data(), false);
+    // the tape's order on the GPU: dW from the patches gpu::conv2d_forward left in gwork
     gpu::conv2d_forward(gy.data(), gx.data(), gw.data(), s, gwork.data());
+    gpu::conv2d_backward_weight(gdw.data(), gdy.data(), gx.data(), s, gwork.data(), true);
     gpu::conv2d_backward_data(gdx.data(), gdy.data(), gw.data(), s, gwork.data());
-    gpu::conv2d_backward_weight(gdw.data(), gdy.data(), gx.data(), s, gwork.data());
     CHECK(max_rel_err(from_gpu(gy).data(), y.data(), ny) <= 1e-5 * (s.C * s.kh * s.kw + 2));
     CHECK(max_rel_err(from_gpu(gdx).data(), dx.data(), nx) <= 1e-5 * (s.O * s.kh * s.kw + 2));
     CHECK(max_rel_err(from_gpu(gdw).data(), dw.data(), nw) <= 1e-5 * (s.N * s.Ho * s.Wo + 2));

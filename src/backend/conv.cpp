@@ -13,7 +13,7 @@
 // covers all N examples). The workspace holds col and Y / dY: (C kh kw + O) N Ho Wo floats.
 //
 // Determinism: gemm partitions C the same way for any thread count; im2col runs one task per row
-// of col, col2im one per image plane (n, c) of dx, each writing only its own floats in a fixed
+// of col, col2im one per channel and block of images of dx, each writing only its own floats in a fixed
 // order. So the results are bitwise the same for any thread count.
 #include <algorithm>
 #include <cstring>
@@ -28,6 +28,9 @@ namespace {
 
 std::size_t cols_of(const ConvShape& s) { return static_cast<std::size_t>(s.N) * s.Ho * s.Wo; }
 std::size_t patch_of(const ConvShape& s) { return static_cast<std::size_t>(s.C) * s.kh * s.kw; }
+// Pixels of dx per col2im task: enough that a task outweighs claiming it (tens of ns), few enough
+// that a one-channel image (the generator's output) still gives every thread work.
+constexpr int kPixelsPerTask = 8192;
 
 // The output columns j whose input column iw = j stride - pad + b lies in [0, W), for kernel
 // column b: j in [*j0, *j1). The others read the zero padding. (Found once per b, the loops below
@@ -74,30 +77,37 @@ void im2col(float* col, const float* x, const ConvShape& s) {
 }
 
 // dx (N, C, H, W) += col (C kh kw, N Ho Wo) scattered back into the pixels (the adjoint of im2col).
-// One task per image plane (n, c), which only it writes; within it the kernel taps (a, b) are added
-// in row-major order (each tap reaches a pixel at most once), so the sums are the same for any
-// thread count.
+// One task per channel c and block of kPlanesPerTask images: it alone writes those planes, and
+// within a plane the kernel taps (a, b) are added in row-major order (each tap reaches a pixel at
+// most once), so the sums are the same for any thread count. A task walks the images of one
+// channel in order, so it reads each of the kh kw rows of col it needs front to back (one
+// stream per tap); with one task per plane in (n, c) order, neighbouring tasks read rows of col
+// hundreds of KB apart, a few floats each.
 void col2im(float* dx, const float* col, const ConvShape& s) {
   const std::size_t P = cols_of(s), HoWo = static_cast<std::size_t>(s.Ho) * s.Wo;
-  auto task = [&](int plane) {
-    const int n = plane / s.C, c = plane % s.C;
-    float* xc = dx + static_cast<std::size_t>(plane) * s.H * s.W;  // plane = n C + c
-    for (int a = 0; a < s.kh; ++a)
-      for (int b = 0; b < s.kw; ++b) {
-        const float* in_n = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P + n * HoWo;
-        int j0, j1;
-        inside_columns(s, b, &j0, &j1);
-        const int shift = b - s.pad;
-        for (int i = 0; i < s.Ho; ++i) {
-          const int ih = i * s.stride - s.pad + a;
-          if (ih < 0 || ih >= s.H) continue;
-          const float* in = in_n + static_cast<std::size_t>(i) * s.Wo;
-          float* xr = xc + static_cast<std::size_t>(ih) * s.W + shift;
-          for (int j = j0; j < j1; ++j) xr[j * s.stride] += in[j];  // the padding's columns get nothing
+  const int per_task = std::max(1, kPixelsPerTask / std::max(1, s.H * s.W));  // images per task
+  const int blocks = (s.N + per_task - 1) / per_task;
+  auto task = [&](int t) {
+    const int c = t / blocks, n0 = t % blocks * per_task, n1 = std::min(s.N, n0 + per_task);
+    for (int n = n0; n < n1; ++n) {
+      float* xc = dx + (static_cast<std::size_t>(n) * s.C + c) * s.H * s.W;
+      for (int a = 0; a < s.kh; ++a)
+        for (int b = 0; b < s.kw; ++b) {
+          const float* in_n = col + ((static_cast<std::size_t>(c) * s.kh + a) * s.kw + b) * P + n * HoWo;
+          int j0, j1;
+          inside_columns(s, b, &j0, &j1);
+          const int shift = b - s.pad;
+          for (int i = 0; i < s.Ho; ++i) {
+            const int ih = i * s.stride - s.pad + a;
+            if (ih < 0 || ih >= s.H) continue;
+            const float* in = in_n + static_cast<std::size_t>(i) * s.Wo;
+            float* xr = xc + static_cast<std::size_t>(ih) * s.W + shift;
+            for (int j = j0; j < j1; ++j) xr[j * s.stride] += in[j];  // the padding's columns get nothing
+          }
         }
-      }
+    }
   };
-  parallel_for(s.N * s.C, task);
+  parallel_for(s.C * blocks, task);
 }
 
 // Y (O, N Ho Wo) <-> y (N, O, Ho Wo): the batch axis moved next to the pixels and back; one task
@@ -163,10 +173,11 @@ void conv2d_backward_data(float* dx, const float* dy, const float* w, const Conv
   col2im(dx, c.col, s);
 }
 
-void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work) {
+void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work,
+                            bool patches_ready) {
   const ConvWork c(s, work);  // Y holds dY
   const TallyScope tally(TallyKind::kConv, c.flops());
-  im2col(c.col, x, s);
+  if (!patches_ready) im2col(c.col, x, s);  // else conv2d_forward(., x, ., s, work) left them there
   to_channel_major(c.Y, dy, s);
   const TallyScope product(TallyKind::kConvGemm, c.flops());
   gemm(false, true, s.O, c.K, c.P, c.Y, c.P, c.col, c.P, dw, c.K, true);  // dw += dY col^T

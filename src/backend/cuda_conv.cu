@@ -117,9 +117,10 @@ void conv2d_backward_data(float* dx, const float* dy, const float* w, const Conv
 }
 
 // dw (O, C, kh, kw) += dY (O, N Ho Wo) col^T
-void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work) {
+void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work,
+                            bool patches_ready) {
   const ConvWork c(s, work);  // Y holds dY
-  im2col(c.col, x, s);
+  if (!patches_ready) im2col(c.col, x, s);  // else conv2d_forward(., x, ., s, work) left them there
   to_channel_major(c.Y, dy, s);
   gemm(false, true, s.O, c.K, c.P, c.Y, c.P, c.col, c.P, dw, c.K, true);  // dw += dY col^T
 }

@@ -32,7 +32,8 @@ double sum_squares(const float* x, std::size_t n);
 // the convolution of dgm/backend/conv.h, each += into its output; work: conv_workspace_floats(s)
 void conv2d_forward(float* y, const float* x, const float* w, const ConvShape& s, float* work);
 void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvShape& s, float* work);
-void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work);
+void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work,
+                            bool patches_ready);
 // y (N, C, HW) += b[c];  db[c] += sum_{n,k} dy[n,c,k]
 void channel_bias_forward(float* y, const float* b, int N, int C, int HW);
 void channel_bias_backward(float* db, const float* dy, int N, int C, int HW);

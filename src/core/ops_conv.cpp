@@ -10,6 +10,7 @@
 
 #include "dgm/core/check.h"
 #include "dgm/backend/conv.h"
+#include "dgm/backend/parallel.h"
 #include "dgm/core/ops_conv.h"
 #include "dgm/core/ops_ref.h"
 
@@ -94,12 +95,13 @@ void ref::channel_bias_forward(float* y, const float* b, int N, int O, int HW) {
       for (int k = 0; k < HW; ++k) y[(static_cast<std::size_t>(n) * O + o) * HW + k] += b[o];
 }
 void ref::channel_bias_backward(float* db, const float* dy, int N, int O, int HW) {
-  for (int o = 0; o < O; ++o) {
+  auto channel = [&](int o) {
     double acc = 0.0;  // in (n, k) order whatever the thread count
     for (int n = 0; n < N; ++n)
       for (int k = 0; k < HW; ++k) acc += dy[(static_cast<std::size_t>(n) * O + o) * HW + k];
     db[o] += static_cast<float>(acc);
-  }
+  };
+  parallel_for(O, channel);  // one task per channel
 }
 
 namespace {
@@ -127,10 +129,10 @@ void conv2d_backward(Tape& t, int id) {
   Node& X = t.node(n.in[0]);
   Node& Wn = t.node(n.in[1]);
   const ConvShape s = node_shape(X.value, Wn.value, n.value, n.i[0], n.i[1]);
-  float* work = t.arena().alloc(conv_workspace_floats(s));
+  float* work = n.saved.data;  // the forward's workspace: it still holds the patches of x
   const Kernels& k = t.kernels();
-  if (X.needs_grad) k.conv2d_backward_data(X.grad.data, n.grad.data, Wn.value.data, s, work);
-  if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, n.grad.data, X.value.data, s, work);
+  if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, n.grad.data, X.value.data, s, work, true);
+  if (X.needs_grad) k.conv2d_backward_data(X.grad.data, n.grad.data, Wn.value.data, s, work);  // after: overwrites them
   if (n.in[2] >= 0 && t.node(n.in[2]).needs_grad)
     k.channel_bias_backward(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.O, s.Ho * s.Wo);
 }
@@ -143,12 +145,21 @@ void conv_transpose2d_backward(Tape& t, int id) {
   Node& X = t.node(n.in[0]);
   Node& Wn = t.node(n.in[1]);
   const ConvShape s = node_shape(n.value, Wn.value, X.value, n.i[0], n.i[1]);
-  float* work = t.arena().alloc(conv_workspace_floats(s));
+  float* work = n.saved.data;  // the forward's workspace, free again
   const Kernels& k = t.kernels();
+  // dx first: conv2d_forward on dy leaves the patches of dy in work, which dW's product reuses.
   if (X.needs_grad) k.conv2d_forward(X.grad.data, n.grad.data, Wn.value.data, s, work);
-  if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, X.value.data, n.grad.data, s, work);
+  if (Wn.needs_grad) k.conv2d_backward_weight(Wn.grad.data, X.value.data, n.grad.data, s, work, X.needs_grad);
   if (n.in[2] >= 0 && t.node(n.in[2]).needs_grad)
     k.channel_bias_backward(t.node(n.in[2]).grad.data, n.grad.data, s.N, s.C, s.H * s.W);
+}
+
+// A convolution's scratch (conv_workspace_floats(s) floats) from the tape's arena. The op keeps
+// it in its node: the backward runs in it, so a conv costs one workspace per step, not two.
+Tensor workspace(Tape& t, const ConvShape& s) {
+  Tensor w = make_shape(static_cast<int>(conv_workspace_floats(s)));
+  w.data = t.arena().alloc(w.size());
+  return w;
 }
 
 void check_bias(const Tape& t, Var b, int channels, const char* op) {
@@ -172,9 +183,11 @@ Var conv2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
             shape_str(X).text, pad);
   check_bias(t, b, s.O, "conv2d");
   Tensor y = t.arena().tensor_zero(make_shape(s.N, s.O, s.Ho, s.Wo));
-  forward(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
+  Tensor work = workspace(t, s);
+  forward(y.data, X.data, Wv.data, s, work.data);
   if (b.valid()) t.kernels().channel_bias_forward(y.data, t.value(b).data, s.N, s.O, s.Ho * s.Wo);
   Var out = t.push(y, conv2d_backward, x, W, b);
+  t.node(out).saved = work;  // the patches of x, for dW
   t.node(out).i[0] = stride;
   t.node(out).i[1] = pad;
   return out;
@@ -199,9 +212,11 @@ Var conv_transpose2d(Tape& t, Var x, Var W, Var b, int stride, int pad) {
   DGM_CHECK(conv_shape(s.N, s.C, s.H, s.W, s.O, s.kh, s.kw, stride, pad).Ho == s.Ho,
             "conv_transpose2d: x %s and W %s with stride %d, pad %d are not the output of a convolution",
             shape_str(X).text, shape_str(Wv).text, stride, pad);
-  forward(y.data, X.data, Wv.data, s, t.arena().alloc(conv_workspace_floats(s)));
+  Tensor work = workspace(t, s);
+  forward(y.data, X.data, Wv.data, s, work.data);
   if (b.valid()) t.kernels().channel_bias_forward(y.data, t.value(b).data, s.N, s.C, Ho * Wo);
   Var out = t.push(y, conv_transpose2d_backward, x, W, b);
+  t.node(out).saved = work;  // reused by the backward
   t.node(out).i[0] = stride;
   t.node(out).i[1] = pad;
   return out;
@@ -216,7 +231,7 @@ void ref::batch_norm_forward(float* y, float* xhat, float* inv_std, float* runni
                              const float* x, const float* g, const float* b, int N, int C, int HW, bool training,
                              float momentum, float eps) {
   const double M = static_cast<double>(N) * HW;
-  for (int c = 0; c < C; ++c) {
+  auto channel = [&](int c) {  // channel c's statistics and outputs: its own floats only
     double mu, var;
     if (training) {  // mini-batch mean and biased variance, summed in (n, k) order, in double
       double s = 0.0, s2 = 0.0;
@@ -244,7 +259,8 @@ void ref::batch_norm_forward(float* y, float* xhat, float* inv_std, float* runni
         xhat[e] = static_cast<float>((x[e] - mu) * is);  // x^ = (x - mu) / sqrt(var + eps)
         y[e] = g[c] * xhat[e] + b[c];                    // y = gamma x^ + beta
       }
-  }
+  };
+  parallel_for(C, channel);  // the channels are independent: one task each, any thread count
 }
 
 // y = gamma xhat + beta:   dbeta_c += sum dy;   dgamma_c += sum dy xhat;
@@ -255,7 +271,7 @@ void ref::batch_norm_forward(float* y, float* xhat, float* inv_std, float* runni
 void ref::batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
                               const float* inv_std, const float* gamma, int N, int C, int HW, bool training) {
   const double M = static_cast<double>(N) * HW;
-  for (int c = 0; c < C; ++c) {
+  auto channel = [&](int c) {
     double sum_dy = 0.0, sum_dy_xhat = 0.0;
     for (int i = 0; i < N; ++i)
       for (int k = 0; k < HW; ++k) {
@@ -265,14 +281,15 @@ void ref::batch_norm_backward(float* dx, float* dgamma, float* dbeta, const floa
       }
     if (dbeta) dbeta[c] += static_cast<float>(sum_dy);
     if (dgamma) dgamma[c] += static_cast<float>(sum_dy_xhat);
-    if (!dx) continue;
+    if (!dx) return;
     const double g = static_cast<double>(gamma[c]) * inv_std[c];
     for (int i = 0; i < N; ++i)
       for (int k = 0; k < HW; ++k) {
         const std::size_t e = (static_cast<std::size_t>(i) * C + c) * HW + k;
         dx[e] += static_cast<float>(training ? g / M * (M * dy[e] - sum_dy - xhat[e] * sum_dy_xhat) : g * dy[e]);
       }
-  }
+  };
+  parallel_for(C, channel);  // one task per channel, as the forward
 }
 
 namespace {

@@ -42,11 +42,15 @@ void conv2d_backward_weight_ref(float* dw, const float* dy, const float* x, cons
 
 // The GEMM versions (src/backend/conv.cpp): the same three, each given `work`, scratch of at
 // least conv_workspace_floats(s) floats (the caller's arena: no allocation here). Sums run in a
-// fixed order (gemm's fixed partition; im2col/col2im on one thread), so the results do not
-// depend on the thread count. They agree with the _ref kernels within float rounding.
+// fixed order (gemm's fixed partition; im2col and col2im in tasks that each write their own
+// floats), so the results do not depend on the thread count. They agree with the _ref kernels
+// within float rounding. conv2d_forward leaves the patches of x (im2col(x), the first C kh kw
+// N Ho Wo floats of work) behind; conv2d_backward_weight with patches_ready takes them from work
+// instead of laying them out again (the tape's conv2d keeps its forward's work for its backward).
 std::size_t conv_workspace_floats(const ConvShape& s);
 void conv2d_forward(float* y, const float* x, const float* w, const ConvShape& s, float* work);
 void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvShape& s, float* work);
-void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work);
+void conv2d_backward_weight(float* dw, const float* dy, const float* x, const ConvShape& s, float* work,
+                            bool patches_ready);
 
 }  // namespace dgm

@@ -115,12 +115,13 @@ struct Kernels {
                               const float* t, std::size_t rows, std::size_t cols) = nullptr;
 
   // ---- convolution (ops_conv.cpp; dgm/backend/conv.h), each += into its output; `work` holds
-  // conv_workspace_floats(s) floats ----
+  // conv_workspace_floats(s) floats. conv2d_forward leaves the patches of x (im2col, its first
+  // C kh kw N Ho Wo floats) in work; backward_weight given patches_ready reuses them ----
   void (*conv2d_forward)(float* y, const float* x, const float* w, const ConvShape& s, float* work) = nullptr;
   void (*conv2d_backward_data)(float* dx, const float* dy, const float* w, const ConvShape& s,
                                float* work) = nullptr;
   void (*conv2d_backward_weight)(float* dw, const float* dy, const float* x, const ConvShape& s,
-                                 float* work) = nullptr;
+                                 float* work, bool patches_ready) = nullptr;
   // the per-channel bias of conv2d / conv_transpose2d, y (N, C, HW):
   // y[n,c,k] += b[c];  db[c] += sum_{n,k} dy[n,c,k] (double, in (n, k) order)
   void (*channel_bias_forward)(float* y, const float* b, int N, int C, int HW) = nullptr;
